@@ -1,0 +1,83 @@
+/**
+ * The one place that reads process.env. Every process (API, worker, emulator, scripts) calls
+ * loadConfig() once at its composition root and passes values down; nothing else reads env.
+ * In development every setting has a working default; with NODE_ENV=production a missing
+ * secret stops start-up with a message naming it.
+ */
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  temporalTaskQueue: string;
+  calcomBaseUrl: string;
+  calcomApiKey: string;
+  /** true when no CALCOM_API_KEY was given and the local emulator is used */
+  calcomEmulated: boolean;
+  adminApiKey: string;
+  bookingWaitMs: number;
+  waitlistCheckIntervalMs: number;
+  smtpUrl: string;
+  mailFrom: string;
+  logLevel: string;
+}
+
+export const DEV_ADMIN_API_KEY = 'dev-admin-key';
+export const EMULATOR_API_KEY = 'cal_test_emulator_key';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const missing: string[] = [];
+  const secret = (name: string, devDefault: string): string => {
+    const value = env[name];
+    if (value) return value;
+    if (production) missing.push(name);
+    return devDefault;
+  };
+  const int = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+    return value;
+  };
+
+  const calcomApiKey = env.CALCOM_API_KEY ?? '';
+  const config: AppConfig = {
+    nodeEnv,
+    port: int('PORT', 3000),
+    databaseUrl: secret('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/booking_dev'),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    temporalTaskQueue: env.TEMPORAL_TASK_QUEUE ?? 'booking',
+    calcomBaseUrl: env.CALCOM_BASE_URL ?? 'http://127.0.0.1:5555',
+    calcomApiKey: calcomApiKey || EMULATOR_API_KEY,
+    calcomEmulated: !calcomApiKey,
+    adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
+    bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
+    waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
+    smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
+    logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
+  };
+  if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
+  if (missing.length > 0) {
+    throw new Error(`Missing required configuration for production: ${missing.join(', ')}`);
+  }
+  return config;
+}
+
+/** Accepts "300000", "300s", "5m", "1h"; returns milliseconds. */
+export function parseDurationMs(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
+  if (!match) throw new Error(`Invalid duration "${raw}" (use e.g. 300000, 30s, 5m)`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 'ms';
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(value * factor);
+}
