@@ -1,0 +1,24 @@
+/**
+ * Messages between the booking paths and the waiting-list monitors, fixed early because both
+ * sides are built at once. Signal names are a durable public API: never rename them.
+ *
+ * Whenever a live booking of a branch stops occupying its time (cancelled, moved by a
+ * reschedule, failed after a hold), the booking side signals every open monitor of that branch
+ * with `slotFreed`. Monitors re-check availability on it; the event only says "look now".
+ */
+import { defineSignal } from '@temporalio/workflow';
+
+export interface SlotFreedEvent {
+  branchId: string;
+  bookingId: string;
+  staffId: string;
+  /** UTC ISO instants of the visible appointment that was freed */
+  start: string;
+  end: string;
+  reason: 'cancelled' | 'rescheduled' | 'failed';
+}
+
+export const slotFreedSignal = defineSignal<[SlotFreedEvent]>('slotFreed');
+
+/** Workflow id of the monitor of one waiting-list entry. */
+export const waitlistWorkflowId = (entryId: string): string => `waitlist-${entryId}`;
