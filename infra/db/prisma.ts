@@ -7,7 +7,10 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 
 export { PrismaClient, Prisma } from '../../generated/prisma/client';
-export type * from '../../generated/prisma/models';
+export type {
+  Company, ApiKey, Branch, Resource, Staff, StaffTimeOff, Service, Customer, Booking, BookingHistory, SyncFailure,
+  IdempotencyRecord, WaitingListEntry, Series, SeriesOccurrence, Notification, AvailabilitySearch,
+} from '../../generated/prisma/client';
 
 /** The database handle passed to stores and activities. */
 export type Db = PrismaClient;
