@@ -1,0 +1,247 @@
+/**
+ * Cal.com API v2 bookings client. Every call pins `cal-api-version` (without it Cal.com silently
+ * falls back to the 2024-04-15 shapes), has its own AbortController deadline, and fails with a
+ * classified CalcomError so callers can decide on retries without parsing HTTP. No retries here:
+ * Temporal activities own retry policy, and a create may already have happened remotely.
+ */
+import {
+  CalcomError,
+  classifyStatus,
+  parseErrorBody,
+  parseRetryAfterMs,
+} from './calcom.errors';
+import {
+  CALCOM_BOOKINGS_API_VERSION,
+  type CalcomBooking,
+  type CalcomBookingPage,
+  type CalcomBusyTime,
+  type CalcomBusyTimesQuery,
+  type CalcomCreateBookingInput,
+  type CalcomListBookingsFilter,
+  type CalcomMetadataQuery,
+  type CalcomPagination,
+  type CalcomRescheduleInput,
+  type CalcomSuccess,
+} from './calcom.types';
+
+export interface CalcomClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** Per request, including reading the body. */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+  apiVersion?: string;
+}
+
+export interface CalcomClient {
+  createBooking(input: CalcomCreateBookingInput): Promise<CalcomBooking>;
+  getBooking(uid: string): Promise<CalcomBooking>;
+  listBookings(filter?: CalcomListBookingsFilter): Promise<CalcomBookingPage>;
+  /** Every page of a listing (Cal.com caps `take` at 100 per page). */
+  listAllBookings(filter?: Omit<CalcomListBookingsFilter, 'take' | 'skip'>): Promise<CalcomBooking[]>;
+  /** The booking carrying `metadata[key] === value`, live ones first; null when none. */
+  findBookingByMetadata(query: CalcomMetadataQuery): Promise<CalcomBooking | null>;
+  /** Returns the NEW booking (new uid); the old uid becomes cancelled with rescheduledToUid. */
+  rescheduleBooking(uid: string, input: CalcomRescheduleInput): Promise<CalcomBooking>;
+  /** Idempotent: cancelling an already-cancelled booking returns it instead of failing. */
+  cancelBooking(uid: string, reason?: string): Promise<CalcomBooking>;
+  /** Busy blocks per Cal.com user from bookings held in Cal.com (overlapping [from, to)). */
+  getBusyTimes(query: CalcomBusyTimesQuery): Promise<CalcomBusyTime[]>;
+}
+
+type Operation = 'create' | 'get' | 'list' | 'reschedule' | 'cancel';
+type Query = Record<string, string | number | undefined>;
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 50;
+/** `afterStart`/`beforeEnd` select bookings fully inside the range; widen to catch overlaps. */
+const OVERLAP_MARGIN_MS = 24 * 60 * 60 * 1000;
+const ALREADY_CANCELLED = /already been cancelled/i;
+
+export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const apiVersion = options.apiVersion ?? CALCOM_BOOKINGS_API_VERSION;
+
+  async function request<T>(operation: Operation, method: string, path: string, init: { query?: Query; body?: unknown } = {}): Promise<CalcomSuccess<T>> {
+    const url = new URL(baseUrl + path);
+    for (const [key, value] of Object.entries(init.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.apiKey}`,
+      'cal-api-version': apiVersion,
+      accept: 'application/json',
+    };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const fail = (error: unknown): CalcomError => {
+      if (controller.signal.aborted) {
+        return new CalcomError({ kind: 'timeout', operation, message: `Cal.com ${operation} timed out after ${timeoutMs} ms`, cause: error });
+      }
+      const detail = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      return new CalcomError({ kind: 'network', operation, message: `Cal.com ${operation} failed: ${detail}`, cause: error });
+    };
+    try {
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetchImpl(url, {
+          method,
+          headers,
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          signal: controller.signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        throw fail(error);
+      }
+      if (!response.ok) {
+        const parsed = parseErrorBody(text);
+        throw new CalcomError({
+          kind: classifyStatus(response.status, parsed),
+          status: response.status,
+          code: parsed.code,
+          operation,
+          message: `Cal.com ${operation} answered ${response.status}: ${parsed.message}`,
+          retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')),
+        });
+      }
+      try {
+        return JSON.parse(text) as CalcomSuccess<T>;
+      } catch (error) {
+        throw new CalcomError({ kind: 'server', status: response.status, operation, message: `Cal.com ${operation} answered ${response.status} with a non-JSON body`, cause: error });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const single = (operation: Operation, data: CalcomBooking | CalcomBooking[]): CalcomBooking => {
+    if (Array.isArray(data)) {
+      // Recurring event types answer with one booking per occurrence; the service books occurrences one by one.
+      throw new CalcomError({ kind: 'client', operation, message: `Cal.com ${operation} returned ${data.length} bookings (recurring event type?)` });
+    }
+    return data;
+  };
+
+  const uidPath = (uid: string) => `/v2/bookings/${encodeURIComponent(uid)}`;
+
+  async function listBookings(filter: CalcomListBookingsFilter = {}): Promise<CalcomBookingPage> {
+    const result = await request<CalcomBooking[]>('list', 'GET', '/v2/bookings', { query: toQuery(filter) });
+    return { bookings: result.data, pagination: result.pagination ?? singlePage(result.data.length) };
+  }
+
+  async function listAllBookings(filter: Omit<CalcomListBookingsFilter, 'take' | 'skip'> = {}): Promise<CalcomBooking[]> {
+    const all: CalcomBooking[] = [];
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      // A fixed sort keeps pages stable while we walk them.
+      const sort = filter.sortStart || filter.sortCreated ? {} : { sortStart: 'asc' as const };
+      const { bookings, pagination } = await listBookings({ ...filter, ...sort, take: PAGE_SIZE, skip: page * PAGE_SIZE });
+      all.push(...bookings);
+      if (!pagination.hasNextPage || bookings.length === 0) break;
+    }
+    return all;
+  }
+
+  return {
+    async createBooking(input) {
+      return single('create', (await request<CalcomBooking | CalcomBooking[]>('create', 'POST', '/v2/bookings', { body: input })).data);
+    },
+    async getBooking(uid) {
+      return single('get', (await request<CalcomBooking | CalcomBooking[]>('get', 'GET', uidPath(uid))).data);
+    },
+    listBookings,
+    listAllBookings,
+    async findBookingByMetadata(query) {
+      const bookings = await listAllBookings({
+        eventTypeId: query.eventTypeId,
+        attendeeEmail: query.attendeeEmail,
+        afterStart: query.afterStart,
+        beforeEnd: query.beforeEnd,
+        // upcoming + past = every booking that is neither cancelled nor rejected.
+        status: query.includeCancelled ? undefined : ['upcoming', 'past'],
+      });
+      const matches = bookings.filter((b) => b.metadata?.[query.key] === query.value && (query.includeCancelled || isLive(b)));
+      matches.sort((a, b) => Number(isLive(b)) - Number(isLive(a)) || b.createdAt.localeCompare(a.createdAt));
+      return matches[0] ?? null;
+    },
+    async rescheduleBooking(uid, input) {
+      return single('reschedule', (await request<CalcomBooking | CalcomBooking[]>('reschedule', 'POST', `${uidPath(uid)}/reschedule`, { body: input })).data);
+    },
+    async cancelBooking(uid, reason) {
+      try {
+        const body = reason === undefined ? {} : { cancellationReason: reason };
+        return single('cancel', (await request<CalcomBooking | CalcomBooking[]>('cancel', 'POST', `${uidPath(uid)}/cancel`, { body })).data);
+      } catch (error) {
+        // A cancel retried after a lost response, or an undo of an undo: the goal state already holds.
+        if (error instanceof CalcomError && error.status === 400 && ALREADY_CANCELLED.test(error.message)) {
+          return single('get', (await request<CalcomBooking | CalcomBooking[]>('get', 'GET', uidPath(uid))).data);
+        }
+        throw error;
+      }
+    },
+    async getBusyTimes(query) {
+      if (query.userIds.length === 0) return [];
+      const from = Date.parse(query.from);
+      const to = Date.parse(query.to);
+      const bookings = await listAllBookings({
+        status: ['upcoming', 'past'],
+        afterStart: new Date(from - OVERLAP_MARGIN_MS).toISOString(),
+        beforeEnd: new Date(to + OVERLAP_MARGIN_MS).toISOString(),
+      });
+      const wanted = new Set(query.userIds);
+      const excluded = new Set(query.excludeUids ?? []);
+      const busy: CalcomBusyTime[] = [];
+      for (const booking of bookings) {
+        const blocks = booking.status === 'accepted' || (query.includePending === true && booking.status === 'pending');
+        // Cal.com's own filters are unreliable (issue #18010): re-check overlap here.
+        if (!blocks || excluded.has(booking.uid)) continue;
+        if (!(Date.parse(booking.start) < to && Date.parse(booking.end) > from)) continue;
+        for (const host of booking.hosts) {
+          if (wanted.has(host.id)) busy.push({ userId: host.id, start: booking.start, end: booking.end, bookingUid: booking.uid, status: booking.status });
+        }
+      }
+      return busy.sort((a, b) => a.start.localeCompare(b.start) || a.userId - b.userId);
+    },
+  };
+}
+
+function isLive(booking: CalcomBooking): boolean {
+  return booking.status === 'accepted' || booking.status === 'pending';
+}
+
+function toQuery(filter: CalcomListBookingsFilter): Query {
+  return {
+    status: filter.status?.join(','),
+    attendeeEmail: filter.attendeeEmail,
+    attendeeName: filter.attendeeName,
+    bookingUid: filter.bookingUid,
+    eventTypeIds: filter.eventTypeIds?.join(','),
+    eventTypeId: filter.eventTypeId,
+    afterStart: filter.afterStart,
+    beforeEnd: filter.beforeEnd,
+    afterCreatedAt: filter.afterCreatedAt,
+    beforeCreatedAt: filter.beforeCreatedAt,
+    sortStart: filter.sortStart,
+    sortCreated: filter.sortCreated,
+    take: filter.take,
+    skip: filter.skip,
+  };
+}
+
+function singlePage(count: number): CalcomPagination {
+  return {
+    totalItems: count,
+    remainingItems: 0,
+    returnedItems: count,
+    itemsPerPage: count,
+    currentPage: 0,
+    totalPages: 1,
+    hasNextPage: false,
+    hasPreviousPage: false,
+  };
+}
