@@ -1,0 +1,10 @@
+export { validateBooking, DEFAULT_RULES, type BookingValidation } from './validate-booking';
+export type { BookingRule, BookingRequest, CustomerStatus, RuleContext, ValidateBookingInput, Violation } from './rule.types';
+export { minimumNoticeRule } from './minimum-notice.rule';
+export { maxAdvanceRule } from './max-advance.rule';
+export { businessHoursRule } from './business-hours.rule';
+export { staffAvailabilityRule } from './staff-availability.rule';
+export { serviceAvailabilityRule } from './service-availability.rule';
+export { customerBlockedRule } from './customer-blocked.rule';
+export { maxDailyBookingsRule } from './max-daily-bookings.rule';
+export { groupSizeRule } from './group-size.rule';

@@ -1,0 +1,66 @@
+/**
+ * A booking rule is a small pure unit: it reads the shared evaluation of the requested start and
+ * returns its violations (none when it passes). Rules never re-derive availability themselves;
+ * they classify the reasons the scheduling core already found, so the slot engine and the
+ * validator cannot disagree.
+ */
+import type { SchedulingContext } from '../../scheduling/context';
+import type { StartEvaluation } from '../../scheduling/evaluate';
+import type { BookingRuleCode, Instant, Preferences, Reason, ReasonCode, SchedulingInput } from '../../scheduling/scheduling.types';
+
+export interface BookingRequest {
+  start: Instant;
+  /** Omit to auto-assign. */
+  staffId?: string | null;
+  durationMinutes?: number | null;
+  preferences?: Preferences | null;
+  /** Group size: the number of participants (the organiser is not counted unless listed). */
+  participants?: number | null;
+  customerId?: string | null;
+}
+
+export interface CustomerStatus {
+  id: string;
+  blocked: boolean;
+  blockedReason?: string | null;
+}
+
+export interface ValidateBookingInput extends SchedulingInput {
+  booking: BookingRequest;
+  customer?: CustomerStatus | null;
+  /** The booking being rescheduled: its own busy rows are ignored. */
+  excludeBookingId?: string | null;
+}
+
+export interface Violation {
+  rule: BookingRuleCode;
+  message: string;
+  /** The underlying reason codes (explain codes), for callers that need finer detail. */
+  reasons: ReasonCode[];
+}
+
+export interface RuleContext {
+  scheduling: SchedulingContext;
+  evaluation: StartEvaluation;
+  request: BookingRequest;
+  customer?: CustomerStatus | null;
+  /** Reasons against the requested staff member, or against the closest auto-assign candidate. */
+  staffReasons: Reason[];
+  /** True when auto-assigning and nobody has the skills and matches the preferences. */
+  noCandidate: boolean;
+}
+
+export interface BookingRule {
+  code: BookingRuleCode;
+  check(ctx: RuleContext): Violation[];
+}
+
+/** One violation for `rule` from the given reasons, or none. */
+export function fromReasons(rule: BookingRuleCode, reasons: Reason[]): Violation[] {
+  if (reasons.length === 0) return [];
+  return [{ rule, message: reasons.map((r) => r.message).join('; '), reasons: [...new Set(reasons.map((r) => r.code))] }];
+}
+
+export function generalReasons(ctx: RuleContext, codes: ReasonCode[]): Reason[] {
+  return ctx.evaluation.general.filter((r) => codes.includes(r.code));
+}
