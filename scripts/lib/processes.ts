@@ -31,6 +31,8 @@ export interface StartOptions {
   quiet?: (line: string) => boolean;
   /** drop all output once stop() was called (servers that complain while shutting down) */
   silentWhileStopping?: boolean;
+  /** share our terminal and process group instead (Jest: its own colours, Ctrl-C reaches it) */
+  inheritStdio?: boolean;
   /** receives every line, printed or not (e.g. to pick a key out of the seed's output) */
   onLine?: (line: string) => void;
 }
@@ -50,8 +52,8 @@ export function startProcess(name: string, command: string, args: string[], opti
   const child = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: !options.inheritStdio,
+    stdio: options.inheritStdio ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,
   });
@@ -81,7 +83,8 @@ export function startProcess(name: string, command: string, args: string[], opti
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child.pid === undefined) return;
     try {
-      process.kill(-child.pid, signal);
+      if (options.inheritStdio) child.kill(signal);
+      else process.kill(-child.pid, signal);
     } catch {
       // the group is already gone
     }

@@ -18,6 +18,11 @@ export interface BaseServicesOptions {
   /** DATABASE_URL as given wins over dbName (dev); default true */
   honourDatabaseUrl?: boolean;
   temporal?: TemporalServerOptions;
+  /**
+   * If migrating fails (a migration file was edited since it was applied), drop and recreate the
+   * database once and migrate again. Only for throw-away test databases.
+   */
+  recreateOnFailedMigration?: boolean;
   /** `npm run db:generate` too (skipped by the Jest global setup, which runs after npm test's) */
   generate?: boolean;
 }
@@ -70,7 +75,15 @@ export async function startBaseServices(supervisor: Supervisor, options: BaseSer
   const { address, started } = (temporalResult as PromiseFulfilledResult<Awaited<typeof temporal>>).value;
   const { url, kind } = (dbResult as PromiseFulfilledResult<Awaited<typeof database>>).value;
 
-  await runScript('migrate', 'db:migrate', { env: { ...process.env, DATABASE_URL: url } });
+  const migrate = () => runScript('migrate', 'db:migrate', { env: { ...process.env, DATABASE_URL: url } });
+  try {
+    await migrate();
+  } catch (error) {
+    if (!options.recreateOnFailedMigration) throw error;
+    console.log(`[migrate]   recreating ${options.dbName} and migrating again`);
+    await ensureDatabase(options.dbName, { fresh: true, honourDatabaseUrl: options.honourDatabaseUrl });
+    await migrate();
+  }
   return {
     temporalAddress: address,
     temporalStarted: started,

@@ -1,0 +1,92 @@
+/**
+ * Plain-data inputs and outputs of the booking activities, shared with the workflows through
+ * `import type`. Instants are UTC ISO strings.
+ */
+import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
+import type {
+  AlternativeSlot,
+  ConflictOutcome,
+  InvalidStateOutcome,
+  NotFoundOutcome,
+  RuleViolationOutcome,
+} from '../workflows/lib/outcomes';
+
+/** Where a booking goes: the visible appointment and the range kept free around it. */
+export interface SlotPlan {
+  staffId: string;
+  resourceId: string | null;
+  start: string;
+  end: string;
+  blockedStart: string;
+  blockedEnd: string;
+}
+
+export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome | ConflictOutcome | NotFoundOutcome;
+
+export interface PlanRequest {
+  companyId: string;
+  branchId: string;
+  serviceId: string;
+  customerId: string;
+  start: string;
+  staffId?: string | null;
+  durationMinutes?: number | null;
+  preferences?: BookAppointmentInput['preferences'];
+  participants?: number | null;
+  /** Rescheduling: this booking's own time does not count as busy. */
+  excludeBookingId?: string | null;
+}
+
+/** The rules engine and slot search behind validation, assignment and alternatives. */
+export interface BookingPlanner {
+  plan(request: PlanRequest): Promise<PlanResult>;
+  alternatives(request: PlanRequest): Promise<AlternativeSlot[]>;
+}
+
+export interface HoldInput {
+  bookingId: string;
+  workflowId: string;
+  booking: BookAppointmentInput;
+  plan: SlotPlan;
+}
+
+export type HoldResult = { kind: 'held' } | ConflictOutcome;
+
+export interface BookingSnapshot {
+  bookingId: string;
+  companyId: string;
+  branchId: string;
+  customerId: string;
+  staffId: string;
+  start: string;
+  end: string;
+  status: string;
+}
+
+export type RescheduleInputs = { bookingId: string; start: string; staffId?: string | null };
+
+export type ReschedulePlan =
+  | { kind: 'ok'; booking: BookingSnapshot; plan: SlotPlan }
+  | InvalidStateOutcome
+  | RuleViolationOutcome
+  | ConflictOutcome
+  | NotFoundOutcome;
+
+export type CancelRecordResult = ({ kind: 'cancelled'; alreadyCancelled: boolean } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
+export type NoShowResult = ({ kind: 'no_show' } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
+
+export type SyncOperation = 'create' | 'reschedule' | 'cancel';
+
+export interface SyncFailureView {
+  id: string;
+  bookingId: string;
+  operation: SyncOperation;
+  attempts: number;
+  payload: { start?: string; staffId?: string | null; reason?: string | null };
+  booking: BookingSnapshot;
+}
+
+export type BeginSyncRetryResult =
+  | { kind: 'ok'; failure: SyncFailureView }
+  | { kind: 'not_retryable'; failureId: string; status: string }
+  | NotFoundOutcome;

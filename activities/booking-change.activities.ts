@@ -1,0 +1,179 @@
+/**
+ * Activities that change an existing booking: reschedule (plan, hold the new slot, move), cancel
+ * and no-show. A reschedule holds its new slot with placeholder rows (`source = 'hold'`, ids
+ * `<holdId>-<n>`) under the same exclusion constraint as bookings; where the new range overlaps
+ * the booking's own current range only the uncovered parts are held (the booking already holds
+ * the rest). The move deletes the placeholders and moves the booking in one transaction.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../infra/db/prisma';
+import { isExclusionViolation } from '../infra/db/errors';
+import type {
+  BookingPlanner,
+  CancelRecordResult,
+  HoldResult,
+  NoShowResult,
+  ReschedulePlan,
+  RescheduleInputs,
+  SlotPlan,
+} from './booking-activity.types';
+import { addHistory, snapshotOf } from './booking-records';
+
+export interface BookingChangeDeps {
+  db: Db;
+  planner: BookingPlanner;
+  clock: () => Date;
+}
+
+export const HOLD_SOURCE = 'hold';
+
+export function createBookingChangeActivities({ db, planner, clock }: BookingChangeDeps) {
+  return {
+    async planReschedule(input: RescheduleInputs): Promise<ReschedulePlan> {
+      const b = await db.booking.findUnique({ where: { id: input.bookingId } });
+      if (!b || b.source === HOLD_SOURCE) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
+      if (b.status !== 'confirmed') {
+        return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be rescheduled` };
+      }
+      const planned = await planner.plan({
+        companyId: b.companyId,
+        branchId: b.branchId,
+        serviceId: b.serviceId,
+        customerId: b.customerId,
+        start: input.start,
+        staffId: input.staffId ?? b.staffId,
+        durationMinutes: Math.round((b.endAt.getTime() - b.startAt.getTime()) / 60_000),
+        participants: Array.isArray(b.participants) && b.participants.length > 0 ? b.participants.length : null,
+        excludeBookingId: b.id,
+      });
+      if (planned.kind !== 'ok') return planned;
+      return { kind: 'ok', booking: snapshotOf(b), plan: planned.plan };
+    },
+
+    async holdRescheduleSlot(input: { bookingId: string; holdId: string; plan: SlotPlan }): Promise<HoldResult> {
+      const b = await db.booking.findUniqueOrThrow({ where: { id: input.bookingId } });
+      if (await db.booking.count({ where: { id: { startsWith: `${input.holdId}-` } } })) return { kind: 'held' };
+      const own = b.staffId === input.plan.staffId || (b.resourceId !== null && b.resourceId === input.plan.resourceId);
+      const pieces = own
+        ? uncovered([Date.parse(input.plan.blockedStart), Date.parse(input.plan.blockedEnd)], [b.blockedStart.getTime(), b.blockedEnd.getTime()])
+        : [[Date.parse(input.plan.blockedStart), Date.parse(input.plan.blockedEnd)] as const];
+      try {
+        await db.booking.createMany({
+          data: pieces.map(([s, e], n) => ({
+            id: `${input.holdId}-${n}`,
+            companyId: b.companyId,
+            branchId: b.branchId,
+            serviceId: b.serviceId,
+            customerId: b.customerId,
+            staffId: input.plan.staffId,
+            resourceId: input.plan.resourceId,
+            startAt: new Date(s),
+            endAt: new Date(e),
+            blockedStart: new Date(s),
+            blockedEnd: new Date(e),
+            status: 'pending',
+            source: HOLD_SOURCE,
+            notes: `reschedule hold for ${b.id}`,
+          })),
+          skipDuplicates: true,
+        });
+        return { kind: 'held' };
+      } catch (error) {
+        if (!isExclusionViolation(error)) throw error;
+        const alternatives = await planner.alternatives({
+          companyId: b.companyId,
+          branchId: b.branchId,
+          serviceId: b.serviceId,
+          customerId: b.customerId,
+          start: input.plan.start,
+          staffId: input.plan.staffId,
+          durationMinutes: Math.round((b.endAt.getTime() - b.startAt.getTime()) / 60_000),
+          excludeBookingId: b.id,
+        });
+        return { kind: 'conflict', alternatives };
+      }
+    },
+
+    async releaseRescheduleHold({ holdId }: { holdId: string }): Promise<{ released: number }> {
+      const { count } = await db.booking.deleteMany({ where: { id: { startsWith: `${holdId}-` }, source: HOLD_SOURCE } });
+      return { released: count };
+    },
+
+    /** Moves the booking onto its held new slot; returns where it was. Idempotent per dedupeKey. */
+    async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string }) {
+      return db.$transaction(async (tx) => {
+        const done = await tx.bookingHistory.findUnique({ where: { dedupeKey: input.dedupeKey } });
+        const b = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId } });
+        if (done) {
+          const detail = done.detail as { from: { start: string; end: string; staffId: string } };
+          return { previousStart: detail.from.start, previousEnd: detail.from.end, previousStaffId: detail.from.staffId, rescheduledCount: b.rescheduledCount };
+        }
+        if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
+        await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
+        const moved = await tx.booking.update({
+          where: { id: b.id },
+          data: {
+            staffId: input.plan.staffId,
+            resourceId: input.plan.resourceId,
+            startAt: new Date(input.plan.start),
+            endAt: new Date(input.plan.end),
+            blockedStart: new Date(input.plan.blockedStart),
+            blockedEnd: new Date(input.plan.blockedEnd),
+            rescheduledCount: { increment: 1 },
+            ...(input.externalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {}),
+          },
+        });
+        const from = { start: b.startAt.toISOString(), end: b.endAt.toISOString(), staffId: b.staffId };
+        const to = { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId };
+        await addHistory(tx, { bookingId: b.id, event: 'rescheduled', detail: { from, to, reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
+        return { previousStart: from.start, previousEnd: from.end, previousStaffId: from.staffId, rescheduledCount: moved.rescheduledCount };
+      });
+    },
+
+    /** Cancels at once (the slot is free when this returns); repeating it is harmless. */
+    async cancelBookingRecord(input: { bookingId: string; reason?: string | null; dedupeKey: string }): Promise<CancelRecordResult> {
+      const b = await db.booking.findUnique({ where: { id: input.bookingId } });
+      if (!b || b.source === HOLD_SOURCE) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
+      if (b.status === 'cancelled') return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b) };
+      if (b.status !== 'confirmed') {
+        return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be cancelled` };
+      }
+      const { count } = await db.booking.updateMany({
+        where: { id: b.id, status: 'confirmed' },
+        data: { status: 'cancelled', cancelledAt: clock(), calendarStatus: b.calendarExternalId ? 'pending' : b.calendarStatus },
+      });
+      // Changed between read and write: a retry re-reads and answers from the new state.
+      if (count === 0) throw ApplicationFailure.retryable(`booking ${b.id} changed concurrently`, 'ConcurrentChange');
+      await addHistory(db, { bookingId: b.id, event: 'cancelled', detail: { reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
+      return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }) };
+    },
+
+    async markCalendarFailed({ bookingId }: { bookingId: string }): Promise<void> {
+      await db.booking.update({ where: { id: bookingId }, data: { calendarStatus: 'failed' } });
+    },
+
+    /** Only after the appointment started, and only for confirmed bookings. */
+    async markNoShow(input: { bookingId: string; dedupeKey: string }): Promise<NoShowResult> {
+      const b = await db.booking.findUnique({ where: { id: input.bookingId } });
+      if (!b || b.source === HOLD_SOURCE) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
+      if (b.status === 'no_show') return { kind: 'no_show', ...snapshotOf(b) };
+      if (b.status !== 'confirmed') return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be marked as no-show` };
+      if (clock().getTime() < b.startAt.getTime()) {
+        return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: 'a booking can be marked as no-show only after its start' };
+      }
+      await db.booking.updateMany({ where: { id: b.id, status: 'confirmed' }, data: { status: 'no_show' } });
+      await addHistory(db, { bookingId: b.id, event: 'no_show', dedupeKey: input.dedupeKey });
+      return { kind: 'no_show', ...snapshotOf({ ...b, status: 'no_show' }) };
+    },
+  };
+}
+
+/** Parts of `next` not covered by `own` (0, 1 or 2 ranges). */
+function uncovered(next: readonly [number, number], own: readonly [number, number]): Array<readonly [number, number]> {
+  const out: Array<readonly [number, number]> = [];
+  if (next[0] < own[0]) out.push([next[0], Math.min(next[1], own[0])]);
+  if (next[1] > own[1]) out.push([Math.max(next[0], own[1]), next[1]]);
+  return out.filter(([s, e]) => e > s);
+}
+
+export type BookingChangeActivities = ReturnType<typeof createBookingChangeActivities>;

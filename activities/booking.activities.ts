@@ -1,0 +1,153 @@
+/**
+ * Activities of the booking saga's local side: plan (rules engine), hold, release, confirm,
+ * fail, sync-failure records, cache invalidation and the waiting-list monitor lookup.
+ * Every one is idempotent: the hold is keyed by the pre-generated booking id, history rows and
+ * sync failures by `<workflowId>:<step>` dedupe keys, and state changes are conditional updates
+ * that are no-ops when the row already moved on.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../infra/db/prisma';
+import { isExclusionViolation, isUniqueViolation } from '../infra/db/errors';
+import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
+import type { BookingPlanner, HoldInput, HoldResult, PlanRequest, PlanResult, SyncOperation } from './booking-activity.types';
+import { addHistory, idFromKey } from './booking-records';
+
+export interface BookingActivityDeps {
+  db: Db;
+  planner: BookingPlanner;
+  cache: { invalidateBranch(branchId: string): Promise<void> };
+}
+
+export function planRequestOf(input: BookAppointmentInput): PlanRequest {
+  return {
+    companyId: input.companyId,
+    branchId: input.branchId,
+    serviceId: input.serviceId,
+    customerId: input.customerId,
+    start: input.start,
+    staffId: input.staffId ?? null,
+    durationMinutes: input.durationMinutes ?? null,
+    preferences: input.preferences ?? null,
+    participants: input.participants && input.participants.length > 0 ? input.participants.length : null,
+  };
+}
+
+export function createBookingActivities({ db, planner, cache }: BookingActivityDeps) {
+  return {
+    async planBooking(input: BookAppointmentInput): Promise<PlanResult> {
+      return planner.plan(planRequestOf(input));
+    },
+
+    /** Inserts the booking as `pending`; the exclusion constraint refuses an overlapping one. */
+    async holdSlot({ bookingId, workflowId, booking, plan }: HoldInput): Promise<HoldResult> {
+      const existing = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
+      if (existing) return heldOrFinal(bookingId, existing.status);
+      try {
+        await db.booking.create({
+          data: {
+            id: bookingId,
+            companyId: booking.companyId,
+            branchId: booking.branchId,
+            serviceId: booking.serviceId,
+            customerId: booking.customerId,
+            staffId: plan.staffId,
+            resourceId: plan.resourceId,
+            startAt: new Date(plan.start),
+            endAt: new Date(plan.end),
+            blockedStart: new Date(plan.blockedStart),
+            blockedEnd: new Date(plan.blockedEnd),
+            status: 'pending',
+            source: booking.source ?? 'api',
+            participants: (booking.participants ?? []) as object[],
+            notes: booking.notes ?? null,
+            seriesId: booking.seriesId ?? null,
+            calendarStatus: 'pending',
+            workflowId,
+            history: {
+              create: { id: idFromKey('his', `${workflowId}:held`), event: 'held', detail: { ...plan }, dedupeKey: `${workflowId}:held` },
+            },
+          },
+        });
+        return { kind: 'held' };
+      } catch (error) {
+        if (isExclusionViolation(error)) {
+          return { kind: 'conflict', alternatives: await planner.alternatives(planRequestOf(booking)) };
+        }
+        if (isUniqueViolation(error)) {
+          // A concurrent attempt of this same activity inserted it first.
+          const again = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
+          if (again) return heldOrFinal(bookingId, again.status);
+        }
+        throw error;
+      }
+    },
+
+    /** Frees the slot of a hold that did not become a booking; no-op unless still `pending`. */
+    async releaseHold({ bookingId, reason, dedupeKey }: { bookingId: string; reason: string; dedupeKey: string }): Promise<{ released: boolean }> {
+      const { count } = await db.booking.updateMany({ where: { id: bookingId, status: 'pending' }, data: { status: 'failed', failureReason: reason } });
+      if (count > 0) await addHistory(db, { bookingId, event: 'hold_released', detail: { reason }, dedupeKey });
+      return { released: count > 0 };
+    },
+
+    async confirmBooking({ bookingId, externalId, dedupeKey }: { bookingId: string; externalId: string | null; dedupeKey: string }): Promise<void> {
+      const { count } = await db.booking.updateMany({
+        where: { id: bookingId, status: 'pending' },
+        data: { status: 'confirmed', calendarStatus: 'synced', calendarExternalId: externalId, failureReason: null },
+      });
+      if (count === 0) {
+        const current = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
+        if (current?.status !== 'confirmed') {
+          throw ApplicationFailure.nonRetryable(`booking ${bookingId} cannot be confirmed from ${current?.status ?? 'missing'}`, 'InvalidState');
+        }
+      }
+      await addHistory(db, { bookingId, event: 'confirmed', detail: { externalId }, dedupeKey });
+    },
+
+    async markBookingFailed(input: { bookingId: string; reason: string; error: string; dedupeKey: string }): Promise<void> {
+      await db.booking.updateMany({
+        where: { id: input.bookingId, status: { in: ['pending', 'failed'] } },
+        data: { status: 'failed', failureReason: input.reason, calendarStatus: 'failed' },
+      });
+      await addHistory(db, { bookingId: input.bookingId, event: 'failed', detail: { reason: input.reason, error: input.error }, dedupeKey: input.dedupeKey });
+    },
+
+    /** One open sync failure per dedupe key; a repeat (e.g. a re-run) reopens it with the new error. */
+    async recordSyncFailure(input: {
+      bookingId: string;
+      operation: SyncOperation;
+      error: string;
+      payload: Record<string, unknown>;
+      dedupeKey: string;
+    }): Promise<{ failureId: string }> {
+      const id = idFromKey('syf', input.dedupeKey);
+      const booking = await db.booking.findUnique({ where: { id: input.bookingId }, select: { companyId: true } });
+      if (!booking) throw ApplicationFailure.nonRetryable(`booking ${input.bookingId} not found`, 'NotFound');
+      await db.syncFailure.upsert({
+        where: { id },
+        create: { id, companyId: booking.companyId, bookingId: input.bookingId, operation: input.operation, error: input.error, payload: input.payload as object },
+        update: { error: input.error, status: 'open' },
+      });
+      return { failureId: id };
+    },
+
+    async invalidateAvailability({ branchId }: { branchId: string }): Promise<void> {
+      await cache.invalidateBranch(branchId);
+    },
+
+    /** Workflow ids of the open waiting-list monitors of a branch (they get `slotFreed`). */
+    async listWaitlistMonitors({ branchId }: { branchId: string }): Promise<string[]> {
+      const rows = await db.waitingListEntry.findMany({
+        where: { branchId, status: { in: ['waiting', 'notified'] } },
+        select: { workflowId: true },
+      });
+      return rows.map((r) => r.workflowId);
+    },
+  };
+}
+
+function heldOrFinal(bookingId: string, status: string): HoldResult {
+  if (status === 'pending' || status === 'confirmed') return { kind: 'held' };
+  throw ApplicationFailure.nonRetryable(`booking ${bookingId} already exists as ${status}`, 'InvalidState');
+}
+
+export type BookingActivities = ReturnType<typeof createBookingActivities>;

@@ -1,0 +1,154 @@
+/**
+ * Cal.com side of the sagas. Cal.com answers a duplicate create with an error (not the existing
+ * booking) and a reschedule with a NEW uid, so:
+ * - create puts our booking id into `metadata.bookingId`; a retry attempt, and any refusal, first
+ *   looks the booking up by that metadata and adopts it: one Cal.com booking per booking, ever;
+ * - reschedule follows the `rescheduledToUid` chain first, so a retried reschedule adopts the
+ *   successor instead of failing on a cancelled uid; the current uid is stored at once;
+ * - cancel is idempotent (the client turns "already cancelled" into success).
+ * CalcomError.retryable decides ApplicationFailure.nonRetryable; 429 passes Retry-After on.
+ */
+import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+import { CalcomError } from '../infra/calcom/calcom.errors';
+import type { CalcomBooking } from '../infra/calcom/calcom.types';
+import type { CalcomClient } from '../infra/calcom/calcom.client';
+import type { Db } from '../infra/db/prisma';
+
+export interface CalendarActivityDeps {
+  calcom: CalcomClient;
+  db: Db;
+  /** Event type used for services without `calcomEventTypeId`. */
+  defaultEventTypeId?: number;
+  /** Cal.com host for staff without `calcomUserId` (emulator: a stable id per staff member). */
+  hostFor?: (staffId: string) => number | undefined;
+}
+
+const METADATA_KEY = 'bookingId';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, hostFor }: CalendarActivityDeps) {
+  async function load(bookingId: string) {
+    const booking = await db.booking.findUnique({ where: { id: bookingId }, include: { service: true, customer: true, staff: true, branch: true } });
+    if (!booking) throw ApplicationFailure.nonRetryable(`booking ${bookingId} not found`, 'NotFound');
+    return booking;
+  }
+  type Loaded = Awaited<ReturnType<typeof load>>;
+
+  const findOurs = (b: Loaded): Promise<CalcomBooking | null> =>
+    calcom.findBookingByMetadata({
+      key: METADATA_KEY,
+      value: b.id,
+      eventTypeId: b.service.calcomEventTypeId ?? defaultEventTypeId,
+      afterStart: new Date(b.startAt.getTime() - DAY_MS).toISOString(),
+      beforeEnd: new Date(b.endAt.getTime() + DAY_MS).toISOString(),
+    });
+
+  async function remember(bookingId: string, uid: string): Promise<void> {
+    await db.booking.update({ where: { id: bookingId }, data: { calendarExternalId: uid } });
+  }
+
+  return {
+    async createCalendarBooking({ bookingId }: { bookingId: string }): Promise<{ externalId: string }> {
+      const b = await load(bookingId);
+      if (b.calendarExternalId) return { externalId: b.calendarExternalId };
+      if (activityInfo().attempt > 1) {
+        const adopted = await findOurs(b);
+        if (adopted) return adopt(adopted);
+      }
+      const host = b.staff.calcomUserId ?? hostFor?.(b.staffId);
+      try {
+        const created = await calcom.createBooking({
+          start: b.startAt.toISOString(),
+          eventTypeId: b.service.calcomEventTypeId ?? defaultEventTypeId,
+          lengthInMinutes: Math.round((b.endAt.getTime() - b.startAt.getTime()) / 60_000),
+          attendee: {
+            name: b.customer.name,
+            email: b.customer.email ?? `${b.customer.id}@customers.invalid`,
+            timeZone: b.customer.timezone ?? b.branch.timezone,
+            ...(b.customer.language ? { language: b.customer.language } : {}),
+          },
+          guests: participantEmails(b.participants),
+          metadata: { [METADATA_KEY]: b.id },
+          ...(host !== undefined ? { routing: { teamMemberIds: [host] } } : {}),
+        });
+        return adopt(created);
+      } catch (error) {
+        if (error instanceof CalcomError && !error.retryable) {
+          // Our own earlier attempt may hold the slot (duplicate, or "slot taken" by ourselves).
+          const adopted = await findOurs(b).catch(() => null);
+          if (adopted) return adopt(adopted);
+        }
+        throw toFailure(error);
+      }
+
+      async function adopt(remote: CalcomBooking): Promise<{ externalId: string }> {
+        await remember(bookingId, remote.uid);
+        return { externalId: remote.uid };
+      }
+    },
+
+    /** Moves the Cal.com booking to `start` (no-op when it is there already); returns the current uid. */
+    async rescheduleCalendarBooking(input: { bookingId: string; start: string; reason?: string | null }): Promise<{ externalId: string | null }> {
+      const b = await load(input.bookingId);
+      const uid = b.calendarExternalId ?? (await findOurs(b))?.uid;
+      if (!uid) return { externalId: null };
+      try {
+        let current = await calcom.getBooking(uid);
+        for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
+        if (Date.parse(current.start) !== Date.parse(input.start)) {
+          current = await calcom.rescheduleBooking(current.uid, {
+            start: new Date(input.start).toISOString(),
+            ...(input.reason ? { reschedulingReason: input.reason } : {}),
+          });
+        }
+        if (current.uid !== b.calendarExternalId) await remember(b.id, current.uid);
+        return { externalId: current.uid };
+      } catch (error) {
+        throw toFailure(error);
+      }
+    },
+
+    /** Cancels the Cal.com booking made for this booking, if any; a no-op when there is none. */
+    async cancelCalendarBooking(input: { bookingId: string; reason?: string | null }): Promise<{ cancelled: boolean }> {
+      const b = await load(input.bookingId);
+      try {
+        const uid = b.calendarExternalId ?? (await findOurs(b))?.uid;
+        if (!uid) return { cancelled: false };
+        let current = await calcom.getBooking(uid);
+        for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
+        if (current.status !== 'cancelled') await calcom.cancelBooking(current.uid, input.reason ?? undefined);
+        if (b.status === 'cancelled') await db.booking.update({ where: { id: b.id }, data: { calendarStatus: 'synced' } });
+        return { cancelled: true };
+      } catch (error) {
+        if (error instanceof CalcomError && error.kind === 'not_found') return { cancelled: false };
+        throw toFailure(error);
+      }
+    },
+  };
+}
+
+function participantEmails(participants: unknown): string[] | undefined {
+  if (!Array.isArray(participants)) return undefined;
+  const emails = participants
+    .map((p) => (p && typeof p === 'object' ? (p as { email?: unknown }).email : undefined))
+    .filter((e): e is string => typeof e === 'string' && e.length > 0);
+  return emails.length > 0 ? emails : undefined;
+}
+
+/** CalcomError → ApplicationFailure with an explicit type; retryability comes from the client's classification. */
+export function toFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof CalcomError) {
+    const type = error.retryable ? 'CalendarUnavailable' : error.kind === 'slot_taken' ? 'CalendarSlotTaken' : 'CalendarRejected';
+    return ApplicationFailure.create({
+      type,
+      message: error.message,
+      nonRetryable: !error.retryable,
+      details: [{ kind: error.kind, status: error.status ?? null }],
+      ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+    });
+  }
+  return ApplicationFailure.create({ type: 'CalendarUnavailable', message: error instanceof Error ? error.message : String(error) });
+}
+
+export type CalendarActivities = ReturnType<typeof createCalendarActivities>;

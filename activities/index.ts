@@ -1,0 +1,40 @@
+/**
+ * All activities of the booking worker, built from injected dependencies (the worker is the only
+ * composition root). Workflows import `type Activities` only. Activity names are a durable API:
+ * renaming one breaks running executions.
+ */
+import type { CalcomClient } from '../infra/calcom/calcom.client';
+import type { Db } from '../infra/db/prisma';
+import type { Mailer } from '../infra/notify/mailer';
+import type { BookingPlanner } from './booking-activity.types';
+import { createBookingChangeActivities } from './booking-change.activities';
+import { createBookingPlanner } from './booking-planner';
+import { createBookingActivities } from './booking.activities';
+import { createCalendarActivities } from './calendar.activities';
+import { createNotificationActivities } from './notification.activities';
+import { createSyncFailureActivities } from './sync-failure.activities';
+
+export interface ActivityDeps {
+  db: Db;
+  calcom: CalcomClient;
+  cache: { invalidateBranch(branchId: string): Promise<void> };
+  mailer: Mailer;
+  clock?: () => Date;
+  /** Defaults to the database-backed planner over the pure scheduling core. */
+  planner?: BookingPlanner;
+  calendar?: { defaultEventTypeId?: number; hostFor?: (staffId: string) => number | undefined };
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock });
+  return {
+    ...createBookingActivities({ db: deps.db, planner, cache: deps.cache }),
+    ...createBookingChangeActivities({ db: deps.db, planner, clock }),
+    ...createSyncFailureActivities({ db: deps.db }),
+    ...createCalendarActivities({ calcom: deps.calcom, db: deps.db, ...deps.calendar }),
+    ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,11 @@
+import { z } from '../zod';
+
+export const createCompanyBody = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('CreateCompany');
+
+export const companyCreated = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    apiKey: z.string().openapi({ description: 'A manager key of the new company. Shown once; only its hash is stored.' }),
+  })
+  .openapi('CompanyCreated');

@@ -1,0 +1,104 @@
+/**
+ * What the availability routes need from AppDeps (added by module augmentation, all optional) and
+ * the one function a composition root calls to build it:
+ *
+ *     const availability = createAvailabilityDeps({ config, db, logger });
+ *     const deps: AppDeps = { ...base, ...availability.deps };   // includes onBranchChanged
+ *     ...on shutdown: await availability.close();
+ *
+ * Without these members the routes still answer (uncached, without Cal.com busy times), so a
+ * test or tool that builds AppDeps by hand keeps working.
+ */
+import type { AppConfig } from '../../infra/config';
+import { createCalcomClient, type CalcomClient } from '../../infra/calcom/calcom.client';
+import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
+import type { CacheLogger } from '../../infra/cache/redis';
+import type { Db } from '../../infra/db/prisma';
+import type { AppDeps } from '../app-deps';
+import { createAvailabilityService, type AvailabilityService } from './availability.service';
+import { createExternalBusySource } from './external-busy';
+import { createSearchRecorder, type SearchRecorder } from './search-recorder';
+
+declare module '../app-deps' {
+  interface AppDeps {
+    /** The availability use case (api/availability/availability.service.ts). */
+    availability?: AvailabilityService;
+    /** Two-tier availability cache; invalidated through onBranchChanged. */
+    availabilityCache?: AvailabilityCache;
+    /** Cal.com API v2 client (external busy times, readiness). */
+    calcom?: CalcomClient;
+    /** Buffered writer of availability_searches. */
+    searchRecorder?: SearchRecorder;
+  }
+}
+
+export interface AvailabilityDepsOptions {
+  config: Pick<AppConfig, 'redisUrl' | 'calcomBaseUrl' | 'calcomApiKey'>;
+  db: Db;
+  logger: CacheLogger;
+  /** Reuse an existing client; otherwise one is made from the config. */
+  calcom?: CalcomClient;
+  /** null: L1 only with in-process versions (single process). Default: config.redisUrl. */
+  redisUrl?: string | null;
+  cacheTtlMs?: number;
+  l1Max?: number;
+  cachePrefix?: string;
+  /** Deadline of the Cal.com listing on the availability path. Default 1500 ms. */
+  calendarTimeoutMs?: number;
+  /** Pause after a Cal.com failure. Default 5000 ms. */
+  calendarRetryAfterMs?: number;
+  clock?: () => Date;
+}
+
+export interface AvailabilityDeps {
+  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calcom' | 'searchRecorder' | 'onBranchChanged'>>;
+  close(): Promise<void>;
+}
+
+export function createAvailabilityDeps(options: AvailabilityDepsOptions): AvailabilityDeps {
+  const { config, db, logger } = options;
+  const calcom = options.calcom ?? createCalcomClient({ baseUrl: config.calcomBaseUrl, apiKey: config.calcomApiKey });
+  const cache = createAvailabilityCache({
+    redisUrl: options.redisUrl === undefined ? config.redisUrl : options.redisUrl,
+    logger,
+    ttlMs: options.cacheTtlMs,
+    l1Max: options.l1Max,
+    prefix: options.cachePrefix,
+  });
+  const recorder = createSearchRecorder({ db, logger });
+  const externalBusy = createExternalBusySource({
+    calcom,
+    logger,
+    timeoutMs: options.calendarTimeoutMs,
+    retryAfterMs: options.calendarRetryAfterMs,
+  });
+  const availability = createAvailabilityService({ db, logger, cache, externalBusy, recorder, clock: options.clock });
+  return {
+    deps: {
+      availability,
+      availabilityCache: cache,
+      calcom,
+      searchRecorder: recorder,
+      onBranchChanged: (_companyId: string, branchId: string) => cache.invalidateBranch(branchId),
+    },
+    async close() {
+      await recorder.close();
+      await cache.close();
+    },
+  };
+}
+
+const fallbacks = new WeakMap<AppDeps, AvailabilityService>();
+
+/** deps.availability, or one built from what AppDeps has (memoized per deps object). */
+export function availabilityServiceOf(deps: AppDeps): AvailabilityService {
+  if (deps.availability) return deps.availability;
+  let service = fallbacks.get(deps);
+  if (!service) {
+    const externalBusy = deps.calcom ? createExternalBusySource({ calcom: deps.calcom, logger: deps.logger }) : undefined;
+    const recorder = deps.searchRecorder ?? createSearchRecorder({ db: deps.db, logger: deps.logger });
+    service = createAvailabilityService({ db: deps.db, logger: deps.logger, cache: deps.availabilityCache, externalBusy, recorder, clock: deps.clock });
+    fallbacks.set(deps, service);
+  }
+  return service;
+}

@@ -1,0 +1,175 @@
+/**
+ * The availability use case: cache lookup, then (on a miss) ONE database round trip for the whole
+ * range (infra/db/scheduling.repository.ts), one Cal.com listing for external busy times, and the
+ * pure engine (domain/scheduling). The answer is cached as its serialized JSON body, so a hit is
+ * sent without touching the engine or JSON.stringify.
+ *
+ * Invariants:
+ * - The cache stamp is read before the data is loaded (see infra/cache/availability-cache.ts), so
+ *   an answer computed while a change commits is filed under the old version and never served.
+ * - A cached answer also carries `validUntil`: the instant its earliest slot falls below the
+ *   minimum notice. Past it the entry is recomputed, so a hit never lists a slot that "now" no
+ *   longer allows. (Later instants only ever ADD slots under the advance window, never remove.)
+ * - Answers computed without Cal.com (unreachable) are not cached: they would hide external busy
+ *   times for the whole TTL once Cal.com is back.
+ * - Concurrent misses of one key under one stamp are computed once.
+ */
+import { NotFoundError, ValidationError } from '../../domain/errors';
+import { explainStart, type ExplainResult } from '../../domain/scheduling/explain';
+import { resolveDuration } from '../../domain/scheduling/predicates';
+import { resolveRules, type Preferences } from '../../domain/scheduling/scheduling.types';
+import { computeAvailability } from '../../domain/scheduling/slot-engine';
+import type { AvailabilityCache, AvailabilityCacheKey, CacheStamp } from '../../infra/cache/availability-cache';
+import type { CacheLogger } from '../../infra/cache/redis';
+import type { Db } from '../../infra/db/prisma';
+import { loadSchedulingContext, type LoadedSchedulingContext } from '../../infra/db/scheduling.repository';
+import type { AvailabilityQueryInput, ExplainQueryInput } from './availability.schemas';
+import type { CalendarStatus, ExternalBusySource } from './external-busy';
+import type { SearchRecorder } from './search-recorder';
+
+export interface AvailabilityServiceDeps {
+  db: Db;
+  logger: CacheLogger;
+  cache?: AvailabilityCache;
+  externalBusy?: ExternalBusySource;
+  recorder?: SearchRecorder;
+  clock?: () => Date;
+}
+
+export interface AvailabilityAnswer {
+  /** The response body, already serialized. */
+  body: string;
+  cache: 'HIT' | 'MISS';
+  calendar: CalendarStatus;
+}
+
+export interface AvailabilityService {
+  search(companyId: string, query: AvailabilityQueryInput): Promise<AvailabilityAnswer>;
+  explain(companyId: string, query: ExplainQueryInput): Promise<ExplainResult & { calendar: CalendarStatus }>;
+}
+
+const HOUR = 3_600_000;
+// Zone offsets lie within [-12h, +14h]: a UTC window this much wider than the dates covers every
+// local day of the range whatever the branch zone, before the zone is known (same query).
+const ZONE_MARGIN = 15 * HOUR;
+
+export function createAvailabilityService(deps: AvailabilityServiceDeps): AvailabilityService {
+  const clock = deps.clock ?? (() => new Date());
+  const inFlight = new Map<string, Promise<Computed>>();
+
+  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string }, fromUtc: Date, toUtc: Date) {
+    const result = await loadSchedulingContext(deps.db, { companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, fromUtc, toUtc });
+    if (!result.found) throw new NotFoundError(result.missing, result.missing === 'branch' ? q.branchId : q.serviceId);
+    const ctx = result.context;
+    if (q.staffId && !ctx.staff.some((s) => s.id === q.staffId)) throw new NotFoundError('staff', q.staffId);
+    const external = deps.externalBusy
+      ? await deps.externalBusy({ staff: ctx.staff, fromUtc, toUtc, ownCalendarUids: ctx.ownCalendarUids })
+      : { status: 'not_linked' as const, busy: [] };
+    return { ctx, busy: [...ctx.busy, ...external.busy], calendar: external.status };
+  }
+
+  async function compute(companyId: string, q: AvailabilityQueryInput): Promise<Computed> {
+    const fromUtc = new Date(Date.parse(`${q.from}T00:00:00Z`) - ZONE_MARGIN);
+    const toUtc = new Date(Date.parse(`${q.to}T00:00:00Z`) + 24 * HOUR + ZONE_MARGIN);
+    const { ctx, busy, calendar } = await load(companyId, q, fromUtc, toUtc);
+    const now = clock().getTime();
+    const result = computeAvailability({
+      branch: ctx.branch,
+      service: ctx.service,
+      staff: ctx.staff,
+      busy,
+      now,
+      query: { from: q.from, to: q.to, staffId: q.staffId, durationMinutes: q.durationMinutes, preferences: preferencesOf(q), participants: q.participants },
+    });
+    const body = JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days: result.days });
+    const first = result.days.find((d) => d.slots.length > 0)?.slots[0];
+    const notice = noticeMs(ctx);
+    const validUntil = first && notice !== null ? Date.parse(first.start) - notice : Number.MAX_SAFE_INTEGER;
+    return { body, calendar, validUntil };
+  }
+
+  function computeOnce(companyId: string, q: AvailabilityQueryInput, key: AvailabilityCacheKey, stamp: CacheStamp | null): Promise<Computed> {
+    if (!stamp) return compute(companyId, q);
+    const flightKey = `${key.branchId}|${key.query}|${stamp.epoch}|${stamp.version}`;
+    let flight = inFlight.get(flightKey);
+    if (!flight) {
+      flight = compute(companyId, q).finally(() => inFlight.delete(flightKey));
+      inFlight.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  return {
+    async search(companyId, q) {
+      const key: AvailabilityCacheKey = { branchId: q.branchId, query: cacheQuery(companyId, q) };
+      const lookup = deps.cache ? await deps.cache.get(key) : { value: undefined, stamp: null };
+      const cached = lookup.value === undefined ? undefined : decode(lookup.value);
+      let answer: AvailabilityAnswer;
+      if (cached && clock().getTime() <= cached.validUntil) {
+        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar };
+      } else {
+        const computed = await computeOnce(companyId, q, key, lookup.stamp);
+        if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, encode(computed), lookup.stamp);
+        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar };
+      }
+      deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
+      return answer;
+    },
+
+    async explain(companyId, q) {
+      const start = q.start.getTime();
+      const { ctx, busy, calendar } = await load(companyId, q, new Date(start - 36 * HOUR), new Date(start + 36 * HOUR));
+      const duration = resolveDuration(ctx.service, q.durationMinutes);
+      if (!duration.ok) throw new ValidationError(duration.reason.message, [{ path: 'durationMinutes', message: duration.reason.message }]);
+      const result = explainStart({
+        branch: ctx.branch,
+        service: ctx.service,
+        staff: ctx.staff,
+        busy,
+        now: clock().getTime(),
+        start,
+        staffId: q.staffId,
+        durationMinutes: q.durationMinutes,
+        preferences: preferencesOf(q),
+        participants: q.participants,
+      });
+      return { ...result, calendar };
+    },
+  };
+}
+
+interface Computed {
+  body: string;
+  calendar: CalendarStatus;
+  validUntil: number;
+}
+
+/** The minimum notice, or null when the branch switched that rule off (no slot ever expires). */
+function noticeMs(ctx: LoadedSchedulingContext): number | null {
+  const rules = resolveRules(ctx.branch.rules);
+  if (rules.disabledRules?.includes('minimum_notice')) return null;
+  return rules.minimumNoticeMinutes * 60_000;
+}
+
+function preferencesOf(q: { language?: string; gender?: string }): Preferences | null {
+  return q.language || q.gender ? { language: q.language ?? null, gender: q.gender ?? null } : null;
+}
+
+/** Everything the answer depends on besides the branch (which carries the version). */
+function cacheQuery(companyId: string, q: AvailabilityQueryInput): string {
+  return [companyId, q.serviceId, q.from, q.to, q.staffId ?? '', q.durationMinutes ?? '', q.language ?? '', q.gender ?? '', q.participants ?? ''].join('|');
+}
+
+// Cached value: "<validUntil>|<calendar>\n<body>" — a header line keeps a hit free of JSON.parse.
+function encode(c: Computed): string {
+  return `${c.validUntil}|${c.calendar}\n${c.body}`;
+}
+
+function decode(value: string): Computed | undefined {
+  const newline = value.indexOf('\n');
+  if (newline < 0) return undefined;
+  const [validUntil, calendar] = value.slice(0, newline).split('|');
+  const until = Number(validUntil);
+  if (!Number.isFinite(until)) return undefined;
+  return { validUntil: until, calendar: calendar as CalendarStatus, body: value.slice(newline + 1) };
+}

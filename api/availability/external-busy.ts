@@ -1,0 +1,129 @@
+/**
+ * Busy times of staff linked to Cal.com users, read from the bookings Cal.com holds: one listing
+ * per availability computation for the whole range and every linked staff member.
+ *
+ * Our own bookings are mirrored into Cal.com, so they come back in that listing too; they are
+ * dropped (the database already blocks them, and a cancelled or moved one must not linger):
+ * a Cal.com uid recorded on one of our bookings, or our booking id in the Cal.com metadata, which
+ * also covers a booking whose uid is not recorded yet (saga in flight) or whose Cal.com copy lags
+ * behind a local reschedule. The client's getBusyTimes() returns no metadata, hence the listing.
+ *
+ * Cal.com unreachable: never fail the search. The answer uses local data only and says so
+ * (`unavailable`); after a failure Cal.com is not asked again for `retryAfterMs`, so an outage
+ * costs one timeout, not one per request.
+ */
+import type { BusyInterval } from '../../domain/scheduling/scheduling.types';
+import type { CalcomClient } from '../../infra/calcom/calcom.client';
+import type { CalcomBooking } from '../../infra/calcom/calcom.types';
+import type { CacheLogger } from '../../infra/cache/redis';
+
+export type CalendarStatus = 'ok' | 'unavailable' | 'not_linked';
+
+export interface ExternalBusyRequest {
+  staff: { id: string; calcomUserId: number | null }[];
+  fromUtc: Date;
+  toUtc: Date;
+  ownCalendarUids: string[];
+}
+
+export interface ExternalBusyResult {
+  status: CalendarStatus;
+  busy: BusyInterval[];
+}
+
+export interface ExternalBusyOptions {
+  calcom?: CalcomClient;
+  logger: CacheLogger;
+  /** Deadline of the listing; a slower Cal.com counts as unavailable. Default 1500 ms. */
+  timeoutMs?: number;
+  /** Pause after a failure before Cal.com is tried again. Default 5000 ms. */
+  retryAfterMs?: number;
+  now?: () => number;
+}
+
+export type ExternalBusySource = (req: ExternalBusyRequest) => Promise<ExternalBusyResult>;
+
+/** Our booking ids (infra/db/ids.ts): Cal.com metadata values of this shape are ours. */
+const OWN_BOOKING_ID = /^bkg_[a-z2-7]{16}$/;
+const DAY_MS = 86_400_000;
+
+export function createExternalBusySource(options: ExternalBusyOptions): ExternalBusySource {
+  const timeoutMs = options.timeoutMs ?? 1500;
+  const retryAfterMs = options.retryAfterMs ?? 5000;
+  const now = options.now ?? Date.now;
+  let pausedUntil = 0;
+  let outageLogged = false;
+
+  return async (req) => {
+    const users = new Map<number, string[]>();
+    for (const s of req.staff) {
+      if (s.calcomUserId === null || s.calcomUserId === undefined) continue;
+      users.set(s.calcomUserId, [...(users.get(s.calcomUserId) ?? []), s.id]);
+    }
+    if (users.size === 0) return { status: 'not_linked', busy: [] };
+    if (!options.calcom || now() < pausedUntil) return { status: 'unavailable', busy: [] };
+    let bookings: CalcomBooking[];
+    try {
+      bookings = await withTimeout(
+        options.calcom.listAllBookings({
+          status: ['upcoming', 'past'],
+          // Cal.com selects bookings fully inside [afterStart, beforeEnd]; widen to catch overlaps.
+          afterStart: new Date(req.fromUtc.getTime() - DAY_MS).toISOString(),
+          beforeEnd: new Date(req.toUtc.getTime() + DAY_MS).toISOString(),
+        }),
+        timeoutMs,
+      );
+    } catch (err) {
+      pausedUntil = now() + retryAfterMs;
+      if (!outageLogged) {
+        outageLogged = true;
+        options.logger.warn({ err: (err as Error).message }, 'Cal.com unreachable: availability uses local data only');
+      }
+      return { status: 'unavailable', busy: [] };
+    }
+    if (outageLogged) {
+      outageLogged = false;
+      options.logger.info({}, 'Cal.com reachable again: external busy times applied');
+    }
+    return { status: 'ok', busy: toBusy(bookings, users, req) };
+  };
+}
+
+function toBusy(bookings: CalcomBooking[], users: Map<number, string[]>, req: ExternalBusyRequest): BusyInterval[] {
+  const own = new Set(req.ownCalendarUids);
+  const from = req.fromUtc.getTime();
+  const to = req.toUtc.getTime();
+  const busy: BusyInterval[] = [];
+  for (const booking of bookings) {
+    if (booking.status !== 'accepted' && booking.status !== 'pending') continue;
+    if (own.has(booking.uid) || isOurs(booking)) continue;
+    const start = Date.parse(booking.start);
+    const end = Date.parse(booking.end);
+    // Cal.com's range filters are unreliable (issue #18010): check the overlap here.
+    if (!(start < to && end > from)) continue;
+    for (const host of booking.hosts) {
+      for (const staffId of users.get(host.id) ?? []) busy.push({ staffId, start, end });
+    }
+  }
+  return busy;
+}
+
+function isOurs(booking: CalcomBooking): boolean {
+  return Object.values(booking.metadata ?? {}).some((v) => typeof v === 'string' && OWN_BOOKING_ID.test(v));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Cal.com did not answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}

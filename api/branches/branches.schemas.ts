@@ -1,0 +1,105 @@
+/**
+ * Branch request/response schemas (API.md "Branch"). Times of day and dates are in the branch's
+ * own IANA zone. A weekday missing from operatingHours is closed. Rules not given take the
+ * defaults of RULE_DEFAULTS (applied by merging, so PATCH can change one rule and keep the rest).
+ */
+import { date, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
+import { z } from '../zod';
+
+const endAfterStart = { message: 'end must be after start', path: ['end'] };
+
+const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => d.start < d.end, endAfterStart);
+const closedDay = z.strictObject({ open: z.literal(false) });
+export const dayHours = z.discriminatedUnion('open', [openDay, closedDay]).openapi('DayHours');
+
+export const operatingHours = perWeekday(dayHours).openapi('OperatingHours', {
+  description: `Per weekday (${WEEKDAYS.join(', ')}); a weekday that is missing is closed.`,
+});
+
+const specialDay = z.discriminatedUnion('open', [
+  z.strictObject({ date, open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => d.start < d.end, endAfterStart),
+  z.strictObject({ date, open: z.literal(false) }),
+]);
+
+/** Flags every entry whose date repeats an earlier one. */
+function uniqueDates<T extends { date: string }>(list: T[], ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  list.forEach((entry, index) => {
+    if (seen.has(entry.date)) ctx.addIssue({ code: 'custom', message: `duplicate date ${entry.date}`, path: [index, 'date'] });
+    seen.add(entry.date);
+  });
+}
+
+export const specialHours = z.array(specialDay).max(1000).superRefine(uniqueDates).openapi('SpecialHours', {
+  description: 'Dates whose hours differ from the weekday\'s (holidays with short hours, extra opening days).',
+});
+
+export const closures = z
+  .array(z.strictObject({ date, reason: z.string().max(500).optional() }))
+  .max(1000)
+  .superRefine(uniqueDates)
+  .openapi('Closures');
+
+export const RULE_DEFAULTS = {
+  minimumNoticeMinutes: 120,
+  maxAdvanceDays: 90,
+  slotIntervalMinutes: 15,
+  maxDailyBookingsPerCustomer: null as number | null,
+};
+export type BranchRules = typeof RULE_DEFAULTS;
+
+export const rulesInput = z
+  .strictObject({
+    minimumNoticeMinutes: z.number().int().min(0).max(525_600),
+    maxAdvanceDays: z.number().int().min(1).max(3_650),
+    slotIntervalMinutes: z.number().int().min(1).max(1_440),
+    maxDailyBookingsPerCustomer: z.number().int().min(1).nullable(),
+  })
+  .partial()
+  .openapi('BranchRulesInput', { description: `Booking rules; missing ones default to ${JSON.stringify(RULE_DEFAULTS)}` });
+
+export const createBranchBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    timezone,
+    operatingHours,
+    specialHours: specialHours.optional(),
+    closures: closures.optional(),
+    rules: rulesInput.optional(),
+  })
+  .openapi('CreateBranch');
+
+export const patchBranchBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    timezone: timezone.optional(),
+    operatingHours: operatingHours.optional(),
+    specialHours: specialHours.optional(),
+    closures: closures.optional(),
+    rules: rulesInput.optional(),
+  })
+  .openapi('PatchBranch', {
+    description: 'Fields given replace the stored ones; `rules` are merged rule by rule.',
+  });
+
+export const branchSchema = z
+  .object({
+    id,
+    name: z.string(),
+    timezone: z.string(),
+    operatingHours,
+    specialHours: z.array(specialDay),
+    closures: z.array(z.object({ date: z.string(), reason: z.string().optional() })),
+    rules: z.object({
+      minimumNoticeMinutes: z.number().int(),
+      maxAdvanceDays: z.number().int(),
+      slotIntervalMinutes: z.number().int(),
+      maxDailyBookingsPerCustomer: z.number().int().nullable(),
+    }),
+    createdAt: instantOut,
+    updatedAt: instantOut,
+  })
+  .openapi('Branch');
+
+export type CreateBranch = z.infer<typeof createBranchBody>;
+export type BranchOut = z.infer<typeof branchSchema>;

@@ -1,0 +1,106 @@
+/**
+ * Shared zod building blocks of the HTTP contract (API.md "Conventions"). Route groups compose
+ * these so every endpoint parses instants, dates, times, zones, ids and pagination the same way,
+ * and the OpenAPI document describes them the same way.
+ */
+import { DateTime, IANAZone } from 'luxon';
+import { z } from './zod';
+
+// Offset is mandatory: an instant without one is ambiguous and is a 400 (API.md).
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** ISO-8601 instant WITH offset; parsed to a Date. */
+export const instant = z
+  .string()
+  .regex(INSTANT_RE, 'Must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:00:00+01:00')
+  .refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'Not a valid calendar instant')
+  .transform((s) => new Date(s))
+  .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00+01:00', description: 'ISO-8601 instant with offset' });
+
+/** Output instant (rendered in the branch zone by the handler). */
+export const instantOut = z.string().openapi({ format: 'date-time', example: '2026-12-01T09:00:00+01:00' });
+
+/** `YYYY-MM-DD` calendar date (in the branch zone). */
+export const date = z
+  .string()
+  .regex(DATE_RE, 'Must be a date YYYY-MM-DD')
+  .refine((s) => DateTime.fromISO(s).isValid, 'Not a valid calendar date')
+  .openapi({ format: 'date', example: '2026-12-01' });
+
+/** `HH:mm` time of day, 00:00–23:59 (in the branch zone). */
+export const timeOfDay = z.string().regex(TIME_RE, 'Must be a time HH:mm (00:00–23:59)').openapi({ example: '09:00' });
+
+/** IANA time zone name, checked against the runtime's tz database. */
+export const timezone = z
+  .string()
+  .refine((s) => IANAZone.isValidZone(s), 'Unknown IANA time zone')
+  .openapi({ example: 'Europe/Berlin', description: 'IANA time zone' });
+
+/** Opaque identifier. */
+export const id = z.string().min(1).max(100).openapi({ example: 'br_01J...' });
+
+export const idParams = z.object({ id });
+
+/** A `{start, end}` time-of-day interval whose end lies after its start. */
+export const timeInterval = z
+  .strictObject({ start: timeOfDay, end: timeOfDay })
+  .refine((v) => v.start < v.end, { message: 'end must be after start', path: ['end'] });
+
+export type TimeInterval = z.infer<typeof timeInterval>;
+
+/** Intervals of one day, none overlapping another (touching is fine). */
+export const dayIntervals = z.array(timeInterval).max(48).superRefine((list, ctx) => {
+  const sorted = list.map((iv, index) => ({ ...iv, index })).sort((a, b) => a.start.localeCompare(b.start));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].start < sorted[i - 1].end) {
+      ctx.addIssue({ code: 'custom', message: `overlaps ${sorted[i - 1].start}-${sorted[i - 1].end}`, path: [sorted[i].index] });
+    }
+  }
+});
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** `{monday?: T, ...}`; unknown day names are rejected. */
+export function perWeekday<T extends z.ZodType>(day: T) {
+  return z.strictObject({
+    monday: day.optional(),
+    tuesday: day.optional(),
+    wednesday: day.optional(),
+    thursday: day.optional(),
+    friday: day.optional(),
+    saturday: day.optional(),
+    sunday: day.optional(),
+  });
+}
+
+// Query strings arrive as text: coerce, and describe the coerced type to OpenAPI.
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+  cursor: z.string().min(1).max(512).optional().openapi({ description: 'Opaque cursor from a previous page' }),
+});
+export type PageQuery = z.infer<typeof pageQuery>;
+
+/** `{data, nextCursor}` list envelope. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem', { description: 'RFC 9457 problem details (application/problem+json)' });
+
+/** Renders an instant in a zone's offset (API.md: output instants in the branch's offset). */
+export function formatInstant(at: Date, zone = 'UTC'): string {
+  return DateTime.fromJSDate(at).setZone(zone).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
+}

@@ -1,0 +1,19 @@
+/**
+ * The route index: every route group of the API, in registration order. Adding a group is one
+ * import and one entry here (see api/app-deps.ts for the RouteGroup contract).
+ */
+import type { RouteGroup } from './app-deps';
+import { adminRoutes } from './admin/admin.routes';
+import { apiKeysRoutes } from './api-keys/api-keys.routes';
+import { branchesRoutes } from './branches/branches.routes';
+import { resourcesRoutes } from './resources/resources.routes';
+import { staffRoutes } from './staff/staff.routes';
+
+export const routeGroups: RouteGroup[] = [
+  adminRoutes,
+  apiKeysRoutes,
+  branchesRoutes,
+  resourcesRoutes,
+  staffRoutes,
+  // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
+];

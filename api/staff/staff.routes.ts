@@ -1,0 +1,172 @@
+/**
+ * Staff members of a branch and their time off. A staff member's branchId must be a branch of
+ * the caller's company (else 404); every change invalidates that branch's availability.
+ */
+import type { Staff, StaffTimeOff } from '../../infra/db/prisma';
+import { newId } from '../../infra/db/ids';
+import { findBranch } from '../branches/branches.routes';
+import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
+import { invalid, notFound } from '../error-handler';
+import { keysetArgs, toPage } from '../pagination';
+import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
+import {
+  breaksOutsideWork, createStaffBody, createTimeOffBody, listStaffQuery, patchStaffBody, staffSchema, timeOffSchema,
+  type StaffOut, type WeeklyIntervals,
+} from './staff.schemas';
+
+const withZone = { branch: { select: { timezone: true } } } as const;
+type StaffRow = Staff & { branch: { timezone: string } };
+
+function renderStaff(row: StaffRow): StaffOut {
+  const zone = row.branch.timezone;
+  return {
+    id: row.id,
+    branchId: row.branchId,
+    name: row.name,
+    email: row.email,
+    gender: row.gender as StaffOut['gender'],
+    languages: row.languages,
+    skills: row.skills,
+    workingHours: row.workingHours as WeeklyIntervals,
+    breaks: (row.breaks ?? {}) as WeeklyIntervals,
+    maxDailyBookings: row.maxDailyBookings,
+    calcomUserId: row.calcomUserId,
+    active: row.active,
+    createdAt: formatInstant(row.createdAt, zone),
+    updatedAt: formatInstant(row.updatedAt, zone),
+  };
+}
+
+function renderTimeOff(row: StaffTimeOff, zone: string) {
+  return {
+    id: row.id,
+    staffId: row.staffId,
+    start: formatInstant(row.startAt, zone),
+    end: formatInstant(row.endAt, zone),
+    reason: row.reason,
+    createdAt: formatInstant(row.createdAt, zone),
+  };
+}
+
+async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
+  const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withZone });
+  if (!row) throw notFound('Staff', staffId);
+  return row;
+}
+
+function assertBreaksInsideWork(workingHours: WeeklyIntervals, breaks: WeeklyIntervals): void {
+  const errors = breaksOutsideWork(workingHours, breaks);
+  if (errors.length > 0) throw invalid(errors);
+}
+
+export const staffRoutes = routeGroup('staff', [
+  defineRoute({
+    method: 'post',
+    path: '/v1/staff',
+    tags: ['catalog'],
+    summary: 'Create a staff member',
+    request: { body: createStaffBody },
+    responses: { 201: { description: 'Created', schema: staffSchema } },
+    handler: async ({ body }, ctx) => {
+      assertBreaksInsideWork(body.workingHours, body.breaks ?? {});
+      const branch = await findBranch(ctx, body.branchId);
+      const row = await ctx.deps.db.staff.create({
+        data: {
+          id: newId('stf'),
+          companyId: branch.companyId,
+          branchId: branch.id,
+          name: body.name,
+          email: body.email ?? null,
+          gender: body.gender ?? null,
+          languages: body.languages ?? [],
+          skills: body.skills ?? [],
+          workingHours: body.workingHours,
+          breaks: body.breaks ?? {},
+          maxDailyBookings: body.maxDailyBookings ?? null,
+          calcomUserId: body.calcomUserId ?? null,
+          active: body.active ?? true,
+        },
+        include: withZone,
+      });
+      await ctx.branchChanged(branch.companyId, branch.id);
+      return { status: 201, body: renderStaff(row) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/staff',
+    tags: ['catalog'],
+    summary: 'List staff (optionally of one branch)',
+    request: { query: listStaffQuery },
+    responses: { 200: { description: 'Staff', schema: listOf(staffSchema) } },
+    handler: async ({ query }, ctx) => {
+      const page = keysetArgs(query);
+      const rows = await ctx.deps.db.staff.findMany({
+        ...page,
+        where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
+        include: withZone,
+      });
+      return { body: toPage(rows, query, renderStaff) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/staff/:id',
+    tags: ['catalog'],
+    summary: 'Get a staff member',
+    request: { params: idParams },
+    responses: { 200: { description: 'Staff', schema: staffSchema } },
+    handler: async ({ params }, ctx) => ({ body: renderStaff(await findStaff(ctx, params.id)) }),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/v1/staff/:id',
+    tags: ['catalog'],
+    summary: 'Change a staff member',
+    description: 'Moving a staff member to another branch (branchId) invalidates both branches.',
+    request: { params: idParams, body: patchStaffBody },
+    responses: { 200: { description: 'Staff', schema: staffSchema } },
+    handler: async ({ params, body }, ctx) => {
+      const existing = await findStaff(ctx, params.id);
+      assertBreaksInsideWork(
+        body.workingHours ?? (existing.workingHours as WeeklyIntervals),
+        body.breaks ?? ((existing.breaks ?? {}) as WeeklyIntervals),
+      );
+      const branch = body.branchId && body.branchId !== existing.branchId ? await findBranch(ctx, body.branchId) : undefined;
+      const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withZone });
+      await ctx.branchChanged(existing.companyId, existing.branchId);
+      if (branch) await ctx.branchChanged(existing.companyId, branch.id);
+      return { body: renderStaff(row) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/staff/:id/time-off',
+    tags: ['catalog'],
+    summary: 'Add time off for a staff member',
+    request: { params: idParams, body: createTimeOffBody },
+    responses: { 201: { description: 'Created', schema: timeOffSchema } },
+    handler: async ({ params, body }, ctx) => {
+      const staff = await findStaff(ctx, params.id);
+      const row = await ctx.deps.db.staffTimeOff.create({
+        data: { id: newId('off'), companyId: staff.companyId, staffId: staff.id, startAt: body.start, endAt: body.end, reason: body.reason ?? null },
+      });
+      await ctx.branchChanged(staff.companyId, staff.branchId);
+      return { status: 201, body: renderTimeOff(row, staff.branch.timezone) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/staff/:id/time-off',
+    tags: ['catalog'],
+    summary: 'List a staff member\'s time off',
+    request: { params: idParams, query: pageQuery },
+    responses: { 200: { description: 'Time off', schema: listOf(timeOffSchema) } },
+    handler: async ({ params, query }, ctx) => {
+      const staff = await findStaff(ctx, params.id);
+      const page = keysetArgs(query);
+      const rows = await ctx.deps.db.staffTimeOff.findMany({ ...page, where: { companyId: staff.companyId, staffId: staff.id, ...page.where } });
+      return { body: toPage(rows, query, (row) => renderTimeOff(row, staff.branch.timezone)) };
+    },
+  }),
+]);

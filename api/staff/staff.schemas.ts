@@ -1,0 +1,96 @@
+/**
+ * Staff and time-off schemas (API.md "Staff"). workingHours/breaks are per weekday lists of
+ * HH:mm intervals in the branch zone; intervals of one day must not overlap, and every break
+ * must lie inside a working interval (checked by breaksOutsideWork once both are known, since a
+ * PATCH may change either one).
+ */
+import { dayIntervals, id, instant, instantOut, pageQuery, perWeekday, type TimeInterval, WEEKDAYS } from '../common.schemas';
+import type { FieldError } from '../validate';
+import { z } from '../zod';
+
+export const weeklyIntervals = perWeekday(dayIntervals).openapi('WeeklyIntervals', {
+  description: 'Per weekday, non-overlapping {start, end} HH:mm intervals in the branch zone; a missing weekday has none.',
+});
+export type WeeklyIntervals = z.infer<typeof weeklyIntervals>;
+
+export const gender = z.enum(['female', 'male', 'diverse']);
+const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
+const skill = z.string().trim().min(1).max(100);
+
+const staffFields = {
+  branchId: id,
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).nullable(),
+  gender: gender.nullable(),
+  languages: z.array(language).max(50),
+  skills: z.array(skill).max(100),
+  workingHours: weeklyIntervals,
+  breaks: weeklyIntervals,
+  maxDailyBookings: z.number().int().min(1).max(1000).nullable(),
+  calcomUserId: z.number().int().positive().nullable(),
+  active: z.boolean(),
+};
+
+export const createStaffBody = z
+  .strictObject({
+    ...staffFields,
+    email: staffFields.email.optional(),
+    gender: staffFields.gender.optional(),
+    languages: staffFields.languages.optional(),
+    skills: staffFields.skills.optional(),
+    breaks: staffFields.breaks.optional(),
+    maxDailyBookings: staffFields.maxDailyBookings.optional(),
+    calcomUserId: staffFields.calcomUserId.optional(),
+    active: staffFields.active.optional(),
+  })
+  .openapi('CreateStaff');
+
+export const patchStaffBody = z.strictObject(staffFields).partial().openapi('PatchStaff', {
+  description: 'Fields given replace the stored ones (workingHours and breaks as a whole).',
+});
+
+export const listStaffQuery = pageQuery.extend({ branchId: id.optional() });
+
+export const staffSchema = z
+  .object({
+    id,
+    branchId: id,
+    name: z.string(),
+    email: z.string().nullable(),
+    gender: gender.nullable(),
+    languages: z.array(z.string()),
+    skills: z.array(z.string()),
+    workingHours: weeklyIntervals,
+    breaks: weeklyIntervals,
+    maxDailyBookings: z.number().int().nullable(),
+    calcomUserId: z.number().int().nullable(),
+    active: z.boolean(),
+    createdAt: instantOut,
+    updatedAt: instantOut,
+  })
+  .openapi('Staff');
+
+export type StaffOut = z.infer<typeof staffSchema>;
+
+/** Breaks that do not lie inside one of the same day's working intervals. */
+export function breaksOutsideWork(workingHours: WeeklyIntervals, breaks: WeeklyIntervals): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const day of WEEKDAYS) {
+    const work: TimeInterval[] = workingHours[day] ?? [];
+    (breaks[day] ?? []).forEach((b, index) => {
+      if (!work.some((w) => w.start <= b.start && b.end <= w.end)) {
+        errors.push({ path: `breaks.${day}.${index}`, message: `break ${b.start}-${b.end} is not inside a working interval` });
+      }
+    });
+  }
+  return errors;
+}
+
+export const createTimeOffBody = z
+  .strictObject({ start: instant, end: instant, reason: z.string().max(500).optional() })
+  .refine((t) => t.end.getTime() > t.start.getTime(), { message: 'end must be after start', path: ['end'] })
+  .openapi('CreateTimeOff');
+
+export const timeOffSchema = z
+  .object({ id, staffId: id, start: instantOut, end: instantOut, reason: z.string().nullable(), createdAt: instantOut })
+  .openapi('TimeOff');

@@ -1,0 +1,85 @@
+/**
+ * Request validation: one zod schema per request part (body, query, params). All parts are
+ * checked and EVERY bad field is reported in one 400 validation_error (API.md), with `path` a
+ * dotted string (`operatingHours.monday.end`, `specialHours.0.date`). Handlers receive the parsed
+ * (coerced, defaulted) values and never read `req.body` themselves (STYLE.md principle 11).
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { ApiError } from './error-handler';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface RequestSchemas {
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** e.g. `z.object({ 'idempotency-key': ... })`; Node lower-cases header names. Keep it non-strict. */
+  headers?: z.ZodType;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface Parsed<S extends RequestSchemas> {
+  body: Out<S['body']>;
+  query: Out<S['query']>;
+  params: Out<S['params']>;
+  headers: Out<S['headers']>;
+}
+
+interface IssueLike {
+  code?: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/** zod issues → `[{path, message}]`; unknown keys become one entry per key. */
+export function issuesToFieldErrors(issues: readonly IssueLike[], root = 'body'): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+      for (const key of issue.keys) out.push({ path: base ? `${base}.${key}` : key, message: 'Unknown field' });
+    } else {
+      out.push({ path: base || root, message: issue.message });
+    }
+  }
+  return out;
+}
+
+const PARTS = ['params', 'headers', 'query', 'body'] as const;
+
+/** Parses every part, or throws one validation_error listing every problem found. */
+export function parseRequest<S extends RequestSchemas>(schemas: S, req: Pick<Request, 'body' | 'query' | 'params' | 'headers'>): Parsed<S> {
+  const errors: FieldError[] = [];
+  const parsed: Record<string, unknown> = { body: undefined, query: undefined, params: undefined, headers: undefined };
+  for (const part of PARTS) {
+    const schema = schemas[part];
+    if (!schema) continue;
+    // A request without a body has req.body === undefined in Express 5; treat it as missing fields.
+    const input = part === 'body' && req.body === undefined ? undefined : req[part];
+    const result = schema.safeParse(input);
+    if (result.success) parsed[part] = result.data;
+    else errors.push(...issuesToFieldErrors(result.error.issues as IssueLike[], part));
+  }
+  if (errors.length > 0) throw new ApiError('validation_error', 'The request has invalid fields', { errors });
+  return parsed as unknown as Parsed<S>;
+}
+
+/**
+ * Wraps a handler: validates first, then calls it with the parsed input.
+ *   router.post('/v1/x', validate({ body: createX }, async ({ body }, req, res) => { ... }))
+ */
+export function validate<S extends RequestSchemas>(
+  schemas: S,
+  handler: (input: Parsed<S>, req: Request, res: Response, next: NextFunction) => unknown,
+): RequestHandler {
+  return async (req, res, next) => {
+    const input = parseRequest(schemas, req);
+    await handler(input, req, res, next);
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Booking saga: validate → hold the slot → create the Cal.com booking → confirm → notify →
+ * invalidate the availability cache (+ nothing after the pivot can undo the booking).
+ *
+ * Invariants
+ * - The database exclusion constraint decides who gets a slot: the hold is the booking row in
+ *   `pending`; a refused hold is a conflict with alternatives, not an error.
+ * - Every run ends with the booking `confirmed` (calendar synced) or `failed` (hold released): no
+ *   `pending` row and no Cal.com booking without a confirmed booking are left behind, also after
+ *   a worker crash (all steps are durable activities, retried from history).
+ * Compensation (undo registered before each step, run newest first): cancel any Cal.com booking
+ * made for us (no-op when none exists) → release the hold; then mark the booking failed
+ * (`calendar_sync_failed`) → record a sync failure → notify the customer → invalidate the cache
+ * → signal waiting-list monitors.
+ * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
+ * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
+ */
+import { CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  awaitBookingOutcomeUpdate,
+  currentStepQuery,
+  type BookAppointmentInput,
+  type BookAppointmentResult,
+  type BookingStep,
+} from './book-appointment.contract';
+import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
+import { describeFailure } from './lib/failures';
+import { Saga } from './lib/saga';
+import { signalSlotFreed } from './lib/slot-freed';
+import { publishIdentity, publishStatus } from './lib/visibility';
+
+const db = proxyActivities<Activities>(DB_ACTIVITY);
+const calendar = proxyActivities<Activities>(CALENDAR_ACTIVITY);
+const calendarUndo = proxyActivities<Activities>(CALENDAR_UNDO_ACTIVITY);
+const bestEffort = proxyActivities<Activities>(BEST_EFFORT_ACTIVITY);
+
+export async function bookAppointmentWorkflow(input: BookAppointmentInput): Promise<BookAppointmentResult> {
+  const workflowId = workflowInfo().workflowId;
+  const key = (step: string) => `${workflowId}:${step}`;
+  const { bookingId, branchId } = input;
+  let step: BookingStep = 'validating';
+  let outcome: BookAppointmentResult | undefined;
+  setHandler(currentStepQuery, () => step);
+  setHandler(awaitBookingOutcomeUpdate, async () => {
+    await condition(() => outcome !== undefined);
+    return outcome as BookAppointmentResult;
+  });
+  const settle = (result: BookAppointmentResult, status: string, summary: string) => {
+    outcome = result;
+    publishStatus(status, `${bookingId}: ${summary}`);
+    return result;
+  };
+
+  publishIdentity('booking', { bookingId, customerId: input.customerId, branchId });
+  publishStatus('validating', `${bookingId}: validating ${input.start}`);
+  const planned = await db.planBooking(input);
+  if (planned.kind !== 'ok') {
+    step = 'done';
+    return settle(planned, 'rejected', `rejected (${planned.kind})`);
+  }
+  const { plan } = planned;
+
+  const saga = new Saga();
+  step = 'holding';
+  publishStatus('holding', `${bookingId}: holding ${plan.start} with ${plan.staffId}`);
+  saga.addUndo('releaseHold', () => db.releaseHold({ bookingId, reason: 'calendar_sync_failed', dedupeKey: key('release-hold') }));
+  const hold = await db.holdSlot({ bookingId, workflowId, booking: input, plan });
+  if (hold.kind === 'conflict') {
+    step = 'done';
+    return settle(hold, 'rejected', 'slot unavailable');
+  }
+
+  let externalId: string | null;
+  try {
+    step = 'creating_calendar_booking';
+    publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
+    saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed' }));
+    ({ externalId } = await calendar.createCalendarBooking({ bookingId }));
+  } catch (error) {
+    // Also reached when an operator cancels the workflow: the cleanup must still run to the end.
+    await CancellationScope.nonCancellable(() => failBooking(describeFailure(error)));
+    if (isCancellation(error)) throw error;
+    return outcome as BookAppointmentResult;
+  }
+
+  step = 'confirming';
+  await db.confirmBooking({ bookingId, externalId, dedupeKey: key('confirm') });
+  const result = settle({ kind: 'confirmed', bookingId, ...slotOf(plan), externalId }, 'confirmed', `confirmed ${plan.start} with ${plan.staffId}`);
+  await afterOutcome('booking_confirmed', 'notify-confirmed');
+  step = 'done';
+  return result;
+
+  /** Post-outcome side effects are best effort: the booking's fate is already decided. */
+  async function afterOutcome(kind: 'booking_confirmed' | 'booking_failed', notifyStep: string): Promise<void> {
+    step = 'notifying';
+    await bestEffort.sendBookingNotification({ bookingId, kind, dedupeKey: key(notifyStep) }).catch((error: unknown) => {
+      log.warn('notification gave up', { bookingId, error: describeFailure(error) });
+    });
+    step = 'invalidating_cache';
+    await bestEffort.invalidateAvailability({ branchId }).catch((error: unknown) => {
+      log.warn('cache invalidation gave up', { branchId, error: describeFailure(error) });
+    });
+  }
+
+  async function failBooking(reason: string): Promise<void> {
+    step = 'compensating';
+    publishStatus('compensating', `${bookingId}: calendar refused, compensating`);
+    await saga.compensate();
+    await db.markBookingFailed({ bookingId, reason: 'calendar_sync_failed', error: reason, dedupeKey: key('mark-failed') });
+    await db.recordSyncFailure({
+      bookingId,
+      operation: 'create',
+      error: reason,
+      payload: { start: plan.start, staffId: plan.staffId },
+      dedupeKey: key('sync-failure'),
+    });
+    settle({ kind: 'calendar_failed', bookingId, error: reason }, 'failed', `failed: ${reason}`);
+    await afterOutcome('booking_failed', 'notify-failed');
+    await freeSlotForWaitlist('failed');
+    step = 'done';
+  }
+
+  async function freeSlotForWaitlist(reason: 'failed'): Promise<void> {
+    const monitors = await bestEffort.listWaitlistMonitors({ branchId }).catch(() => [] as string[]);
+    await signalSlotFreed(monitors, { branchId, bookingId, staffId: plan.staffId, start: plan.start, end: plan.end, reason });
+  }
+}
+
+function slotOf(plan: { staffId: string; resourceId: string | null; start: string; end: string }) {
+  return { staffId: plan.staffId, resourceId: plan.resourceId, start: plan.start, end: plan.end };
+}
