@@ -1,0 +1,8 @@
+/**
+ * Every workflow the worker runs (the worker bundles this file). One export line per workflow;
+ * workflow function names are a durable API: renaming one orphans running executions.
+ */
+export { bookAppointmentWorkflow } from './book-appointment.workflow';
+export { seriesWorkflow } from './series.workflow';
+export { seriesCancelWorkflow } from './series-cancel.workflow';
+export { waitlistMonitorWorkflow } from './waitlist-monitor.workflow';
