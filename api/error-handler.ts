@@ -8,7 +8,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { issuesToFieldErrors, type FieldError } from './validate';
+import { issuesToFieldErrors, type FieldError } from './field-errors';
 
 interface ProblemKind {
   status: number;

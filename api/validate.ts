@@ -7,11 +7,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { ApiError } from './error-handler';
+import { issuesToFieldErrors, type FieldError, type IssueLike } from './field-errors';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export { issuesToFieldErrors, type FieldError } from './field-errors';
 
 export interface RequestSchemas {
   body?: z.ZodType;
@@ -28,27 +26,6 @@ export interface Parsed<S extends RequestSchemas> {
   query: Out<S['query']>;
   params: Out<S['params']>;
   headers: Out<S['headers']>;
-}
-
-interface IssueLike {
-  code?: string;
-  path: PropertyKey[];
-  message: string;
-  keys?: string[];
-}
-
-/** zod issues → `[{path, message}]`; unknown keys become one entry per key. */
-export function issuesToFieldErrors(issues: readonly IssueLike[], root = 'body'): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of issues) {
-    const base = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-      for (const key of issue.keys) out.push({ path: base ? `${base}.${key}` : key, message: 'Unknown field' });
-    } else {
-      out.push({ path: base || root, message: issue.message });
-    }
-  }
-  return out;
 }
 
 const PARTS = ['params', 'headers', 'query', 'body'] as const;
