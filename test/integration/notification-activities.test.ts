@@ -1,0 +1,225 @@
+/**
+ * The notification activities over real parts: booking rows in PostgreSQL, nodemailer over SMTP
+ * into the test SMTP sink, read back through the sink's HTTP API. Checks what the customer gets
+ * (subject, text, the .ics invite parsed by node-ical with UID/SEQUENCE/METHOD/times) and what
+ * the outbox keeps (one row per dedupeKey; a repeated key does not send again).
+ */
+import ical from 'node-ical';
+import { createNotificationActivities, type NotificationActivities } from '../../activities/notification.activities';
+import { newId } from '../../infra/db/ids';
+import { createPrisma, type Db } from '../../infra/db/prisma';
+import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import { testEnv } from '../harness/env';
+import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+
+interface SinkMessage {
+  subject: string;
+  text: string;
+  to: string[];
+  attachments: Array<{ filename: string | null; contentType: string; content: string }>;
+}
+
+const env = testEnv();
+let db: Db;
+let mailer: Mailer;
+let activities: NotificationActivities;
+let fx: AvailabilityFixture;
+let email: string;
+
+const START = new Date('2027-03-01T09:00:00.000Z'); // Monday 10:00 Berlin
+const MOVED = new Date('2027-03-02T13:00:00.000Z'); // Tuesday 14:00 Berlin
+
+async function inbox(to: string): Promise<SinkMessage[]> {
+  const res = await fetch(`${env.smtpSinkApiUrl}/messages?to=${encodeURIComponent(to)}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: SinkMessage[] }).data;
+}
+
+/** The single message with this subject prefix; the sink has it once the SMTP DATA was accepted. */
+async function onlyMessage(prefix: string): Promise<SinkMessage> {
+  const matching = (await inbox(email)).filter((m) => m.subject.startsWith(prefix));
+  expect(matching).toHaveLength(1);
+  return matching[0];
+}
+
+function parseInvite(message: SinkMessage): { event: ical.VEvent; method: string | undefined } {
+  const attachment = message.attachments.find((a) => a.filename === 'invite.ics');
+  expect(attachment).toBeDefined();
+  expect(attachment!.contentType).toMatch(/^text\/calendar/);
+  const parsed = ical.sync.parseICS(attachment!.content);
+  const events = Object.values(parsed).filter((c) => c.type === 'VEVENT') as ical.VEvent[];
+  expect(events).toHaveLength(1);
+  const calendar = Object.values(parsed).find((c) => c.type === 'VCALENDAR') as { method?: string } | undefined;
+  return { event: events[0], method: calendar?.method };
+}
+
+const key = (step: string) => `test-notify-${fx.companyId}:${step}`;
+
+beforeAll(async () => {
+  db = createPrisma(env.databaseUrl, { max: 3 });
+  mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
+  activities = createNotificationActivities({ db, mailer });
+  fx = await seedAvailabilityFixture(db);
+  email = `notify-${fx.customerId.toLowerCase()}@example.test`;
+  await db.customer.update({ where: { id: fx.customerId }, data: { email } });
+});
+
+afterAll(async () => {
+  mailer.close();
+  if (fx) {
+    await db.notification.deleteMany({ where: { companyId: fx.companyId } });
+    await db.booking.deleteMany({ where: { companyId: fx.companyId } });
+    await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
+  }
+  await db.$disconnect();
+});
+
+describe('booking notifications over SMTP', () => {
+  let bookingId: string;
+  beforeAll(async () => {
+    bookingId = await insertBooking(db, fx, { staffId: fx.staff.anna, start: START, minutes: 60 });
+  });
+
+  it('sends the confirmation with a REQUEST invite (UID, SEQUENCE 0, times) and records it in the outbox', async () => {
+    const outcome = await activities.sendBookingNotification({ bookingId, kind: 'booking_confirmed', dedupeKey: key('confirm') });
+    expect(outcome.status).toBe('sent');
+
+    const message = await onlyMessage('Confirmed:');
+    expect(message.to).toEqual([email]);
+    expect(message.subject).toContain('Haircut');
+    expect(message.text).toContain('Carla');
+    expect(message.text).toContain('10:00'); // rendered in the branch zone (Berlin, UTC+1)
+    expect(message.text).toContain(bookingId);
+    const { event, method } = parseInvite(message);
+    expect(method).toBe('REQUEST');
+    expect(event.uid).toBe(`${bookingId}@booking-backend`);
+    expect(Number(event.sequence)).toBe(0);
+    expect(new Date(event.start).toISOString()).toBe(START.toISOString());
+    expect(new Date(event.end).toISOString()).toBe('2027-03-01T10:00:00.000Z');
+    expect(event.status).toBe('CONFIRMED');
+    expect(event.summary).toBe('Haircut with Anna');
+
+    const row = await db.notification.findUnique({ where: { dedupeKey: key('confirm') } });
+    expect(row).toMatchObject({
+      id: outcome.notificationId,
+      companyId: fx.companyId,
+      bookingId,
+      customerId: fx.customerId,
+      kind: 'booking_confirmed',
+      recipient: email,
+      status: 'sent',
+      attempts: 1,
+      error: null,
+    });
+    expect(row!.sentAt).toBeInstanceOf(Date);
+    expect(row!.subject).toBe(message.subject);
+  });
+
+  it('does not send again for a dedupeKey that was sent already', async () => {
+    const again = await activities.sendBookingNotification({ bookingId, kind: 'booking_confirmed', dedupeKey: key('confirm') });
+    expect(again.status).toBe('already_sent');
+    await onlyMessage('Confirmed:'); // still exactly one
+    expect(await db.notification.count({ where: { dedupeKey: key('confirm') } })).toBe(1);
+  });
+
+  it('sends the reschedule with the same UID, SEQUENCE raised and the new times', async () => {
+    await db.booking.update({
+      where: { id: bookingId },
+      data: { startAt: MOVED, endAt: new Date(MOVED.getTime() + 3_600_000), blockedStart: MOVED, blockedEnd: new Date(MOVED.getTime() + 3_600_000), rescheduledCount: 1 },
+    });
+    const outcome = await activities.sendBookingNotification({
+      bookingId, kind: 'booking_rescheduled', dedupeKey: key('reschedule-1'), previousStart: START.toISOString(),
+    });
+    expect(outcome.status).toBe('sent');
+
+    const message = await onlyMessage('Rescheduled:');
+    expect(message.text).toContain('14:00');
+    expect(message.text).toMatch(/was .*10:00/);
+    const { event, method } = parseInvite(message);
+    expect(method).toBe('REQUEST');
+    expect(event.uid).toBe(`${bookingId}@booking-backend`);
+    expect(Number(event.sequence)).toBe(1);
+    expect(new Date(event.start).toISOString()).toBe(MOVED.toISOString());
+    expect(new Date(event.end).toISOString()).toBe('2027-03-02T14:00:00.000Z');
+    expect(await db.notification.findUnique({ where: { dedupeKey: key('reschedule-1') } })).toMatchObject({ kind: 'booking_rescheduled', status: 'sent' });
+  });
+
+  it('sends the cancellation as METHOD:CANCEL, STATUS:CANCELLED, with a SEQUENCE above the last update', async () => {
+    await db.booking.update({ where: { id: bookingId }, data: { status: 'cancelled', cancelledAt: new Date() } });
+    const outcome = await activities.sendBookingNotification({
+      bookingId, kind: 'booking_cancelled', dedupeKey: key('cancel'), reason: 'Staff member ill',
+    });
+    expect(outcome.status).toBe('sent');
+
+    const message = await onlyMessage('Cancelled:');
+    expect(message.text).toContain('Reason: Staff member ill');
+    const { event, method } = parseInvite(message);
+    expect(method).toBe('CANCEL');
+    expect(event.uid).toBe(`${bookingId}@booking-backend`);
+    expect(Number(event.sequence)).toBe(2);
+    expect(event.status).toBe('CANCELLED');
+    expect(new Date(event.start).toISOString()).toBe(MOVED.toISOString());
+    expect(await db.notification.findUnique({ where: { dedupeKey: key('cancel') } })).toMatchObject({ kind: 'booking_cancelled', status: 'sent' });
+  });
+
+  it('sends the failure mail without an invite (nothing was booked)', async () => {
+    const failedId = await insertBooking(db, fx, { staffId: fx.staff.ben, start: START, status: 'failed' });
+    const outcome = await activities.sendBookingNotification({ bookingId: failedId, kind: 'booking_failed', dedupeKey: key('failed') });
+    expect(outcome.status).toBe('sent');
+
+    const message = await onlyMessage('We could not book');
+    expect(message.text).toContain('the calendar did not accept it');
+    expect(message.text).toContain(failedId);
+    expect(message.attachments.filter((a) => a.filename === 'invite.ics' || /calendar/.test(a.contentType))).toEqual([]);
+    expect(await db.notification.findUnique({ where: { dedupeKey: key('failed') } })).toMatchObject({
+      bookingId: failedId, kind: 'booking_failed', status: 'sent', recipient: email,
+    });
+  });
+
+  it('keeps one outbox row per dedupeKey: four keys, four rows, four mails', async () => {
+    const rows = await db.notification.findMany({ where: { companyId: fx.companyId }, orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => r.dedupeKey).sort()).toEqual([key('cancel'), key('confirm'), key('failed'), key('reschedule-1')].sort());
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    expect(await inbox(email)).toHaveLength(4);
+  });
+
+  it('records a customer without an email address as skipped and sends nothing', async () => {
+    const silentId = newId('cus');
+    await db.customer.create({ data: { id: silentId, companyId: fx.companyId, name: 'No Mail' } });
+    const silentBooking = newId('bkg');
+    const start = new Date('2027-03-03T09:00:00.000Z');
+    await db.booking.create({
+      data: {
+        id: silentBooking, companyId: fx.companyId, branchId: fx.branchId, serviceId: fx.serviceId, customerId: silentId,
+        staffId: fx.staff.ben, startAt: start, endAt: new Date(start.getTime() + 3_600_000), blockedStart: start,
+        blockedEnd: new Date(start.getTime() + 3_600_000), status: 'confirmed',
+      },
+    });
+    const before = (await (await fetch(`${env.smtpSinkApiUrl}/messages`)).json()) as { data: unknown[] };
+    const outcome = await activities.sendBookingNotification({ bookingId: silentBooking, kind: 'booking_confirmed', dedupeKey: key('silent') });
+    expect(outcome.status).toBe('skipped');
+    expect(await db.notification.findUnique({ where: { dedupeKey: key('silent') } })).toMatchObject({ status: 'skipped', recipient: null });
+    const again = await activities.sendBookingNotification({ bookingId: silentBooking, kind: 'booking_confirmed', dedupeKey: key('silent') });
+    expect(again.status).toBe('already_sent');
+    const after = (await (await fetch(`${env.smtpSinkApiUrl}/messages`)).json()) as { data: Array<{ text: string }> };
+    expect(after.data.filter((m) => m.text.includes(silentBooking))).toEqual([]);
+    expect(after.data.length).toBeGreaterThanOrEqual(before.data.length);
+  });
+
+  it('fails retryably and keeps the outbox row pending when SMTP is unreachable, then sends once on retry', async () => {
+    const down = createMailer({ smtpUrl: 'smtp://127.0.0.1:1', from: env.mailFrom });
+    const broken = createNotificationActivities({ db, mailer: down });
+    const retryId = await insertBooking(db, fx, { staffId: fx.staff.ben, start: new Date('2027-03-04T09:00:00.000Z') });
+    const input = { bookingId: retryId, kind: 'booking_confirmed' as const, dedupeKey: key('retry') };
+    await expect(broken.sendBookingNotification(input)).rejects.toMatchObject({ type: 'NotificationSendFailed', nonRetryable: false });
+    down.close();
+    const pending = await db.notification.findUnique({ where: { dedupeKey: key('retry') } });
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(pending!.error).toBeTruthy();
+
+    await expect(activities.sendBookingNotification(input)).resolves.toMatchObject({ status: 'sent', notificationId: pending!.id });
+    expect(await db.notification.findUnique({ where: { dedupeKey: key('retry') } })).toMatchObject({ status: 'sent', attempts: 2, error: null });
+    const mails = (await inbox(email)).filter((m) => m.text.includes(retryId));
+    expect(mails).toHaveLength(1);
+  });
+});
