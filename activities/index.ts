@@ -12,7 +12,9 @@ import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createNotificationActivities } from './notification.activities';
+import { createSeriesActivities } from './series.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
+import { createWaitlistActivities } from './waitlist.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -34,6 +36,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ calcom: deps.calcom, db: deps.db, ...deps.calendar }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createSeriesActivities({ db: deps.db, clock }),
+    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }
 

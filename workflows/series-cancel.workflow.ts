@@ -2,12 +2,14 @@
  * Cancels every booked occurrence of a series starting at or after `from`.
  *
  * Started by the series workflow when it received `cancelSeries`, or by the API when the series
- * had already finished. Each booking is cancelled through the booking cancellation path (an
- * activity that runs the cancel workflow: Cal.com, history, cache, waiting-list signals), one at
- * a time so the calendar is not flooded; a failure of one is recorded and the others still go.
- * Idempotent: an already cancelled booking answers `already_final`; re-running is harmless.
+ * had already finished. Each booking is cancelled through the booking cancellation path, the
+ * child `cancelBookingWorkflow` (`cancel-<bookingId>`: local cancel, Cal.com, notification,
+ * waiting-list signals), one at a time so the calendar is not flooded; a failure of one is
+ * recorded and the others still go. Idempotent: the cancel workflow answers `alreadyCancelled`
+ * for a booking cancelled before, so re-running is harmless.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { executeChild, proxyActivities } from '@temporalio/workflow';
+import { CANCEL_WORKFLOW, cancelWorkflowId, type CancelBookingInput, type CancelBookingResult } from './cancel-booking.contract';
 import type { SeriesActivities, SeriesCancelInput, SeriesCancelResult } from './series.contract';
 
 const acts = proxyActivities<SeriesActivities>({
@@ -21,13 +23,27 @@ export async function seriesCancelWorkflow(input: SeriesCancelInput): Promise<Se
   const cancelledBookingIds: string[] = [];
   const failedBookingIds: string[] = [];
   for (const b of bookings) {
-    try {
-      await acts.cancelSeriesBooking({ seriesId: input.seriesId, index: b.index, bookingId: b.bookingId, reason });
+    const ok = await cancelOne(b.bookingId, reason);
+    if (ok) {
       cancelledBookingIds.push(b.bookingId);
-    } catch {
+      await acts.recordSeriesOccurrence({ seriesId: input.seriesId, index: b.index, status: 'cancelled', bookingId: b.bookingId, reason });
+    } else {
       failedBookingIds.push(b.bookingId);
     }
   }
   await acts.finishSeries({ seriesId: input.seriesId, status: 'cancelled' });
   return { seriesId: input.seriesId, cancelledBookingIds, failedBookingIds };
+}
+
+async function cancelOne(bookingId: string, reason: string): Promise<boolean> {
+  try {
+    const result = await executeChild<(i: CancelBookingInput) => Promise<CancelBookingResult>>(CANCEL_WORKFLOW, {
+      workflowId: cancelWorkflowId(bookingId),
+      args: [{ bookingId, reason }],
+    });
+    // Locally cancelled is what matters here; a calendar failure is a recorded sync failure.
+    return result.kind === 'cancelled';
+  } catch {
+    return false;
+  }
 }

@@ -93,8 +93,6 @@ export interface SeriesActivities {
   finishSeries(input: { seriesId: string; status: 'completed' | 'cancelled' }): Promise<void>;
   /** booked occurrences starting at or after `from`, with their booking ids */
   listSeriesBookings(input: { seriesId: string; from: string }): Promise<{ index: number; bookingId: string }[]>;
-  /** cancels one booking through the booking cancellation path (Cal.com, history, waitlists) */
-  cancelSeriesBooking(input: { seriesId: string; index: number; bookingId: string; reason: string }): Promise<'cancelled' | 'already_final'>;
 }
 
 export const SERIES_RUN_BATCH = 40;
