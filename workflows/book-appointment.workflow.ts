@@ -15,7 +15,7 @@
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
  * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
  */
-import { CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   awaitBookingOutcomeUpdate,
@@ -24,16 +24,15 @@ import {
   type BookAppointmentResult,
   type BookingStep,
 } from './book-appointment.contract';
-import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
+import { CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure } from './lib/failures';
 import { Saga } from './lib/saga';
-import { signalSlotFreed } from './lib/slot-freed';
+import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStatus } from './lib/visibility';
 
 const db = proxyActivities<Activities>(DB_ACTIVITY);
 const calendar = proxyActivities<Activities>(CALENDAR_ACTIVITY);
 const calendarUndo = proxyActivities<Activities>(CALENDAR_UNDO_ACTIVITY);
-const bestEffort = proxyActivities<Activities>(BEST_EFFORT_ACTIVITY);
 
 export async function bookAppointmentWorkflow(input: BookAppointmentInput): Promise<BookAppointmentResult> {
   const workflowId = workflowInfo().workflowId;
@@ -94,13 +93,9 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
   /** Post-outcome side effects are best effort: the booking's fate is already decided. */
   async function afterOutcome(kind: 'booking_confirmed' | 'booking_failed', notifyStep: string): Promise<void> {
     step = 'notifying';
-    await bestEffort.sendBookingNotification({ bookingId, kind, dedupeKey: key(notifyStep) }).catch((error: unknown) => {
-      log.warn('notification gave up', { bookingId, error: describeFailure(error) });
-    });
+    await notifyCustomer({ bookingId, kind, dedupeKey: key(notifyStep) });
     step = 'invalidating_cache';
-    await bestEffort.invalidateAvailability({ branchId }).catch((error: unknown) => {
-      log.warn('cache invalidation gave up', { branchId, error: describeFailure(error) });
-    });
+    await invalidateBranchCache(branchId);
   }
 
   async function failBooking(reason: string): Promise<void> {
@@ -122,8 +117,7 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
   }
 
   async function freeSlotForWaitlist(reason: 'failed'): Promise<void> {
-    const monitors = await bestEffort.listWaitlistMonitors({ branchId }).catch(() => [] as string[]);
-    await signalSlotFreed(monitors, { branchId, bookingId, staffId: plan.staffId, start: plan.start, end: plan.end, reason });
+    await announceSlotFreed({ branchId, bookingId, staffId: plan.staffId, start: plan.start, end: plan.end, reason });
   }
 }
 

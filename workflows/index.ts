@@ -6,3 +6,6 @@ export { bookAppointmentWorkflow } from './book-appointment.workflow';
 export { seriesWorkflow } from './series.workflow';
 export { seriesCancelWorkflow } from './series-cancel.workflow';
 export { waitlistMonitorWorkflow } from './waitlist-monitor.workflow';
+export { rescheduleBookingWorkflow } from './reschedule-booking.workflow';
+export { cancelBookingWorkflow } from './cancel-booking.workflow';
+export { syncRetryWorkflow } from './sync-retry.workflow';

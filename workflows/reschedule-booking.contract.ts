@@ -25,6 +25,11 @@ export interface RescheduleBookingInput {
   /** Omit to keep the booking's staff member */
   staffId?: string | null;
   reason?: string | null;
+  /**
+   * Set by the support retry (sync-retry workflow) re-running a refused reschedule: the saga then
+   * records no new sync failure; the retry reopens the original one instead.
+   */
+  retryOf?: string | null;
 }
 
 export type RescheduledOutcome = { kind: 'rescheduled' } & BookedSlot & {
@@ -39,7 +44,8 @@ export type RescheduleCalendarFailedOutcome = {
   kind: 'calendar_failed';
   bookingId: string;
   error: string;
-  syncFailureId: string;
+  /** null when the run was a support retry (`retryOf`), which keeps the original failure */
+  syncFailureId: string | null;
 };
 
 export type RescheduleBookingResult =

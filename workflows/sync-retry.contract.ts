@@ -2,8 +2,9 @@
  * Public contract of the support retry of a calendar sync failure (`POST
  * /v1/sync-failures/:id/retry` → 202 {id, status: "retrying", workflowId}). The workflow marks the
  * failure `retrying`, replays the failed operation (create: re-hold the original slot if still
- * free and create/adopt the Cal.com booking, then confirm; reschedule: move the Cal.com booking to
- * the booking's current time; cancel: cancel the Cal.com booking), then marks it `resolved`, or
+ * free and create/adopt the Cal.com booking, then confirm; reschedule: run the reschedule saga again
+ * as a child workflow towards the requested start; cancel: cancel the Cal.com booking), then marks
+ * it `resolved`, or
  * `open` again with attempts + 1 and the new error. Names are a durable API.
  */
 import { defineQuery } from '@temporalio/workflow';

@@ -1,0 +1,42 @@
+/**
+ * Post-outcome side effects shared by the booking workflows: customer notification, availability
+ * cache invalidation and the waiting-list `slotFreed` signal. They run after the business outcome
+ * is decided, so they are best effort: bounded retries, and a give-up is logged, never fatal.
+ */
+import { log, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { SlotFreedEvent } from '../waitlist-signals.contract';
+import { BEST_EFFORT_ACTIVITY } from './activity-options';
+import { describeFailure } from './failures';
+import { signalSlotFreed } from './slot-freed';
+
+const bestEffort = proxyActivities<Activities>(BEST_EFFORT_ACTIVITY);
+
+export type NotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed';
+
+export async function notifyCustomer(input: {
+  bookingId: string;
+  kind: NotificationKind;
+  dedupeKey: string;
+  previousStart?: string;
+  reason?: string;
+}): Promise<void> {
+  await bestEffort.sendBookingNotification(input).catch((error: unknown) => {
+    log.warn('notification gave up', { bookingId: input.bookingId, kind: input.kind, error: describeFailure(error) });
+  });
+}
+
+export async function invalidateBranchCache(branchId: string): Promise<void> {
+  await bestEffort.invalidateAvailability({ branchId }).catch((error: unknown) => {
+    log.warn('cache invalidation gave up', { branchId, error: describeFailure(error) });
+  });
+}
+
+/** Signals every open waiting-list monitor of the branch; returns how many got it. */
+export async function announceSlotFreed(event: SlotFreedEvent): Promise<number> {
+  const monitors = await bestEffort.listWaitlistMonitors({ branchId: event.branchId }).catch((error: unknown) => {
+    log.warn('waiting-list lookup gave up', { branchId: event.branchId, error: describeFailure(error) });
+    return [] as string[];
+  });
+  return signalSlotFreed(monitors, event);
+}
