@@ -1,4 +1,4 @@
-import { at, booking, branch, NOW, service, staff } from '../../scheduling/scheduling.fixtures';
+import { at, booking, branch, everyDay, NOW, service, staff } from '../../scheduling/scheduling.fixtures';
 import type { ValidateBookingInput } from './rule.types';
 import { validateBooking } from './validate-booking';
 
@@ -25,10 +25,12 @@ describe('validateBooking', () => {
   });
 
   it.each<[string, Partial<ValidateBookingInput>, Partial<ValidateBookingInput['booking']>]>([
-    ['minimum_notice', {}, { start: at('2027-03-01', '09:30') }],
+    // now 08:00 + 120 min notice: 09:30 (inside all hours) is 30 minutes too early.
+    ['minimum_notice', { now: '2027-03-01T08:00:00+01:00' }, { start: at('2027-03-01', '09:30') }],
     ['max_advance', {}, { start: at('2027-06-01', '10:00') }],
     ['business_hours', {}, { start: at('2027-03-07', '10:00') }],
-    ['business_hours', {}, { start: at(TUE, '17:30') }],
+    // Anna works until 20:00 here, so only the branch's hours (18:00) are broken.
+    ['business_hours', { staff: [staff('stf_anna', { workingHours: everyDay([{ start: '09:00', end: '20:00' }]) })] }, { start: at(TUE, '17:30') }],
     ['staff_availability', { busy: [booking('stf_anna', TUE, '10:00', '10:30')] }, {}],
     ['staff_availability', {}, { staffId: 'stf_nobody' }],
     ['staff_availability', {}, { preferences: { gender: 'male' } }],
@@ -77,13 +79,13 @@ describe('validateBooking', () => {
   });
 
   it.each([
-    ['minimum_notice', { start: at('2027-03-01', '09:30') }],
-    ['business_hours', { start: at(TUE, '17:30'), staffId: 'stf_late' }],
-    ['group_size', { participants: 2 }],
-  ] as const)('a branch can switch off %s', (rule, req) => {
+    ['minimum_notice', '2027-03-01T08:00:00+01:00', { start: at('2027-03-01', '09:30') }],
+    ['business_hours', NOW, { start: at(TUE, '17:30'), staffId: 'stf_late' }],
+    ['group_size', NOW, { participants: 2 }],
+  ] as const)('a branch can switch off %s', (rule, now, req) => {
     const late = staff('stf_late', { workingHours: { tuesday: [{ start: '09:00', end: '20:00' }] } });
     const b = (disabledRules: ('minimum_notice' | 'business_hours' | 'group_size')[]) => branch({ rules: { disabledRules } });
-    expect(rules(validate({ branch: b([]), staff: [staff('stf_anna'), late] }, req))).toContain(rule);
-    expect(validate({ branch: b([rule]), staff: [staff('stf_anna'), late] }, req).ok).toBe(true);
+    expect(rules(validate({ now, branch: b([]), staff: [staff('stf_anna'), late] }, req))).toContain(rule);
+    expect(validate({ now, branch: b([rule]), staff: [staff('stf_anna'), late] }, req).ok).toBe(true);
   });
 });
