@@ -1,0 +1,58 @@
+/**
+ * The booking worker: one Temporal Worker on the configured task queue running every workflow of
+ * workflows/index.ts and the activities built by createActivities(deps). Separate from main.ts so
+ * a test can create the same worker in-process; main.ts adds config, signals and exit codes.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { AppConfig } from '../infra/config';
+import type { Logger } from '../infra/logger';
+import { loadWorkflowBundle } from './workflow-bundle';
+
+export interface BookingWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Resolves when the worker has stopped (after shutdown() or a fatal error), rejects on the latter. */
+  run(): Promise<void>;
+  /** Stops polling, lets in-flight tasks finish (up to the grace time), then resolves run(). */
+  shutdown(): void;
+  /** Closes the connection; call after run() settled. */
+  close(): Promise<void>;
+}
+
+export interface BookingWorkerOptions {
+  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'>;
+  logger: Logger;
+  activityDeps: ActivityDeps;
+  /** How long in-flight activities may run on after shutdown(); default 10 s. */
+  shutdownGraceTime?: string;
+}
+
+export async function createBookingWorker(options: BookingWorkerOptions): Promise<BookingWorker> {
+  const { config, logger } = options;
+  const workflowBundle = await loadWorkflowBundle(logger);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.temporalTaskQueue,
+      workflowBundle,
+      activities: createActivities(options.activityDeps),
+      shutdownGraceTime: (options.shutdownGraceTime ?? '10s') as `${number}s`,
+    });
+    let running: Promise<void> | undefined;
+    return {
+      worker,
+      connection,
+      run: () => (running ??= worker.run()),
+      shutdown: () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      },
+      close: () => connection.close(),
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}

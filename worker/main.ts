@@ -1,0 +1,74 @@
+/**
+ * `npm run worker`: the worker process. Reads the config once, builds the dependencies
+ * (worker/deps.ts), connects to Temporal and polls the configured task queue until SIGINT or
+ * SIGTERM, then drains: stops polling, lets in-flight activities finish (grace time), closes the
+ * Temporal connection, the database pool, the cache and the mailer, and exits 0. A second signal
+ * while draining exits at once with 1.
+ */
+import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { loadConfig } from '../infra/config';
+import { createLogger, type Logger } from '../infra/logger';
+import { createBookingWorker } from './booking-worker';
+import { buildWorkerDeps } from './deps';
+
+/** The SDK's own log lines (core, worker state) go through the same pino logger. */
+function installRuntime(logger: Logger): void {
+  const sdk = logger.child({ component: 'temporal-sdk' });
+  const at = (level: LogLevel) => ({ TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' }) [level] as 'info';
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => sdk[at(level)](meta ?? {}, message);
+  Runtime.install({
+    // Signals are handled below, so shutdown is logged and the clients are closed in order.
+    shutdownSignals: [],
+    // Core's own (Rust) lines, e.g. poll retries while Temporal is down, as JSON too, WARN and up.
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    logger: {
+      log,
+      trace: (message, meta) => log('TRACE', message, meta),
+      debug: (message, meta) => log('DEBUG', message, meta),
+      info: (message, meta) => log('INFO', message, meta),
+      warn: (message, meta) => log('WARN', message, meta),
+      error: (message, meta) => log('ERROR', message, meta),
+    },
+  });
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'worker');
+  installRuntime(logger);
+  const deps = buildWorkerDeps(config, logger);
+
+  let stopRequested = false;
+  let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) {
+      logger.warn({ signal }, 'second signal while draining: exiting now');
+      process.exit(1);
+    }
+    stopRequested = true;
+    logger.info({ signal }, 'shutting down: no new tasks, finishing the ones in flight');
+    booking?.shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
+    if (stopRequested) booking.shutdown();
+    logger.info(
+      { taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, temporal: config.temporalAddress },
+      'worker polling',
+    );
+    await booking.run();
+    logger.info('worker stopped');
+    return 0;
+  } catch (error) {
+    logger.error({ err: error }, 'worker failed');
+    return 1;
+  } finally {
+    await booking?.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the Temporal connection failed'));
+    await deps.close();
+  }
+}
+
+void main().then((code) => process.exit(code));
