@@ -8,6 +8,9 @@ import { apiKeysRoutes } from './api-keys/api-keys.routes';
 import { branchesRoutes } from './branches/branches.routes';
 import { resourcesRoutes } from './resources/resources.routes';
 import { staffRoutes } from './staff/staff.routes';
+import { seriesRoutes } from './series/series.routes';
+import { waitingListRoutes } from './waiting-list/waiting-list.routes';
+import { analyticsRoutes } from './analytics/analytics.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -15,5 +18,8 @@ export const routeGroups: RouteGroup[] = [
   branchesRoutes,
   resourcesRoutes,
   staffRoutes,
+  seriesRoutes,
+  waitingListRoutes,
+  analyticsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];
