@@ -8,6 +8,9 @@ import { apiKeysRoutes } from './api-keys/api-keys.routes';
 import { branchesRoutes } from './branches/branches.routes';
 import { resourcesRoutes } from './resources/resources.routes';
 import { staffRoutes } from './staff/staff.routes';
+import { servicesRoutes } from './services/services.routes';
+import { customersRoutes } from './customers/customers.routes';
+import { availabilityRoutes } from './availability/availability.routes';
 import { seriesRoutes } from './series/series.routes';
 import { waitingListRoutes } from './waiting-list/waiting-list.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
@@ -18,6 +21,9 @@ export const routeGroups: RouteGroup[] = [
   branchesRoutes,
   resourcesRoutes,
   staffRoutes,
+  servicesRoutes,
+  customersRoutes,
+  availabilityRoutes,
   seriesRoutes,
   waitingListRoutes,
   analyticsRoutes,

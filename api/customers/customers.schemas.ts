@@ -1,0 +1,62 @@
+/**
+ * Customer schemas (API.md "Platform and catalog"). A customer belongs to the company, not to a
+ * branch; `timezone` is the customer's own zone (used to render their instants), `blocked`
+ * customers cannot book.
+ */
+import { id, instantOut, pageQuery, timezone } from '../common.schemas';
+import { z } from '../zod';
+
+const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
+const phone = z.string().trim().regex(/^\+?[0-9][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567');
+
+const customerFields = {
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).nullable(),
+  phone: phone.nullable(),
+  language: language.nullable(),
+  timezone: timezone.nullable(),
+};
+
+export const createCustomerBody = z
+  .strictObject({
+    name: customerFields.name,
+    email: customerFields.email.optional(),
+    phone: customerFields.phone.optional(),
+    language: customerFields.language.optional(),
+    timezone: customerFields.timezone.optional(),
+  })
+  .openapi('CreateCustomer');
+
+export const patchCustomerBody = z.strictObject(customerFields).partial().openapi('PatchCustomer', {
+  description: 'Fields given replace the stored ones; null clears an optional one.',
+});
+
+export const blockBody = z
+  .strictObject({ reason: z.string().trim().max(500).optional() })
+  .optional()
+  .openapi('BlockCustomer', { description: 'Optional; the block reason is kept on the customer until unblocked.' });
+
+const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const listCustomersQuery = pageQuery.extend({
+  email: z.string().max(320).optional().openapi({ description: 'Exact e-mail (case-insensitive)' }),
+  phone: z.string().max(40).optional().openapi({ description: 'Exact phone number' }),
+  blocked: booleanQuery.optional().openapi({ type: 'string', enum: ['true', 'false'] }),
+});
+
+export const customerSchema = z
+  .object({
+    id,
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    language: z.string().nullable(),
+    timezone: z.string().nullable(),
+    blocked: z.boolean(),
+    blockedReason: z.string().nullable(),
+    createdAt: instantOut,
+    updatedAt: instantOut,
+  })
+  .openapi('Customer');
+
+export type CustomerOut = z.infer<typeof customerSchema>;

@@ -1,0 +1,168 @@
+/**
+ * Services of a branch: length, price, buffers, skills, resources, category settings, travel time
+ * and the Cal.com event type. Referenced ids are checked against the caller's company: an unknown
+ * or foreign branch, resource or package member is a 404; one of the company's but of another
+ * branch (or a package inside a package) is a 400. Every change invalidates the branch's
+ * availability (both branches when a service moves).
+ */
+import { Prisma, type Service } from '../../infra/db/prisma';
+import { newId } from '../../infra/db/ids';
+import { findBranch } from '../branches/branches.routes';
+import { idParams, listOf } from '../common.schemas';
+import { invalid, notFound } from '../error-handler';
+import { keysetArgs, toPage } from '../pagination';
+import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
+import { renderService, type ServiceRow, withZone } from './service-render';
+import {
+  createServiceBody, listServicesQuery, patchServiceBody, serviceFieldErrors, serviceSchema, type ServiceShape,
+} from './services.schemas';
+import type { FieldError } from '../validate';
+
+async function findService(ctx: RouteContext, serviceId: string): Promise<ServiceRow> {
+  const row = await ctx.deps.db.service.findFirst({ where: { id: serviceId, companyId: ctx.companyId() }, include: withZone });
+  if (!row) throw notFound('Service', serviceId);
+  return row;
+}
+
+interface References {
+  branchId: string;
+  resourceRequirements: string[];
+  packageServiceIds: string[];
+  /** The service being changed: it may not be a member of itself. */
+  selfId?: string;
+}
+
+/** Checks every referenced resource and package member; throws 404 for foreign ids, 400 for misfits. */
+async function checkReferences(ctx: RouteContext, companyId: string, refs: References): Promise<void> {
+  const errors: FieldError[] = [];
+  const resources = await ctx.deps.db.resource.findMany({
+    where: { companyId, id: { in: refs.resourceRequirements } },
+    select: { id: true, branchId: true },
+  });
+  const resourceById = new Map(resources.map((r) => [r.id, r]));
+  refs.resourceRequirements.forEach((resourceId, index) => {
+    const found = resourceById.get(resourceId);
+    if (!found) throw notFound('Resource', resourceId);
+    if (found.branchId !== refs.branchId) errors.push({ path: `resourceRequirements.${index}`, message: `resource ${resourceId} is of another branch` });
+  });
+  const members = await ctx.deps.db.service.findMany({
+    where: { companyId, id: { in: refs.packageServiceIds } },
+    select: { id: true, branchId: true, category: true },
+  });
+  const memberById = new Map(members.map((m) => [m.id, m]));
+  refs.packageServiceIds.forEach((memberId, index) => {
+    const path = `packageServiceIds.${index}`;
+    const found = memberById.get(memberId);
+    if (!found) throw notFound('Service', memberId);
+    if (memberId === refs.selfId) errors.push({ path, message: 'a package cannot contain itself' });
+    else if (found.branchId !== refs.branchId) errors.push({ path, message: `service ${memberId} is of another branch` });
+    else if (found.category === 'package') errors.push({ path, message: `service ${memberId} is itself a package` });
+  });
+  if (errors.length > 0) throw invalid(errors);
+}
+
+function storedShape(row: Service): ServiceShape {
+  return {
+    durationMinutes: row.durationMinutes,
+    category: row.category as ServiceShape['category'],
+    flexible: row.flexible as ServiceShape['flexible'],
+    packageServiceIds: row.packageServiceIds,
+  };
+}
+
+export const servicesRoutes = routeGroup('services', [
+  defineRoute({
+    method: 'post',
+    path: '/v1/services',
+    tags: ['catalog'],
+    summary: 'Create a service',
+    description: 'branchId, resourceRequirements and packageServiceIds must be of the caller\'s company (else 404) and of that branch (else 400).',
+    request: { body: createServiceBody },
+    responses: { 201: { description: 'Created', schema: serviceSchema } },
+    handler: async ({ body }, ctx) => {
+      const branch = await findBranch(ctx, body.branchId);
+      await checkReferences(ctx, branch.companyId, body);
+      const row = await ctx.deps.db.service.create({
+        data: {
+          ...body,
+          id: newId('svc'),
+          companyId: branch.companyId,
+          price: body.price ?? null,
+          flexible: body.flexible ?? undefined,
+          group: body.group ?? undefined,
+          calcomEventTypeId: body.calcomEventTypeId ?? null,
+        },
+        include: withZone,
+      });
+      await ctx.branchChanged(branch.companyId, branch.id);
+      return { status: 201, body: renderService(row) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/services',
+    tags: ['catalog'],
+    summary: 'List services (optionally of one branch or category)',
+    request: { query: listServicesQuery },
+    responses: { 200: { description: 'Services', schema: listOf(serviceSchema) } },
+    handler: async ({ query }, ctx) => {
+      const page = keysetArgs(query);
+      const rows = await ctx.deps.db.service.findMany({
+        ...page,
+        where: {
+          companyId: ctx.companyId(),
+          ...(query.branchId ? { branchId: query.branchId } : {}),
+          ...(query.category ? { category: query.category } : {}),
+          ...page.where,
+        },
+        include: withZone,
+      });
+      return { body: toPage(rows, query, renderService) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/services/:id',
+    tags: ['catalog'],
+    summary: 'Get a service',
+    request: { params: idParams },
+    responses: { 200: { description: 'Service', schema: serviceSchema } },
+    handler: async ({ params }, ctx) => ({ body: renderService(await findService(ctx, params.id)) }),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/v1/services/:id',
+    tags: ['catalog'],
+    summary: 'Change a service',
+    description: 'The changed service must stay consistent (e.g. category flexible needs flexible). Moving it to another branch invalidates both branches.',
+    request: { params: idParams, body: patchServiceBody },
+    responses: { 200: { description: 'Service', schema: serviceSchema } },
+    handler: async ({ params, body }, ctx) => {
+      const existing = await findService(ctx, params.id);
+      const merged = { ...storedShape(existing), ...body };
+      const crossErrors = serviceFieldErrors(merged);
+      if (crossErrors.length > 0) throw invalid(crossErrors);
+      const branchId = body.branchId ?? existing.branchId;
+      if (branchId !== existing.branchId) await findBranch(ctx, branchId);
+      await checkReferences(ctx, existing.companyId, {
+        branchId,
+        resourceRequirements: body.resourceRequirements ?? existing.resourceRequirements,
+        packageServiceIds: body.packageServiceIds ?? existing.packageServiceIds,
+        selfId: existing.id,
+      });
+      const { flexible, group, ...rest } = body;
+      const row = await ctx.deps.db.service.update({
+        where: { id: existing.id },
+        data: {
+          ...rest,
+          ...(flexible !== undefined ? { flexible: flexible ?? Prisma.DbNull } : {}),
+          ...(group !== undefined ? { group: group ?? Prisma.DbNull } : {}),
+        },
+        include: withZone,
+      });
+      await ctx.branchChanged(existing.companyId, existing.branchId);
+      if (branchId !== existing.branchId) await ctx.branchChanged(existing.companyId, branchId);
+      return { body: renderService(row) };
+    },
+  }),
+]);

@@ -1,0 +1,154 @@
+/**
+ * Service request/response schemas (API.md "Service"). Durations, buffers and travel time are
+ * whole minutes; buffers and travel are kept free around the appointment. Cross-field rules
+ * (a flexible service needs its bounds, a package its members, the default duration inside the
+ * flexible bounds) live in serviceFieldErrors so create and PATCH (checked on the merged result)
+ * report them the same way.
+ */
+import { id, instantOut, pageQuery } from '../common.schemas';
+import type { FieldError } from '../validate';
+import { z } from '../zod';
+
+export const CATEGORIES = ['fixed', 'flexible', 'package', 'recurring'] as const;
+export const category = z.enum(CATEGORIES).openapi({ description: 'fixed | flexible (client picks a length) | package (several services) | recurring' });
+
+/**
+ * Whole minutes. Not `.int()`: zod marks a failed int check as aborting, which would silence the
+ * cross-field check below for the whole body, and one answer must list every bad field.
+ */
+const wholeMinutes = (min: number, max: number) =>
+  z.number().min(min).max(max).refine(Number.isInteger, 'Must be a whole number of minutes').openapi({ type: 'integer' });
+const minutes = (max: number) => wholeMinutes(0, max);
+const positiveMinutes = wholeMinutes(1, 1_440);
+
+export const flexibleSettings = z
+  .strictObject({ minMinutes: positiveMinutes, maxMinutes: positiveMinutes, stepMinutes: positiveMinutes })
+  .refine((f) => f.minMinutes <= f.maxMinutes, { message: 'maxMinutes must not be below minMinutes', path: ['maxMinutes'] })
+  .openapi('FlexibleDuration', { description: 'Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes' });
+
+export const groupSettings = z
+  .strictObject({ minParticipants: z.number().int().min(1).max(10_000), maxParticipants: z.number().int().min(1).max(10_000) })
+  .refine((g) => g.minParticipants <= g.maxParticipants, { message: 'maxParticipants must not be below minParticipants', path: ['maxParticipants'] })
+  .openapi('GroupSettings');
+
+const skill = z.string().trim().min(1).max(100);
+
+const serviceFields = {
+  branchId: id,
+  name: z.string().trim().min(1).max(200),
+  durationMinutes: positiveMinutes,
+  price: z.number().min(0).max(99_999_999.99).multipleOf(0.01).nullable().openapi({ description: 'Decimal with up to 2 places' }),
+  bufferBeforeMinutes: minutes(1_440),
+  bufferAfterMinutes: minutes(1_440),
+  requiredSkills: z.array(skill).max(100),
+  resourceRequirements: z.array(id).max(100).openapi({ description: 'Resource ids of the same branch; one of them must be free' }),
+  requiresConsultation: z.boolean(),
+  category,
+  flexible: flexibleSettings.nullable(),
+  packageServiceIds: z.array(id).max(50).openapi({ description: 'Services of the same branch a package consists of' }),
+  group: groupSettings.nullable(),
+  travelMinutes: minutes(1_440).openapi({ description: 'Mobile services: kept free before and after, like a buffer' }),
+  calcomEventTypeId: z.number().int().positive().nullable(),
+  active: z.boolean(),
+};
+
+export const createServiceBody = z
+  .strictObject({
+    branchId: serviceFields.branchId,
+    name: serviceFields.name,
+    durationMinutes: serviceFields.durationMinutes,
+    price: serviceFields.price.optional(),
+    bufferBeforeMinutes: serviceFields.bufferBeforeMinutes.default(0),
+    bufferAfterMinutes: serviceFields.bufferAfterMinutes.default(0),
+    requiredSkills: serviceFields.requiredSkills.default([]),
+    resourceRequirements: serviceFields.resourceRequirements.default([]),
+    requiresConsultation: serviceFields.requiresConsultation.default(false),
+    category: serviceFields.category.default('fixed'),
+    flexible: serviceFields.flexible.optional(),
+    packageServiceIds: serviceFields.packageServiceIds.default([]),
+    group: serviceFields.group.optional(),
+    travelMinutes: serviceFields.travelMinutes.default(0),
+    calcomEventTypeId: serviceFields.calcomEventTypeId.optional(),
+    active: serviceFields.active.default(true),
+  })
+  // `when`: also run when some other field is invalid (but the body is an object), so one answer
+  // lists every bad field.
+  .superRefine((body, ctx) => {
+    for (const e of serviceFieldErrors(body)) ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.') });
+  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
+  .openapi('CreateService');
+
+export const patchServiceBody = z.strictObject(serviceFields).partial().openapi('PatchService', {
+  description: 'Fields given replace the stored ones; the result must still be a consistent service.',
+});
+
+export const listServicesQuery = pageQuery.extend({ branchId: id.optional(), category: category.optional() });
+
+export const serviceSchema = z
+  .object({
+    id,
+    branchId: id,
+    name: z.string(),
+    durationMinutes: z.number().int(),
+    price: z.number().nullable(),
+    bufferBeforeMinutes: z.number().int(),
+    bufferAfterMinutes: z.number().int(),
+    requiredSkills: z.array(z.string()),
+    resourceRequirements: z.array(id),
+    requiresConsultation: z.boolean(),
+    category,
+    flexible: z.object({ minMinutes: z.number().int(), maxMinutes: z.number().int(), stepMinutes: z.number().int() }).nullable(),
+    packageServiceIds: z.array(id),
+    group: z.object({ minParticipants: z.number().int(), maxParticipants: z.number().int() }).nullable(),
+    travelMinutes: z.number().int(),
+    calcomEventTypeId: z.number().int().nullable(),
+    active: z.boolean(),
+    createdAt: instantOut,
+    updatedAt: instantOut,
+  })
+  .openapi('Service');
+
+export type ServiceOut = z.infer<typeof serviceSchema>;
+export type FlexibleSettings = z.infer<typeof flexibleSettings>;
+export type GroupSettings = z.infer<typeof groupSettings>;
+
+/** The fields the cross-field rules look at (a created body, or a stored row merged with a PATCH). */
+export interface ServiceShape {
+  durationMinutes: number;
+  category: (typeof CATEGORIES)[number];
+  flexible?: FlexibleSettings | null;
+  packageServiceIds: string[];
+}
+
+const isInt = (v: unknown): v is number => Number.isInteger(v);
+
+/**
+ * Every cross-field inconsistency of a service, as field errors. Defensive about types: it also
+ * runs on bodies whose other fields failed validation, and then judges only what is well-formed.
+ */
+export function serviceFieldErrors(s: Partial<Record<keyof ServiceShape, unknown>>): FieldError[] {
+  const errors: FieldError[] = [];
+  const cat = typeof s.category === 'string' ? s.category : undefined;
+  const flex = s.flexible as Partial<FlexibleSettings> | null | undefined;
+  const ids = Array.isArray(s.packageServiceIds) ? (s.packageServiceIds as unknown[]) : undefined;
+  if (cat === 'flexible' && !flex) {
+    errors.push({ path: 'flexible', message: 'A flexible service needs {minMinutes, maxMinutes, stepMinutes}' });
+  }
+  if (flex && isInt(flex.minMinutes) && isInt(flex.maxMinutes) && flex.minMinutes <= flex.maxMinutes && isInt(s.durationMinutes)) {
+    if (s.durationMinutes < flex.minMinutes || s.durationMinutes > flex.maxMinutes) {
+      errors.push({ path: 'durationMinutes', message: `must lie within flexible ${flex.minMinutes}-${flex.maxMinutes}` });
+    }
+  }
+  if (cat === 'package' && ids?.length === 0) {
+    errors.push({ path: 'packageServiceIds', message: 'A package service needs at least one service' });
+  }
+  if (cat !== undefined && cat !== 'package' && ids && ids.length > 0) {
+    errors.push({ path: 'packageServiceIds', message: 'Only a package service lists package services' });
+  }
+  const seen = new Set<unknown>();
+  ids?.forEach((serviceId, index) => {
+    if (seen.has(serviceId)) errors.push({ path: `packageServiceIds.${index}`, message: `duplicate ${String(serviceId)}` });
+    seen.add(serviceId);
+  });
+  return errors;
+}
