@@ -17,3 +17,12 @@ const { fakeBook } = proxyActivities<{ fakeBook(input: BookAppointmentInput): Pr
 export async function bookAppointmentWorkflow(input: BookAppointmentInput): Promise<BookAppointmentResult> {
   return fakeBook(input);
 }
+
+const { fakeCancel } = proxyActivities<{ fakeCancel(input: { bookingId: string; reason?: string | null }): Promise<{ kind: 'cancelled' }> }>({
+  startToCloseTimeout: '10 seconds',
+});
+
+/** Stand-in for the cancellation workflow (name from cancel-booking.contract.ts). */
+export async function cancelBookingWorkflow(input: { bookingId: string; reason?: string | null }): Promise<{ kind: 'cancelled' }> {
+  return fakeCancel(input);
+}
