@@ -1,0 +1,152 @@
+/**
+ * `npm run api`: the API process and its composition root. Reads the config once, builds AppDeps
+ * (database, the one Temporal client, availability cache + Cal.com client, readiness checks),
+ * listens on PORT, and on SIGINT/SIGTERM drains: stops accepting, lets requests in flight finish
+ * (closing idle keep-alive sockets at once, the rest after a grace period), then closes the clients.
+ *
+ * The Temporal connection is lazy, so the API starts and answers /healthz while Temporal is still
+ * coming up (or down): /readyz says `temporal: unavailable` and routes that need it answer 503
+ * until it is reachable; gRPC reconnects by itself.
+ */
+import http from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type AppConfig } from '../infra/config';
+import { createPrisma } from '../infra/db/prisma';
+import { createLogger, type Logger } from '../infra/logger';
+import { createApp } from './app';
+import type { AppDeps } from './app-deps';
+import { createAvailabilityDeps } from './availability/availability.deps';
+
+const TEMPORAL_CHECK_MS = 1_500;
+const DRAIN_GRACE_MS = 10_000;
+
+export interface BuiltAppDeps {
+  deps: AppDeps;
+  /** Closes every client built here, newest first; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Everything createApp() needs, from the config. Connects nothing eagerly. */
+export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
+  const db = createPrisma(config.databaseUrl);
+  const connection = Connection.lazy({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const availability = createAvailabilityDeps({ config, db, logger: logger.child({ component: 'availability' }) });
+  const { calcom, availabilityCache } = availability.deps;
+
+  const deps: AppDeps = {
+    config,
+    db,
+    logger,
+    temporal,
+    ...availability.deps,
+    readiness: {
+      database: async () => void (await db.$queryRaw`SELECT 1`),
+      temporal: async () => {
+        await connection.withDeadline(Date.now() + TEMPORAL_CHECK_MS, () => connection.workflowService.getSystemInfo({}));
+      },
+      // Not required: without Redis the cache is bypassed (correct, slower).
+      redis: async () => {
+        const { mode } = availabilityCache.status();
+        if (mode === 'degraded') throw new Error('Redis unreachable: availability cache bypassed');
+      },
+      // Not required: calendar sync is retried by the workflows and recorded as a sync failure.
+      calendar: async () => void (await calcom.listBookings({ take: 1 })),
+    },
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    deps,
+    close() {
+      closing ??= (async () => {
+        const steps: Array<[string, () => Promise<unknown>]> = [
+          ['availability', () => availability.close()],
+          ['temporal', () => connection.close()],
+          ['database', () => db.$disconnect()],
+        ];
+        for (const [name, step] of steps) {
+          await step().catch((error: Error) => logger.warn({ err: error.message, dependency: name }, 'closing failed'));
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  /** Stops accepting, drains requests in flight, closes the clients. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, logger: Logger): Promise<RunningServer> {
+  const built = buildAppDeps(config, logger);
+  const server = http.createServer(createApp(built.deps));
+  // Slightly above a typical load balancer's idle timeout, so it closes first.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        logger.warn('requests still open after the grace period: closing their connections');
+        server.closeAllConnections();
+      }, DRAIN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+      await built.close();
+    })();
+    return stopping;
+  };
+  return { server, port, stop };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'api');
+  let running: RunningServer;
+  try {
+    running = await startServer(config, logger);
+  } catch (error) {
+    logger.error({ err: error }, 'API failed to start');
+    process.exit(1);
+  }
+  logger.info({ port: running.port, docs: `http://127.0.0.1:${running.port}/docs` }, 'API listening');
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) {
+      logger.warn({ signal }, 'second signal while draining: exiting now');
+      process.exit(1);
+    }
+    stopRequested = true;
+    logger.info({ signal }, 'shutting down: no new connections, draining requests in flight');
+    running.stop().then(
+      () => {
+        logger.info('API stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  let stopRequested = false;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+if (require.main === module) void main();
