@@ -1,0 +1,100 @@
+/**
+ * Real stack for the series, waiting-list and analytics HTTP suites: the app (startApiHarness over
+ * booking_apitest) with a real Temporal client to the dev server, and an in-process Worker on a
+ * unique task queue running the real workflows with createActivities over the same PostgreSQL,
+ * Redis, a private Cal.com emulator over HTTP and the SMTP sink. Catalog rows come from the
+ * availability fixture (a fresh company each), with a manager key written for it.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
+import { createActivities } from '../../activities';
+import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
+import { createCalcomClient } from '../../infra/calcom/calcom.client';
+import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
+import { EMULATOR_API_KEY } from '../../infra/config';
+import { generateApiKey } from '../../infra/db/api-keys';
+import { newId } from '../../infra/db/ids';
+import { createPrisma, type Db } from '../../infra/db/prisma';
+import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import { apiTestDatabaseUrl, startApiHarness, type ApiHarness } from '../api/api-harness';
+import { testEnv } from '../harness/env';
+import { bundleOnce, getTestEnv } from '../harness/temporal';
+import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+
+export interface Stack {
+  api: ApiHarness;
+  db: Db;
+  temporal: TestWorkflowEnvironment;
+  taskQueue: string;
+  emulator: CalcomEmulator;
+  close(): Promise<void>;
+}
+
+const silentLogger = { info: () => undefined, warn: () => undefined };
+
+export async function startStack(name: string): Promise<Stack> {
+  const env = testEnv();
+  const taskQueue = `${name}-${randomUUID()}`;
+  const temporal = await getTestEnv();
+  const api = await startApiHarness({ temporal: temporal.client });
+  // Only the queue and a generous wait budget differ from the defaults; the waiting-list
+  // check interval stays at its default (5 minutes) on purpose.
+  api.deps.config = { ...api.config, temporalTaskQueue: taskQueue, bookingWaitMs: 30_000 };
+  const db = createPrisma(apiTestDatabaseUrl(), { max: 5 });
+  const mailer: Mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
+  const cache: AvailabilityCache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: `test-${name}-${randomUUID()}` });
+  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+  const activities = createActivities({ db, mailer, cache, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }) });
+  const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: env.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), activities });
+  const running = worker.run();
+  return {
+    api, db, temporal, taskQueue, emulator,
+    async close() {
+      worker.shutdown();
+      await running;
+      await emulator.close();
+      await cache.close();
+      mailer.close();
+      await db.$disconnect();
+      await api.close();
+    },
+  };
+}
+
+export interface Tenant extends AvailabilityFixture {
+  auth: { Authorization: string };
+}
+
+/** A fresh company with the availability fixture's catalog and a manager key. */
+export async function seedTenant(db: Db): Promise<Tenant> {
+  const fx = await seedAvailabilityFixture(db);
+  const key = generateApiKey();
+  await db.apiKey.create({ data: { id: newId('key'), companyId: fx.companyId, name: 'test', role: 'manager', keyHash: key.hash, prefix: key.prefix } });
+  return { ...fx, auth: { Authorization: `Bearer ${key.key}` } };
+}
+
+export async function dropTenant(db: Db, companyId: string): Promise<void> {
+  await db.notification.deleteMany({ where: { companyId } });
+  await db.syncFailure.deleteMany({ where: { companyId } });
+  await db.waitingListEntry.deleteMany({ where: { companyId } });
+  await db.series.deleteMany({ where: { companyId } });
+  await db.availabilitySearch.deleteMany({ where: { companyId } });
+  await db.bookingHistory.deleteMany({ where: { booking: { companyId } } });
+  await db.booking.deleteMany({ where: { companyId } });
+  await db.company.delete({ where: { id: companyId } }).catch(() => undefined);
+}
+
+/** Polls `probe` until it returns a value (never a timed assertion: the deadline only ends a hang). */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, label: string, deadlineMs = 30_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`gave up waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const http = (stack: Stack) => request(stack.api.app);
