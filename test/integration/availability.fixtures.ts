@@ -3,6 +3,7 @@
  * exercised by its own tests). Every call makes a fresh company, so suites sharing the test
  * database never see each other's rows.
  */
+import { generateApiKey } from '../../infra/db/api-keys';
 import { newId } from '../../infra/db/ids';
 import type { Db } from '../../infra/db/prisma';
 
@@ -75,4 +76,16 @@ export async function insertBooking(
     },
   });
   return id;
+}
+
+/** A manager API key for the fixture's company, written the way POST /v1/api-keys stores one. */
+export async function createManagerKey(db: Db, companyId: string): Promise<{ Authorization: string }> {
+  const generated = generateApiKey();
+  await db.apiKey.create({ data: { id: newId('key'), companyId, name: 'availability tests', role: 'manager', keyHash: generated.hash, prefix: generated.prefix } });
+  return { Authorization: `Bearer ${generated.key}` };
+}
+
+/** A Cal.com user id no other suite on the shared emulator uses. */
+export function uniqueCalcomUserId(): number {
+  return 700_000 + Math.floor(Math.random() * 200_000_000);
 }
