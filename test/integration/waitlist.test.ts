@@ -1,0 +1,114 @@
+/**
+ * Waiting list through HTTP on the real stack (series-waitlist.harness.ts), with the periodic
+ * check left at its 5-minute default so only the `slotFreed` signal can explain a prompt match:
+ * an auto-book entry gets a slot within seconds of the booking holding it being cancelled through
+ * the real cancellation workflow; a notify entry gets up to 3 offers by email (SMTP sink) and
+ * keeps watching until deleted; bad input is one 400 listing every field.
+ */
+import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
+import { waitlistStateQuery } from '../../workflows/waitlist-monitor.contract';
+import { testEnv } from '../harness/env';
+import { insertBooking } from './availability.fixtures';
+import { dropTenant, eventually, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
+
+let stack: Stack;
+let t: Tenant;
+
+interface SinkMessage {
+  subject: string;
+  text: string;
+  to: string[];
+}
+
+async function inbox(to: string): Promise<SinkMessage[]> {
+  const res = await fetch(`${testEnv().smtpSinkApiUrl}/messages?to=${encodeURIComponent(to)}`);
+  return ((await res.json()) as { data: SinkMessage[] }).data;
+}
+
+describe('waiting list over HTTP', () => {
+  beforeAll(async () => {
+    stack = await startStack('waitlist');
+    t = await seedTenant(stack.db);
+    expect(stack.api.deps.config.waitlistCheckIntervalMs).toBe(5 * 60_000);
+  });
+  afterAll(async () => {
+    if (t) await dropTenant(stack.db, t.companyId);
+    await stack?.close();
+  });
+
+  it('auto-books the freed slot within seconds of a cancellation (signal, not the 5-minute timer)', async () => {
+    const taken = await insertBooking(stack.db, t, { staffId: t.staff.anna, start: new Date('2027-01-11T10:00:00+01:00') });
+    const created = await http(stack).post('/v1/waiting-list').set(t.auth).send({
+      branchId: t.branchId, serviceId: t.serviceId, customerId: t.customerId, staffId: t.staff.anna,
+      from: '2027-01-11', to: '2027-01-11', timeWindows: [{ start: '10:00', end: '11:00' }], autoBook: true,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'waiting', workflowId: `waitlist-${created.body.id}` });
+    const monitor = stack.temporal.client.workflow.getHandle(created.body.workflowId);
+    await eventually(async () => (await monitor.query(waitlistStateQuery)).checks >= 1, 'first check');
+    expect(await monitor.query(waitlistStateQuery)).toMatchObject({ status: 'waiting', checks: 1 });
+
+    const cancelledAt = Date.now();
+    await stack.temporal.client.workflow.execute('cancelBookingWorkflow', {
+      taskQueue: stack.taskQueue, workflowId: cancelWorkflowId(taken), args: [{ bookingId: taken, reason: 'customer called' }],
+    });
+    const entry = await eventually(async () => {
+      const res = await http(stack).get(`/v1/waiting-list/${created.body.id}`).set(t.auth);
+      return res.body.status === 'booked' ? res.body : null;
+    }, 'booked');
+    const elapsedMs = Date.now() - cancelledAt;
+    const state = await monitor.query(waitlistStateQuery);
+    expect(state).toMatchObject({ status: 'booked', checks: 2, signalWakeups: 1 });
+    expect(elapsedMs).toBeLessThan(5 * 60_000); // the timer cannot have fired; the signal did it
+    const booking = await stack.db.booking.findUniqueOrThrow({ where: { id: entry.bookingId } });
+    expect(booking).toMatchObject({ status: 'confirmed', customerId: t.customerId, staffId: t.staff.anna });
+    expect(booking.startAt.toISOString()).toBe('2027-01-11T09:00:00.000Z');
+  });
+
+  it('notifies with up to 3 offers by email, keeps watching, and ends cancelled on DELETE', async () => {
+    const email = `wl-${t.customerId}@example.test`;
+    const customerId = `${t.customerId}x`;
+    await stack.db.customer.create({ data: { id: customerId, companyId: t.companyId, name: 'Wanda Wait', email } });
+    const created = await http(stack).post('/v1/waiting-list').set(t.auth).send({
+      branchId: t.branchId, serviceId: t.serviceId, customerId, staffId: t.staff.ben,
+      from: '2027-01-12', to: '2027-01-12', timeWindows: [{ start: '09:00', end: '12:00' }],
+    });
+    expect(created.status).toBe(201);
+    const entry = await eventually(async () => {
+      const res = await http(stack).get(`/v1/waiting-list/${created.body.id}`).set(t.auth);
+      return res.body.status === 'notified' ? res.body : null;
+    }, 'notified');
+    expect(entry.notificationsSent).toBe(1);
+    expect(entry.offers).toEqual([
+      { start: '2027-01-12T09:00:00+01:00', end: '2027-01-12T10:00:00+01:00', staffId: t.staff.ben },
+      { start: '2027-01-12T09:30:00+01:00', end: '2027-01-12T10:30:00+01:00', staffId: t.staff.ben },
+      { start: '2027-01-12T10:00:00+01:00', end: '2027-01-12T11:00:00+01:00', staffId: t.staff.ben },
+    ]);
+    const mails = await eventually(async () => {
+      const found = await inbox(email);
+      return found.length > 0 ? found : null;
+    }, 'offer email');
+    expect(mails).toHaveLength(1);
+    expect(mails[0].to).toEqual([email]);
+    const outbox = await stack.db.notification.findMany({ where: { customerId, kind: 'waitlist_offer' } });
+    expect(outbox).toEqual([expect.objectContaining({ status: 'sent', recipient: email })]);
+
+    const monitor = stack.temporal.client.workflow.getHandle(created.body.workflowId);
+    expect((await monitor.describe()).status.name).toBe('RUNNING');
+    const deleted = await http(stack).delete(`/v1/waiting-list/${created.body.id}`).set(t.auth);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.status).toBe('cancelled');
+    expect(await monitor.result()).toMatchObject({ status: 'cancelled', notificationsSent: 1 });
+  });
+
+  it('answers one 400 listing every bad field and starts nothing', async () => {
+    const before = await stack.db.waitingListEntry.count({ where: { companyId: t.companyId } });
+    const res = await http(stack).post('/v1/waiting-list').set(t.auth).send({
+      branchId: t.branchId, serviceId: t.serviceId, customerId: t.customerId,
+      from: '2027-01-12', to: '2027-01-10', timeWindows: [{ start: '12:00', end: '09:00' }], expiresAt: '2020-01-01T00:00:00Z',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['expiresAt', 'timeWindows.0.end', 'to']);
+    expect(await stack.db.waitingListEntry.count({ where: { companyId: t.companyId } })).toBe(before);
+  });
+});
