@@ -14,6 +14,8 @@ import { availabilityRoutes } from './availability/availability.routes';
 import { seriesRoutes } from './series/series.routes';
 import { waitingListRoutes } from './waiting-list/waiting-list.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
+import { bookingsRoutes } from './bookings/bookings.routes';
+import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -27,5 +29,7 @@ export const routeGroups: RouteGroup[] = [
   seriesRoutes,
   waitingListRoutes,
   analyticsRoutes,
+  bookingsRoutes,
+  syncFailuresRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

@@ -1,0 +1,158 @@
+/**
+ * Actions on an existing booking (API.md "Bookings"):
+ * - reschedule: the reschedule saga (workflow `reschedule-<bookingId>-<requestKey>`, the request
+ *   key reserved by the Idempotency-Key or fresh) → 200 moved / 409 slot_unavailable or
+ *   invalid_state / 422 / 502 (old time kept) / 202 when it needs longer than BOOKING_WAIT_MS;
+ * - cancel: the cancellation workflow answers as soon as the booking is cancelled locally (slot
+ *   free), the Cal.com cancel continues durably → 200 cancelled;
+ * - no-show: a conditional update here (no calendar side) → 200, 409 before the start.
+ * Cancelled or failed bookings are refused up front (409 invalid_state) without a workflow.
+ */
+import { newId } from '../../infra/db/ids';
+import type { Db } from '../../infra/db/prisma';
+import { startAndAwait } from '../../infra/temporal/start-and-await';
+import { awaitCancelRecordedUpdate, CANCEL_WORKFLOW, cancelWorkflowId } from '../../workflows/cancel-booking.contract';
+import {
+  awaitRescheduleOutcomeUpdate,
+  RESCHEDULE_WORKFLOW,
+  rescheduleWorkflowId,
+  type RescheduleBookingResult,
+} from '../../workflows/reschedule-booking.contract';
+import { ApiError, makeProblem, notFound } from '../error-handler';
+import type { Reply, RouteContext } from '../route-kit';
+import {
+  calendarSyncFailed,
+  invalidState,
+  notFoundAnswer,
+  problemAnswer,
+  ruleViolation,
+  sendAnswer,
+  slotUnavailable,
+  surelyNotStarted,
+  temporalOf,
+} from './booking-answers';
+import { findBookingRow, renderBooking } from './booking.view';
+import { answerOnce, type StoredAnswer, type WorkAnswer } from './idempotency';
+
+const CLOSED = ['cancelled', 'failed'];
+
+export interface RescheduleRequest {
+  start: Date;
+  staffId?: string;
+  reason?: string;
+}
+
+export async function rescheduleBooking(ctx: RouteContext, bookingId: string, request: RescheduleRequest, key: string | undefined): Promise<Reply | void> {
+  const { db, config } = ctx.deps;
+  const client = temporalOf(ctx.deps);
+  const companyId = ctx.companyId();
+  const row = await findBookingRow(db, companyId, bookingId);
+  if (!row) throw notFound('Booking', bookingId);
+  if (request.staffId && !(await db.staff.findFirst({ where: { id: request.staffId, companyId }, select: { id: true } }))) {
+    throw notFound('Staff', request.staffId);
+  }
+  const { answer, replayed } = await answerOnce(
+    keyed(ctx, `POST /v1/bookings/${bookingId}/reschedule`, key, () => newId('rsq')),
+    async (requestKey) => {
+      if (CLOSED.includes(row.status)) return final(stateProblem(`a ${row.status} booking cannot be rescheduled`));
+      const waited = await startAndAwait(client, {
+        workflowType: RESCHEDULE_WORKFLOW,
+        workflowId: rescheduleWorkflowId(bookingId, requestKey),
+        taskQueue: config.temporalTaskQueue,
+        args: [{ bookingId, start: request.start.toISOString(), staffId: request.staffId ?? null, reason: request.reason ?? null }],
+        update: awaitRescheduleOutcomeUpdate,
+        waitMs: config.bookingWaitMs,
+        reusePolicy: 'REJECT_DUPLICATE',
+      });
+      if (waited.kind === 'pending') return { answer: await currentBooking(db, companyId, bookingId, 202), final: false };
+      return final(await rescheduleAnswer(db, companyId, waited.value, row.branch.timezone));
+    },
+    surelyNotStarted,
+  );
+  return sendAnswer(ctx, answer, replayed);
+}
+
+async function rescheduleAnswer(db: Db, companyId: string, outcome: RescheduleBookingResult, zone: string): Promise<StoredAnswer> {
+  switch (outcome.kind) {
+    case 'rescheduled':
+      return currentBooking(db, companyId, outcome.bookingId, 200);
+    case 'conflict':
+      return slotUnavailable(outcome, zone);
+    case 'rule_violation':
+      return ruleViolation(outcome);
+    case 'invalid_state':
+      return invalidState(outcome);
+    case 'not_found':
+      return notFoundAnswer(outcome);
+    case 'calendar_failed':
+      return calendarSyncFailed(outcome.bookingId, outcome.error);
+  }
+}
+
+export async function cancelBooking(ctx: RouteContext, bookingId: string, reason: string | undefined, key: string | undefined): Promise<Reply | void> {
+  const { db, config } = ctx.deps;
+  const client = temporalOf(ctx.deps);
+  const companyId = ctx.companyId();
+  const row = await findBookingRow(db, companyId, bookingId);
+  if (!row) throw notFound('Booking', bookingId);
+  const { answer, replayed } = await answerOnce(
+    keyed(ctx, `POST /v1/bookings/${bookingId}/cancel`, key, () => bookingId),
+    async () => {
+      if (row.status !== 'confirmed' && row.status !== 'cancelled') {
+        return final(stateProblem(`a ${row.status} booking cannot be cancelled`));
+      }
+      const waited = await startAndAwait(client, {
+        workflowType: CANCEL_WORKFLOW,
+        workflowId: cancelWorkflowId(bookingId),
+        taskQueue: config.temporalTaskQueue,
+        args: [{ bookingId, reason: reason ?? null }],
+        update: awaitCancelRecordedUpdate,
+        waitMs: config.bookingWaitMs,
+        reusePolicy: 'ALLOW_DUPLICATE',
+      });
+      if (waited.kind === 'pending') return { answer: await currentBooking(db, companyId, bookingId, 202), final: false };
+      const outcome = waited.value;
+      if (outcome.kind === 'cancelled') return final(await currentBooking(db, companyId, bookingId, 200));
+      return final(outcome.kind === 'invalid_state' ? invalidState(outcome) : notFoundAnswer(outcome));
+    },
+    surelyNotStarted,
+  );
+  return sendAnswer(ctx, answer, replayed);
+}
+
+export async function markNoShow(ctx: RouteContext, bookingId: string, key: string | undefined): Promise<Reply | void> {
+  const { db } = ctx.deps;
+  const companyId = ctx.companyId();
+  const row = await findBookingRow(db, companyId, bookingId);
+  if (!row) throw notFound('Booking', bookingId);
+  const { answer, replayed } = await answerOnce(
+    keyed(ctx, `POST /v1/bookings/${bookingId}/no-show`, key, () => bookingId),
+    async () => {
+      if (row.status === 'no_show') return final(await currentBooking(db, companyId, bookingId, 200));
+      if (row.status !== 'confirmed') return final(stateProblem(`a ${row.status} booking cannot be marked as no-show`));
+      if (ctx.now().getTime() < row.startAt.getTime()) return final(stateProblem('a booking can be marked as no-show only after its start'));
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.booking.updateMany({ where: { id: bookingId, status: 'confirmed' }, data: { status: 'no_show' } });
+        if (count === 0) throw new ApiError('invalid_state', 'the booking changed concurrently, try again');
+        await tx.bookingHistory.create({ data: { id: newId('his'), bookingId, event: 'no_show', detail: {}, dedupeKey: `no-show:${bookingId}` } });
+      });
+      return final(await currentBooking(db, companyId, bookingId, 200));
+    },
+    () => false,
+  );
+  return sendAnswer(ctx, answer, replayed);
+}
+
+function keyed(ctx: RouteContext, scope: string, key: string | undefined, newResourceId: () => string) {
+  return { db: ctx.deps.db, companyId: ctx.companyId(), scope, key, body: ctx.req.body ?? null, newResourceId, now: ctx.now() };
+}
+
+const final = (answer: StoredAnswer): WorkAnswer => ({ answer, final: true });
+
+const stateProblem = (detail: string) => problemAnswer(makeProblem('invalid_state', detail));
+
+async function currentBooking(db: Db, companyId: string, bookingId: string, status: number): Promise<StoredAnswer> {
+  const row = await findBookingRow(db, companyId, bookingId);
+  if (!row) throw notFound('Booking', bookingId);
+  return { status, body: renderBooking(row) };
+}

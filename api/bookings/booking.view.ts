@@ -1,0 +1,77 @@
+/**
+ * Reading bookings for answers: tenant-scoped lookups and the API representation (instants in
+ * the branch's offset). Reschedule placeholder rows (`source = 'hold'`) are internal: never shown.
+ */
+import type { Booking, BookingHistory, Db } from '../../infra/db/prisma';
+import { formatInstant } from '../common.schemas';
+import { notFound } from '../error-handler';
+import type { BookingOut } from './bookings.schemas';
+
+export const HOLD_SOURCE = 'hold';
+
+type BookingRow = Booking & { branch: { timezone: string } };
+
+export async function findBookingRow(db: Db, companyId: string, bookingId: string): Promise<BookingRow | null> {
+  return db.booking.findFirst({
+    where: { id: bookingId, companyId, source: { not: HOLD_SOURCE } },
+    include: { branch: { select: { timezone: true } } },
+  });
+}
+
+export async function loadBooking(db: Db, companyId: string, bookingId: string): Promise<BookingOut> {
+  const row = await findBookingRow(db, companyId, bookingId);
+  if (!row) throw notFound('Booking', bookingId);
+  return renderBooking(row);
+}
+
+export async function loadBookingWithHistory(db: Db, companyId: string, bookingId: string) {
+  const row = await db.booking.findFirst({
+    where: { id: bookingId, companyId, source: { not: HOLD_SOURCE } },
+    include: { branch: { select: { timezone: true } }, history: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+  });
+  if (!row) throw notFound('Booking', bookingId);
+  return { ...renderBooking(row), history: row.history.map((h) => renderHistory(h, row.branch.timezone)) };
+}
+
+export function renderBooking(row: BookingRow): BookingOut {
+  const zone = row.branch.timezone;
+  return {
+    id: row.id,
+    status: row.status as BookingOut['status'],
+    branchId: row.branchId,
+    serviceId: row.serviceId,
+    customerId: row.customerId,
+    staffId: row.staffId,
+    resourceId: row.resourceId,
+    start: formatInstant(row.startAt, zone),
+    end: formatInstant(row.endAt, zone),
+    source: row.source,
+    participants: (Array.isArray(row.participants) ? row.participants : []) as BookingOut['participants'],
+    rescheduledCount: row.rescheduledCount,
+    calendar: { status: row.calendarStatus as BookingOut['calendar']['status'], externalId: row.calendarExternalId },
+    workflowId: row.workflowId,
+    failureReason: row.failureReason,
+    notes: row.notes,
+    seriesId: row.seriesId,
+    createdAt: formatInstant(row.createdAt, zone),
+    updatedAt: formatInstant(row.updatedAt, zone),
+  };
+}
+
+function renderHistory(h: BookingHistory, zone: string) {
+  return { at: formatInstant(h.at, zone), event: h.event, detail: renderDetail(h.detail, zone) };
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** History details keep UTC instants; show them in the branch's offset like every other instant. */
+function renderDetail(detail: unknown, zone: string): Record<string, unknown> {
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string' && ISO_UTC.test(value)) return formatInstant(new Date(value), zone);
+    if (Array.isArray(value)) return value.map(walk);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return value;
+  };
+  const out = walk(detail);
+  return out && typeof out === 'object' && !Array.isArray(out) ? (out as Record<string, unknown>) : {};
+}

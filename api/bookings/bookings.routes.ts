@@ -1,0 +1,94 @@
+/**
+ * Bookings (API.md "Bookings"): create through the booking saga, read with history, list with
+ * filters, and the reschedule / cancel / no-show actions. Handlers parse, call the use case and
+ * map; every POST accepts Idempotency-Key (api/bookings/idempotency.ts).
+ */
+import { idParams, listOf } from '../common.schemas';
+import { defineRoute, routeGroup } from '../route-kit';
+import { cancelBooking, markNoShow, rescheduleBooking } from './booking-actions';
+import { listBookings } from './booking-queries';
+import { loadBookingWithHistory } from './booking.view';
+import {
+  bookingSchema,
+  bookingWithHistorySchema,
+  cancelBody,
+  createBookingBody,
+  idempotencyHeaders,
+  listBookingsQuery,
+  replayedHeader,
+  rescheduleBody,
+} from './bookings.schemas';
+import { createBooking } from './create-booking';
+
+const TAGS = ['bookings'];
+
+export const bookingsRoutes = routeGroup('bookings', [
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings',
+    tags: TAGS,
+    summary: 'Book an appointment (waits up to BOOKING_WAIT_MS for the outcome)',
+    description:
+      '201 once the slot is held, the calendar synced and the booking confirmed; 202 (status pending) when that takes longer than the wait budget; 409 slot_unavailable with up to 5 alternatives; 422 listing every violated rule; 502 calendar_sync_failed when the calendar refused (hold released, booking failed, sync failure recorded). A 202 is not stored for Idempotency-Key replays: a repeat joins the running saga and answers its outcome.',
+    request: { body: createBookingBody, headers: idempotencyHeaders },
+    responses: {
+      201: { description: 'Confirmed', schema: bookingSchema, headers: replayedHeader },
+      202: { description: 'Still pending', schema: bookingSchema, headers: replayedHeader },
+    },
+    problems: ['slot_unavailable', 'booking_rule_violation', 'idempotency_key_reused', 'calendar_sync_failed', 'dependency_unavailable'],
+    handler: ({ body, headers }, ctx) => createBooking(ctx, body, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/bookings',
+    tags: TAGS,
+    summary: 'List bookings (by branch, staff, customer, status and start range)',
+    request: { query: listBookingsQuery },
+    responses: { 200: { description: 'Bookings', schema: listOf(bookingSchema) } },
+    handler: async ({ query }, ctx) => ({ status: 200, body: await listBookings(ctx.deps.db, ctx.companyId(), query) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/bookings/:id',
+    tags: TAGS,
+    summary: 'A booking with its history',
+    request: { params: idParams },
+    responses: { 200: { description: 'Booking', schema: bookingWithHistorySchema } },
+    handler: async ({ params }, ctx) => ({ status: 200, body: await loadBookingWithHistory(ctx.deps.db, ctx.companyId(), params.id) }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings/:id/reschedule',
+    tags: TAGS,
+    summary: 'Move a booking (reschedule saga)',
+    description:
+      '200 with rescheduledCount + 1 and the old time in history; 409 slot_unavailable or invalid_state (cancelled/failed booking); 422; 502 when the calendar refused (the old time is kept); 202 with the unchanged booking when the saga needs longer than BOOKING_WAIT_MS.',
+    request: { params: idParams, body: rescheduleBody, headers: idempotencyHeaders },
+    responses: {
+      200: { description: 'Rescheduled', schema: bookingSchema, headers: replayedHeader },
+      202: { description: 'Still running', schema: bookingSchema, headers: replayedHeader },
+    },
+    problems: ['slot_unavailable', 'invalid_state', 'booking_rule_violation', 'idempotency_key_reused', 'calendar_sync_failed', 'dependency_unavailable'],
+    handler: ({ params, body, headers }, ctx) => rescheduleBooking(ctx, params.id, body, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings/:id/cancel',
+    tags: TAGS,
+    summary: 'Cancel a booking (its slot is free at once; the calendar follows durably)',
+    request: { params: idParams, body: cancelBody, headers: idempotencyHeaders },
+    responses: { 200: { description: 'Cancelled', schema: bookingSchema, headers: replayedHeader } },
+    problems: ['invalid_state', 'idempotency_key_reused', 'dependency_unavailable'],
+    handler: ({ params, body, headers }, ctx) => cancelBooking(ctx, params.id, body?.reason, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings/:id/no-show',
+    tags: TAGS,
+    summary: 'Mark a confirmed booking as no-show (only after its start)',
+    request: { params: idParams, headers: idempotencyHeaders },
+    responses: { 200: { description: 'Marked', schema: bookingSchema, headers: replayedHeader } },
+    problems: ['invalid_state', 'idempotency_key_reused'],
+    handler: ({ params, headers }, ctx) => markNoShow(ctx, params.id, headers['idempotency-key']),
+  }),
+]);

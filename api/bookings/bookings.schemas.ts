@@ -1,0 +1,94 @@
+/**
+ * Booking schemas (API.md "Bookings"): request bodies and queries that validate (every invalid
+ * field reported at once), and the booking representation the handlers render. Instants in
+ * requests need an offset; output instants carry the branch's offset.
+ */
+import { date, id, instant, instantOut, pageQuery } from '../common.schemas';
+import { z } from '../zod';
+
+export const SOURCES = ['phone', 'web', 'api', 'mobile'] as const;
+export const BOOKING_STATUSES = ['pending', 'confirmed', 'cancelled', 'failed', 'no_show', 'completed'] as const;
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: 'Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h' }),
+});
+
+const participant = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).optional(),
+});
+
+export const createBookingBody = z
+  .strictObject({
+    branchId: id,
+    serviceId: id,
+    customerId: id,
+    start: instant,
+    staffId: id.optional().openapi({ description: 'Omit to auto-assign' }),
+    durationMinutes: z.number().int().min(5).max(24 * 60).optional().openapi({ description: 'Flexible services only' }),
+    preferences: z
+      .strictObject({ gender: z.string().min(1).max(40).optional(), language: z.string().min(2).max(20).optional() })
+      .optional(),
+    participants: z.array(participant).max(500).optional(),
+    source: z.enum(SOURCES).default('api'),
+    notes: z.string().max(2000).optional(),
+  })
+  .openapi('CreateBooking');
+export type CreateBookingBody = z.infer<typeof createBookingBody>;
+
+export const rescheduleBody = z
+  .strictObject({ start: instant, staffId: id.optional(), reason: z.string().max(500).optional() })
+  .openapi('RescheduleBooking');
+
+export const cancelBody = z.strictObject({ reason: z.string().max(500).optional() }).optional().openapi('CancelBooking');
+
+/** `from`/`to`: an instant with offset, or a date (whole day, branch zone; UTC without branchId). */
+const instantOrDate = z.union([instant, date]).openapi({ type: 'string', description: 'Instant with offset, or YYYY-MM-DD' });
+
+export const listBookingsQuery = pageQuery.extend({
+  branchId: id.optional(),
+  staffId: id.optional(),
+  customerId: id.optional(),
+  status: z.enum(BOOKING_STATUSES).optional(),
+  from: instantOrDate.optional().openapi({ description: 'Bookings starting at or after (a date: from its first minute)' }),
+  to: instantOrDate.optional().openapi({ description: 'Bookings starting before (a date: up to its last minute)' }),
+});
+export type ListBookingsQuery = z.infer<typeof listBookingsQuery>;
+
+export const bookingSchema = z
+  .object({
+    id,
+    status: z.enum(BOOKING_STATUSES),
+    branchId: id,
+    serviceId: id,
+    customerId: id,
+    staffId: id.nullable(),
+    resourceId: id.nullable(),
+    start: instantOut,
+    end: instantOut,
+    source: z.string(),
+    participants: z.array(z.object({ name: z.string(), email: z.string().nullish() })),
+    rescheduledCount: z.number().int(),
+    calendar: z.object({ status: z.enum(['synced', 'pending', 'failed']), externalId: z.string().nullable() }),
+    workflowId: z.string().nullable(),
+    failureReason: z.string().nullable(),
+    notes: z.string().nullable(),
+    seriesId: z.string().nullable(),
+    createdAt: instantOut,
+    updatedAt: instantOut,
+  })
+  .openapi('Booking');
+export type BookingOut = z.infer<typeof bookingSchema>;
+
+export const bookingWithHistorySchema = bookingSchema
+  .extend({ history: z.array(z.object({ at: instantOut, event: z.string(), detail: z.record(z.string(), z.unknown()) })) })
+  .openapi('BookingWithHistory');
+
+export const replayedHeader = {
+  'Idempotent-Replayed': { description: '"true" when this answer repeats an earlier one for the same Idempotency-Key', schema: { type: 'string' as const } },
+};

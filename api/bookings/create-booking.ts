@@ -1,0 +1,143 @@
+/**
+ * POST /v1/bookings: check the referenced ids (404), claim the Idempotency-Key, start the booking
+ * saga (workflow id `booking-<bookingId>`, the id reserved by the key) and wait up to
+ * BOOKING_WAIT_MS for its outcome: 201 confirmed, 409 slot_unavailable, 422 rule violations,
+ * 502 calendar_sync_failed, or 202 pending when the saga needs longer. Nothing is written before
+ * Temporal accepted the start: when it is unreachable the answer is 503 and the key is forgotten.
+ */
+import type { Db } from '../../infra/db/prisma';
+import { newId } from '../../infra/db/ids';
+import { startAndAwait } from '../../infra/temporal/start-and-await';
+import {
+  awaitBookingOutcomeUpdate,
+  bookingWorkflowId,
+  type BookAppointmentInput,
+  type BookAppointmentResult,
+} from '../../workflows/book-appointment.contract';
+import { ApiError } from '../error-handler';
+import type { Reply, RouteContext } from '../route-kit';
+import { formatInstant } from '../common.schemas';
+import { calendarSyncFailed, notFoundAnswer, ruleViolation, sendAnswer, slotUnavailable, surelyNotStarted, temporalOf } from './booking-answers';
+import { findBookingRow, renderBooking } from './booking.view';
+import type { CreateBookingBody } from './bookings.schemas';
+import { answerOnce, type StoredAnswer } from './idempotency';
+
+/** Workflow type registered by the worker (workflows/index.ts); a durable name. */
+export const BOOK_WORKFLOW = 'bookAppointmentWorkflow';
+export const CREATE_SCOPE = 'POST /v1/bookings';
+
+interface CatalogFacts {
+  timezone: string;
+  durationMinutes: number;
+}
+
+export async function createBooking(ctx: RouteContext, body: CreateBookingBody, idempotencyKey: string | undefined): Promise<Reply | void> {
+  const { db, config } = ctx.deps;
+  const client = temporalOf(ctx.deps);
+  const companyId = ctx.companyId();
+  const catalog = await checkReferences(db, companyId, body);
+  const { answer, replayed } = await answerOnce(
+    { db, companyId, scope: CREATE_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('bkg'), now: ctx.now() },
+    async (bookingId) => {
+      const input = sagaInput(bookingId, companyId, body);
+      const workflowId = bookingWorkflowId(bookingId);
+      const waited = await startAndAwait(client, {
+        workflowType: BOOK_WORKFLOW,
+        workflowId,
+        taskQueue: config.temporalTaskQueue,
+        args: [input],
+        update: awaitBookingOutcomeUpdate,
+        waitMs: config.bookingWaitMs,
+        reusePolicy: 'REJECT_DUPLICATE',
+        memo: { summary: `booking ${bookingId} for ${body.customerId} at ${input.start}` },
+      });
+      if (waited.kind === 'outcome') return { answer: await answerFor(db, companyId, waited.value, catalog.timezone), final: true };
+      // Not stored: a repeat joins the run and answers its outcome.
+      const row = await findBookingRow(db, companyId, bookingId);
+      const booking = row ? renderBooking(row) : pendingView(input, body, catalog, workflowId, ctx.now());
+      return { answer: { status: 202, body: booking }, final: false };
+    },
+    surelyNotStarted,
+  );
+  return sendAnswer(ctx, answer, replayed);
+}
+
+async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResult, zone: string): Promise<StoredAnswer> {
+  switch (outcome.kind) {
+    case 'confirmed': {
+      const row = await findBookingRow(db, companyId, outcome.bookingId);
+      if (!row) throw new Error(`confirmed booking ${outcome.bookingId} is missing`);
+      return { status: 201, body: renderBooking(row) };
+    }
+    case 'conflict':
+      return slotUnavailable(outcome, zone);
+    case 'rule_violation':
+      return ruleViolation(outcome);
+    case 'calendar_failed':
+      return calendarSyncFailed(outcome.bookingId, outcome.error);
+    case 'not_found':
+      return notFoundAnswer(outcome);
+  }
+}
+
+/** Every referenced id must exist in the caller's company (404 otherwise, nothing written). */
+async function checkReferences(db: Db, companyId: string, body: CreateBookingBody): Promise<CatalogFacts> {
+  const [branch, service, customer, staff] = await Promise.all([
+    db.branch.findFirst({ where: { id: body.branchId, companyId }, select: { timezone: true } }),
+    db.service.findFirst({ where: { id: body.serviceId, companyId }, select: { durationMinutes: true } }),
+    db.customer.findFirst({ where: { id: body.customerId, companyId }, select: { id: true } }),
+    body.staffId ? db.staff.findFirst({ where: { id: body.staffId, companyId }, select: { id: true } }) : Promise.resolve({ id: '' }),
+  ]);
+  const missing = [
+    !branch && `branch ${body.branchId}`,
+    !service && `service ${body.serviceId}`,
+    !customer && `customer ${body.customerId}`,
+    !staff && `staff ${body.staffId}`,
+  ].filter(Boolean);
+  if (missing.length > 0 || !branch || !service) throw new ApiError('not_found', `Not found: ${missing.join(', ')}`);
+  return { timezone: branch.timezone, durationMinutes: body.durationMinutes ?? service.durationMinutes };
+}
+
+function sagaInput(bookingId: string, companyId: string, body: CreateBookingBody): BookAppointmentInput {
+  return {
+    bookingId,
+    companyId,
+    branchId: body.branchId,
+    serviceId: body.serviceId,
+    customerId: body.customerId,
+    start: body.start.toISOString(),
+    staffId: body.staffId ?? null,
+    durationMinutes: body.durationMinutes ?? null,
+    preferences: body.preferences ?? null,
+    participants: body.participants ?? [],
+    source: body.source,
+    notes: body.notes ?? null,
+  };
+}
+
+/** The 202 body when the saga has not even held the slot yet. */
+function pendingView(input: BookAppointmentInput, body: CreateBookingBody, catalog: CatalogFacts, workflowId: string, now: Date) {
+  const zone = catalog.timezone;
+  const end = new Date(body.start.getTime() + catalog.durationMinutes * 60_000);
+  return {
+    id: input.bookingId,
+    status: 'pending',
+    branchId: input.branchId,
+    serviceId: input.serviceId,
+    customerId: input.customerId,
+    staffId: input.staffId ?? null,
+    resourceId: null,
+    start: formatInstant(body.start, zone),
+    end: formatInstant(end, zone),
+    source: body.source,
+    participants: body.participants ?? [],
+    rescheduledCount: 0,
+    calendar: { status: 'pending', externalId: null },
+    workflowId,
+    failureReason: null,
+    notes: body.notes ?? null,
+    seriesId: null,
+    createdAt: formatInstant(now, zone),
+    updatedAt: formatInstant(now, zone),
+  };
+}
