@@ -5,7 +5,9 @@
  * everything this run started; servers it found already running are left alone.
  */
 import { loadConfig } from '../infra/config';
+import { formatPinoLine } from './lib/log-format';
 import { httpStatus, waitFor } from './lib/net';
+import { redact } from './lib/postgres';
 import { startScript, runScript, Supervisor, type ManagedProcess } from './lib/processes';
 import { scriptTargetExists, startBaseServices } from './lib/services';
 
@@ -41,22 +43,26 @@ async function run(supervisor: Supervisor): Promise<void> {
   if (base.redisUrl) env.REDIS_URL = base.redisUrl;
   const config = loadConfig(env);
 
-  // The seed prints the demo company's API key; keep those lines for the summary.
-  const keyLines: string[] = [];
-  if (scriptTargetExists('db:seed')) await runScript('seed', 'db:seed', { env, onLine: (line) => /api[ _-]?key|\bkey\b/i.test(line) && keyLines.push(line.trim()) });
-
   const children: ManagedProcess[] = [];
   const start = (name: string, script: string) => {
     if (!scriptTargetExists(script)) {
       console.log(`[dev] not starting ${script}: its entry file does not exist yet`);
       return;
     }
-    children.push(supervisor.track(startScript(name, script, { env })));
+    children.push(supervisor.track(startScript(name, script, { env, format: formatPinoLine })));
   };
+  // A real Cal.com / SMTP server configured by the user replaces the local stand-in.
   if (!process.env.CALCOM_API_KEY) start('calcom', 'calcom-emulator');
-  start('smtp', 'smtp');
+  if (!process.env.SMTP_URL) start('smtp', 'smtp');
   start('worker', 'worker');
   start('api', 'api');
+
+  // The seed runs while the processes start (the API does not need it to be ready); its
+  // "... API key: ..." lines go into the summary.
+  const keyLines: string[] = [];
+  if (scriptTargetExists('db:seed')) {
+    await runScript('seed', 'db:seed', { env, onLine: (line) => /API key:/i.test(line) && keyLines.push(line.trim()) });
+  }
 
   const readyz = `http://127.0.0.1:${API_PORT}/readyz`;
   await waitFor(`API ${readyz}`, async () => (await httpStatus(readyz)) === 200, {
@@ -76,11 +82,13 @@ async function run(supervisor: Supervisor): Promise<void> {
     `  API docs       http://127.0.0.1:${API_PORT}/docs`,
     `  Temporal UI    http://127.0.0.1:8233   (gRPC ${base.temporalAddress})`,
     `  Cal.com        ${config.calcomBaseUrl}${config.calcomEmulated ? '   (emulator)' : ''}`,
-    `  SMTP sink      ${config.smtpUrl}   (messages: http://127.0.0.1:2580/messages)`,
-    `  Database       ${base.databaseUrl}`,
+    process.env.SMTP_URL
+      ? `  SMTP           ${config.smtpUrl}`
+      : `  SMTP sink      ${config.smtpUrl}   (messages: http://127.0.0.1:2580/messages)`,
+    `  Database       ${redact(base.databaseUrl)}`,
     `  Redis          ${base.redisUrl ?? 'unreachable: in-process cache'}`,
-    `  Admin key      ${config.adminApiKey}`,
-    ...(keyLines.length > 0 ? keyLines.map((line) => `  Demo company   ${line}`) : ['  Demo company   (the seed printed no key)']),
+    ...(keyLines.length > 0 ? keyLines.map((line) => `  ${line}`) : [`  Admin API key: ${config.adminApiKey}   (the seed printed no demo keys)`]),
+    `  Try it         curl -H 'Authorization: Bearer demo-manager-key' http://127.0.0.1:${API_PORT}/v1/branches`,
     'Ctrl-C stops everything started here.',
     '',
   ];

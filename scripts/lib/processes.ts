@@ -35,6 +35,8 @@ export interface StartOptions {
   inheritStdio?: boolean;
   /** receives every line, printed or not (e.g. to pick a key out of the seed's output) */
   onLine?: (line: string) => void;
+  /** rewrites each line before it is printed (e.g. JSON logs made readable) */
+  format?: (line: string) => string;
 }
 
 const COLORS = [36, 35, 33, 32, 34, 31, 96, 95];
@@ -63,7 +65,7 @@ export function startProcess(name: string, command: string, args: string[], opti
     readline.createInterface({ input: stream }).on('line', (line) => {
       options.onLine?.(line);
       if (options.quiet?.(line) || (stopping && options.silentWhileStopping)) return;
-      process.stdout.write(`${prefix} ${line}\n`);
+      process.stdout.write(`${prefix} ${options.format ? options.format(line) : line}\n`);
     });
   }
   let code: number | null | undefined;
