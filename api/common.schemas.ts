@@ -15,7 +15,8 @@ const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const instant = z
   .string()
   .regex(INSTANT_RE, 'Must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:00:00+01:00')
-  .refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'Not a valid calendar instant')
+  // Each refinement judges only what passed the previous check: one message per bad field.
+  .refine((s) => !INSTANT_RE.test(s) || DateTime.fromISO(s, { setZone: true }).isValid, 'Not a valid calendar instant')
   .transform((s) => new Date(s))
   .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00+01:00', description: 'ISO-8601 instant with offset' });
 
@@ -26,7 +27,7 @@ export const instantOut = z.string().openapi({ format: 'date-time', example: '20
 export const date = z
   .string()
   .regex(DATE_RE, 'Must be a date YYYY-MM-DD')
-  .refine((s) => DateTime.fromISO(s).isValid, 'Not a valid calendar date')
+  .refine((s) => !DATE_RE.test(s) || DateTime.fromISO(s).isValid, 'Not a valid calendar date')
   .openapi({ format: 'date', example: '2026-12-01' });
 
 /** `HH:mm` time of day, 00:00–23:59 (in the branch zone). */
@@ -43,10 +44,21 @@ export const id = z.string().min(1).max(100).openapi({ example: 'br_01J...' });
 
 export const idParams = z.object({ id });
 
+/**
+ * True when `end` is not after `start`, judged only when both are well-formed `HH:mm` (zod runs
+ * object refinements even after a field failed, and a malformed time must not also be reported
+ * as "end before start").
+ */
+export const endNotAfterStart = (v: { start: unknown; end: unknown }) =>
+  typeof v.start === 'string' && typeof v.end === 'string' && TIME_RE.test(v.start) && TIME_RE.test(v.end) && v.start >= v.end;
+
+/** `{message, path}` of the end-after-start refinements. */
+export const END_AFTER_START = { message: 'end must be after start', path: ['end'] };
+
 /** A `{start, end}` time-of-day interval whose end lies after its start. */
 export const timeInterval = z
   .strictObject({ start: timeOfDay, end: timeOfDay })
-  .refine((v) => v.start < v.end, { message: 'end must be after start', path: ['end'] });
+  .refine((v) => !endNotAfterStart(v), END_AFTER_START);
 
 export type TimeInterval = z.infer<typeof timeInterval>;
 

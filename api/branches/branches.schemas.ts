@@ -3,12 +3,10 @@
  * own IANA zone. A weekday missing from operatingHours is closed. Rules not given take the
  * defaults of RULE_DEFAULTS (applied by merging, so PATCH can change one rule and keep the rest).
  */
-import { date, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
+import { date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
 import { z } from '../zod';
 
-const endAfterStart = { message: 'end must be after start', path: ['end'] };
-
-const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => d.start < d.end, endAfterStart);
+const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START);
 const closedDay = z.strictObject({ open: z.literal(false) });
 export const dayHours = z.discriminatedUnion('open', [openDay, closedDay]).openapi('DayHours');
 
@@ -17,7 +15,7 @@ export const operatingHours = perWeekday(dayHours).openapi('OperatingHours', {
 });
 
 const specialDay = z.discriminatedUnion('open', [
-  z.strictObject({ date, open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => d.start < d.end, endAfterStart),
+  z.strictObject({ date, open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START),
   z.strictObject({ date, open: z.literal(false) }),
 ]);
 

@@ -68,7 +68,6 @@ export const staffRoutes = routeGroup('staff', [
     request: { body: createStaffBody },
     responses: { 201: { description: 'Created', schema: staffSchema } },
     handler: async ({ body }, ctx) => {
-      assertBreaksInsideWork(body.workingHours, body.breaks ?? {});
       const branch = await findBranch(ctx, body.branchId);
       const row = await ctx.deps.db.staff.create({
         data: {

@@ -43,6 +43,12 @@ export const createStaffBody = z
     calcomUserId: staffFields.calcomUserId.optional(),
     active: staffFields.active.optional(),
   })
+  // `when`: also judged when another field failed, so one answer lists every bad field.
+  .superRefine((body, ctx) => {
+    for (const e of breaksOutsideWork(body.workingHours, body.breaks ?? {})) {
+      ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.') });
+    }
+  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
   .openapi('CreateStaff');
 
 export const patchStaffBody = z.strictObject(staffFields).partial().openapi('PatchStaff', {
@@ -72,12 +78,25 @@ export const staffSchema = z
 
 export type StaffOut = z.infer<typeof staffSchema>;
 
-/** Breaks that do not lie inside one of the same day's working intervals. */
-export function breaksOutsideWork(workingHours: WeeklyIntervals, breaks: WeeklyIntervals): FieldError[] {
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const isInterval = (v: unknown): v is TimeInterval =>
+  typeof v === 'object' && v !== null && TIME.test(String((v as TimeInterval).start)) && TIME.test(String((v as TimeInterval).end));
+const wellFormedDay = (value: unknown): TimeInterval[] | undefined =>
+  value === undefined ? [] : Array.isArray(value) && value.every(isInterval) ? value : undefined;
+
+/**
+ * Breaks that do not lie inside one of the same day's working intervals. Defensive about types
+ * (it also runs on bodies with other bad fields): a day whose lists are malformed is skipped,
+ * its own errors are reported by the schema.
+ */
+export function breaksOutsideWork(workingHours: unknown, breaks: unknown): FieldError[] {
   const errors: FieldError[] = [];
+  if (typeof workingHours !== 'object' || workingHours === null || typeof breaks !== 'object' || breaks === null) return errors;
   for (const day of WEEKDAYS) {
-    const work: TimeInterval[] = workingHours[day] ?? [];
-    (breaks[day] ?? []).forEach((b, index) => {
+    const work = wellFormedDay((workingHours as Record<string, unknown>)[day]);
+    const dayBreaks = wellFormedDay((breaks as Record<string, unknown>)[day]);
+    if (!work || !dayBreaks) continue;
+    dayBreaks.forEach((b, index) => {
       if (!work.some((w) => w.start <= b.start && b.end <= w.end)) {
         errors.push({ path: `breaks.${day}.${index}`, message: `break ${b.start}-${b.end} is not inside a working interval` });
       }
@@ -88,7 +107,11 @@ export function breaksOutsideWork(workingHours: WeeklyIntervals, breaks: WeeklyI
 
 export const createTimeOffBody = z
   .strictObject({ start: instant, end: instant, reason: z.string().max(500).optional() })
-  .refine((t) => t.end.getTime() > t.start.getTime(), { message: 'end must be after start', path: ['end'] })
+  // Judged only when both instants parsed (the refinement also runs after a field failed).
+  .refine((t) => !(t.start instanceof Date && t.end instanceof Date) || t.end.getTime() > t.start.getTime(), {
+    message: 'end must be after start',
+    path: ['end'],
+  })
   .openapi('CreateTimeOff');
 
 export const timeOffSchema = z
