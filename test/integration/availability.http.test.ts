@@ -279,9 +279,9 @@ describe('bad input', () => {
   });
 
   it.each([
-    ['branch', (b: Record<string, string>) => ({ ...b, branchId: 'br_aaaaaaaaaaaaaaaa' })],
-    ['service', (b: Record<string, string>) => ({ ...b, serviceId: 'svc_aaaaaaaaaaaaaaaa' })],
-    ['staff', (b: Record<string, string>) => ({ ...b, staffId: 'stf_aaaaaaaaaaaaaaaa' })],
+    ['branch', (b: Record<string, string>): Record<string, string> => ({ ...b, branchId: 'br_aaaaaaaaaaaaaaaa' })],
+    ['service', (b: Record<string, string>): Record<string, string> => ({ ...b, serviceId: 'svc_aaaaaaaaaaaaaaaa' })],
+    ['staff', (b: Record<string, string>): Record<string, string> => ({ ...b, staffId: 'stf_aaaaaaaaaaaaaaaa' })],
   ])('an unknown %s → 404 not_found', async (_, mutate) => {
     const res = await request(ctx.app).get('/v1/availability').set(auth).query(mutate(base()));
     expect(res.status).toBe(404);
