@@ -1,0 +1,158 @@
+/**
+ * The real stack behind the booking HTTP suites: createApp (supertest) over the API test database
+ * with a real Temporal Client to the shared dev server, and an in-process Worker on a task queue
+ * of its own running the bundled workflows with createActivities over the same database, a
+ * private Cal.com emulator (so fault settings touch no other suite), the Redis availability cache
+ * and nodemailer into the SMTP sink. Catalog rows go straight to the database for a fresh
+ * company whose manager key comes from the admin API.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import request from 'supertest';
+import { createActivities } from '../../activities';
+import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
+import { createCalcomClient } from '../../infra/calcom/calcom.client';
+import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
+import { EMULATOR_API_KEY, loadConfig } from '../../infra/config';
+import { newId } from '../../infra/db/ids';
+import { createPrisma, type Db } from '../../infra/db/prisma';
+import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import type { AppDeps } from '../../api/app-deps';
+import { ADMIN_KEY, apiTestDatabaseUrl, createCompany, startApiHarness, type ApiHarness, type TestCompany } from '../api/api-harness';
+import { testEnv } from '../harness/env';
+import { bundleOnce, getTestEnv } from '../harness/temporal';
+
+export interface BookingCatalog {
+  branchId: string;
+  serviceId: string;
+  customerId: string;
+  staff: { anna: string; ben: string };
+}
+
+export interface BookingStack {
+  api: ApiHarness;
+  app: ApiHarness['app'];
+  company: TestCompany;
+  catalog: BookingCatalog;
+  emulator: CalcomEmulator;
+  workerDb: Db;
+  taskQueue: string;
+  /** Another app over the same database and Temporal (e.g. with a fixed clock). */
+  extraApp(overrides: Partial<AppDeps>): Promise<ApiHarness>;
+  close(): Promise<void>;
+}
+
+const silentLogger = { info: () => undefined, warn: () => undefined };
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
+
+export async function startBookingStack(name: string, options: { bookingWaitMs?: number } = {}): Promise<BookingStack> {
+  const env = testEnv();
+  const temporal = await getTestEnv();
+  const taskQueue = `${name}-${randomUUID()}`;
+  const config = { ...loadConfig(), databaseUrl: apiTestDatabaseUrl(), adminApiKey: ADMIN_KEY, temporalTaskQueue: taskQueue, bookingWaitMs: options.bookingWaitMs ?? 15_000 };
+  const api = await startApiHarness({ config, temporal: temporal.client, rateLimit: false });
+  const company = await createCompany(api.app, `Bookings ${name}`);
+  const workerDb = createPrisma(config.databaseUrl, { max: 6 });
+  const catalog = await seedCatalog(workerDb, company.id);
+  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+  const mailer: Mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
+  const cache: AvailabilityCache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: `test-${taskQueue}` });
+  const activities = createActivities({
+    db: workerDb,
+    mailer,
+    cache,
+    calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }),
+  });
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    namespace: env.temporalNamespace,
+    taskQueue,
+    workflowBundle: await bundleOnce(),
+    activities,
+  });
+  const running = worker.run();
+  const extras: ApiHarness[] = [];
+  return {
+    api,
+    app: api.app,
+    company,
+    catalog,
+    emulator,
+    workerDb,
+    taskQueue,
+    async extraApp(overrides) {
+      const extra = await startApiHarness({ config, temporal: temporal.client, rateLimit: false, ...overrides });
+      extras.push(extra);
+      return extra;
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await emulator.close();
+      await cache.close();
+      mailer.close();
+      await Promise.all(extras.map((e) => e.close()));
+      await workerDb.$disconnect();
+      await api.close();
+    },
+  };
+}
+
+/** A Berlin branch open Mon–Fri 09–18, two staff with the `cut` skill, a 60-minute service, a customer. */
+async function seedCatalog(db: Db, companyId: string): Promise<BookingCatalog> {
+  const branchId = newId('br');
+  const ids = { serviceId: newId('svc'), customerId: newId('cus') };
+  const staff = { anna: newId('stf'), ben: newId('stf') };
+  const open = { open: true, start: '09:00', end: '18:00' };
+  await db.branch.create({
+    data: {
+      id: branchId,
+      companyId,
+      name: 'Mitte',
+      timezone: 'Europe/Berlin',
+      operatingHours: { ...Object.fromEntries(WEEKDAYS.map((d) => [d, open])), saturday: { open: false }, sunday: { open: false } },
+      closures: [],
+      specialHours: [],
+      rules: { minimumNoticeMinutes: 0, maxAdvanceDays: 365, slotIntervalMinutes: 30, maxDailyBookingsPerCustomer: null },
+    },
+  });
+  const hours = Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '09:00', end: '18:00' }]]));
+  // Distinct Cal.com hosts, so two staff booked at one time do not clash in the emulator.
+  const host = () => 100_000 + Math.floor(Math.random() * 1_000_000);
+  await db.staff.create({ data: { id: staff.anna, companyId, branchId, name: 'Anna', gender: 'female', languages: ['de'], skills: ['cut'], workingHours: hours, calcomUserId: host() } });
+  await db.staff.create({ data: { id: staff.ben, companyId, branchId, name: 'Ben', gender: 'male', languages: ['de'], skills: ['cut'], workingHours: hours, calcomUserId: host() } });
+  await db.service.create({ data: { id: ids.serviceId, companyId, branchId, name: 'Haircut', durationMinutes: 60, requiredSkills: ['cut'], calcomEventTypeId: 1 } });
+  await db.customer.create({ data: { id: ids.customerId, companyId, name: 'Carla', email: `carla-${ids.customerId}@example.test` } });
+  return { branchId, staff, ...ids };
+}
+
+export function bookingBody(catalog: BookingCatalog, start: string, extra: Record<string, unknown> = {}) {
+  return { branchId: catalog.branchId, serviceId: catalog.serviceId, customerId: catalog.customerId, staffId: catalog.staff.anna, start, ...extra };
+}
+
+export function postBooking(stack: BookingStack, body: object, key?: string) {
+  const req = request(stack.app).post('/v1/bookings').set(stack.company.auth);
+  if (key) req.set('Idempotency-Key', key);
+  return req.send(body);
+}
+
+export async function setFaults(emulator: CalcomEmulator, faults: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${emulator.url}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
+}
+
+export async function calendarBookings(emulator: CalcomEmulator): Promise<Array<{ uid: string; status: string; start: string; metadata?: Record<string, string> }>> {
+  const res = await fetch(`${emulator.url}/__control/bookings`);
+  return ((await res.json()) as { data: Array<{ uid: string; status: string; start: string; metadata?: Record<string, string> }> }).data;
+}
+
+/** Polls until `check` returns a value (not undefined); fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
