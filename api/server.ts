@@ -19,6 +19,7 @@ import { createAvailabilityDeps } from './availability/availability.deps';
 
 const TEMPORAL_CHECK_MS = 1_500;
 const DRAIN_GRACE_MS = 10_000;
+const REPEAT_SIGNAL_WINDOW_MS = 2_000;
 
 export interface BuiltAppDeps {
   deps: AppDeps;
@@ -128,10 +129,14 @@ async function main(): Promise<void> {
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) {
+      // A signal to the process group arrives twice (directly and relayed by tsx/npm): ignore
+      // repeats within the first seconds; a later one means "stop now".
+      if (Date.now() - firstSignalAt < REPEAT_SIGNAL_WINDOW_MS) return;
       logger.warn({ signal }, 'second signal while draining: exiting now');
       process.exit(1);
     }
     stopRequested = true;
+    firstSignalAt = Date.now();
     logger.info({ signal }, 'shutting down: no new connections, draining requests in flight');
     running.stop().then(
       () => {
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
     );
   };
   let stopRequested = false;
+  let firstSignalAt = 0;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
