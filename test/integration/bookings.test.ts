@@ -137,6 +137,24 @@ describe('bookings over HTTP', () => {
     expect(reschedule.status).toBe(404);
   });
 
+  it('answers 202 pending when the saga has no outcome within BOOKING_WAIT_MS; a repeat joins the same run', async () => {
+    // A task queue no worker polls: the saga is started but cannot advance.
+    const idle = await stack.extraApp({ config: { ...stack.api.deps.config, temporalTaskQueue: `idle-${stack.taskQueue}`, bookingWaitMs: 1000 } });
+    const key = `slow-${stack.taskQueue}`;
+    const body = bookingBody(stack.catalog, '2027-02-05T16:00:00+01:00');
+    const send = () => request(idle.app).post('/v1/bookings').set(stack.company.auth).set('Idempotency-Key', key).send(body);
+    const first = await send();
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ status: 'pending', start: '2027-02-05T16:00:00+01:00', end: '2027-02-05T17:00:00+01:00', workflowId: bookingWorkflowId(first.body.id) });
+    const repeat = await send();
+    expect(repeat.status).toBe(202);
+    expect(repeat.headers['idempotent-replayed']).toBe('true');
+    expect(repeat.body.id).toBe(first.body.id);
+    const handle = stack.api.deps.temporal!.workflow.getHandle(first.body.workflowId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test cleanup');
+  });
+
   it('answers 503 dependency_unavailable when Temporal is unreachable, and nothing is half-written', async () => {
     const dead = createTemporalClient({ config: { temporalAddress: '127.0.0.1:1', temporalNamespace: 'default' }, connectTimeoutMs: 500, maxAttempts: 2 });
     try {
