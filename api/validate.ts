@@ -30,6 +30,25 @@ export interface Parsed<S extends RequestSchemas> {
 
 const PARTS = ['params', 'headers', 'query', 'body'] as const;
 
+/**
+ * Paths of strings (values or keys) holding a NUL character. PostgreSQL text cannot store one and
+ * would fail the query with a 500; it is bad input, so it is a field error like any other.
+ */
+function nulPaths(value: unknown, path: string, out: FieldError[], depth = 0): void {
+  if (depth > 32) return;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push({ path, message: 'Must not contain NUL characters' });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => nulPaths(item, path ? `${path}.${index}` : String(index), out, depth + 1));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const at = path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) out.push({ path: at, message: 'Must not contain NUL characters' });
+      else nulPaths(item, at, out, depth + 1);
+    }
+  }
+}
+
 /** Parses every part, or throws one validation_error listing every problem found. */
 export function parseRequest<S extends RequestSchemas>(schemas: S, req: Pick<Request, 'body' | 'query' | 'params' | 'headers'>): Parsed<S> {
   const errors: FieldError[] = [];
@@ -39,6 +58,7 @@ export function parseRequest<S extends RequestSchemas>(schemas: S, req: Pick<Req
     if (!schema) continue;
     // A request without a body has req.body === undefined in Express 5; treat it as missing fields.
     const input = part === 'body' && req.body === undefined ? undefined : req[part];
+    if (part !== 'headers') nulPaths(input, '', errors);
     const result = schema.safeParse(input);
     if (result.success) parsed[part] = result.data;
     else errors.push(...issuesToFieldErrors(result.error.issues as IssueLike[], part));

@@ -200,6 +200,23 @@ describe('HTTP plumbing', () => {
     expect(await h.db.customer.count({ where: { companyId: company.id } })).toBe(0);
   });
 
+  it('NUL characters (which PostgreSQL text cannot hold) are a 400 field error, never a 500', async () => {
+    const company = await createCompany(h.app, 'Nul Co');
+    const body = await request(h.app).post('/v1/customers').set(company.auth).send({ name: 'a\u0000b', email: 'x@example.com' });
+    expect(body.status).toBe(400);
+    expect(body.body.errors).toEqual([{ path: 'name', message: 'Must not contain NUL characters' }]);
+    const nested = await request(h.app).post('/v1/staff').set(company.auth).send({ branchId: 'br_x', name: 'S', skills: ['ok', 'b\u0000d'], workingHours: {} });
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors).toEqual([{ path: 'skills.1', message: 'Must not contain NUL characters' }]);
+    const param = await request(h.app).get('/v1/customers/a%00b').set(company.auth);
+    expect(param.status).toBe(400);
+    expect(param.body.errors.map((e: { path: string }) => e.path)).toEqual(['id']);
+    const query = await request(h.app).get('/v1/customers?email=a%00b').set(company.auth);
+    expect(query.status).toBe(400);
+    expect(query.body.errors.map((e: { path: string }) => e.path)).toEqual(['email']);
+    expect(await h.db.customer.count({ where: { companyId: company.id } })).toBe(0);
+  });
+
   it('unknown routes are 404 and known paths with other methods 405 with Allow', async () => {
     const company = await createCompany(h.app, 'Routes Co');
     const missing = await request(h.app).get('/v1/nothing-here').set(company.auth);
