@@ -1,0 +1,156 @@
+/**
+ * Booking saga on the time-skipping server with in-memory activities: happy path, rejections,
+ * each calendar failure point with compensation order, idempotent retries (lost Cal.com response,
+ * retried DB step), group booking, operator visibility (query, search attributes, memo).
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { bookingWorkflowId, currentStepQuery, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
+import { bookingBundle, bookingTestRun } from './booking-workflows.harness';
+import { permanent, retryable } from './booking-world.fakes';
+
+jest.setTimeout(60_000);
+
+// The first use starts the time-skipping server and bundles the workflows (slow on a busy machine).
+beforeAll(async () => {
+  await Promise.all([bookingTestRun('saga-warmup'), bookingBundle()]);
+}, 180_000);
+
+const START = '2031-03-04T09:00:00.000Z';
+let seq = 0;
+
+function input(overrides: Partial<BookAppointmentInput> = {}): BookAppointmentInput {
+  seq += 1;
+  return { bookingId: `bkg_saga${seq}_${Date.now()}`, companyId: 'cmp_1', branchId: 'br_1', serviceId: 'svc_1', customerId: 'cus_1', start: START, staffId: 'stf_1', ...overrides };
+}
+
+async function book(label: string, prepare: (t: Awaited<ReturnType<typeof bookingTestRun>>) => void, overrides: Partial<BookAppointmentInput> = {}) {
+  const t = await bookingTestRun(label);
+  prepare(t);
+  const args = input(overrides);
+  const handle = await t.env.client.workflow.start<typeof bookAppointmentWorkflow>('bookAppointmentWorkflow', {
+    taskQueue: t.taskQueue,
+    workflowId: bookingWorkflowId(args.bookingId),
+    args: [args],
+  });
+  const result = await t.run(() => handle.result());
+  return { t, args, handle, result, booking: t.world.bookings.get(args.bookingId) };
+}
+
+test('happy path: hold → calendar → confirm → notify → invalidate, with visibility', async () => {
+  const { t, args, handle, result, booking } = await book('saga-happy', () => {});
+  expect(result).toMatchObject({ kind: 'confirmed', bookingId: args.bookingId, staffId: 'stf_1', start: START, externalId: expect.any(String) });
+  expect(booking).toMatchObject({ status: 'confirmed', calendarStatus: 'synced', externalId: (result as { externalId: string }).externalId });
+  expect(t.world.calls).toEqual(['planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking', 'sendBookingNotification', 'invalidateAvailability']);
+  expect(t.world.notifications).toEqual([{ bookingId: args.bookingId, kind: 'booking_confirmed', dedupeKey: `booking-${args.bookingId}:notify-confirmed` }]);
+  const description = await handle.describe();
+  expect(description.searchAttributes).toMatchObject({
+    BookingId: [args.bookingId], CustomerId: ['cus_1'], BranchId: ['br_1'], BookingStatus: ['confirmed'], WorkflowKind: ['booking'],
+  });
+  expect(description.memo).toMatchObject({ summary: expect.stringContaining('confirmed') });
+  // a query needs a worker, also on a closed workflow
+  expect(await t.run(() => handle.query(currentStepQuery))).toBe('done');
+});
+
+test('rule violation: nothing held, nothing on the calendar', async () => {
+  const { t, result } = await book('saga-rules', () => {}, { customerId: 'cus_blocked' });
+  expect(result).toEqual({ kind: 'rule_violation', violations: [{ rule: 'customer_blocked', message: 'the customer is blocked' }] });
+  expect(t.world.calls).toEqual(['planBooking']);
+  expect(t.world.calendar.size).toBe(0);
+});
+
+test('hold refused by the exclusion constraint: conflict with alternatives, no calendar call', async () => {
+  const { t, result, booking } = await book('saga-conflict', (r) => r.world.taken.add(START));
+  expect(result).toMatchObject({ kind: 'conflict', alternatives: [expect.objectContaining({ staffId: 'stf_1' })] });
+  expect(booking).toBeUndefined();
+  expect(t.world.calls).toEqual(['planBooking', 'holdSlot']);
+});
+
+test('calendar refuses for good (4xx): compensation newest first, failed + sync failure + failure mail', async () => {
+  const { t, args, result, booking } = await book('saga-refused', (r) => r.world.failNext('createCalendarBooking', permanent('slot taken in Cal.com', 'CalendarSlotTaken')));
+  expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: args.bookingId, error: expect.stringContaining('CalendarSlotTaken') });
+  expect(booking).toMatchObject({ status: 'failed', calendarStatus: 'failed' });
+  // a 4xx is not retried: one create attempt
+  expect(t.world.calls.filter((c) => c === 'createCalendarBooking')).toHaveLength(1);
+  expect(t.world.calls).toEqual([
+    'planBooking', 'holdSlot', 'createCalendarBooking',
+    'cancelCalendarBooking', 'releaseHold', // undos, newest first
+    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+  ]);
+  expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: args.bookingId, operation: 'create', status: 'open' })]);
+  expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);
+  expect(t.world.liveCalendarBookings(args.bookingId)).toEqual([]);
+});
+
+test('calendar 5xx/429 retried with backoff, then confirmed', async () => {
+  const { t, result } = await book('saga-flaky', (r) => {
+    r.world.failNext('createCalendarBooking', retryable('HTTP 503'), 2);
+    r.world.failNext('createCalendarBooking', retryable('HTTP 429', 'CalendarUnavailable'));
+  });
+  expect(result).toMatchObject({ kind: 'confirmed' });
+  expect(t.world.calls.filter((c) => c === 'createCalendarBooking')).toHaveLength(4);
+});
+
+test('calendar keeps failing with 5xx: attempts exhausted → compensated as failed', async () => {
+  const { t, args, result, booking } = await book('saga-exhausted', (r) => r.world.failNext('createCalendarBooking', retryable('HTTP 500'), 10));
+  expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: args.bookingId });
+  expect(t.world.calls.filter((c) => c === 'createCalendarBooking')).toHaveLength(5);
+  expect(booking?.status).toBe('failed');
+  expect(t.world.calls.indexOf('cancelCalendarBooking')).toBeLessThan(t.world.calls.indexOf('releaseHold'));
+});
+
+test('lost Cal.com response: the retry adopts the booking Cal.com made, never a second one', async () => {
+  const { t, args, result } = await book('saga-lost', (r) => r.world.failNext('createCalendarBooking:lose_response', retryable('x')));
+  expect(result).toMatchObject({ kind: 'confirmed' });
+  const live = t.world.liveCalendarBookings(args.bookingId);
+  expect(live).toHaveLength(1);
+  expect((result as { externalId: string }).externalId).toBe(live[0].uid);
+  expect(t.world.calendar.size).toBe(1);
+});
+
+test('a retried DB step is idempotent (hold/confirm retried after transient errors)', async () => {
+  const { t, args, result, booking } = await book('saga-dbretry', (r) => {
+    r.world.failNext('holdSlot', retryable('connection reset', 'DbUnavailable'), 2);
+    r.world.failNext('confirmBooking', retryable('connection reset', 'DbUnavailable'));
+  });
+  expect(result).toMatchObject({ kind: 'confirmed', bookingId: args.bookingId });
+  expect(booking?.history).toEqual(['held', 'confirmed']);
+  expect(t.world.calls.filter((c) => c === 'holdSlot')).toHaveLength(3);
+  expect(t.world.bookings.size).toBe(1);
+});
+
+test('notification and cache failures after the outcome do not undo the booking', async () => {
+  const { t, result, booking } = await book('saga-besteffort', (r) => {
+    r.world.failNext('sendBookingNotification', permanent('smtp down', 'MailRejected'));
+    r.world.failNext('invalidateAvailability', retryable('redis down'), 10);
+  });
+  expect(result).toMatchObject({ kind: 'confirmed' });
+  expect(booking?.status).toBe('confirmed');
+  expect(t.world.calls.filter((c) => c === 'invalidateAvailability')).toHaveLength(5);
+});
+
+test('group booking: one hold for all participants; group size checked by the rules', async () => {
+  const participants = [{ name: 'A', email: 'a@example.test' }, { name: 'B' }, { name: 'C' }];
+  const { t, result, booking } = await book('saga-group', () => {}, { participants });
+  expect(result).toMatchObject({ kind: 'confirmed' });
+  expect(booking?.participants).toBe(3);
+  expect(t.world.calls.filter((c) => c === 'holdSlot')).toHaveLength(1);
+  expect(t.world.bookings.size).toBe(1);
+
+  const tooMany = Array.from({ length: 5 }, (_, i) => ({ name: `P${i}` }));
+  const over = await book('saga-group-over', () => {}, { participants: tooMany });
+  expect(over.result).toMatchObject({ kind: 'rule_violation', violations: [{ rule: 'group_size' }] });
+});
+
+test('a failed compensation fails the workflow visibly instead of being swallowed', async () => {
+  const t = await bookingTestRun('saga-undo-fails');
+  t.world.failNext('createCalendarBooking', permanent('refused'));
+  t.world.failNext('cancelCalendarBooking', permanent('calendar down for good'));
+  const args = input();
+  const handle = await t.env.client.workflow.start<typeof bookAppointmentWorkflow>('bookAppointmentWorkflow', { taskQueue: t.taskQueue, workflowId: bookingWorkflowId(args.bookingId), args: [args] });
+  const error = await t.run(() => handle.result().then(() => null, (e: unknown) => e));
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect(String((error as WorkflowFailedError).cause?.message)).toContain('compensation failed for: cancelCalendarBooking');
+  // the other undo still ran: the hold is released
+  expect(t.world.bookings.get(args.bookingId)?.status).toBe('failed');
+});

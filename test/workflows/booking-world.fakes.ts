@@ -1,0 +1,296 @@
+/**
+ * In-memory stand-in for the booking activities (database + Cal.com + mail), for workflow tests
+ * on the time-skipping server. Each stub keeps the real activity's contract: idempotent per
+ * dedupe key, conditional state changes, adoption of a Cal.com booking made by an earlier
+ * attempt. Failures are scripted per activity (`failNext`), and every call is logged in order so
+ * tests can assert compensation order.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { SlotPlan } from '../../activities/booking-activity.types';
+import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+
+export interface FakeBooking {
+  id: string;
+  companyId: string;
+  branchId: string;
+  customerId: string;
+  staffId: string;
+  start: string;
+  end: string;
+  status: 'pending' | 'confirmed' | 'failed' | 'cancelled';
+  externalId: string | null;
+  calendarStatus: 'pending' | 'synced' | 'failed';
+  rescheduledCount: number;
+  participants: number;
+  history: string[];
+}
+
+export interface FakeCalendarBooking {
+  uid: string;
+  bookingId: string;
+  start: string;
+  status: 'accepted' | 'cancelled';
+}
+
+export interface FakeSyncFailure {
+  id: string;
+  bookingId: string;
+  operation: 'create' | 'reschedule' | 'cancel';
+  error: string;
+  attempts: number;
+  status: 'open' | 'retrying' | 'resolved';
+  payload: Record<string, unknown>;
+}
+
+type Failure = () => Error;
+export const retryable = (message: string, type = 'CalendarUnavailable'): Failure => () => ApplicationFailure.retryable(message, type);
+export const permanent = (message: string, type = 'CalendarRejected'): Failure => () => ApplicationFailure.nonRetryable(message, type);
+
+const HOUR = 3_600_000;
+const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+export class FakeBookingWorld {
+  bookings = new Map<string, FakeBooking>();
+  /** Reschedule placeholder holds: holdId → the slot it takes */
+  holds = new Map<string, SlotPlan>();
+  calendar = new Map<string, FakeCalendarBooking>();
+  syncFailures = new Map<string, FakeSyncFailure>();
+  notifications: Array<{ bookingId: string; kind: string; dedupeKey: string }> = [];
+  invalidations: string[] = [];
+  calls: string[] = [];
+  monitors: string[] = [];
+  /** Starts that the "exclusion constraint" refuses (plan or hold) */
+  taken = new Set<string>();
+  private scripted = new Map<string, Failure[]>();
+  private uidSeq = 0;
+
+  /** The next `times` calls of `activity` throw what `failure` makes. */
+  failNext(activity: string, failure: Failure, times = 1): void {
+    this.scripted.set(activity, [...(this.scripted.get(activity) ?? []), ...Array.from({ length: times }, () => failure)]);
+  }
+
+  seedConfirmed(id: string, start: string, extra: Partial<FakeBooking> = {}): FakeBooking {
+    const uid = this.newUid();
+    const b: FakeBooking = {
+      id, companyId: 'cmp_1', branchId: 'br_1', customerId: 'cus_1', staffId: 'stf_1', start, end: plus(start, HOUR),
+      status: 'confirmed', externalId: uid, calendarStatus: 'synced', rescheduledCount: 0, participants: 0, history: ['confirmed'], ...extra,
+    };
+    this.bookings.set(id, b);
+    this.calendar.set(uid, { uid, bookingId: id, start, status: 'accepted' });
+    return b;
+  }
+
+  liveCalendarBookings(bookingId: string): FakeCalendarBooking[] {
+    return [...this.calendar.values()].filter((c) => c.bookingId === bookingId && c.status === 'accepted');
+  }
+
+  private newUid(): string {
+    this.uidSeq += 1;
+    return `cal_${this.uidSeq}`;
+  }
+
+  private enter(name: string): void {
+    this.calls.push(name);
+    const failure = this.scripted.get(name)?.shift();
+    if (failure) throw failure();
+  }
+
+  private booking(id: string): FakeBooking {
+    const b = this.bookings.get(id);
+    if (!b) throw ApplicationFailure.nonRetryable(`booking ${id} not found`, 'NotFound');
+    return b;
+  }
+
+  private planFor(start: string, staffId: string | null | undefined): SlotPlan {
+    return { staffId: staffId ?? 'stf_1', resourceId: null, start, end: plus(start, HOUR), blockedStart: start, blockedEnd: plus(start, HOUR) };
+  }
+
+  activities() {
+    const w = this;
+    const alternatives = (start: string) => [{ start: plus(start, HOUR), end: plus(start, 2 * HOUR), staffId: 'stf_1', staffName: 'Staff One' }];
+    return {
+      async planBooking(input: BookAppointmentInput) {
+        w.enter('planBooking');
+        if (input.customerId === 'cus_blocked') {
+          return { kind: 'rule_violation' as const, violations: [{ rule: 'customer_blocked', message: 'the customer is blocked' }] };
+        }
+        const size = input.participants?.length ?? 0;
+        if (size > 4) return { kind: 'rule_violation' as const, violations: [{ rule: 'group_size', message: 'at most 4 participants' }] };
+        return { kind: 'ok' as const, plan: w.planFor(input.start, input.staffId) };
+      },
+      async holdSlot({ bookingId, workflowId, booking, plan }: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan }) {
+        w.enter('holdSlot');
+        const existing = w.bookings.get(bookingId);
+        if (existing) return { kind: 'held' as const };
+        if (w.taken.has(plan.start)) return { kind: 'conflict' as const, alternatives: alternatives(plan.start) };
+        void workflowId;
+        w.bookings.set(bookingId, {
+          id: bookingId, companyId: booking.companyId, branchId: booking.branchId, customerId: booking.customerId, staffId: plan.staffId,
+          start: plan.start, end: plan.end, status: 'pending', externalId: null, calendarStatus: 'pending', rescheduledCount: 0,
+          participants: booking.participants?.length ?? 0, history: ['held'],
+        });
+        return { kind: 'held' as const };
+      },
+      async releaseHold({ bookingId, reason }: { bookingId: string; reason: string }) {
+        w.enter('releaseHold');
+        const b = w.bookings.get(bookingId);
+        if (!b || b.status !== 'pending') return { released: false };
+        b.status = 'failed';
+        b.history.push(`hold_released:${reason}`);
+        return { released: true };
+      },
+      async confirmBooking({ bookingId, externalId }: { bookingId: string; externalId: string | null }) {
+        w.enter('confirmBooking');
+        const b = w.booking(bookingId);
+        if (b.status === 'pending') Object.assign(b, { status: 'confirmed', externalId, calendarStatus: 'synced' });
+        else if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`cannot confirm ${b.status}`, 'InvalidState');
+        if (!b.history.includes('confirmed')) b.history.push('confirmed');
+      },
+      async markBookingFailed({ bookingId, reason }: { bookingId: string; reason: string }) {
+        w.enter('markBookingFailed');
+        const b = w.booking(bookingId);
+        if (b.status === 'pending' || b.status === 'failed') Object.assign(b, { status: 'failed', calendarStatus: 'failed' });
+        if (!b.history.includes(`failed:${reason}`)) b.history.push(`failed:${reason}`);
+      },
+      async recordSyncFailure(input: { bookingId: string; operation: FakeSyncFailure['operation']; error: string; payload: Record<string, unknown>; dedupeKey: string }) {
+        w.enter('recordSyncFailure');
+        const id = `syf_${input.dedupeKey}`;
+        const existing = w.syncFailures.get(id);
+        if (existing) Object.assign(existing, { error: input.error, status: 'open' });
+        else w.syncFailures.set(id, { id, bookingId: input.bookingId, operation: input.operation, error: input.error, attempts: 1, status: 'open', payload: input.payload });
+        return { failureId: id };
+      },
+      async invalidateAvailability({ branchId }: { branchId: string }) {
+        w.enter('invalidateAvailability');
+        w.invalidations.push(branchId);
+      },
+      async listWaitlistMonitors() {
+        w.enter('listWaitlistMonitors');
+        return [...w.monitors];
+      },
+      async sendBookingNotification(input: { bookingId: string; kind: string; dedupeKey: string }) {
+        w.enter('sendBookingNotification');
+        if (!w.notifications.some((n) => n.dedupeKey === input.dedupeKey)) w.notifications.push({ bookingId: input.bookingId, kind: input.kind, dedupeKey: input.dedupeKey });
+        return { status: 'sent' as const, notificationId: `ntf_${input.dedupeKey}` };
+      },
+      async createCalendarBooking({ bookingId }: { bookingId: string }) {
+        const b = w.booking(bookingId);
+        // Adopt what an earlier attempt made (the real activity looks it up by metadata).
+        const adopted = b.externalId ? w.calendar.get(b.externalId) : w.liveCalendarBookings(bookingId)[0];
+        if (adopted) {
+          w.calls.push('createCalendarBooking');
+          b.externalId = adopted.uid;
+          return { externalId: adopted.uid };
+        }
+        if (w.scripted.get('createCalendarBooking:lose_response')?.shift()) {
+          const uid = w.newUid();
+          w.calendar.set(uid, { uid, bookingId, start: b.start, status: 'accepted' });
+          w.calls.push('createCalendarBooking');
+          throw ApplicationFailure.retryable('socket hang up after Cal.com created the booking', 'CalendarUnavailable');
+        }
+        w.enter('createCalendarBooking');
+        const uid = w.newUid();
+        w.calendar.set(uid, { uid, bookingId, start: b.start, status: 'accepted' });
+        b.externalId = uid;
+        return { externalId: uid };
+      },
+      async cancelCalendarBooking({ bookingId }: { bookingId: string }) {
+        w.enter('cancelCalendarBooking');
+        const live = w.liveCalendarBookings(bookingId);
+        for (const c of live) c.status = 'cancelled';
+        const b = w.bookings.get(bookingId);
+        if (b?.status === 'cancelled' && live.length > 0) b.calendarStatus = 'synced';
+        return { cancelled: live.length > 0 };
+      },
+      async rescheduleCalendarBooking({ bookingId, start }: { bookingId: string; start: string }) {
+        w.enter('rescheduleCalendarBooking');
+        const current = w.liveCalendarBookings(bookingId)[0];
+        if (!current) return { externalId: null };
+        if (current.start === start) return { externalId: current.uid };
+        current.status = 'cancelled';
+        const uid = w.newUid();
+        w.calendar.set(uid, { uid, bookingId, start, status: 'accepted' });
+        w.booking(bookingId).externalId = uid;
+        return { externalId: uid };
+      },
+      async planReschedule({ bookingId, start, staffId }: { bookingId: string; start: string; staffId?: string | null }) {
+        w.enter('planReschedule');
+        const b = w.bookings.get(bookingId);
+        if (!b) return { kind: 'not_found' as const, entity: 'booking', id: bookingId };
+        if (b.status !== 'confirmed') return { kind: 'invalid_state' as const, bookingId, status: b.status, message: `a ${b.status} booking cannot be rescheduled` };
+        const booking = { bookingId, companyId: b.companyId, branchId: b.branchId, customerId: b.customerId, staffId: b.staffId, start: b.start, end: b.end, status: b.status };
+        return { kind: 'ok' as const, booking, plan: w.planFor(start, staffId ?? b.staffId) };
+      },
+      async holdRescheduleSlot({ holdId, plan }: { bookingId: string; holdId: string; plan: SlotPlan }) {
+        w.enter('holdRescheduleSlot');
+        if (w.holds.has(holdId)) return { kind: 'held' as const };
+        if (w.taken.has(plan.start)) return { kind: 'conflict' as const, alternatives: alternatives(plan.start) };
+        w.holds.set(holdId, plan);
+        return { kind: 'held' as const };
+      },
+      async releaseRescheduleHold({ holdId }: { holdId: string }) {
+        w.enter('releaseRescheduleHold');
+        return { released: w.holds.delete(holdId) ? 1 : 0 };
+      },
+      async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; dedupeKey: string }) {
+        w.enter('moveBooking');
+        const b = w.booking(input.bookingId);
+        const done = b.history.find((h) => h.startsWith(`rescheduled:${input.dedupeKey}:`));
+        if (done) {
+          const [, , previousStart, previousEnd, previousStaffId] = done.split('|');
+          return { previousStart, previousEnd, previousStaffId, rescheduledCount: b.rescheduledCount };
+        }
+        if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
+        w.holds.delete(input.holdId);
+        const prev = { previousStart: b.start, previousEnd: b.end, previousStaffId: b.staffId };
+        b.history.push(`rescheduled:${input.dedupeKey}:|x|${b.start}|${b.end}|${b.staffId}`);
+        Object.assign(b, { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId, rescheduledCount: b.rescheduledCount + 1 });
+        if (input.externalId) b.externalId = input.externalId;
+        return { ...prev, rescheduledCount: b.rescheduledCount };
+      },
+      async cancelBookingRecord({ bookingId }: { bookingId: string }) {
+        w.enter('cancelBookingRecord');
+        const b = w.bookings.get(bookingId);
+        if (!b) return { kind: 'not_found' as const, entity: 'booking', id: bookingId };
+        const snapshot = { bookingId, companyId: b.companyId, branchId: b.branchId, customerId: b.customerId, staffId: b.staffId, start: b.start, end: b.end };
+        if (b.status === 'cancelled') return { kind: 'cancelled' as const, alreadyCancelled: true, ...snapshot, status: 'cancelled' };
+        if (b.status !== 'confirmed') return { kind: 'invalid_state' as const, bookingId, status: b.status, message: `a ${b.status} booking cannot be cancelled` };
+        Object.assign(b, { status: 'cancelled', calendarStatus: b.externalId ? 'pending' : b.calendarStatus });
+        b.history.push('cancelled');
+        return { kind: 'cancelled' as const, alreadyCancelled: false, ...snapshot, status: 'cancelled' };
+      },
+      async markCalendarFailed({ bookingId }: { bookingId: string }) {
+        w.enter('markCalendarFailed');
+        w.booking(bookingId).calendarStatus = 'failed';
+      },
+      async beginSyncRetry({ failureId }: { failureId: string }) {
+        w.enter('beginSyncRetry');
+        const f = w.syncFailures.get(failureId);
+        if (!f) return { kind: 'not_found' as const, entity: 'sync_failure', id: failureId };
+        if (f.status === 'resolved') return { kind: 'not_retryable' as const, failureId, status: f.status };
+        const b = w.booking(f.bookingId);
+        if (f.status === 'open') f.status = 'retrying';
+        const booking = { bookingId: b.id, companyId: b.companyId, branchId: b.branchId, customerId: b.customerId, staffId: b.staffId, start: b.start, end: b.end, status: b.status };
+        return { kind: 'ok' as const, failure: { id: f.id, bookingId: f.bookingId, operation: f.operation, attempts: f.attempts, payload: f.payload, booking } };
+      },
+      async resolveSyncFailure({ failureId }: { failureId: string }) {
+        w.enter('resolveSyncFailure');
+        w.syncFailures.get(failureId)!.status = 'resolved';
+      },
+      async reopenSyncFailure({ failureId, error }: { failureId: string; error: string }) {
+        w.enter('reopenSyncFailure');
+        const f = w.syncFailures.get(failureId)!;
+        if (f.status === 'retrying') Object.assign(f, { status: 'open', error, attempts: f.attempts + 1 });
+      },
+      async reholdFailedBooking({ bookingId }: { bookingId: string }) {
+        w.enter('reholdFailedBooking');
+        const b = w.booking(bookingId);
+        if (b.status === 'failed') {
+          if (w.taken.has(b.start)) return { kind: 'conflict' as const, error: 'the original slot is no longer free' };
+          Object.assign(b, { status: 'pending', externalId: null, calendarStatus: 'pending' });
+        }
+        return { kind: 'held' as const, status: b.status };
+      },
+    };
+  }
+}
