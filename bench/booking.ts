@@ -1,0 +1,278 @@
+/**
+ * Booking benchmark (`npm run bench:booking`, issue 4 item 9).
+ *
+ * Everything real except the network: the HTTP app (createApp over api/server.ts buildAppDeps, so
+ * the same Temporal client, database pool and availability deps as `npm run api`) listening on a
+ * port, the booking worker in-process (worker/deps.ts buildWorkerDeps + createActivities, the
+ * cached workflow bundle), the `booking_bench` PostgreSQL database, the configured Redis and
+ * Temporal dev server, and a private Cal.com emulator and SMTP sink (so faults or mail of other
+ * runs do not mix in).
+ *
+ * (a) POST /v1/bookings on distinct slots (every request can be confirmed) by 1, 10 and 50
+ *     closed-loop clients: p50/p95/p99 latency and bookings/s (201 answers per second of wall
+ *     time). Each level books in a fresh branch of 50 staff.
+ * (b) The same dev server running a bare workflow with as many no-op activities as one saga ran
+ *     (counted from a confirmed saga's history), started and awaited by the same number of
+ *     clients: workflows/s.
+ * (c) Ratio (a)/(b) per level.
+ * (d) 200 requests for ONE slot at once: time until all answered, and the 201/409/5xx counts.
+ * Targets: p50 ≤ 150 ms at 10 clients, ratio ≥ 0.6, exactly one 201 and no 5xx in (d).
+ *
+ * Needs the dev server (npm run temporal) and PostgreSQL (DATABASE_URL); Redis optional.
+ * Env: BENCH_LEVELS ("1:20,10:200,50:400" = clients:requests), BENCH_STORM (200),
+ * worker knobs BENCH_WORKER_ACTIVITIES, BENCH_WORKER_WORKFLOW_TASKS, BENCH_WORKER_CACHE,
+ * BENCH_WORKER_DB_POOL (default: the SDK's and pg's defaults, as `npm run worker` runs).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import pino from 'pino';
+import { createActivities } from '../activities';
+import { createApp } from '../api/app';
+import { buildAppDeps } from '../api/server';
+import { startCalcomEmulator } from '../infra/calcom/emulator/emulator.server';
+import { EMULATOR_API_KEY, loadConfig, type AppConfig } from '../infra/config';
+import { startSmtpSink } from '../infra/notify/smtp-sink';
+import { bookingWorkflowId } from '../workflows/book-appointment.contract';
+import { buildWorkerDeps } from '../worker/deps';
+import { loadWorkflowBundle } from '../worker/workflow-bundle';
+import type { bareStepsWorkflow } from './lib/bare.workflow';
+import { openBenchDatabase } from './lib/bench-database';
+import { distinctSlots, seedBenchBranch, seedBenchCompany, type BenchBranch, type BenchCompany } from './lib/booking-scenario';
+import { formatOutcomes, runClosedLoop, type ClosedLoopResult } from './lib/closed-loop';
+import { ms, verdict } from './lib/stats';
+
+const LEVELS = (process.env.BENCH_LEVELS ?? '1:20,10:200,50:400').split(',').map((pair) => {
+  const [clients, requests] = pair.split(':').map(Number);
+  return { clients, requests };
+});
+const STORM = Number(process.env.BENCH_STORM ?? 200);
+const STAFF_PER_BRANCH = 50;
+const optionalInt = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+
+interface Harness {
+  config: AppConfig;
+  db: Awaited<ReturnType<typeof openBenchDatabase>>['db'];
+  url: string;
+  client: Client;
+  company: BenchCompany;
+  close(): Promise<void>;
+}
+
+async function startHarness(): Promise<Harness> {
+  // The SDK logs every worker state change at INFO; only problems matter here.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const logger = pino({ level: 'error' }); // pino-http logs every 4xx at warn: (d) answers 409s by design
+  const { url: databaseUrl, db } = await openBenchDatabase({ max: 4 });
+  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+  const sink = await startSmtpSink();
+  const config: AppConfig = {
+    ...loadConfig(),
+    databaseUrl,
+    temporalTaskQueue: `bench-booking-${randomUUID()}`,
+    calcomBaseUrl: emulator.url,
+    calcomApiKey: EMULATOR_API_KEY,
+    calcomEmulated: true,
+    smtpUrl: sink.smtpUrl,
+  };
+
+  const app = buildAppDeps(config, logger);
+  const server = await new Promise<Server>((resolve) => {
+    const s = createApp({ ...app.deps, rateLimit: false }).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  server.keepAliveTimeout = 60_000;
+
+  const workerDeps = buildWorkerDeps(config, logger, { cachePrefix: `bench-${randomUUID()}`, dbPoolSize: optionalInt('BENCH_WORKER_DB_POOL') });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.temporalTaskQueue,
+    workflowBundle: await loadWorkflowBundle(logger),
+    activities: createActivities(workerDeps.activities),
+    ...workerTuning(),
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+  const company = await seedBenchCompany(db);
+
+  return {
+    config, db, client, company,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+      await app.close();
+      await workerDeps.close();
+      await emulator.close();
+      await sink.close();
+      await db.company.delete({ where: { id: company.companyId } }).catch((err: Error) => console.warn(`    cleanup: ${err.message.split('\n')[0]}`));
+      await db.$disconnect();
+    },
+  };
+}
+
+function workerTuning(): Partial<WorkerOptions> {
+  const options: Partial<WorkerOptions> = {};
+  const activities = optionalInt('BENCH_WORKER_ACTIVITIES');
+  const workflowTasks = optionalInt('BENCH_WORKER_WORKFLOW_TASKS');
+  const cache = optionalInt('BENCH_WORKER_CACHE');
+  if (activities !== undefined) options.maxConcurrentActivityTaskExecutions = activities;
+  if (workflowTasks !== undefined) options.maxConcurrentWorkflowTaskExecutions = workflowTasks;
+  if (cache !== undefined) options.maxCachedWorkflows = cache;
+  return options;
+}
+
+/** Per status: the first body seen, so a failing level shows why. */
+const sampleBodies = new Map<number, string>();
+
+async function postBooking(h: Harness, branch: BenchBranch, slot: { staffId: string; start: string }): Promise<string> {
+  const res = await fetch(`${h.url}/v1/bookings`, {
+    method: 'POST',
+    headers: { authorization: h.company.authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ branchId: branch.branchId, serviceId: branch.serviceId, customerId: branch.customerId, staffId: slot.staffId, start: slot.start }),
+  });
+  const text = await res.text();
+  if (res.status !== 201 && !sampleBodies.has(res.status)) sampleBodies.set(res.status, text.slice(0, 300));
+  return String(res.status);
+}
+
+let hostBase = 10_000;
+async function freshBranch(h: Harness): Promise<BenchBranch> {
+  hostBase += 1_000;
+  return seedBenchBranch(h.db, h.company.companyId, { staffCount: STAFF_PER_BRANCH, calcomHostBase: hostBase, customerEmail: `bench-${randomUUID()}@example.test` });
+}
+
+const firstDay = DateTime.now().setZone('Europe/Berlin').plus({ days: 7 }).toISODate() as string;
+
+function printLevel(label: string, r: ClosedLoopResult, unit: string, count: number): void {
+  const l = r.latency;
+  console.log(
+    `    ${label.padEnd(11)} p50 ${ms(l.median, 1)}, p95 ${ms(l.p95, 1)}, p99 ${ms(l.p99, 1)}, max ${ms(l.max, 1)}; ` +
+      `${((count * 1000) / r.wallMs).toFixed(1)} ${unit}/s  [${formatOutcomes(r.outcomes)}]`,
+  );
+}
+
+/** Activities one saga scheduled (its history), so the bare workflow does as many. */
+async function activitiesPerSaga(h: Harness, bookingId: string): Promise<number> {
+  const history = await h.client.workflow.getHandle(bookingWorkflowId(bookingId)).fetchHistory();
+  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
+}
+
+async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number>; steps: number }> {
+  console.log(`\n(a) POST /v1/bookings, distinct slots, fresh branch of ${STAFF_PER_BRANCH} staff per level (closed loop)`);
+  const warm = await freshBranch(h);
+  const warmSlots = distinctSlots(warm, firstDay, 20);
+  const warmUp = await runClosedLoop(warmSlots, 5, (slot) => postBooking(h, warm, slot));
+  console.log(`    warm-up     ${warmSlots.length} requests [${formatOutcomes(warmUp.outcomes)}]`);
+  const confirmed = await h.db.booking.findFirst({ where: { branchId: warm.branchId, status: 'confirmed' }, select: { id: true } });
+  if (!confirmed) throw new Error(`no warm-up booking was confirmed: ${[...sampleBodies].map(([s, b]) => `${s} ${b}`).join('; ')}`);
+  const steps = await activitiesPerSaga(h, confirmed.id);
+
+  const perLevel = new Map<number, number>();
+  for (const { clients, requests } of LEVELS) {
+    const branch = await freshBranch(h);
+    const slots = distinctSlots(branch, firstDay, requests);
+    const result = await runClosedLoop(slots, clients, (slot) => postBooking(h, branch, slot));
+    const created = result.outcomes['201'] ?? 0;
+    printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'bookings', created);
+    const rows = await h.db.booking.groupBy({ by: ['status'], where: { branchId: branch.branchId }, _count: true });
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r._count]));
+    if ((byStatus.confirmed ?? 0) !== created) console.log(`    !! database: ${JSON.stringify(byStatus)} for ${created} answers 201`);
+    perLevel.set(clients, (created * 1000) / result.wallMs);
+    if (clients === 10) console.log(`    target p50 ≤ 150 ms at 10 clients: ${verdict(result.latency.median <= 150)}`);
+  }
+  for (const [status, body] of sampleBodies) console.log(`    sample ${status}: ${body}`);
+  return { perLevel, steps };
+}
+
+async function benchBare(h: Harness, steps: number): Promise<Map<number, number>> {
+  console.log(`\n(b) bare workflow with ${steps} sequential no-op activities on the same dev server (start + await result)`);
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./lib/bare.workflow'), logger: silentBundler });
+  const connection = await NativeConnection.connect({ address: h.config.temporalAddress });
+  const taskQueue = `bench-bare-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code },
+    activities: { noop: async () => undefined }, ...workerTuning(),
+  });
+  const perLevel = new Map<number, number>();
+  await worker.runUntil(async () => {
+    const execute = () =>
+      h.client.workflow
+        .execute<typeof bareStepsWorkflow>('bareStepsWorkflow', { taskQueue, workflowId: `bench-bare-${randomUUID()}`, args: [steps] })
+        .then(() => 'completed');
+    await runClosedLoop(Array.from({ length: 20 }), 5, execute); // warm-up
+    for (const { clients, requests } of LEVELS) {
+      const result = await runClosedLoop(Array.from({ length: requests }), clients, execute);
+      printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'workflows', result.outcomes.completed ?? 0);
+      perLevel.set(clients, ((result.outcomes.completed ?? 0) * 1000) / result.wallMs);
+    }
+  });
+  await connection.close();
+  return perLevel;
+}
+
+async function benchStorm(h: Harness): Promise<void> {
+  console.log(`\n(d) ${STORM} concurrent POST /v1/bookings for one slot`);
+  const branch = await freshBranch(h);
+  const [slot] = distinctSlots(branch, firstDay, 1);
+  sampleBodies.clear();
+  const result = await runClosedLoop(Array.from({ length: STORM }, () => slot), STORM, (s) => postBooking(h, branch, s));
+  const count = (pred: (status: number) => boolean) =>
+    Object.entries(result.outcomes).reduce((n, [label, c]) => (pred(Number(label)) ? n + c : n), 0);
+  const created = count((s) => s === 201);
+  const conflicts = count((s) => s === 409);
+  const serverErrors = count((s) => s >= 500) + count((s) => Number.isNaN(s));
+  console.log(`    settled in ${ms(result.wallMs, 0)} (latency p50 ${ms(result.latency.median, 0)}, p99 ${ms(result.latency.p99, 0)}): ${formatOutcomes(result.outcomes)}`);
+  console.log(`    201: ${created}, 409: ${conflicts}, 5xx/errors: ${serverErrors}`);
+  const rows = await h.db.booking.groupBy({ by: ['status'], where: { branchId: branch.branchId }, _count: true });
+  console.log(`    database: ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.status, r._count])))}`);
+  for (const [status, body] of sampleBodies) console.log(`    sample ${status}: ${body}`);
+  console.log(`    target exactly one 201 and no 5xx: ${verdict(created === 1 && serverErrors === 0)}`);
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `booking benchmark — node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ` +
+      `worker tuning ${JSON.stringify(workerTuning())}, worker db pool ${process.env.BENCH_WORKER_DB_POOL ?? 'default'}`,
+  );
+  const h = await startHarness();
+  try {
+    const { perLevel: bookings, steps } = await benchBookings(h);
+    const bare = await benchBare(h, steps);
+    console.log('\n(c) ratio bookings/s (a) ÷ workflows/s (b)');
+    let best = 0;
+    for (const { clients } of LEVELS) {
+      const ratio = (bookings.get(clients) ?? 0) / (bare.get(clients) ?? Infinity);
+      best = Math.max(best, ratio);
+      console.log(`    ${String(clients).padStart(2)} client${clients > 1 ? 's' : ' '}  ${(bookings.get(clients) ?? 0).toFixed(1)} / ${(bare.get(clients) ?? 0).toFixed(1)} = ${ratio.toFixed(2)}`);
+    }
+    const top = LEVELS[LEVELS.length - 1].clients;
+    const topRatio = (bookings.get(top) ?? 0) / (bare.get(top) ?? Infinity);
+    console.log(`    target ratio ≥ 0.6 (at ${top} clients): ${verdict(topRatio >= 0.6)}`);
+    await benchStorm(h);
+  } finally {
+    await h.close();
+  }
+}
+
+const noop = () => undefined;
+const silentBundler = { trace: noop, debug: noop, info: noop, log: noop, warn: noop, error: (m: string) => console.error(m) };
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
