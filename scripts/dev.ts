@@ -11,7 +11,8 @@ import { redact } from './lib/postgres';
 import { startScript, runScript, Supervisor, type ManagedProcess } from './lib/processes';
 import { scriptTargetExists, startBaseServices } from './lib/services';
 
-const API_PORT = 3000;
+const API_PORT = Number(process.env.PORT || 3000);
+const TEMPORAL_UI_PORT = Number(process.env.TEMPORAL_UI_PORT || 8233);
 const startedAt = Number(process.env.SETUP_STARTED_AT) || Date.now();
 
 async function main(): Promise<void> {
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
 async function run(supervisor: Supervisor): Promise<void> {
   const base = await startBaseServices(supervisor, {
     dbName: 'booking_dev',
-    temporal: { uiPort: 8233, dbFilename: '.data/temporal.sqlite' },
+    temporal: { uiPort: TEMPORAL_UI_PORT, dbFilename: '.data/temporal.sqlite' },
   });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -80,7 +81,7 @@ async function run(supervisor: Supervisor): Promise<void> {
     `Ready in ${seconds} s`,
     `  API            http://127.0.0.1:${API_PORT}`,
     `  API docs       http://127.0.0.1:${API_PORT}/docs`,
-    `  Temporal UI    http://127.0.0.1:8233   (gRPC ${base.temporalAddress})`,
+    `  Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT}   (gRPC ${base.temporalAddress}${base.temporalStarted ? '' : ', a server that was already running'})`,
     `  Cal.com        ${config.calcomBaseUrl}${config.calcomEmulated ? '   (emulator)' : ''}`,
     process.env.SMTP_URL
       ? `  SMTP           ${config.smtpUrl}`
