@@ -11,12 +11,20 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+// Instants the database stores (timestamptz has no year 0 and our rows no year 10000).
+const EARLIEST_INSTANT_MS = Date.UTC(1900, 0, 1);
+const LATEST_INSTANT_MS = Date.UTC(9999, 0, 1);
+
 /** ISO-8601 instant WITH offset; parsed to a Date. */
 export const instant = z
   .string()
   .regex(INSTANT_RE, 'Must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:00:00+01:00')
   // Each refinement judges only what passed the previous check: one message per bad field.
   .refine((s) => !INSTANT_RE.test(s) || DateTime.fromISO(s, { setZone: true }).isValid, 'Not a valid calendar instant')
+  .refine((s) => {
+    const at = DateTime.fromISO(s, { setZone: true });
+    return !at.isValid || (at.toMillis() >= EARLIEST_INSTANT_MS && at.toMillis() < LATEST_INSTANT_MS);
+  }, 'Must lie between 1900-01-01 and 9999-01-01')
   .transform((s) => new Date(s))
   .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00+01:00', description: 'ISO-8601 instant with offset' });
 
@@ -38,6 +46,9 @@ export const timezone = z
   .string()
   .refine((s) => IANAZone.isValidZone(s), 'Unknown IANA time zone')
   .openapi({ example: 'Europe/Berlin', description: 'IANA time zone' });
+
+/** A whole number that fits the database's 32-bit integer columns (external ids, counts). */
+export const int32 = z.number().int().max(2_147_483_647);
 
 /** Opaque identifier. */
 export const id = z.string().min(1).max(100).openapi({ example: 'br_01J...' });

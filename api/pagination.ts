@@ -30,7 +30,10 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     const createdAt = new Date(String(at));
-    if (typeof id === 'string' && typeof at === 'string' && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+    // Only keys our own cursors can hold: anything else would reach the database as a bad value.
+    const sane = typeof id === 'string' && id.length <= 100 && !id.includes('\u0000');
+    const time = createdAt.getTime();
+    if (sane && typeof at === 'string' && time >= 0 && time < Date.UTC(9999, 0, 1)) return { createdAt, id };
   } catch {
     // fall through to the validation error
   }

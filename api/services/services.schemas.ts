@@ -5,7 +5,7 @@
  * flexible bounds) live in serviceFieldErrors so create and PATCH (checked on the merged result)
  * report them the same way.
  */
-import { id, instantOut, pageQuery } from '../common.schemas';
+import { id, instantOut, int32, pageQuery } from '../common.schemas';
 import type { FieldError } from '../validate';
 import { z } from '../zod';
 
@@ -48,7 +48,7 @@ const serviceFields = {
   packageServiceIds: z.array(id).max(50).openapi({ description: 'Services of the same branch a package consists of' }),
   group: groupSettings.nullable(),
   travelMinutes: minutes(1_440).openapi({ description: 'Mobile services: kept free before and after, like a buffer' }),
-  calcomEventTypeId: z.number().int().positive().nullable(),
+  calcomEventTypeId: int32.positive().nullable(),
   active: z.boolean(),
 };
 

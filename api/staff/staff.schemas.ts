@@ -4,7 +4,7 @@
  * must lie inside a working interval (checked by breaksOutsideWork once both are known, since a
  * PATCH may change either one).
  */
-import { dayIntervals, id, instant, instantOut, pageQuery, perWeekday, type TimeInterval, WEEKDAYS } from '../common.schemas';
+import { dayIntervals, id, instant, instantOut, int32, pageQuery, perWeekday, type TimeInterval, WEEKDAYS } from '../common.schemas';
 import type { FieldError } from '../validate';
 import { z } from '../zod';
 
@@ -27,7 +27,7 @@ const staffFields = {
   workingHours: weeklyIntervals,
   breaks: weeklyIntervals,
   maxDailyBookings: z.number().int().min(1).max(1000).nullable(),
-  calcomUserId: z.number().int().positive().nullable(),
+  calcomUserId: int32.positive().nullable(),
   active: z.boolean(),
 };
 

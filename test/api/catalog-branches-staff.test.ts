@@ -265,4 +265,21 @@ describe('staff', () => {
     expect(await h.db.staffTimeOff.count({ where: { staffId: staff.id } })).toBe(2);
     expect(branchChanged).not.toHaveBeenCalled();
   });
+
+  it('values the database cannot hold are 400 field errors, never 500, and write nothing', async () => {
+    const staff = (await request(h.app).post('/v1/staff').set(company.auth).send({ branchId: branch.id, name: 'Mia', workingHours })).body;
+    const bigId = await request(h.app).post('/v1/staff').set(company.auth).send({ branchId: branch.id, name: 'Big', workingHours, calcomUserId: 2 ** 40 });
+    expectValidation(bigId, ['calcomUserId']);
+    const bigEventType = await request(h.app).post('/v1/services').set(company.auth).send({ branchId: branch.id, name: 'S', durationMinutes: 30, calcomEventTypeId: 2 ** 40 });
+    expectValidation(bigEventType, ['calcomEventTypeId']);
+    const yearZero = await request(h.app).post(`/v1/staff/${staff.id}/time-off`).set(company.auth)
+      .send({ start: '0000-01-01T00:00:00Z', end: '9999-12-31T23:59:59-14:00' });
+    expectValidation(yearZero, ['end', 'start']);
+    const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const key of [['2026-01-01T00:00:00Z', 'a\u0000'], ['-200000-01-01T00:00:00Z', 'br_x'], ['2026-01-01T00:00:00Z', 7]]) {
+      expectValidation(await request(h.app).get('/v1/staff').query({ cursor: cursor(key) }).set(company.auth), ['cursor']);
+    }
+    expect(await counts(company.id)).toMatchObject({ staff: 1, timeOff: 0 });
+    expect(await h.db.service.count({ where: { companyId: company.id } })).toBe(0);
+  });
 });
