@@ -6,7 +6,7 @@
 import type { IANAZone } from 'luxon';
 import { BusyIndex } from './busy-index';
 import { intersect, normalize, subtract, type Interval } from './intervals';
-import { parseHm, toEpochMs, weekdayOf, ZoneDay, zoneOf } from './local-time';
+import { parseHm, toEpochMs, weekdayOf, zoneDayOf, zoneOf, type ZoneDay } from './local-time';
 import { BranchCalendar, type BranchDay } from './opening';
 import {
   resolveRules,
@@ -85,7 +85,7 @@ export class SchedulingContext {
   day(date: string): DayContext {
     let d = this.days.get(date);
     if (!d) {
-      const zoneDay = new ZoneDay(this.zone, date);
+      const zoneDay = zoneDayOf(this.zone, date);
       d = { zoneDay, branch: this.calendar.day(zoneDay) };
       this.days.set(date, d);
     }

@@ -125,6 +125,24 @@ export class ZoneDay {
   }
 }
 
+const zoneDays = new Map<string, ZoneDay>();
+const ZONE_DAY_CACHE_MAX = 20_000;
+
+/**
+ * The ZoneDay of a zone and date, memoized: a day's boundaries never change, and computing them
+ * reads the zone's offset through Intl (luxon) several times, the engine's largest fixed cost.
+ */
+export function zoneDayOf(zone: IANAZone, date: string): ZoneDay {
+  const key = `${zone.name}|${date}`;
+  let day = zoneDays.get(key);
+  if (!day) {
+    if (zoneDays.size >= ZONE_DAY_CACHE_MAX) zoneDays.clear();
+    day = new ZoneDay(zone, date);
+    zoneDays.set(key, day);
+  }
+  return day;
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
