@@ -134,10 +134,20 @@ export function createBookingActivities({ db, planner, cache }: BookingActivityD
       await cache.invalidateBranch(branchId);
     },
 
-    /** Workflow ids of the open waiting-list monitors of a branch (they get `slotFreed`). */
-    async listWaitlistMonitors({ branchId }: { branchId: string }): Promise<string[]> {
+    /**
+     * Workflow ids of the open waiting-list monitors of a branch (they get `slotFreed`), oldest
+     * entry first. With the freed range (UTC ISO), only entries whose dates could contain it
+     * (± 1 day, so no zone is needed), so a cancellation does not wake every idle monitor.
+     */
+    async listWaitlistMonitors({ branchId, start, end }: { branchId: string; start?: string; end?: string }): Promise<string[]> {
+      const day = (iso: string, shift: number) => new Date(Date.parse(iso) + shift * 86_400_000).toISOString().slice(0, 10);
       const rows = await db.waitingListEntry.findMany({
-        where: { branchId, status: { in: ['waiting', 'notified'] } },
+        where: {
+          branchId,
+          status: { in: ['waiting', 'notified'] },
+          ...(start && end ? { toDate: { gte: day(start, -1) }, fromDate: { lte: day(end, 1) } } : {}),
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         select: { workflowId: true },
       });
       return rows.map((r) => r.workflowId);

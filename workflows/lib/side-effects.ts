@@ -34,7 +34,7 @@ export async function invalidateBranchCache(branchId: string): Promise<void> {
 
 /** Signals every open waiting-list monitor of the branch; returns how many got it. */
 export async function announceSlotFreed(event: SlotFreedEvent): Promise<number> {
-  const monitors = await bestEffort.listWaitlistMonitors({ branchId: event.branchId }).catch((error: unknown) => {
+  const monitors = await bestEffort.listWaitlistMonitors({ branchId: event.branchId, start: event.start, end: event.end }).catch((error: unknown) => {
     log.warn('waiting-list lookup gave up', { branchId: event.branchId, error: describeFailure(error) });
     return [] as string[];
   });
