@@ -44,6 +44,7 @@ import type { bareStepsWorkflow } from './lib/bare.workflow';
 import { openBenchDatabase } from './lib/bench-database';
 import { distinctSlots, seedBenchBranch, seedBenchCompany, type BenchBranch, type BenchCompany } from './lib/booking-scenario';
 import { formatOutcomes, runClosedLoop, type ClosedLoopResult } from './lib/closed-loop';
+import { historyBreakdown } from './lib/history-breakdown';
 import { ms, verdict } from './lib/stats';
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '1:20,10:200,50:400').split(',').map((pair) => {
@@ -169,6 +170,18 @@ async function activitiesPerSaga(h: Harness, bookingId: string): Promise<number>
   return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
 }
 
+/** Median queue wait and run time per step (from histories), to see where latency goes. */
+async function printBreakdown(h: Harness, label: string, workflowIds: string[]): Promise<void> {
+  const { steps, totalP50 } = await historyBreakdown(h.client, workflowIds);
+  console.log(`    ${label} (${workflowIds.length} runs, median start→close ${ms(totalP50, 0)}): medians of scheduled→started, started→completed, scheduled→completed`);
+  for (const s of steps) {
+    const per = String(Math.round(s.count / workflowIds.length));
+    console.log(
+      `      ${s.name.padEnd(26)} ×${per.padEnd(2)} wait ${ms(s.queueP50, 1).padStart(9)}  run ${ms(s.runP50, 1).padStart(9)} (p95 ${ms(s.runP95, 1)})  total ${ms(s.totalP50, 1)}`,
+    );
+  }
+}
+
 async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number>; steps: number }> {
   console.log(`\n(a) POST /v1/bookings, distinct slots, fresh branch of ${STAFF_PER_BRANCH} staff per level (closed loop)`);
   const warm = await freshBranch(h);
@@ -190,7 +203,11 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r._count]));
     if ((byStatus.confirmed ?? 0) !== created) console.log(`    !! database: ${JSON.stringify(byStatus)} for ${created} answers 201`);
     perLevel.set(clients, (created * 1000) / result.wallMs);
-    if (clients === 10) console.log(`    target p50 ≤ 150 ms at 10 clients: ${verdict(result.latency.median <= 150)}`);
+    if (clients === 10) {
+      console.log(`    target p50 ≤ 150 ms at 10 clients: ${verdict(result.latency.median <= 150)}`);
+      const sample = await h.db.booking.findMany({ where: { branchId: branch.branchId, status: 'confirmed' }, select: { id: true }, take: 20 });
+      await printBreakdown(h, 'saga steps at 10 clients', sample.map((b) => bookingWorkflowId(b.id)));
+    }
   }
   for (const [status, body] of sampleBodies) console.log(`    sample ${status}: ${body}`);
   return { perLevel, steps };
@@ -207,15 +224,20 @@ async function benchBare(h: Harness, steps: number): Promise<Map<number, number>
   });
   const perLevel = new Map<number, number>();
   await worker.runUntil(async () => {
-    const execute = () =>
-      h.client.workflow
-        .execute<typeof bareStepsWorkflow>('bareStepsWorkflow', { taskQueue, workflowId: `bench-bare-${randomUUID()}`, args: [steps] })
+    const ids: string[] = [];
+    const execute = () => {
+      const workflowId = `bench-bare-${randomUUID()}`;
+      ids.push(workflowId);
+      return h.client.workflow
+        .execute<typeof bareStepsWorkflow>('bareStepsWorkflow', { taskQueue, workflowId, args: [steps] })
         .then(() => 'completed');
+    };
     await runClosedLoop(Array.from({ length: 20 }), 5, execute); // warm-up
     for (const { clients, requests } of LEVELS) {
       const result = await runClosedLoop(Array.from({ length: requests }), clients, execute);
       printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'workflows', result.outcomes.completed ?? 0);
       perLevel.set(clients, ((result.outcomes.completed ?? 0) * 1000) / result.wallMs);
+      if (clients === 10) await printBreakdown(h, 'bare steps at 10 clients', ids.slice(-20));
     }
   });
   await connection.close();
