@@ -61,13 +61,14 @@ export interface BookingTestRun {
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export async function bookingTestRun(label: string): Promise<BookingTestRun> {
+/** `bundle` defaults to booking-workflows.entry.ts; the history recorder passes the worker's own bundle. */
+export async function bookingTestRun(label: string, bundle?: WorkflowBundle): Promise<BookingTestRun> {
   const env = await getTimeSkippingEnv();
   await registerSearchAttributes(env);
   const world = new FakeBookingWorld();
   queueSeq += 1;
   const taskQueue = `${label}-${process.pid}-${queueSeq}-${Date.now()}`;
-  const workflowBundle = await bookingBundle();
+  const workflowBundle = bundle ?? (await bookingBundle());
   return {
     env,
     world,

@@ -1,0 +1,45 @@
+/**
+ * Replay determinism: every recorded history of the booking, reschedule, cancel and sync-retry
+ * workflows (test/replay/histories, made by record-histories.ts) replays against the current
+ * workflow code as the worker bundles it (workflows/index.ts) with no nondeterminism. A doctored
+ * history proves the check can fail.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { bundleOnce } from '../harness/temporal';
+
+jest.setTimeout(120_000);
+
+const DIR = path.join(__dirname, 'histories');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+
+test('the recorded histories cover every booking workflow and path', () => {
+  expect(files.length).toBeGreaterThanOrEqual(20);
+  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
+});
+
+test('every recorded history replays against the current workflow code', async () => {
+  const workflowBundle = await bundleOnce();
+  const histories = files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: load(file) }));
+  const failures: string[] = [];
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'booking-replay' }, histories)) {
+    replayed += 1;
+    if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+  }
+  expect(failures).toEqual([]);
+  expect(replayed).toBe(files.length);
+});
+
+test('a history whose commands differ from the code is reported as nondeterministic', async () => {
+  const history = load('booking-confirmed.json');
+  const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes;
+  expect(scheduled?.activityType?.name).toBe('planBooking');
+  scheduled!.activityType!.name = 'holdSlot';
+  const workflowBundle = await bundleOnce();
+  await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'booking-replay-doctored' }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+});

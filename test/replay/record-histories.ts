@@ -1,0 +1,117 @@
+/**
+ * Records the event histories the replay test checks: real runs of the booking, reschedule,
+ * cancel and sync-retry workflows (bundled from workflows/index.ts, as the worker runs them) on
+ * the time-skipping server, with the in-memory activities of the workflow tests driving each
+ * path (happy, compensation, retries, child workflow). Re-record after an intended, versioned
+ * change of a workflow: `npx tsx test/replay/record-histories.ts`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
+import { rescheduleWorkflowId } from '../../workflows/reschedule-booking.contract';
+import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
+import { bundleOnce, teardownTestEnvs } from '../harness/temporal';
+import { bookingTestRun, type BookingTestRun } from '../workflows/booking-workflows.harness';
+import { permanent, retryable } from '../workflows/booking-world.fakes';
+
+const OUT = path.join(__dirname, 'histories');
+const START = '2031-03-04T09:00:00.000Z';
+const NEW = '2031-03-05T14:00:00.000Z';
+
+interface Scenario {
+  name: string;
+  workflowType: string;
+  workflowId: (id: string) => string;
+  args: (id: string) => unknown[];
+  prepare?: (t: BookingTestRun, id: string) => void;
+}
+
+const bookingArgs = (id: string, extra: Partial<BookAppointmentInput> = {}): BookAppointmentInput[] => [
+  { bookingId: id, companyId: 'cmp_1', branchId: 'br_1', serviceId: 'svc_1', customerId: 'cus_1', start: START, staffId: 'stf_1', ...extra },
+];
+const booking = (name: string, prepare?: Scenario['prepare'], extra: Partial<BookAppointmentInput> = {}): Scenario => ({
+  name, workflowType: 'bookAppointmentWorkflow', workflowId: bookingWorkflowId, args: (id) => bookingArgs(id, extra), prepare,
+});
+const reschedule = (name: string, prepare: Scenario['prepare']): Scenario => ({
+  name, workflowType: 'rescheduleBookingWorkflow', workflowId: (id) => rescheduleWorkflowId(id, 1), args: (id) => [{ bookingId: id, start: NEW, reason: 'replay' }], prepare,
+});
+const cancel = (name: string, prepare: Scenario['prepare']): Scenario => ({
+  name, workflowType: 'cancelBookingWorkflow', workflowId: cancelWorkflowId, args: (id) => [{ bookingId: id, reason: 'replay' }], prepare,
+});
+const syncRetry = (name: string, operation: 'create' | 'reschedule' | 'cancel', prepare: Scenario['prepare']): Scenario => ({
+  name, workflowType: 'syncRetryWorkflow', workflowId: (id) => syncRetryWorkflowId(`syf_${id}`, 2), args: (id) => [{ syncFailureId: `syf_${id}`, attempt: 2 }],
+  prepare: (t, id) => {
+    prepare?.(t, id);
+    t.world.syncFailures.set(`syf_${id}`, { id: `syf_${id}`, bookingId: id, operation, error: 'HTTP 400', attempts: 1, status: 'open', payload: { start: NEW } });
+  },
+});
+const failedBooking = (t: BookingTestRun, id: string) => {
+  t.world.seedConfirmed(id, START, { status: 'failed', externalId: null });
+  t.world.calendar.clear();
+};
+
+const SCENARIOS: Scenario[] = [
+  booking('booking-confirmed'),
+  booking('booking-group-confirmed', undefined, { participants: [{ name: 'A' }, { name: 'B' }] }),
+  booking('booking-rule-violation', undefined, { customerId: 'cus_blocked' }),
+  booking('booking-conflict', (t) => t.world.taken.add(START)),
+  booking('booking-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  booking('booking-calendar-retries-exhausted', (t) => t.world.failNext('createCalendarBooking', retryable('HTTP 500'), 10)),
+  booking('booking-calendar-flaky', (t) => t.world.failNext('createCalendarBooking', retryable('HTTP 503'), 2)),
+  booking('booking-lost-response', (t) => t.world.failNext('createCalendarBooking:lose_response', retryable('x'))),
+  booking('booking-notify-fails', (t) => t.world.failNext('sendBookingNotification', permanent('smtp down', 'MailRejected'))),
+  reschedule('reschedule-success', (t, id) => void t.world.seedConfirmed(id, START)),
+  reschedule('reschedule-refused', (t, id) => {
+    t.world.seedConfirmed(id, START);
+    t.world.failNext('rescheduleCalendarBooking', permanent('cannot reschedule'));
+  }),
+  reschedule('reschedule-conflict', (t, id) => {
+    t.world.seedConfirmed(id, START);
+    t.world.taken.add(NEW);
+  }),
+  reschedule('reschedule-invalid-state', (t, id) => void t.world.seedConfirmed(id, START, { status: 'cancelled' })),
+  cancel('cancel-synced', (t, id) => void t.world.seedConfirmed(id, START)),
+  cancel('cancel-calendar-fails', (t, id) => {
+    t.world.seedConfirmed(id, START);
+    t.world.failNext('cancelCalendarBooking', permanent('HTTP 400'));
+  }),
+  cancel('cancel-invalid-state', (t, id) => void t.world.seedConfirmed(id, START, { status: 'failed' })),
+  syncRetry('sync-retry-create-resolved', 'create', failedBooking),
+  syncRetry('sync-retry-create-conflict', 'create', (t, id) => {
+    failedBooking(t, id);
+    t.world.taken.add(START);
+  }),
+  syncRetry('sync-retry-create-refused', 'create', (t, id) => {
+    failedBooking(t, id);
+    t.world.failNext('createCalendarBooking', permanent('still refused'));
+  }),
+  syncRetry('sync-retry-reschedule-resolved', 'reschedule', (t, id) => void t.world.seedConfirmed(id, START)),
+  syncRetry('sync-retry-cancel-resolved', 'cancel', (t, id) => void t.world.seedConfirmed(id, START, { status: 'cancelled' })),
+];
+
+async function main(): Promise<void> {
+  const bundle = await bundleOnce();
+  fs.mkdirSync(OUT, { recursive: true });
+  for (const scenario of SCENARIOS) {
+    const t = await bookingTestRun(`record-${scenario.name}`, bundle);
+    const id = `bkg_replay_${scenario.name.replace(/-/g, '_')}`;
+    scenario.prepare?.(t, id);
+    const handle = await t.env.client.workflow.start(scenario.workflowType, {
+      taskQueue: t.taskQueue, workflowId: `${scenario.workflowId(id)}-${Date.now()}`, args: scenario.args(id),
+    });
+    await t.run(() => handle.result().catch(() => undefined));
+    const history = await handle.fetchHistory();
+    fs.writeFileSync(path.join(OUT, `${scenario.name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+    console.log(`recorded ${scenario.name}: ${history.events?.length ?? 0} events`);
+  }
+}
+
+main()
+  .then(teardownTestEnvs)
+  .catch(async (error: unknown) => {
+    console.error(error);
+    await teardownTestEnvs();
+    process.exitCode = 1;
+  });
