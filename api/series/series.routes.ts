@@ -1,7 +1,8 @@
 /**
  * Recurring series (API.md "Recurring series"): POST /v1/series (201 done within the wait budget,
- * else 202), GET /v1/series/:id (live progress), POST /v1/series/:id/cancel.
+ * else 202; Idempotency-Key honoured), GET /v1/series/:id (live progress), POST /v1/series/:id/cancel.
  */
+import { idempotencyHeaders, replayedHeader } from '../bookings/bookings.schemas';
 import { idParams } from '../common.schemas';
 import { defineRoute, routeGroup } from '../route-kit';
 import { cancelSeries, createSeries, renderSeriesById } from './series.service';
@@ -14,11 +15,14 @@ export const seriesRoutes = routeGroup('series', [
     tags: ['series'],
     summary: 'Book a recurring series',
     description:
-      'Expands the recurrence in the branch time zone (the local time of `start` is kept across DST) and books every occurrence through the booking saga. 201 when every occurrence is processed within BOOKING_WAIT_MS, else 202 with `status: running` (occurrences still `pending`); poll GET /v1/series/{id}.',
-    request: { body: createSeriesBody },
-    responses: { 201: { description: 'Series processed', schema: seriesSchema }, 202: { description: 'Series still running', schema: seriesSchema } },
-    problems: ['dependency_unavailable'],
-    handler: async ({ body }, ctx) => createSeries(ctx, body),
+      'Expands the recurrence in the branch time zone (the local time of `start` is kept across DST) and books every occurrence through the booking saga. 201 when every occurrence is processed within BOOKING_WAIT_MS, else 202 with `status: running` (occurrences still `pending`); poll GET /v1/series/{id}. With Idempotency-Key a repeat never writes a second series: it replays the stored 201 or, after a 202, joins the running workflow.',
+    request: { body: createSeriesBody, headers: idempotencyHeaders },
+    responses: {
+      201: { description: 'Series processed', schema: seriesSchema, headers: replayedHeader },
+      202: { description: 'Series still running', schema: seriesSchema, headers: replayedHeader },
+    },
+    problems: ['idempotency_key_reused', 'dependency_unavailable'],
+    handler: async ({ body, headers }, ctx) => createSeries(ctx, body, headers['idempotency-key']),
   }),
   defineRoute({
     method: 'get',

@@ -2,13 +2,16 @@
  * Use cases behind the series endpoints: start a series (validate the catalog ids, expand the
  * recurrence in the branch zone, write the series and its planned occurrences, start
  * `seriesWorkflow`, wait up to the booking wait budget) and cancel it (signal the running workflow
- * or start `seriesCancelWorkflow`). Rendering reads the database, which the workflow's activities
- * keep current occurrence by occurrence, so GET shows live progress.
+ * or start `seriesCancelWorkflow`). Creation honours Idempotency-Key (api/idempotency.ts).
+ * Rendering reads the database, which the workflow's activities keep current occurrence by
+ * occurrence, so GET shows live progress.
  */
 import type { Client } from '@temporalio/client';
 import { expandRecurrence, type Recurrence } from '../../domain/recurrence/recurrence';
-import type { Series, SeriesOccurrence } from '../../infra/db/prisma';
+import type { Db, Prisma, Series, SeriesOccurrence } from '../../infra/db/prisma';
+import { isUniqueViolation } from '../../infra/db/errors';
 import { newId } from '../../infra/db/ids';
+import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import {
   cancelSeriesSignal,
   seriesCancelWorkflowId,
@@ -16,12 +19,14 @@ import {
   type SeriesCancelInput,
   type SeriesWorkflowInput,
 } from '../../workflows/series.contract';
-import type { seriesWorkflow } from '../../workflows/series.workflow';
 import type { seriesCancelWorkflow } from '../../workflows/series-cancel.workflow';
 import { findBranch } from '../branches/branches.routes';
 import { formatInstant } from '../common.schemas';
 import { ApiError, notFound } from '../error-handler';
-import type { RouteContext } from '../route-kit';
+import { surelyNotStarted } from '../bookings/booking-answers';
+import { answerOnce, successReply } from '../idempotency';
+import type { Reply, RouteContext } from '../route-kit';
+import { startOrJoin } from './start-or-join';
 
 export interface CreateSeriesInput {
   branchId: string;
@@ -66,33 +71,56 @@ async function checkCatalog(ctx: RouteContext, body: CreateSeriesInput) {
   return branch;
 }
 
-export async function createSeries(ctx: RouteContext, body: CreateSeriesInput): Promise<{ status: number; body: unknown }> {
+export const CREATE_SERIES_SCOPE = 'POST /v1/series';
+
+/**
+ * POST /v1/series. With an Idempotency-Key the series id is reserved by the key, so every repeat
+ * (also concurrent ones) writes at most the one series row and joins the one `series-<id>`
+ * workflow; the final 201 is stored and replayed, a 202 is not (a repeat waits on the run again).
+ */
+export async function createSeries(ctx: RouteContext, body: CreateSeriesInput, idempotencyKey?: string): Promise<Reply> {
   const client = temporalOf(ctx);
+  const { db, config } = ctx.deps;
   const branch = await checkCatalog(ctx, body);
   const instants = expandRecurrence({ start: body.start.toISOString(), timezone: branch.timezone, recurrence: body.recurrence });
-  const seriesId = newId('ser');
-  const workflowId = seriesWorkflowId(seriesId);
-  await ctx.deps.db.series.create({
-    data: {
-      id: seriesId, companyId: branch.companyId, branchId: branch.id, serviceId: body.serviceId, customerId: body.customerId,
-      staffId: body.staffId ?? null, start: body.start, recurrence: body.recurrence as object, onConflict: body.onConflict, workflowId,
-      occurrences: { create: instants.map((start, index) => ({ id: newId('occ'), index, start: new Date(start) })) },
+  const keyed = { db, companyId: branch.companyId, scope: CREATE_SERIES_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('ser'), now: ctx.now() };
+  const { answer, replayed } = await answerOnce(
+    keyed,
+    async (seriesId) => {
+      const workflowId = seriesWorkflowId(seriesId);
+      await insertSeriesOnce(db, {
+        id: seriesId, companyId: branch.companyId, branchId: branch.id, serviceId: body.serviceId, customerId: body.customerId,
+        staffId: body.staffId ?? null, start: body.start, recurrence: body.recurrence as object, onConflict: body.onConflict, workflowId,
+        occurrences: { create: instants.map((start, index) => ({ id: newId('occ'), index, start: new Date(start) })) },
+      });
+      const input: SeriesWorkflowInput = {
+        seriesId, companyId: branch.companyId, branchId: branch.id, serviceId: body.serviceId, customerId: body.customerId,
+        staffId: body.staffId ?? null, onConflict: body.onConflict, source: body.source,
+        occurrences: instants.map((start, index) => ({ index, start })),
+      };
+      let handle;
+      try {
+        handle = await startOrJoin(client, { workflowType: 'seriesWorkflow', workflowId, taskQueue: config.temporalTaskQueue, args: [input] });
+      } catch (err) {
+        // Nothing runs on this id: take the row back (a repeat would write it again).
+        if (!(err instanceof TemporalUnavailableError && err.maybeStarted)) await db.series.deleteMany({ where: { id: seriesId } });
+        throw err;
+      }
+      const done = await settlesWithin(handle.result(), config.bookingWaitMs);
+      return { answer: { status: done ? 201 : 202, body: await renderSeriesById(ctx, seriesId) }, final: done };
     },
-  });
-  const input: SeriesWorkflowInput = {
-    seriesId, companyId: branch.companyId, branchId: branch.id, serviceId: body.serviceId, customerId: body.customerId,
-    staffId: body.staffId ?? null, onConflict: body.onConflict, source: body.source,
-    occurrences: instants.map((start, index) => ({ index, start })),
-  };
-  let handle;
+    surelyNotStarted,
+  );
+  return successReply(answer, replayed);
+}
+
+/** Writes the series with its planned occurrences unless a repeat of the same key wrote it first. */
+async function insertSeriesOnce(db: Db, data: Prisma.SeriesUncheckedCreateInput): Promise<void> {
   try {
-    handle = await client.workflow.start<typeof seriesWorkflow>('seriesWorkflow', { taskQueue: ctx.deps.config.temporalTaskQueue, workflowId, args: [input] });
+    await db.series.create({ data });
   } catch (err) {
-    await ctx.deps.db.series.delete({ where: { id: seriesId } });
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
   }
-  const done = await settlesWithin(handle.result(), ctx.deps.config.bookingWaitMs);
-  return { status: done ? 201 : 202, body: await renderSeriesById(ctx, seriesId) };
 }
 
 export async function cancelSeries(ctx: RouteContext, seriesId: string, request: { from?: Date; reason?: string }) {

@@ -4,7 +4,7 @@
  * shape errors; the expiry is checked against the wall clock here and against the request's
  * `now` again in the handler.
  */
-import { date, id, instant, instantOut, timeInterval } from '../common.schemas';
+import { date, id, instant, instantOut, pageQuery, timeInterval } from '../common.schemas';
 import { z } from '../zod';
 
 export const createWaitlistBody = z
@@ -28,13 +28,23 @@ export const createWaitlistBody = z
     }
   }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
   .openapi('CreateWaitingListEntry');
+export type CreateWaitlistBody = z.infer<typeof createWaitlistBody>;
+
+export const WAITLIST_STATUSES = ['waiting', 'notified', 'booked', 'expired', 'cancelled'] as const;
+
+export const listWaitlistQuery = pageQuery.extend({
+  customerId: id.optional(),
+  branchId: id.optional(),
+  status: z.enum(WAITLIST_STATUSES).optional(),
+});
+export type ListWaitlistQuery = z.infer<typeof listWaitlistQuery>;
 
 const offerOut = z.object({ start: instantOut, end: instantOut, staffId: id });
 
 export const waitlistEntrySchema = z
   .object({
     id,
-    status: z.enum(['waiting', 'notified', 'booked', 'expired', 'cancelled']),
+    status: z.enum(WAITLIST_STATUSES),
     branchId: id,
     serviceId: id,
     customerId: id,

@@ -1,0 +1,35 @@
+/**
+ * Start a long-running workflow whose id is derived from a business id, or join it when it
+ * exists: the heart of idempotent POST /v1/series and POST /v1/waiting-list. Concurrent repeats
+ * of one Idempotency-Key work on the same reserved id, so they all land on ONE execution:
+ * - running: WorkflowIdConflictPolicy USE_EXISTING hands back the running execution;
+ * - closed: reuse policy REJECT_DUPLICATE refuses a second run, and we return the old run's handle.
+ * Temporal unreachable becomes TemporalUnavailableError (503); `maybeStarted` is true only when
+ * the server may have accepted the start before the deadline ran out (the caller keeps its rows).
+ */
+import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
+import { isTemporalUnavailable } from '../../infra/temporal/temporal-client';
+
+export interface StartOrJoinOptions {
+  workflowType: string;
+  workflowId: string;
+  taskQueue: string;
+  args: unknown[];
+}
+
+export async function startOrJoin(client: Client, options: StartOrJoinOptions): Promise<WorkflowHandle> {
+  try {
+    return await client.workflow.start(options.workflowType, {
+      workflowId: options.workflowId,
+      taskQueue: options.taskQueue,
+      args: options.args,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(options.workflowId);
+    if (isTemporalUnavailable(error)) throw new TemporalUnavailableError(error, isGrpcDeadlineError(error));
+    throw error;
+  }
+}

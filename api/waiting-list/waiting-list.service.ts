@@ -1,0 +1,144 @@
+/**
+ * Use cases behind the waiting-list endpoints: create an entry and its monitor (honouring
+ * Idempotency-Key), list entries, find and render one. The monitor's workflow id derives from the
+ * entry id (`waitlist-<entryId>`), and the entry id is reserved by the key, so repeats of one key
+ * (also concurrent ones) write one row and join one monitor; the monitor's input is built from the
+ * stored row, so whichever repeat wrote it, row and monitor agree (e.g. the default expiry).
+ */
+import type { Db, Prisma, WaitingListEntry } from '../../infra/db/prisma';
+import { isUniqueViolation } from '../../infra/db/errors';
+import { newId } from '../../infra/db/ids';
+import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
+import { entryReachUtc, type TimeWindow, type WaitlistOffer } from '../../domain/waitlist/waitlist-policy';
+import { DEFAULT_WAITLIST_EXPIRY_DAYS, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
+import { surelyNotStarted } from '../bookings/booking-answers';
+import { findBranch } from '../branches/branches.routes';
+import { formatInstant } from '../common.schemas';
+import { invalid, notFound } from '../error-handler';
+import { answerOnce, successReply } from '../idempotency';
+import { keysetArgs, toPage } from '../pagination';
+import type { Reply, RouteContext } from '../route-kit';
+import { temporalOf } from '../series/series.service';
+import { startOrJoin } from '../series/start-or-join';
+import type { CreateWaitlistBody, ListWaitlistQuery } from './waiting-list.schemas';
+
+export const CREATE_WAITLIST_SCOPE = 'POST /v1/waiting-list';
+const MONITOR_WORKFLOW = 'waitlistMonitorWorkflow';
+
+export function renderEntry(row: WaitingListEntry, zone: string) {
+  const at = (d: Date | string) => formatInstant(typeof d === 'string' ? new Date(d) : d, zone);
+  const offers = (row.offers ?? []) as unknown as WaitlistOffer[];
+  return {
+    id: row.id,
+    status: row.status,
+    branchId: row.branchId,
+    serviceId: row.serviceId,
+    customerId: row.customerId,
+    staffId: row.staffId,
+    from: row.fromDate,
+    to: row.toDate,
+    timeWindows: (row.timeWindows ?? []) as unknown as TimeWindow[],
+    autoBook: row.autoBook,
+    offers: offers.map((o) => ({ start: at(o.start), end: at(o.end), staffId: o.staffId })),
+    bookingId: row.bookingId,
+    notificationsSent: row.notificationsSent,
+    workflowId: row.workflowId,
+    expiresAt: at(row.expiresAt),
+    createdAt: at(row.createdAt),
+  };
+}
+
+export async function findEntry(ctx: RouteContext, entryId: string) {
+  const row = await ctx.deps.db.waitingListEntry.findFirst({ where: { id: entryId, companyId: ctx.companyId() } });
+  if (!row) throw notFound('Waiting-list entry', entryId);
+  const branch = await ctx.deps.db.branch.findUniqueOrThrow({ where: { id: row.branchId }, select: { timezone: true } });
+  return { row, zone: branch.timezone };
+}
+
+async function checkCatalog(ctx: RouteContext, body: CreateWaitlistBody) {
+  const companyId = ctx.companyId();
+  const branch = await findBranch(ctx, body.branchId);
+  const [service, customer, staff] = await Promise.all([
+    ctx.deps.db.service.findFirst({ where: { id: body.serviceId, companyId, branchId: branch.id } }),
+    ctx.deps.db.customer.findFirst({ where: { id: body.customerId, companyId } }),
+    body.staffId ? ctx.deps.db.staff.findFirst({ where: { id: body.staffId, companyId, branchId: branch.id } }) : Promise.resolve(true),
+  ]);
+  if (!service) throw notFound('Service', body.serviceId);
+  if (!customer) throw notFound('Customer', body.customerId);
+  if (!staff) throw notFound('Staff', body.staffId ?? '');
+  return branch;
+}
+
+/** POST /v1/waiting-list: 201 with the entry; a repeat of the key replays that 201. */
+export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlistBody, idempotencyKey?: string): Promise<Reply> {
+  const client = temporalOf(ctx);
+  const { db, config } = ctx.deps;
+  const now = ctx.now();
+  const expiresAt = body.expiresAt ?? new Date(now.getTime() + DEFAULT_WAITLIST_EXPIRY_DAYS * 86_400_000);
+  if (expiresAt.getTime() <= now.getTime()) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
+  const branch = await checkCatalog(ctx, body);
+  const keyed = { db, companyId: branch.companyId, scope: CREATE_WAITLIST_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('wl'), now };
+  const { answer, replayed } = await answerOnce(
+    keyed,
+    async (entryId) => {
+      const row = await insertEntryOnce(db, {
+        id: entryId, companyId: branch.companyId, branchId: branch.id, serviceId: body.serviceId, customerId: body.customerId,
+        staffId: body.staffId ?? null, fromDate: body.from, toDate: body.to, timeWindows: body.timeWindows, autoBook: body.autoBook,
+        expiresAt, workflowId: waitlistWorkflowId(entryId),
+      });
+      const input: WaitlistMonitorInput = {
+        entryId,
+        expiresAt: row.expiresAt.toISOString(),
+        autoBook: row.autoBook,
+        checkIntervalMs: config.waitlistCheckIntervalMs,
+        reach: entryReachUtc({ fromDate: row.fromDate, toDate: row.toDate }),
+      };
+      try {
+        await startOrJoin(client, { workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input] });
+      } catch (err) {
+        // No monitor runs on this id: take the row back (a repeat would write it again).
+        if (!(err instanceof TemporalUnavailableError && err.maybeStarted)) await db.waitingListEntry.deleteMany({ where: { id: entryId } });
+        throw err;
+      }
+      return { answer: { status: 201, body: renderEntry(row, branch.timezone) }, final: true };
+    },
+    surelyNotStarted,
+  );
+  return successReply(answer, replayed);
+}
+
+/** Writes the entry unless a repeat of the same key wrote it first; answers the stored row. */
+async function insertEntryOnce(db: Db, data: Prisma.WaitingListEntryUncheckedCreateInput & { id: string }): Promise<WaitingListEntry> {
+  try {
+    return await db.waitingListEntry.create({ data });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    return db.waitingListEntry.findUniqueOrThrow({ where: { id: data.id } });
+  }
+}
+
+/** GET /v1/waiting-list: the caller's entries by customer, branch and status, oldest first. */
+export async function listWaitlistEntries(ctx: RouteContext, query: ListWaitlistQuery) {
+  const { db } = ctx.deps;
+  const companyId = ctx.companyId();
+  const page = keysetArgs(query);
+  const rows = await db.waitingListEntry.findMany({
+    where: {
+      AND: [
+        {
+          companyId,
+          ...(query.customerId ? { customerId: query.customerId } : {}),
+          ...(query.branchId ? { branchId: query.branchId } : {}),
+          ...(query.status ? { status: query.status } : {}),
+        },
+        page.where,
+      ],
+    },
+    orderBy: page.orderBy,
+    take: page.take,
+  });
+  const branchIds = [...new Set(rows.map((r) => r.branchId))];
+  const branches = await db.branch.findMany({ where: { id: { in: branchIds } }, select: { id: true, timezone: true } });
+  const zones = new Map(branches.map((b) => [b.id, b.timezone]));
+  return toPage(rows, query, (row) => renderEntry(row, zones.get(row.branchId) ?? 'UTC'));
+}
