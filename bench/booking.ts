@@ -261,6 +261,14 @@ async function benchStorm(h: Harness): Promise<void> {
   console.log(`    database: ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.status, r._count])))}`);
   for (const [status, body] of sampleBodies) console.log(`    sample ${status}: ${body}`);
   console.log(`    target exactly one 201 and no 5xx: ${verdict(created === 1 && serverErrors === 0)}`);
+
+  // Where the storm's time goes: the sagas of this branch (search attribute BranchId), once closed.
+  const ids: string[] = [];
+  for await (const wf of h.client.workflow.list({ query: `BranchId = '${branch.branchId}'` })) ids.push(wf.workflowId);
+  const results = await Promise.all(ids.map((id) => h.client.workflow.getHandle(id).result().then((r: { kind: string }) => r.kind, () => 'error')));
+  const kinds = results.reduce<Record<string, number>>((acc, kind) => ({ ...acc, [kind]: (acc[kind] ?? 0) + 1 }), {});
+  console.log(`    sagas of the storm: ${ids.length}, outcomes ${formatOutcomes(kinds)}`);
+  await printBreakdown(h, 'storm saga steps', ids.slice(0, 40));
 }
 
 async function main(): Promise<void> {
