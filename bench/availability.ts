@@ -5,32 +5,33 @@
  *     2,000 live bookings; BENCH_RUNS (60) timed runs after a warm-up; median and p95.
  *     Target: median ≤ 15 ms.
  * (b) GET /v1/availability for 7 days through HTTP: the real app (createApp + the availability
- *     deps api/server.ts wires) listening on a real port, over the `booking_bench` PostgreSQL
- *     database seeded with the same workload and the configured Redis (REDIS_URL), driven by
- *     autocannon for BENCH_SECONDS (10) per run with BENCH_CONNECTIONS (10):
+ *     deps api/server.ts wires) in its OWN process (bench/lib/availability-server.ts, forked),
+ *     over the `booking_bench` PostgreSQL database seeded with the same workload and the
+ *     configured Redis (REDIS_URL), driven by autocannon from this process for BENCH_SECONDS (10)
+ *     per run with BENCH_CONNECTIONS (10):
  *       cached   — one query, answered from the two-tier cache after the first request;
  *       uncached — the branch's cache version is bumped before every lookup (what any change to
  *                  the branch does), so every request loads from PostgreSQL and runs the engine.
- *     Prints p50/p95/p99 latency and requests/s. Targets: cached p99 ≤ 5 ms at ≥ 1,000 req/s,
- *     uncached p95 ≤ 50 ms.
+ *     Prints p50/p95/p99 latency and requests/s, and the API process's CPU time per request
+ *     (process.cpuUsage delta / requests), which other load on the machine barely moves, with
+ *     the load average. Targets: cached p99 ≤ 5 ms at ≥ 1,000 req/s, uncached p95 ≤ 50 ms.
+ *     BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API process during each measured run
+ *     there and prints its top self-time functions (bench/lib/cpu-profile-summary.ts).
  * Staff are not linked to Cal.com, so no calendar call is made (the external-busy path is
  * covered by the integration tests). The seeded company is deleted at the end.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import pino from 'pino';
-import { createApp } from '../api/app';
-import type { AppDeps } from '../api/app-deps';
-import { createAvailabilityDeps } from '../api/availability/availability.deps';
-import { createAvailabilityService } from '../api/availability/availability.service';
-import { createSearchRecorder } from '../api/availability/search-recorder';
+import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { computeAvailability } from '../domain/scheduling/slot-engine';
 import { addDays } from '../domain/scheduling/local-time';
-import type { AvailabilityCache } from '../infra/cache/availability-cache';
 import { loadConfig } from '../infra/config';
 import { generateApiKey } from '../infra/db/api-keys';
 import { newId } from '../infra/db/ids';
 import type { PrismaClient } from '../infra/db/prisma';
+import type { ParentMessage, ServerMessage } from './lib/availability-server';
+import { summarizeProfile } from './lib/cpu-profile-summary';
 import { buildScenario, type AvailabilityScenario } from './lib/availability-scenario';
 import { openBenchDatabase } from './lib/bench-database';
 import { runLoad, type LoadResult } from './lib/load';
@@ -39,6 +40,8 @@ import { ms, summarize, verdict } from './lib/stats';
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** Set to a directory to profile the API process during each measured run (profiling slows it). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 function engineBench(): void {
   const from = '2027-05-03';
@@ -107,76 +110,107 @@ async function seed(db: PrismaClient, sc: AvailabilityScenario, staffIds: string
   return { companyId, branchId, serviceId, auth: `Bearer ${key.key}`, from: sc.from };
 }
 
-async function listen(deps: AppDeps): Promise<{ server: Server; url: string }> {
-  const app = createApp(deps);
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  server.keepAliveTimeout = 60_000;
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function printLoad(label: string, r: LoadResult): void {
+function printLoad(label: string, r: LoadResult, cpuPerRequestUs: number): void {
   const l = r.latency;
   console.log(
     `    ${label.padEnd(9)} p50 ${ms(l.median)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}; ${r.requestsPerSecond.toFixed(0)} req/s (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`,
   );
+  console.log(`    ${''.padEnd(9)} server CPU ${(cpuPerRequestUs / 1000).toFixed(3)} ms per request (user+system of the API process / requests; unaffected by machine load)`);
 }
 
-/** A cache whose lookups first bump the branch's version: every request is a real miss. */
-function bustingCache(cache: AvailabilityCache): AvailabilityCache {
-  return {
-    ...cache,
-    async get(key) {
-      await cache.invalidateBranch(key.branchId);
-      return cache.get(key);
-    },
-  };
+const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+interface ServerProcess {
+  url: string;
+  cpu(): Promise<NodeJS.CpuUsage>;
+  profile(m: Extract<ParentMessage, { type: 'profile-start' | 'profile-stop' }>): Promise<void>;
+  stop(): Promise<void>;
 }
+
+/** Forks bench/lib/availability-server.ts (the API in its own process) and waits for its URL. */
+function startServer(mode: 'cached' | 'uncached', cachePrefix: string): Promise<ServerProcess> {
+  const child = fork(path.join(__dirname, 'lib', 'availability-server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_MODE: mode, BENCH_CACHE_PREFIX: cachePrefix },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T extends ServerMessage['type']>(type: T) =>
+    new Promise<Extract<ServerMessage, { type: T }>>((resolve, reject) => {
+      const onMessage = (m: ServerMessage) => {
+        if (m.type === 'failed') reject(new Error(`${mode} server failed: ${m.error}`));
+        else if (m.type === type) {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve(m as Extract<ServerMessage, { type: T }>);
+        }
+      };
+      const onExit = (code: number | null) => reject(new Error(`${mode} server exited (${code}) before '${type}'`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const send = (m: ParentMessage) => child.send(m);
+  return next('ready').then(({ url }) => ({
+    url,
+    async cpu() {
+      const reply = next('cpu');
+      send({ type: 'cpu' });
+      return (await reply).cpu;
+    },
+    async profile(m) {
+      const reply = next('profiled');
+      send(m);
+      await reply;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        send({ type: 'stop' });
+      }),
+  }));
+}
+
+const cpuMs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1000;
 
 async function httpBench(): Promise<void> {
   const config = loadConfig();
-  const { db } = await openBenchDatabase({ max: 8 });
-  const logger = pino({ level: 'warn' });
+  if (CPU_PROF_DIR) mkdirSync(CPU_PROF_DIR, { recursive: true });
+  const { db } = await openBenchDatabase({ max: 2 });
   const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
   const staffIds = Array.from({ length: 20 }, () => newId('stf'));
   const sc = buildScenario({ from: tomorrow, ids: (kind, i) => (kind === 'staff' ? staffIds[i] : `bkg_${i}`) });
   const seeded = await seed(db, sc, staffIds);
-  const availability = createAvailabilityDeps({ config, db, logger, cachePrefix: `avbench_${newId('x')}` });
-  const base: AppDeps = { config, db, logger, readiness: {}, rateLimit: false };
-  const path = `/v1/availability?branchId=${seeded.branchId}&serviceId=${seeded.serviceId}&from=${seeded.from}&to=${addDays(seeded.from, 6)}`;
+  const cachePrefix = `avbench_${newId('x')}`;
+  const route = `/v1/availability?branchId=${seeded.branchId}&serviceId=${seeded.serviceId}&from=${seeded.from}&to=${addDays(seeded.from, 6)}`;
   const headers = { Authorization: seeded.auth };
-  const recorder = createSearchRecorder({ db, logger });
-  const uncachedService = createAvailabilityService({ db, logger, cache: bustingCache(availability.deps.availabilityCache), recorder });
-  const apps = [
-    { label: 'cached', deps: { ...base, ...availability.deps } },
-    { label: 'uncached', deps: { ...base, ...availability.deps, availability: uncachedService } },
-  ];
   console.log(`\n(b) GET /v1/availability, 7 days (${seeded.from}..${addDays(seeded.from, 6)}), ${sc.staff.length} staff, ${sc.bookings.length} bookings over 30 days`);
-  console.log(`    PostgreSQL booking_bench, Redis ${config.redisUrl}; autocannon ${CONNECTIONS} connections × ${SECONDS} s`);
+  console.log(`    PostgreSQL booking_bench, Redis ${config.redisUrl}; autocannon ${CONNECTIONS} connections × ${SECONDS} s in this process, the API in a forked one`);
   const results: Record<string, LoadResult> = {};
   try {
-    for (const { label, deps } of apps) {
-      const { server, url } = await listen(deps);
+    for (const mode of ['cached', 'uncached'] as const) {
+      const server = await startServer(mode, cachePrefix);
       try {
-        const cache = availability.deps.availabilityCache;
-        for (let i = 0; i < 100 && cache.status().mode !== 'redis'; i++) await new Promise((r) => setTimeout(r, 50));
-        const probe = await fetch(url + path, { headers });
-        if (probe.status !== 200) throw new Error(`${label}: probe answered ${probe.status}: ${await probe.text()}`);
+        const probe = await fetch(server.url + route, { headers });
+        if (probe.status !== 200) throw new Error(`${mode}: probe answered ${probe.status}: ${await probe.text()}`);
         const body = (await probe.json()) as { days: { slots: unknown[] }[] };
-        console.log(`    ${label}: probe ${probe.status}, X-Cache ${probe.headers.get('x-cache')}, cache mode ${availability.deps.availabilityCache.status().mode}, ${body.days.reduce((n, d) => n + d.slots.length, 0)} slot starts`);
-        await runLoad({ url: url + path, headers, connections: CONNECTIONS, durationSeconds: 2 }); // warm-up
-        results[label] = await runLoad({ url: url + path, headers, connections: CONNECTIONS, durationSeconds: SECONDS });
-        printLoad(label, results[label]);
-        const after = await fetch(url + path, { headers });
-        console.log(`    ${label}: X-Cache of a request after the run: ${after.headers.get('x-cache')}`);
+        console.log(`    ${mode}: probe ${probe.status}, X-Cache ${probe.headers.get('x-cache')}, ${body.days.reduce((n, d) => n + d.slots.length, 0)} slot starts; load average ${loadAverage()}`);
+        await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: 2 }); // warm-up
+        if (CPU_PROF_DIR) await server.profile({ type: 'profile-start' });
+        const before = await server.cpu();
+        results[mode] = await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: SECONDS });
+        const after = await server.cpu();
+        printLoad(mode, results[mode], (cpuMs(before, after) * 1000) / results[mode].total);
+        if (CPU_PROF_DIR) {
+          const file = path.join(CPU_PROF_DIR, `availability-${mode}.cpuprofile`);
+          await server.profile({ type: 'profile-stop', file });
+          console.log(summarizeProfile(file, 15).replace(/^/gm, '      '));
+        }
+        const last = await fetch(server.url + route, { headers });
+        console.log(`    ${mode}: X-Cache of a request after the run: ${last.headers.get('x-cache')}; load average ${loadAverage()}`);
       } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await server.stop();
       }
     }
   } finally {
-    await recorder.close();
-    await availability.close();
     await db.company.delete({ where: { id: seeded.companyId } }).catch((err: Error) => console.warn(`    cleanup: ${err.message}`));
     await db.$disconnect();
   }
@@ -184,10 +218,11 @@ async function httpBench(): Promise<void> {
   const uncached = results.uncached;
   console.log(`    target cached p99 ≤ 5 ms at ≥ 1,000 req/s: ${verdict(cached.latency.p99 <= 5 && cached.requestsPerSecond >= 1000)}`);
   console.log(`    target uncached p95 ≤ 50 ms: ${verdict(uncached.latency.p95 <= 50)}`);
+  if (CPU_PROF_DIR) console.log(`    CPU profiles of the measured runs in ${CPU_PROF_DIR} (more rows: npx tsx bench/lib/cpu-profile-summary.ts <file> 60)`);
 }
 
 async function main(): Promise<void> {
-  console.log(`availability benchmark — node ${process.version}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`availability benchmark — node ${process.version}, ${cpus().length} CPUs, load average ${loadAverage()}`);
   engineBench();
   await httpBench();
 }

@@ -1,0 +1,106 @@
+/**
+ * The API process of the HTTP availability benchmark, forked by bench/availability.ts so the app
+ * has its own event loop and CPU (the load generator runs in the parent: a client sharing the
+ * server's loop would inflate latency and hide where the time goes).
+ *
+ * It builds the app as api/server.ts does (createApp + createAvailabilityDeps over the
+ * `booking_bench` database and the configured Redis), with request logs at info written to
+ * /dev/null, so their cost is paid as in production without flooding the terminal.
+ *
+ * Environment: BENCH_MODE=cached|uncached, BENCH_CACHE_PREFIX (Redis key prefix).
+ * IPC protocol (parent → child): {type:'cpu'} → {type:'cpu', cpu: process.cpuUsage()},
+ * {type:'profile-start'} / {type:'profile-stop', file} → V8 CPU profile of exactly the measured
+ * run (inspector Profiler, 100 µs sampling) written to `file`, answered {type:'profiled'},
+ * {type:'stop'} → closes everything and exits 0.
+ * Child → parent on start: {type:'ready', url} or {type:'failed', error}.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { Session } from 'node:inspector';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import type { AppDeps } from '../../api/app-deps';
+import { createAvailabilityDeps } from '../../api/availability/availability.deps';
+import { createAvailabilityService } from '../../api/availability/availability.service';
+import type { AvailabilityCache } from '../../infra/cache/availability-cache';
+import { loadConfig } from '../../infra/config';
+import { openBenchDatabase } from './bench-database';
+
+export type ServerMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'failed'; error: string }
+  | { type: 'cpu'; cpu: NodeJS.CpuUsage }
+  | { type: 'profiled' };
+export type ParentMessage = { type: 'cpu' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string } | { type: 'stop' };
+
+function createProfiler() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  return {
+    async start() {
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 100 });
+      await post('Profiler.start');
+    },
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
+/** A cache whose lookups first bump the branch's version: every request is a real miss. */
+function bustingCache(cache: AvailabilityCache): AvailabilityCache {
+  return {
+    ...cache,
+    async get(key) {
+      await cache.invalidateBranch(key.branchId);
+      return cache.get(key);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const send = (m: ServerMessage) => process.send?.(m);
+  const mode = process.env.BENCH_MODE === 'uncached' ? 'uncached' : 'cached';
+  const config = loadConfig();
+  const { db } = await openBenchDatabase({ max: 8 });
+  const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const availability = createAvailabilityDeps({ config, db, logger, cachePrefix: process.env.BENCH_CACHE_PREFIX });
+  const cache = availability.deps.availabilityCache;
+  const service =
+    mode === 'uncached'
+      ? createAvailabilityService({ db, logger, cache: bustingCache(cache), recorder: availability.deps.searchRecorder })
+      : availability.deps.availability;
+  const deps: AppDeps = { config, db, logger, readiness: {}, rateLimit: false, ...availability.deps, availability: service };
+  for (let i = 0; i < 100 && cache.status().mode !== 'redis'; i++) await new Promise((r) => setTimeout(r, 50));
+  const server = await new Promise<Server>((resolve) => {
+    const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  server.keepAliveTimeout = 60_000;
+
+  const profiler = createProfiler();
+  process.on('message', (m: ParentMessage) => {
+    if (m.type === 'cpu') send({ type: 'cpu', cpu: process.cpuUsage() });
+    if (m.type === 'profile-start') void profiler.start().then(() => send({ type: 'profiled' }));
+    if (m.type === 'profile-stop') void profiler.stop(m.file).then(() => send({ type: 'profiled' }));
+    if (m.type === 'stop') {
+      server.closeAllConnections();
+      server.close();
+      void (async () => {
+        await availability.close();
+        await db.$disconnect();
+        process.exit(0);
+      })();
+    }
+  });
+  send({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+main().catch((err: unknown) => {
+  process.send?.({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  process.exit(1);
+});
