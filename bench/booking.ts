@@ -17,6 +17,8 @@
  * (c) Ratio (a)/(b) per level.
  * (d) 200 requests for ONE slot at once: time until all answered, and the 201/409/5xx counts.
  * Targets: p50 ≤ 150 ms at 10 clients, ratio ≥ 0.6, exactly one 201 and no 5xx in (d).
+ * (e) Optional (BENCH_EXPERIMENT=local-activities): the saga vs. a variant with its DB steps as
+ *     local activities, time to outcome without HTTP.
  *
  * Needs the dev server (npm run temporal) and PostgreSQL (DATABASE_URL); Redis optional.
  * Env: BENCH_LEVELS ("1:20,10:200,50:400" = clients:requests), BENCH_STORM (200),
@@ -27,7 +29,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import pino from 'pino';
@@ -37,7 +39,8 @@ import { buildAppDeps } from '../api/server';
 import { startCalcomEmulator } from '../infra/calcom/emulator/emulator.server';
 import { EMULATOR_API_KEY, loadConfig, type AppConfig } from '../infra/config';
 import { startSmtpSink } from '../infra/notify/smtp-sink';
-import { bookingWorkflowId } from '../workflows/book-appointment.contract';
+import { newId } from '../infra/db/ids';
+import { awaitBookingOutcomeUpdate, bookingWorkflowId } from '../workflows/book-appointment.contract';
 import { buildWorkerDeps } from '../worker/deps';
 import { loadWorkflowBundle } from '../worker/workflow-bundle';
 import type { bareStepsWorkflow } from './lib/bare.workflow';
@@ -61,6 +64,8 @@ interface Harness {
   url: string;
   client: Client;
   company: BenchCompany;
+  /** The worker's activities (experiment (e) runs a second worker with them). */
+  activities: ReturnType<typeof createActivities>;
   close(): Promise<void>;
 }
 
@@ -89,12 +94,13 @@ async function startHarness(): Promise<Harness> {
 
   const workerDeps = buildWorkerDeps(config, logger, { cachePrefix: `bench-${randomUUID()}`, dbPoolSize: optionalInt('BENCH_WORKER_DB_POOL') });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const activities = createActivities(workerDeps.activities);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
     workflowBundle: await loadWorkflowBundle(logger),
-    activities: createActivities(workerDeps.activities),
+    activities,
     ...workerTuning(),
   });
   const running = worker.run();
@@ -102,7 +108,7 @@ async function startHarness(): Promise<Harness> {
   const company = await seedBenchCompany(db);
 
   return {
-    config, db, client, company,
+    config, db, client, company, activities,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
       await new Promise<void>((resolve) => {
@@ -271,6 +277,43 @@ async function benchStorm(h: Harness): Promise<void> {
   await printBreakdown(h, 'storm saga steps', ids.slice(0, 40));
 }
 
+/**
+ * (e) Experiment (BENCH_EXPERIMENT=local-activities): time to outcome through update-with-start,
+ * without HTTP, of the real saga vs. the same happy path with plan/hold/confirm as local
+ * activities (bench/lib/local-steps-saga.workflow.ts). Shows how much latency is server round trips.
+ */
+async function benchLocalActivities(h: Harness): Promise<void> {
+  console.log('\n(e) experiment: time to outcome (update-with-start, no HTTP), real saga vs. DB steps as local activities');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./lib/local-steps-saga.workflow'), logger: silentBundler });
+  const connection = await NativeConnection.connect({ address: h.config.temporalAddress });
+  const taskQueue = `bench-local-${randomUUID()}`;
+  const worker = await Worker.create({ connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code }, activities: h.activities, ...workerTuning() });
+  await worker.runUntil(async () => {
+    for (const variant of [
+      { label: 'saga', workflowType: 'bookAppointmentWorkflow', taskQueue: h.config.temporalTaskQueue },
+      { label: 'local DB', workflowType: 'localStepsBookingWorkflow', taskQueue },
+    ]) {
+      for (const clients of [1, 10]) {
+        const branch = await freshBranch(h);
+        const slots = distinctSlots(branch, firstDay, clients === 1 ? 20 : 100);
+        const result = await runClosedLoop(slots, clients, async (slot) => {
+          const bookingId = newId('bkg');
+          const start = new WithStartWorkflowOperation(variant.workflowType, {
+            workflowId: bookingWorkflowId(bookingId),
+            taskQueue: variant.taskQueue,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            args: [{ bookingId, companyId: h.company.companyId, branchId: branch.branchId, serviceId: branch.serviceId, customerId: branch.customerId, staffId: slot.staffId, start: slot.start }],
+          });
+          const outcome = await h.client.workflow.executeUpdateWithStart(awaitBookingOutcomeUpdate, { startWorkflowOperation: start });
+          return outcome.kind;
+        });
+        printLevel(`${variant.label}, ${clients}`, result, 'bookings', result.outcomes.confirmed ?? 0);
+      }
+    }
+  });
+  await connection.close();
+}
+
 async function main(): Promise<void> {
   console.log(
     `booking benchmark — node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ` +
@@ -291,6 +334,7 @@ async function main(): Promise<void> {
     const topRatio = (bookings.get(top) ?? 0) / (bare.get(top) ?? Infinity);
     console.log(`    target ratio ≥ 0.6 (at ${top} clients): ${verdict(topRatio >= 0.6)}`);
     await benchStorm(h);
+    if (process.env.BENCH_EXPERIMENT === 'local-activities') await benchLocalActivities(h);
   } finally {
     await h.close();
   }
