@@ -15,7 +15,7 @@ import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cac
 import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../app-deps';
-import { createAvailabilityService, type AvailabilityService } from './availability.service';
+import { cachedAvailabilityCodec, createAvailabilityService, type AvailabilityService, type CachedAvailability } from './availability.service';
 import { createExternalBusySource } from './external-busy';
 import { createSearchRecorder, type SearchRecorder } from './search-recorder';
 
@@ -24,7 +24,7 @@ declare module '../app-deps' {
     /** The availability use case (api/availability/availability.service.ts). */
     availability?: AvailabilityService;
     /** Two-tier availability cache; invalidated through onBranchChanged. */
-    availabilityCache?: AvailabilityCache;
+    availabilityCache?: AvailabilityCache<CachedAvailability>;
     /** Cal.com API v2 client (external busy times, readiness). */
     calcom?: CalcomClient;
     /** Buffered writer of availability_searches. */
@@ -64,6 +64,7 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
     ttlMs: options.cacheTtlMs,
     l1Max: options.l1Max,
     prefix: options.cachePrefix,
+    codec: cachedAvailabilityCodec,
   });
   const recorder = createSearchRecorder({ db, logger });
   const externalBusy = createExternalBusySource({

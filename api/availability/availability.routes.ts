@@ -1,7 +1,8 @@
 /**
  * GET /v1/availability and GET /v1/availability/explain (API.md "Availability"). Handlers parse,
  * call the use case (availability.service.ts) and map; the search answer is sent as the cached
- * JSON text itself, with `X-Cache` and `X-Calendar-Status`.
+ * JSON bytes themselves (no ETag: computing one hashes the whole body per request), with
+ * `X-Cache` and `X-Calendar-Status`.
  */
 import { defineRoute, routeGroup } from '../route-kit';
 import { availabilityServiceOf } from './availability.deps';
@@ -19,10 +20,16 @@ export const availabilityRoutes = routeGroup('availability', [
     responses: { 200: { description: 'Slots per day', schema: availabilityResponse, headers: cacheHeaders } },
     async handler({ query }, ctx) {
       const answer = await availabilityServiceOf(ctx.deps).search(ctx.companyId(), query);
+      // res.end, not res.send: send would hash the whole body for an ETag on every request.
       ctx.res
         .status(200)
-        .set({ 'Content-Type': 'application/json; charset=utf-8', 'X-Cache': answer.cache, 'X-Calendar-Status': answer.calendar })
-        .send(answer.body);
+        .set({
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': String(answer.body.length),
+          'X-Cache': answer.cache,
+          'X-Calendar-Status': answer.calendar,
+        })
+        .end(answer.body);
     },
   }),
   defineRoute({

@@ -1,8 +1,9 @@
 /**
  * The availability use case: cache lookup, then (on a miss) ONE database round trip for the whole
  * range (infra/db/scheduling.repository.ts), one Cal.com listing for external busy times, and the
- * pure engine (domain/scheduling). The answer is cached as its serialized JSON body, so a hit is
- * sent without touching the engine or JSON.stringify.
+ * pure engine (domain/scheduling). The answer is cached as its serialized JSON body in a Buffer
+ * (CachedAvailability; L1 holds it as is, Redis as text), so a hit is sent without the engine,
+ * JSON.stringify, parsing or even a UTF-8 encoding pass.
  *
  * Invariants:
  * - The cache stamp is read before the data is loaded (see infra/cache/availability-cache.ts), so
@@ -19,7 +20,7 @@ import { explainStart, type ExplainResult } from '../../domain/scheduling/explai
 import { resolveDuration } from '../../domain/scheduling/predicates';
 import { resolveRules, type Preferences } from '../../domain/scheduling/scheduling.types';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
-import type { AvailabilityCache, AvailabilityCacheKey, CacheStamp } from '../../infra/cache/availability-cache';
+import type { AvailabilityCache, AvailabilityCacheKey, CacheCodec, CacheStamp } from '../../infra/cache/availability-cache';
 import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import { loadSchedulingContext, type LoadedSchedulingContext } from '../../infra/db/scheduling.repository';
@@ -30,15 +31,15 @@ import type { SearchRecorder } from './search-recorder';
 export interface AvailabilityServiceDeps {
   db: Db;
   logger: CacheLogger;
-  cache?: AvailabilityCache;
+  cache?: AvailabilityCache<CachedAvailability>;
   externalBusy?: ExternalBusySource;
   recorder?: SearchRecorder;
   clock?: () => Date;
 }
 
 export interface AvailabilityAnswer {
-  /** The response body, already serialized. */
-  body: string;
+  /** The response body, already serialized (UTF-8 JSON). */
+  body: Buffer;
   cache: 'HIT' | 'MISS';
   calendar: CalendarStatus;
 }
@@ -55,7 +56,7 @@ const ZONE_MARGIN = 15 * HOUR;
 
 export function createAvailabilityService(deps: AvailabilityServiceDeps): AvailabilityService {
   const clock = deps.clock ?? (() => new Date());
-  const inFlight = new Map<string, Promise<Computed>>();
+  const inFlight = new Map<string, Promise<CachedAvailability>>();
 
   async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string }, fromUtc: Date, toUtc: Date) {
     const result = await loadSchedulingContext(deps.db, { companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, fromUtc, toUtc });
@@ -68,7 +69,7 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
     return { ctx, busy: [...ctx.busy, ...external.busy], calendar: external.status };
   }
 
-  async function compute(companyId: string, q: AvailabilityQueryInput): Promise<Computed> {
+  async function compute(companyId: string, q: AvailabilityQueryInput): Promise<CachedAvailability> {
     const fromUtc = new Date(Date.parse(`${q.from}T00:00:00Z`) - ZONE_MARGIN);
     const toUtc = new Date(Date.parse(`${q.to}T00:00:00Z`) + 24 * HOUR + ZONE_MARGIN);
     const { ctx, busy, calendar } = await load(companyId, q, fromUtc, toUtc);
@@ -81,14 +82,14 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       now,
       query: { from: q.from, to: q.to, staffId: q.staffId, durationMinutes: q.durationMinutes, preferences: preferencesOf(q), participants: q.participants },
     });
-    const body = JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days: result.days });
+    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days: result.days }));
     const first = result.days.find((d) => d.slots.length > 0)?.slots[0];
     const notice = noticeMs(ctx);
     const validUntil = first && notice !== null ? Date.parse(first.start) - notice : Number.MAX_SAFE_INTEGER;
     return { body, calendar, validUntil };
   }
 
-  function computeOnce(companyId: string, q: AvailabilityQueryInput, key: AvailabilityCacheKey, stamp: CacheStamp | null): Promise<Computed> {
+  function computeOnce(companyId: string, q: AvailabilityQueryInput, key: AvailabilityCacheKey, stamp: CacheStamp | null): Promise<CachedAvailability> {
     if (!stamp) return compute(companyId, q);
     const flightKey = `${key.branchId}|${key.query}|${stamp.epoch}|${stamp.version}`;
     let flight = inFlight.get(flightKey);
@@ -103,13 +104,13 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
     async search(companyId, q) {
       const key: AvailabilityCacheKey = { branchId: q.branchId, query: cacheQuery(companyId, q) };
       const lookup = deps.cache ? await deps.cache.get(key) : { value: undefined, stamp: null };
-      const cached = lookup.value === undefined ? undefined : decode(lookup.value);
+      const cached = lookup.value;
       let answer: AvailabilityAnswer;
       if (cached && clock().getTime() <= cached.validUntil) {
         answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar };
       } else {
         const computed = await computeOnce(companyId, q, key, lookup.stamp);
-        if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, encode(computed), lookup.stamp);
+        if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, computed, lookup.stamp);
         answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar };
       }
       deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
@@ -138,9 +139,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
   };
 }
 
-interface Computed {
-  body: string;
+/** A computed answer as the cache keeps it. */
+export interface CachedAvailability {
+  body: Buffer;
   calendar: CalendarStatus;
+  /** Past this instant (ms) the answer is recomputed (see the module header). */
   validUntil: number;
 }
 
@@ -160,16 +163,15 @@ function cacheQuery(companyId: string, q: AvailabilityQueryInput): string {
   return [companyId, q.serviceId, q.from, q.to, q.staffId ?? '', q.durationMinutes ?? '', q.language ?? '', q.gender ?? '', q.participants ?? ''].join('|');
 }
 
-// Cached value: "<validUntil>|<calendar>\n<body>" — a header line keeps a hit free of JSON.parse.
-function encode(c: Computed): string {
-  return `${c.validUntil}|${c.calendar}\n${c.body}`;
-}
-
-function decode(value: string): Computed | undefined {
-  const newline = value.indexOf('\n');
-  if (newline < 0) return undefined;
-  const [validUntil, calendar] = value.slice(0, newline).split('|');
-  const until = Number(validUntil);
-  if (!Number.isFinite(until)) return undefined;
-  return { validUntil: until, calendar: calendar as CalendarStatus, body: value.slice(newline + 1) };
-}
+/** In Redis: "<validUntil>|<calendar>\n<body>" — a header line keeps an L2 hit free of JSON.parse. */
+export const cachedAvailabilityCodec: CacheCodec<CachedAvailability> = {
+  encode: (c) => `${c.validUntil}|${c.calendar}\n${c.body.toString('utf8')}`,
+  decode(text) {
+    const newline = text.indexOf('\n');
+    if (newline < 0) return undefined;
+    const [validUntil, calendar] = text.slice(0, newline).split('|');
+    const until = Number(validUntil);
+    if (!Number.isFinite(until)) return undefined;
+    return { validUntil: until, calendar: calendar as CalendarStatus, body: Buffer.from(text.slice(newline + 1), 'utf8') };
+  },
+};

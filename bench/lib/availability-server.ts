@@ -53,7 +53,7 @@ function createProfiler() {
 }
 
 /** A cache whose lookups first bump the branch's version: every request is a real miss. */
-function bustingCache(cache: AvailabilityCache): AvailabilityCache {
+function bustingCache<V>(cache: AvailabilityCache<V>): AvailabilityCache<V> {
   return {
     ...cache,
     async get(key) {

@@ -20,7 +20,16 @@
 import { LRUCache } from 'lru-cache';
 import { createRedisConnection, type CacheLogger, type RedisConnection } from './redis';
 
-export interface AvailabilityCacheOptions {
+/** How values are written to (and read back from) Redis; L1 keeps the decoded value itself. */
+export interface CacheCodec<V> {
+  encode(value: V): string;
+  /** undefined: unreadable (an older format), treated as a miss. */
+  decode(text: string): V | undefined;
+}
+
+const TEXT: CacheCodec<string> = { encode: (v) => v, decode: (t) => t };
+
+export interface AvailabilityCacheOptions<V = string> {
   /** null/undefined: L1 only, versions kept in process (one API process only). */
   redisUrl?: string | null;
   logger: CacheLogger;
@@ -28,6 +37,8 @@ export interface AvailabilityCacheOptions {
   l1Max?: number;
   /** Redis key prefix, so tests can isolate themselves on a shared Redis. */
   prefix?: string;
+  /** Values other than text: L1 holds them decoded, so a hit neither parses nor copies. */
+  codec?: CacheCodec<V>;
 }
 
 export interface AvailabilityCacheKey {
@@ -42,8 +53,8 @@ export interface CacheStamp {
   version: string;
 }
 
-export interface CacheLookup {
-  value: string | undefined;
+export interface CacheLookup<V = string> {
+  value: V | undefined;
   source: 'l1' | 'l2' | undefined;
   stamp: CacheStamp | null;
 }
@@ -53,10 +64,10 @@ export interface AvailabilityCacheStatus {
   l1Entries: number;
 }
 
-export interface AvailabilityCache {
-  get(key: AvailabilityCacheKey): Promise<CacheLookup>;
+export interface AvailabilityCache<V = string> {
+  get(key: AvailabilityCacheKey): Promise<CacheLookup<V>>;
   /** Stores `value` under the stamp its `get` returned; a null stamp is a no-op. */
-  set(key: AvailabilityCacheKey, value: string, stamp: CacheStamp | null): Promise<void>;
+  set(key: AvailabilityCacheKey, value: V, stamp: CacheStamp | null): Promise<void>;
   invalidateBranch(branchId: string): Promise<void>;
   status(): AvailabilityCacheStatus;
   close(): Promise<void>;
@@ -64,10 +75,13 @@ export interface AvailabilityCache {
 
 export const DEFAULT_CACHE_TTL_MS = 300_000;
 
-export function createAvailabilityCache(options: AvailabilityCacheOptions): AvailabilityCache {
+export function createAvailabilityCache(options: AvailabilityCacheOptions<string>): AvailabilityCache<string>;
+export function createAvailabilityCache<V extends object | string>(options: AvailabilityCacheOptions<V> & { codec: CacheCodec<V> }): AvailabilityCache<V>;
+export function createAvailabilityCache<V extends object | string>(options: AvailabilityCacheOptions<V>): AvailabilityCache<V> {
   const ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
   const prefix = options.prefix ?? 'avail';
-  const l1 = new LRUCache<string, string>({ max: options.l1Max ?? 5000, ttl: ttlMs });
+  const codec = options.codec ?? (TEXT as unknown as CacheCodec<V>);
+  const l1 = new LRUCache<string, V>({ max: options.l1Max ?? 5000, ttl: ttlMs });
   const versionKey = (branchId: string) => `${prefix}:ver:${branchId}`;
   const epochKey = `${prefix}:epoch`;
   const entryKey = (key: AvailabilityCacheKey, stamp: CacheStamp) =>
@@ -106,7 +120,7 @@ export function createAvailabilityCache(options: AvailabilityCacheOptions): Avai
     },
   });
   const usable = () => redis.isUp() && !needsEpochBump;
-  const bypass: CacheLookup = { value: undefined, source: undefined, stamp: null };
+  const bypass: CacheLookup<V> = { value: undefined, source: undefined, stamp: null };
 
   return {
     async get(key) {
@@ -123,9 +137,10 @@ export function createAvailabilityCache(options: AvailabilityCacheOptions): Avai
       if (local !== undefined) return { value: local, source: 'l1', stamp };
       try {
         const remote = await redis.client.get(full);
-        if (remote !== null) {
-          l1.set(full, remote);
-          return { value: remote, source: 'l2', stamp };
+        const value = remote === null ? undefined : codec.decode(remote);
+        if (value !== undefined) {
+          l1.set(full, value);
+          return { value, source: 'l2', stamp };
         }
       } catch {
         // L2 unreadable: a miss; the stamp is still valid for L1.
@@ -137,7 +152,7 @@ export function createAvailabilityCache(options: AvailabilityCacheOptions): Avai
       const full = entryKey(key, stamp);
       l1.set(full, value);
       try {
-        await redis.client.set(full, value, 'PX', ttlMs);
+        await redis.client.set(full, codec.encode(value), 'PX', ttlMs);
       } catch {
         // L2 is an optimisation; L1 still holds the entry under the same version.
       }
@@ -157,10 +172,10 @@ export function createAvailabilityCache(options: AvailabilityCacheOptions): Avai
   };
 }
 
-function createInProcessCache(
-  l1: LRUCache<string, string>,
+function createInProcessCache<V extends object | string>(
+  l1: LRUCache<string, V>,
   entryKey: (key: AvailabilityCacheKey, stamp: CacheStamp) => string,
-): AvailabilityCache {
+): AvailabilityCache<V> {
   const versions = new Map<string, number>();
   const stampOf = (branchId: string): CacheStamp => ({ epoch: '0', version: String(versions.get(branchId) ?? 0) });
   return {
