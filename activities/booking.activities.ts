@@ -95,20 +95,29 @@ export function createBookingActivities({ db, planner, cache }: BookingActivityD
         data: { status: 'confirmed', calendarStatus: 'synced', calendarExternalId: externalId, failureReason: null },
       });
       if (count === 0) {
+        // The saga compensates on both refusals (it cancels the Cal.com booking it just made).
         const current = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
-        if (current?.status !== 'confirmed') {
-          throw ApplicationFailure.nonRetryable(`booking ${bookingId} cannot be confirmed from ${current?.status ?? 'missing'}`, 'InvalidState');
+        if (!current) throw ApplicationFailure.nonRetryable(`booking ${bookingId} no longer exists`, 'NotFound');
+        if (current.status !== 'confirmed') {
+          throw ApplicationFailure.nonRetryable(`booking ${bookingId} cannot be confirmed from ${current.status}`, 'InvalidState');
         }
       }
       await addHistory(db, { bookingId, event: 'confirmed', detail: { externalId }, dedupeKey });
     },
 
-    async markBookingFailed(input: { bookingId: string; reason: string; error: string; dedupeKey: string }): Promise<void> {
+    /**
+     * `pending`/`failed` → `failed`. Answers the row's status afterwards: another state means the
+     * booking left the saga's hands meanwhile (e.g. cancelled), null that the row is gone.
+     */
+    async markBookingFailed(input: { bookingId: string; reason: string; error: string; dedupeKey: string }): Promise<{ status: string | null }> {
       await db.booking.updateMany({
         where: { id: input.bookingId, status: { in: ['pending', 'failed'] } },
         data: { status: 'failed', failureReason: input.reason, calendarStatus: 'failed' },
       });
+      const row = await db.booking.findUnique({ where: { id: input.bookingId }, select: { status: true } });
+      if (!row) return { status: null };
       await addHistory(db, { bookingId: input.bookingId, event: 'failed', detail: { reason: input.reason, error: input.error }, dedupeKey: input.dedupeKey });
+      return { status: row.status };
     },
 
     /** One open sync failure per dedupe key; a repeat (e.g. a re-run) reopens it with the new error. */

@@ -108,16 +108,20 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
       }
     },
 
-    /** Cancels the Cal.com booking made for this booking, if any; a no-op when there is none. */
-    async cancelCalendarBooking(input: { bookingId: string; reason?: string | null }): Promise<{ cancelled: boolean }> {
-      const b = await load(input.bookingId);
+    /**
+     * Cancels the Cal.com booking made for this booking, if any; a no-op when there is none.
+     * `externalId` is the uid the caller already knows: it still finds the Cal.com booking when the
+     * row itself is gone (deleted while a saga ran), so a compensation never leaves it behind.
+     */
+    async cancelCalendarBooking(input: { bookingId: string; reason?: string | null; externalId?: string | null }): Promise<{ cancelled: boolean }> {
+      const b = await db.booking.findUnique({ where: { id: input.bookingId }, include: { service: true, customer: true, staff: true, branch: true } });
       try {
-        const uid = b.calendarExternalId ?? (await findOurs(b))?.uid;
+        const uid = b ? (b.calendarExternalId ?? input.externalId ?? (await findOurs(b))?.uid) : input.externalId;
         if (!uid) return { cancelled: false };
         let current = await calcom.getBooking(uid);
         for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
         if (current.status !== 'cancelled') await calcom.cancelBooking(current.uid, input.reason ?? undefined);
-        if (b.status === 'cancelled') await db.booking.update({ where: { id: b.id }, data: { calendarStatus: 'synced' } });
+        if (b?.status === 'cancelled') await db.booking.update({ where: { id: b.id }, data: { calendarStatus: 'synced' } });
         return { cancelled: true };
       } catch (error) {
         if (error instanceof CalcomError && error.kind === 'not_found') return { cancelled: false };

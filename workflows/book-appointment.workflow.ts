@@ -11,7 +11,9 @@
  * Compensation (undo registered before each step, run newest first): cancel any Cal.com booking
  * made for us (no-op when none exists) → release the hold; then mark the booking failed
  * (`calendar_sync_failed`) → record a sync failure → notify the customer → invalidate the cache
- * → signal waiting-list monitors.
+ * → signal waiting-list monitors. A refused confirm compensates too: the row left `pending`
+ * (hold released/expired → failed as above; moved on by someone else, e.g. cancelled → only the
+ * Cal.com booking is undone) or was deleted (Cal.com booking cancelled by its uid, `not_found`).
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
  * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
  */
@@ -25,7 +27,7 @@ import {
   type BookingStep,
 } from './book-appointment.contract';
 import { CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
-import { describeFailure } from './lib/failures';
+import { describeFailure, failureType } from './lib/failures';
 import { Saga } from './lib/saga';
 import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStatus } from './lib/visibility';
@@ -70,21 +72,26 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     return settle(hold, 'rejected', 'slot unavailable');
   }
 
-  let externalId: string | null;
+  let externalId: string | null = null;
   try {
     step = 'creating_calendar_booking';
     publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
-    saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed' }));
+    // The known uid lets the undo find the Cal.com booking even if the row is gone by then.
+    saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed', externalId }));
     ({ externalId } = await calendar.createCalendarBooking({ bookingId }));
+    step = 'confirming';
+    // Not cancellable: a cancel racing a confirm that commits must not undo a confirmed booking.
+    // Its refusals (the row left `pending` or vanished while Cal.com booked) compensate below.
+    const confirm = { bookingId, externalId, dedupeKey: key('confirm') };
+    await CancellationScope.nonCancellable(() => db.confirmBooking(confirm));
   } catch (error) {
     // Also reached when an operator cancels the workflow: the cleanup must still run to the end.
-    await CancellationScope.nonCancellable(() => failBooking(describeFailure(error)));
+    const vanished = failureType(error) === 'NotFound';
+    await CancellationScope.nonCancellable(() => (vanished ? dropVanished() : failBooking(describeFailure(error))));
     if (isCancellation(error)) throw error;
     return outcome as BookAppointmentResult;
   }
 
-  step = 'confirming';
-  await db.confirmBooking({ bookingId, externalId, dedupeKey: key('confirm') });
   const result = settle({ kind: 'confirmed', bookingId, ...slotOf(plan), externalId }, 'confirmed', `confirmed ${plan.start} with ${plan.staffId}`);
   await afterOutcome('booking_confirmed', 'notify-confirmed');
   step = 'done';
@@ -102,7 +109,16 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     step = 'compensating';
     publishStatus('compensating', `${bookingId}: calendar refused, compensating`);
     await saga.compensate();
-    await db.markBookingFailed({ bookingId, reason: 'calendar_sync_failed', error: reason, dedupeKey: key('mark-failed') });
+    const marked = await db.markBookingFailed({ bookingId, reason: 'calendar_sync_failed', error: reason, dedupeKey: key('mark-failed') });
+    // Someone else moved the row on (e.g. cancelled it): its Cal.com booking is gone, but the
+    // booking is not ours to fail, retry or announce. (`marked` is undefined in old histories.)
+    const taken = marked !== undefined && marked.status !== 'failed';
+    if (taken) {
+      settle({ kind: 'calendar_failed', bookingId, error: reason }, 'failed', `not confirmed, booking is ${marked.status}: ${reason}`);
+      await invalidateBranchCache(branchId);
+      step = 'done';
+      return;
+    }
     await db.recordSyncFailure({
       bookingId,
       operation: 'create',
@@ -113,6 +129,16 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     settle({ kind: 'calendar_failed', bookingId, error: reason }, 'failed', `failed: ${reason}`);
     await afterOutcome('booking_failed', 'notify-failed');
     await freeSlotForWaitlist('failed');
+    step = 'done';
+  }
+
+  /** The row was deleted while the saga ran (e.g. with its company): undo Cal.com, nothing to record. */
+  async function dropVanished(): Promise<void> {
+    step = 'compensating';
+    publishStatus('compensating', `${bookingId}: booking row vanished, compensating`);
+    await saga.compensate();
+    settle({ kind: 'not_found', entity: 'booking', id: bookingId }, 'failed', 'booking row vanished during the saga');
+    await invalidateBranchCache(branchId);
     step = 'done';
   }
 

@@ -154,3 +154,49 @@ test('a failed compensation fails the workflow visibly instead of being swallowe
   // the other undo still ran: the hold is released
   expect(t.world.bookings.get(args.bookingId)?.status).toBe('failed');
 });
+
+describe('confirm refused after the Cal.com create: no calendar booking without a confirmed booking', () => {
+  test('hold released meanwhile (row failed): Cal.com booking cancelled, failed + sync failure + failure mail', async () => {
+    let id = '';
+    const { t, result, booking } = await book('saga-confirm-released', (r) => {
+      r.world.onNext('confirmBooking', () => void (r.world.bookings.get(id)!.status = 'failed'));
+    }, { bookingId: (id = `bkg_saga_released_${Date.now()}`) });
+    expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: id, error: expect.stringContaining('InvalidState') });
+    expect(t.world.liveCalendarBookings(id)).toEqual([]);
+    expect(t.world.calendar.size).toBe(1); // it was made, then cancelled
+    expect(booking).toMatchObject({ status: 'failed', calendarStatus: 'failed' });
+    expect(t.world.calls).toEqual([
+      'planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking',
+      'cancelCalendarBooking', 'releaseHold',
+      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+    ]);
+    expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: id, operation: 'create', status: 'open' })]);
+    expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);
+  });
+
+  test('row cancelled concurrently: only the Cal.com booking is undone; no sync failure, no failure mail', async () => {
+    let id = '';
+    const { t, result, booking } = await book('saga-confirm-cancelled', (r) => {
+      r.world.onNext('confirmBooking', () => void (r.world.bookings.get(id)!.status = 'cancelled'));
+    }, { bookingId: (id = `bkg_saga_cancelled_${Date.now()}`) });
+    expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: id });
+    expect(t.world.liveCalendarBookings(id)).toEqual([]);
+    expect(booking?.status).toBe('cancelled');
+    expect(t.world.syncFailures.size).toBe(0);
+    expect(t.world.notifications).toEqual([]);
+    expect(t.world.calls).not.toContain('recordSyncFailure');
+  });
+
+  test('row deleted meanwhile: the Cal.com booking is cancelled by its known uid, outcome not_found', async () => {
+    let id = '';
+    const { t, result, handle } = await book('saga-confirm-deleted', (r) => {
+      r.world.onNext('confirmBooking', () => void r.world.bookings.delete(id));
+    }, { bookingId: (id = `bkg_saga_deleted_${Date.now()}`) });
+    expect(result).toEqual({ kind: 'not_found', entity: 'booking', id });
+    expect(t.world.calendar.size).toBe(1);
+    expect(t.world.liveCalendarBookings(id)).toEqual([]);
+    expect(t.world.syncFailures.size).toBe(0);
+    expect(t.world.calls).toEqual(['planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking', 'cancelCalendarBooking', 'releaseHold', 'invalidateAvailability']);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+});

@@ -8,13 +8,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { getTimeSkippingEnv } from '../harness/temporal';
 import { FakeBookingWorld } from './booking-world.fakes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(__dirname, 'booking-workflows.entry.ts');
 let bundle: Promise<WorkflowBundle> | undefined;
+
+/**
+ * These tests fail activities on purpose, and the worker logs every failed attempt at WARN:
+ * only errors reach the test output. Must run before anything creates the Runtime.
+ */
+export function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  } catch {
+    // already created in this module registry (another helper got there first): keep it
+  }
+}
+quietTemporalRuntime();
 
 function sourceHash(): string {
   const hash = createHash('sha256');

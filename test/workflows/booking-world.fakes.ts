@@ -62,11 +62,17 @@ export class FakeBookingWorld {
   /** Starts that the "exclusion constraint" refuses (plan or hold) */
   taken = new Set<string>();
   private scripted = new Map<string, Failure[]>();
+  private hooks = new Map<string, Array<() => void>>();
   private uidSeq = 0;
 
   /** The next `times` calls of `activity` throw what `failure` makes. */
   failNext(activity: string, failure: Failure, times = 1): void {
     this.scripted.set(activity, [...(this.scripted.get(activity) ?? []), ...Array.from({ length: times }, () => failure)]);
+  }
+
+  /** The next call of `activity` first runs `effect` (a concurrent change seen by that call). */
+  onNext(activity: string, effect: () => void): void {
+    this.hooks.set(activity, [...(this.hooks.get(activity) ?? []), effect]);
   }
 
   seedConfirmed(id: string, start: string, extra: Partial<FakeBooking> = {}): FakeBooking {
@@ -91,6 +97,7 @@ export class FakeBookingWorld {
 
   private enter(name: string): void {
     this.calls.push(name);
+    this.hooks.get(name)?.shift()?.();
     const failure = this.scripted.get(name)?.shift();
     if (failure) throw failure();
   }
@@ -148,9 +155,11 @@ export class FakeBookingWorld {
       },
       async markBookingFailed({ bookingId, reason }: { bookingId: string; reason: string }) {
         w.enter('markBookingFailed');
-        const b = w.booking(bookingId);
+        const b = w.bookings.get(bookingId);
+        if (!b) return { status: null };
         if (b.status === 'pending' || b.status === 'failed') Object.assign(b, { status: 'failed', calendarStatus: 'failed' });
         if (!b.history.includes(`failed:${reason}`)) b.history.push(`failed:${reason}`);
+        return { status: b.status };
       },
       async recordSyncFailure(input: { bookingId: string; operation: FakeSyncFailure['operation']; error: string; payload: Record<string, unknown>; dedupeKey: string }) {
         w.enter('recordSyncFailure');
@@ -194,9 +203,12 @@ export class FakeBookingWorld {
         b.externalId = uid;
         return { externalId: uid };
       },
-      async cancelCalendarBooking({ bookingId }: { bookingId: string }) {
+      async cancelCalendarBooking({ bookingId, externalId }: { bookingId: string; externalId?: string | null }) {
         w.enter('cancelCalendarBooking');
-        const live = w.liveCalendarBookings(bookingId);
+        // Like the real activity: without the row only a uid the caller knows finds the booking.
+        const live = w.bookings.has(bookingId)
+          ? w.liveCalendarBookings(bookingId)
+          : [...w.calendar.values()].filter((c) => c.uid === externalId && c.status === 'accepted');
         for (const c of live) c.status = 'cancelled';
         const b = w.bookings.get(bookingId);
         if (b?.status === 'cancelled' && live.length > 0) b.calendarStatus = 'synced';

@@ -1,4 +1,4 @@
-/** Readable text of a failure from an activity chain (ActivityFailure → ApplicationFailure). */
+/** Readable text and type of a failure from an activity chain (ActivityFailure → ApplicationFailure). */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 
 export function describeFailure(error: unknown): string {
@@ -9,3 +9,10 @@ export function describeFailure(error: unknown): string {
   return String(current);
 }
 
+
+/** The `type` of the ApplicationFailure behind an activity failure, if there is one. */
+export function failureType(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  return current instanceof ApplicationFailure ? (current.type ?? undefined) : undefined;
+}
