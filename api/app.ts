@@ -1,12 +1,11 @@
 /**
  * createApp(deps): the Express application, without listen (api/server.ts listens; tests use
  * supertest). Middleware order matters and is:
- *   request id + logs → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
+ *   request id + logs (request-log.ts) → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
  *   → /v1: bearer auth + role policy → rate limit → route groups → 405/404 → problem+json errors.
  */
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './app-deps';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './error-handler';
@@ -14,7 +13,7 @@ import { createMetricsRegistry, httpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { registerOps } from './ops/ops.routes';
 import { DEFAULT_RATE_LIMIT, rateLimit } from './rate-limit';
-import { requestIdOf } from './request-id';
+import { requestLog } from './request-log';
 import { routeGroups } from './routes';
 
 export function createApp(deps: AppDeps): Express {
@@ -23,14 +22,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: requestIdOf,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
-    }),
-  );
+  app.use(requestLog(deps.logger));
   app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb' }));

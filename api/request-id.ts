@@ -1,7 +1,7 @@
 /**
  * Request ids: an incoming `X-Request-Id` is kept when it looks like an id (so a caller's trace id
  * follows the request), otherwise a UUID is made; it is echoed in the response and attached to
- * every log line of the request by pino-http (`genReqId`).
+ * every log line of the request by api/request-log.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
