@@ -72,7 +72,7 @@ interface Harness {
 async function startHarness(): Promise<Harness> {
   // The SDK logs every worker state change at INFO; only problems matter here.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const logger = pino({ level: 'error' }); // pino-http logs every 4xx at warn: (d) answers 409s by design
+  const logger = pino({ level: 'error' }); // the API logs 4xx answers at warn; (d) answers 409s by design
   const { url: databaseUrl, db } = await openBenchDatabase({ max: 4 });
   const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
   const sink = await startSmtpSink();
