@@ -72,6 +72,15 @@ export type ReschedulePlan =
   | ConflictOutcome
   | NotFoundOutcome;
 
+/** Where a moved booking was; `unchanged` when it already sat at the target (nothing moved). */
+export interface MoveResult {
+  previousStart: string;
+  previousEnd: string;
+  previousStaffId: string;
+  rescheduledCount: number;
+  unchanged?: boolean;
+}
+
 export type CancelRecordResult = ({ kind: 'cancelled'; alreadyCancelled: boolean } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
 export type NoShowResult = ({ kind: 'no_show' } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
 

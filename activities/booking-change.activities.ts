@@ -12,6 +12,7 @@ import type {
   BookingPlanner,
   CancelRecordResult,
   HoldResult,
+  MoveResult,
   NoShowResult,
   ReschedulePlan,
   RescheduleInputs,
@@ -99,9 +100,14 @@ export function createBookingChangeActivities({ db, planner, clock }: BookingCha
       return { released: count };
     },
 
-    /** Moves the booking onto its held new slot; returns where it was. Idempotent per dedupeKey. */
-    async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string }) {
-      return db.$transaction(async (tx) => {
+    /**
+     * Moves the booking onto its held new slot; returns where it was. Idempotent per dedupeKey and
+     * per target: a booking already at the target (an earlier run moved it there, e.g. a support
+     * retry of a reschedule the customer has repeated meanwhile) only drops the hold, with no
+     * second history entry and no second `rescheduledCount` increment (`unchanged: true`).
+     */
+    async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string }): Promise<MoveResult> {
+      return db.$transaction(async (tx): Promise<MoveResult> => {
         const done = await tx.bookingHistory.findUnique({ where: { dedupeKey: input.dedupeKey } });
         const b = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId } });
         if (done) {
@@ -110,6 +116,13 @@ export function createBookingChangeActivities({ db, planner, clock }: BookingCha
         }
         if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
         await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
+        if (isAt(b, input.plan)) {
+          if (input.externalId && input.externalId !== b.calendarExternalId) {
+            await tx.booking.update({ where: { id: b.id }, data: { calendarExternalId: input.externalId, calendarStatus: 'synced' } });
+          }
+          const here = { previousStart: b.startAt.toISOString(), previousEnd: b.endAt.toISOString(), previousStaffId: b.staffId };
+          return { ...here, rescheduledCount: b.rescheduledCount, unchanged: true };
+        }
         const moved = await tx.booking.update({
           where: { id: b.id },
           data: {
@@ -166,6 +179,18 @@ export function createBookingChangeActivities({ db, planner, clock }: BookingCha
       return { kind: 'no_show', ...snapshotOf({ ...b, status: 'no_show' }) };
     },
   };
+}
+
+/** The booking already occupies exactly the planned slot (time, staff, resource and buffers). */
+function isAt(b: { startAt: Date; endAt: Date; blockedStart: Date; blockedEnd: Date; staffId: string; resourceId: string | null }, plan: SlotPlan): boolean {
+  return (
+    b.staffId === plan.staffId &&
+    b.resourceId === plan.resourceId &&
+    b.startAt.getTime() === Date.parse(plan.start) &&
+    b.endAt.getTime() === Date.parse(plan.end) &&
+    b.blockedStart.getTime() === Date.parse(plan.blockedStart) &&
+    b.blockedEnd.getTime() === Date.parse(plan.blockedEnd)
+  );
 }
 
 /** Parts of `next` not covered by `own` (0, 1 or 2 ranges). */

@@ -37,6 +37,8 @@ export type RescheduledOutcome = { kind: 'rescheduled' } & BookedSlot & {
   previousEnd: string;
   previousStaffId: string;
   rescheduledCount: number;
+  /** The booking was already at the target (a repeated reschedule): nothing moved, counted or mailed. */
+  unchanged?: boolean;
 };
 
 /** The calendar refused the move for good: the new hold was released, the old time is kept. */

@@ -12,7 +12,8 @@
  * On a permanent calendar refusal: release the hold, record a `reschedule` sync failure (unless
  * this run is a support retry, `retryOf`), answer `calendar_failed` (HTTP 502, old time kept).
  * Idempotency: hold ids and dedupe keys derive from the workflow id; the calendar activity
- * follows Cal.com's `rescheduledToUid` chain, so a retried move adopts the successor booking.
+ * follows Cal.com's `rescheduledToUid` chain, so a retried move adopts the successor booking; a
+ * booking already at the target is not moved, counted, announced or mailed again (`unchanged`).
  */
 import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -101,6 +102,12 @@ export async function rescheduleBookingWorkflow(input: RescheduleBookingInput): 
 
   step = 'releasing_old';
   await invalidateBranchCache(booking.branchId);
+  if (moved.unchanged) {
+    // Already there (e.g. a support retry of a move the customer repeated): no slot was freed
+    // and the customer already has the mail of the first move.
+    step = 'done';
+    return result;
+  }
   await announceSlotFreed({
     branchId: booking.branchId,
     bookingId,

@@ -255,6 +255,9 @@ export class FakeBookingWorld {
         if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
         w.holds.delete(input.holdId);
         const prev = { previousStart: b.start, previousEnd: b.end, previousStaffId: b.staffId };
+        if (b.start === input.plan.start && b.end === input.plan.end && b.staffId === input.plan.staffId) {
+          return { ...prev, rescheduledCount: b.rescheduledCount, unchanged: true };
+        }
         b.history.push(`rescheduled:${input.dedupeKey}:|x|${b.start}|${b.end}|${b.staffId}`);
         Object.assign(b, { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId, rescheduledCount: b.rescheduledCount + 1 });
         if (input.externalId) b.externalId = input.externalId;

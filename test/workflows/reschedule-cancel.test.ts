@@ -94,6 +94,19 @@ describe('reschedule', () => {
     expect(t.world.bookings.get(id)?.start).toBe(OLD);
   });
 
+  test('already at the target (a repeated move): nothing counted, announced or mailed again', async () => {
+    const t = await bookingTestRun('rs-unchanged');
+    const id = nextId();
+    t.world.seedConfirmed(id, NEW, { rescheduledCount: 1 });
+    const result = await t.run(async () => (await reschedule(t, id, NEW)).result());
+    expect(result).toMatchObject({ kind: 'rescheduled', start: NEW, previousStart: NEW, rescheduledCount: 1, unchanged: true });
+    expect(t.world.bookings.get(id)).toMatchObject({ start: NEW, rescheduledCount: 1 });
+    expect(t.world.holds.size).toBe(0);
+    expect(t.world.liveCalendarBookings(id)).toHaveLength(1);
+    expect(t.world.notifications).toEqual([]);
+    expect(t.world.calls).not.toContain('listWaitlistMonitors');
+  });
+
   test('a cancelled booking cannot be rescheduled: invalid_state', async () => {
     const t = await bookingTestRun('rs-invalid');
     const id = nextId();

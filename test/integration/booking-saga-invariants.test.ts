@@ -1,0 +1,142 @@
+/**
+ * The activity halves of the saga's invariant fixes, on real parts (PostgreSQL, a private Cal.com
+ * emulator over HTTP), in a MockActivityEnvironment:
+ * - a repeated move to where the booking already is counts once (rescheduledCount, history);
+ * - confirm tells a vanished row (NotFound) from one that left `pending` (InvalidState);
+ * - the compensating Cal.com cancel still finds the booking by its known uid when the row is gone;
+ * - markBookingFailed answers the row's status and tolerates a deleted row;
+ */
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities, type Activities } from '../../activities';
+import type { SlotPlan } from '../../activities/booking-activity.types';
+import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
+import { createCalcomClient } from '../../infra/calcom/calcom.client';
+import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
+import { EMULATOR_API_KEY } from '../../infra/config';
+import { newId } from '../../infra/db/ids';
+import { createPrisma, type Db } from '../../infra/db/prisma';
+import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import { testEnv } from '../harness/env';
+import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+
+jest.setTimeout(60_000);
+
+const env = testEnv();
+let db: Db;
+let cache: AvailabilityCache;
+let mailer: Mailer;
+let emulator: CalcomEmulator;
+let acts: Activities;
+let fx: AvailabilityFixture;
+
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
+
+/** 10:00Z on a weekday `weeks` weeks ahead (11:00 or 12:00 in Berlin: inside opening hours). */
+function weekdayAhead(weeks: number, dayOffset = 0): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + 7 * weeks + ((8 - d.getUTCDay()) % 7 || 7) + dayOffset); // a Monday + offset
+  d.setUTCHours(10, 0, 0, 0);
+  return d.toISOString();
+}
+
+function request(start: string): BookAppointmentInput {
+  return { bookingId: newId('bkg'), companyId: fx.companyId, branchId: fx.branchId, serviceId: fx.serviceId, customerId: fx.customerId, staffId: fx.staff.anna, start, source: 'api' };
+}
+
+async function held(start: string): Promise<{ input: BookAppointmentInput; plan: SlotPlan }> {
+  const input = request(start);
+  const planned = await run(acts.planBooking, input);
+  if (planned.kind !== 'ok') throw new Error(`plan failed: ${JSON.stringify(planned)}`);
+  expect(await run(acts.holdSlot, { bookingId: input.bookingId, workflowId: `booking-${input.bookingId}`, booking: input, plan: planned.plan })).toEqual({ kind: 'held' });
+  return { input, plan: planned.plan };
+}
+
+async function confirmed(start: string): Promise<{ input: BookAppointmentInput; externalId: string }> {
+  const { input } = await held(start);
+  const { externalId } = await run(acts.createCalendarBooking, { bookingId: input.bookingId });
+  await run(acts.confirmBooking, { bookingId: input.bookingId, externalId, dedupeKey: `booking-${input.bookingId}:confirm` });
+  return { input, externalId };
+}
+
+const calendarStatus = (uid: string) => emulator.state.allBookings().find((b) => b.uid === uid)?.status;
+
+describe('saga invariants on Postgres and the emulator', () => {
+  beforeAll(async () => {
+    db = createPrisma(env.databaseUrl, { max: 4 });
+    cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: { info: () => undefined, warn: () => undefined }, prefix: `test-inv-${randomUUID()}` });
+    mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
+    emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+    fx = await seedAvailabilityFixture(db);
+    acts = createActivities({ db, cache, mailer, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 1_500 }) });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    await cache?.close();
+    mailer?.close();
+    if (fx) {
+      await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } });
+      await db.bookingHistory.deleteMany({ where: { booking: { companyId: fx.companyId } } });
+      await db.booking.deleteMany({ where: { companyId: fx.companyId } });
+      await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
+    }
+    await db?.$disconnect();
+  });
+
+  it('a second move to where the booking already is (another run, another key) counts once', async () => {
+    const { input } = await confirmed(weekdayAhead(3));
+    const target = weekdayAhead(3, 1);
+    const move = async (runKey: string) => {
+      const planned = await run(acts.planReschedule, { bookingId: input.bookingId, start: target });
+      if (planned.kind !== 'ok') throw new Error(`reschedule plan failed: ${JSON.stringify(planned)}`);
+      const holdId = `rsh_reschedule-${input.bookingId}-${runKey}`;
+      expect(await run(acts.holdRescheduleSlot, { bookingId: input.bookingId, holdId, plan: planned.plan })).toEqual({ kind: 'held' });
+      const { externalId } = await run(acts.rescheduleCalendarBooking, { bookingId: input.bookingId, start: target, reason: runKey });
+      const moved = await run(acts.moveBooking, { bookingId: input.bookingId, holdId, plan: planned.plan, externalId, reason: runKey, dedupeKey: `reschedule-${input.bookingId}-${runKey}:move` });
+      return { moved, holdId };
+    };
+    const first = await move('first');
+    expect(first.moved).toMatchObject({ rescheduledCount: 1 });
+    expect(first.moved.unchanged).toBeUndefined();
+    const second = await move('support-retry');
+    expect(second.moved).toMatchObject({ rescheduledCount: 1, unchanged: true, previousStart: target });
+    const row = await db.booking.findUniqueOrThrow({ where: { id: input.bookingId }, include: { history: true } });
+    expect(row).toMatchObject({ startAt: new Date(target), rescheduledCount: 1, status: 'confirmed' });
+    expect(row.history.filter((h) => h.event === 'rescheduled')).toHaveLength(1);
+    expect(await db.booking.count({ where: { id: { startsWith: `${second.holdId}-` } } })).toBe(0);
+  });
+
+  it('confirm: a deleted row is NotFound, a row that left pending is InvalidState', async () => {
+    const gone = await held(weekdayAhead(4));
+    await db.bookingHistory.deleteMany({ where: { bookingId: gone.input.bookingId } });
+    await db.booking.delete({ where: { id: gone.input.bookingId } });
+    await expect(run(acts.confirmBooking, { bookingId: gone.input.bookingId, externalId: null, dedupeKey: `x-${gone.input.bookingId}` })).rejects.toMatchObject({ type: 'NotFound', nonRetryable: true });
+
+    const released = await held(weekdayAhead(4, 1));
+    await run(acts.releaseHold, { bookingId: released.input.bookingId, reason: 'test', dedupeKey: `rel-${released.input.bookingId}` });
+    await expect(run(acts.confirmBooking, { bookingId: released.input.bookingId, externalId: null, dedupeKey: `x-${released.input.bookingId}` })).rejects.toMatchObject({ type: 'InvalidState', nonRetryable: true });
+  });
+
+  it('the compensating Cal.com cancel finds the booking by its known uid after the row was deleted', async () => {
+    const { input } = await held(weekdayAhead(5));
+    const { externalId } = await run(acts.createCalendarBooking, { bookingId: input.bookingId });
+    expect(calendarStatus(externalId)).toBe('accepted');
+    await db.bookingHistory.deleteMany({ where: { bookingId: input.bookingId } });
+    await db.booking.delete({ where: { id: input.bookingId } });
+    expect(await run(acts.cancelCalendarBooking, { bookingId: input.bookingId, reason: 'booking failed', externalId })).toEqual({ cancelled: true });
+    expect(calendarStatus(externalId)).toBe('cancelled');
+    // without a known uid there is nothing to find: a no-op, not a failure
+    expect(await run(acts.cancelCalendarBooking, { bookingId: input.bookingId, reason: 'booking failed', externalId: null })).toEqual({ cancelled: false });
+  });
+
+  it('markBookingFailed answers the status after the change and tolerates a deleted row', async () => {
+    const pending = await held(weekdayAhead(6));
+    expect(await run(acts.markBookingFailed, { bookingId: pending.input.bookingId, reason: 'calendar_sync_failed', error: 'x', dedupeKey: `mf-${pending.input.bookingId}` })).toEqual({ status: 'failed' });
+    const { input } = await confirmed(weekdayAhead(6, 1));
+    await run(acts.cancelBookingRecord, { bookingId: input.bookingId, reason: 'test', dedupeKey: `cx-${input.bookingId}` });
+    expect(await run(acts.markBookingFailed, { bookingId: input.bookingId, reason: 'calendar_sync_failed', error: 'x', dedupeKey: `mf-${input.bookingId}` })).toEqual({ status: 'cancelled' });
+    expect(await run(acts.markBookingFailed, { bookingId: newId('bkg'), reason: 'calendar_sync_failed', error: 'x', dedupeKey: `mf-${randomUUID()}` })).toEqual({ status: null });
+  });
+});
