@@ -3,7 +3,8 @@
  * cancel and sync-retry workflows (bundled from workflows/index.ts, as the worker runs them) on
  * the time-skipping server, with the in-memory activities of the workflow tests driving each
  * path (happy, compensation, retries, child workflow). Re-record after an intended, versioned
- * change of a workflow: `npx tsx test/replay/record-histories.ts`.
+ * change of a workflow: `npx tsx test/replay/record-histories.ts`; record new paths alone by
+ * naming them (the older histories must keep replaying unchanged).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -89,12 +90,23 @@ const SCENARIOS: Scenario[] = [
   }),
   syncRetry('sync-retry-reschedule-resolved', 'reschedule', (t, id) => void t.world.seedConfirmed(id, START)),
   syncRetry('sync-retry-cancel-resolved', 'cancel', (t, id) => void t.world.seedConfirmed(id, START, { status: 'cancelled' })),
+  booking('booking-confirm-refused-released', (t, id) => t.world.onNext('confirmBooking', () => void (t.world.bookings.get(id)!.status = 'failed'))),
+  booking('booking-confirm-refused-cancelled', (t, id) => t.world.onNext('confirmBooking', () => void (t.world.bookings.get(id)!.status = 'cancelled'))),
+  booking('booking-confirm-refused-deleted', (t, id) => t.world.onNext('confirmBooking', () => void t.world.bookings.delete(id))),
+  reschedule('reschedule-already-at-target', (t, id) => void t.world.seedConfirmed(id, NEW, { rescheduledCount: 1 })),
 ];
 
+/**
+ * `npx tsx test/replay/record-histories.ts [name…]` records only the named scenarios (add new
+ * ones without touching the histories older code wrote); no names records every scenario.
+ */
 async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`unknown scenarios: ${unknown.join(', ')}`);
   const bundle = await bundleOnce();
   fs.mkdirSync(OUT, { recursive: true });
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
     const t = await bookingTestRun(`record-${scenario.name}`, bundle);
     const id = `bkg_replay_${scenario.name.replace(/-/g, '_')}`;
     scenario.prepare?.(t, id);
