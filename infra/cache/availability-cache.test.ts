@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Redis from 'ioredis';
 import { createAvailabilityCache, type AvailabilityCache } from './availability-cache';
 
 // Real Redis: the shared one (isolated by a random prefix) and a private one on 6390 that the test
 // kills to simulate an outage. The system Redis on 6379 is never stopped.
 const SHARED_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PRIVATE_PORT = 6390;
+const PUBSUB_PORT = 6391;
+const REPO = path.resolve(__dirname, '..', '..');
 
 const logs: string[] = [];
 const logger = {
@@ -113,6 +117,70 @@ describe('availability cache with Redis going away', () => {
     expect(after.stamp).not.toBeNull();
     await cache.set(key, 'fresh', after.stamp);
     expect(await cache.get(key)).toMatchObject({ value: 'fresh', source: 'l1' });
+  });
+});
+
+/** Bumps a branch from ANOTHER process (no in-process bus), as an API or worker process would. */
+function bumpInOtherProcess(redisUrl: string, prefix: string, branchId: string): Promise<void> {
+  const code = `
+    const { createAvailabilityCache } = require('./infra/cache/availability-cache');
+    const logger = { info() {}, warn() {} };
+    const cache = createAvailabilityCache({ redisUrl: ${JSON.stringify(redisUrl)}, logger, prefix: ${JSON.stringify(prefix)} });
+    const wait = () => (cache.status().mode === 'redis' ? Promise.resolve() : new Promise((r) => setTimeout(r, 20)).then(wait));
+    wait().then(() => cache.invalidateBranch(${JSON.stringify(branchId)})).then(() => cache.close()).then(() => process.exit(0), () => process.exit(1));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: REPO, stdio: 'inherit' });
+    child.once('exit', (status) => (status === 0 ? resolve() : reject(new Error(`bumping process exited ${status}`))));
+  });
+}
+
+describe('availability cache remembering versions (pub/sub)', () => {
+  let redis: ChildProcess;
+  let admin: Redis;
+  let cache: AvailabilityCache;
+  const url = `redis://127.0.0.1:${PUBSUB_PORT}`;
+  const mgetCalls = async () => Number(/cmdstat_mget:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+  beforeAll(async () => {
+    redis = startRedis(PUBSUB_PORT);
+    admin = new Redis(url, { retryStrategy: (n) => Math.min(50 * n, 500) });
+    cache = createAvailabilityCache({ redisUrl: url, logger, prefix: 'ps' });
+    await until(() => cache.status().mode === 'redis');
+    await cache.get(key); // starts the subscription
+    await until(() => cache.status().versions === 'subscribed');
+  });
+  afterAll(async () => {
+    await cache.close();
+    admin.disconnect();
+    await stopRedis(redis);
+  });
+
+  it('serves hits without reading versions from Redis, and sees another process bump at once', async () => {
+    const s = await cache.get(key);
+    await cache.set(key, 'v1', s.stamp);
+    const before = await mgetCalls();
+    for (let i = 0; i < 20; i++) expect(await cache.get(key)).toMatchObject({ value: 'v1', source: 'l1' });
+    expect((await mgetCalls()) - before).toBeLessThanOrEqual(1);
+
+    await bumpInOtherProcess(url, 'ps', key.branchId);
+    const after = await cache.get(key);
+    expect(after.value).toBeUndefined();
+    expect(Number(after.stamp?.version)).toBe(Number(s.stamp?.version) + 1);
+    await cache.set(key, 'v2', after.stamp);
+    expect(await cache.get(key)).toMatchObject({ value: 'v2', source: 'l1' });
+  });
+
+  it('reads versions per lookup while unsubscribed, and never serves an entry older than a bump made then', async () => {
+    const s = await cache.get(key);
+    await cache.set(key, 'before', s.stamp);
+    // Drop the subscriber connection only: the command connection stays up.
+    await admin.client('KILL', 'TYPE', 'pubsub');
+    await until(() => cache.status().versions === 'read-per-lookup');
+    await admin.incr(`ps:ver:${key.branchId}`); // a bump whose message nobody receives
+    expect(await cache.get(key)).toMatchObject({ value: undefined });
+    await until(() => cache.status().versions === 'subscribed');
+    const fresh = await cache.get(key);
+    await cache.set(key, 'after', fresh.stamp);
+    expect(await cache.get(key)).toMatchObject({ value: 'after' });
   });
 });
 

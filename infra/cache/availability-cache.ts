@@ -2,12 +2,18 @@
  * Two-tier availability cache: L1 in-process LRU, L2 Redis, both with the same TTL (5 minutes).
  *
  * Invalidation is by version, never by deleting keys: every branch has a counter in Redis
- * (`INCR avail:ver:<branch>` on each change), and every entry's key carries the counter it was
- * computed under. `get` reads the current counters from Redis on every call (one MGET, ~0.1 ms on
- * loopback) before looking at L1, so an entry another API process made stale by bumping the counter
- * is never served from this process's L1. Pub/sub would save that round trip but leaves a window
- * in which a bumped version has not yet reached a subscriber; the GET keeps the contract "no stale
- * slot after a change" exact across processes.
+ * (`INCR avail:ver:<branch>` on each change, published on `avail:changes` in the same MULTI), and
+ * every entry's key carries the counter it was computed under. A lookup needs the branch's current
+ * counter: this process remembers the counters it has read while it is subscribed to the change
+ * channel (branch-versions.ts), so a hit costs no Redis round trip; a published bump makes it
+ * read Redis again. Multi-process correctness, in short (details in branch-versions.ts):
+ *   - a bump in this process reaches every cache of the process synchronously, before the INCR
+ *     is sent, and the branch is served uncached until the INCR has settled;
+ *   - a bump in another process (API or worker) is seen as soon as its message is read: Redis
+ *     writes it in the same pass as the bumping process's reply, so it is in this process's
+ *     socket before that process can answer its client and anyone can ask again;
+ *   - no subscription (connecting, lost, no PING answer for 3 s) → counters are read from Redis
+ *     on every lookup (one MGET, as before), which is exact.
  *
  * The stamp (epoch + version) is read BEFORE the caller loads data and passed back to `set`, so a
  * result computed concurrently with a change is stored under the old version and never read.
@@ -18,6 +24,8 @@
  * Without a `redisUrl` the cache runs L1-only with in-process versions (single-process use).
  */
 import { LRUCache } from 'lru-cache';
+import type { ChainableCommander } from 'ioredis';
+import { createBranchVersions, type BranchVersions } from './branch-versions';
 import { createRedisConnection, type CacheLogger, type RedisConnection } from './redis';
 
 /** How values are written to (and read back from) Redis; L1 keeps the decoded value itself. */
@@ -62,6 +70,8 @@ export interface CacheLookup<V = string> {
 export interface AvailabilityCacheStatus {
   mode: 'redis' | 'degraded' | 'in-process';
   l1Entries: number;
+  /** Whether lookups use remembered branch versions (subscribed to changes) or read Redis. */
+  versions?: 'subscribed' | 'read-per-lookup';
 }
 
 export interface AvailabilityCache<V = string> {
@@ -84,6 +94,7 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
   const l1 = new LRUCache<string, V>({ max: options.l1Max ?? 5000, ttl: ttlMs });
   const versionKey = (branchId: string) => `${prefix}:ver:${branchId}`;
   const epochKey = `${prefix}:epoch`;
+  const channel = `${prefix}:changes`;
   const entryKey = (key: AvailabilityCacheKey, stamp: CacheStamp) =>
     `${prefix}:slots:${stamp.epoch}:${key.branchId}:${stamp.version}:${key.query}`;
 
@@ -96,7 +107,7 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
   const bumpEpoch = () => {
     bumping ??= (async () => {
       try {
-        await redis.client.incr(epochKey);
+        await exec(redis.client.multi().incr(epochKey).publish(channel, 'e'));
         needsEpochBump = false;
         l1.clear();
       } catch {
@@ -111,6 +122,7 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
     url: options.redisUrl,
     logger: options.logger,
     onTransition: (state) => {
+      versions?.forgetAll();
       if (state === 'down') {
         needsEpochBump = true;
         l1.clear();
@@ -122,16 +134,40 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
   const usable = () => redis.isUp() && !needsEpochBump;
   const bypass: CacheLookup<V> = { value: undefined, source: undefined, stamp: null };
 
+  // Versions are remembered once something is read (the subscription is made then, so a process
+  // that only invalidates, like the worker, never subscribes).
+  let versions: BranchVersions | undefined;
+  const watch = () => (versions ??= createBranchVersions({ url: options.redisUrl!, channel }));
+  // Branches with a bump of this process in flight: served uncached until it settles.
+  const changing = new Map<string, number>();
+  const busKey = `${options.redisUrl}|${prefix}`;
+  const onLocalChange: LocalChange = (branchId, phase) => {
+    changing.set(branchId, (changing.get(branchId) ?? 0) + (phase === 'begin' ? 1 : -1));
+    if (changing.get(branchId) === 0) changing.delete(branchId);
+    versions?.forget(branchId);
+  };
+  joinBus(busKey, onLocalChange);
+
+  async function stampOf(branchId: string): Promise<CacheStamp | null> {
+    const w = watch();
+    const known = w.known(branchId);
+    if (known) return known;
+    const generation = w.generation();
+    try {
+      const [epoch, version] = await redis.client.mget(epochKey, versionKey(branchId));
+      const stamp = { epoch: epoch ?? '0', version: version ?? '0' };
+      if (generation !== null) w.learn(branchId, stamp, generation);
+      return stamp;
+    } catch {
+      return null;
+    }
+  }
+
   return {
     async get(key) {
-      if (!usable()) return bypass;
-      let stamp: CacheStamp;
-      try {
-        const [epoch, version] = await redis.client.mget(epochKey, versionKey(key.branchId));
-        stamp = { epoch: epoch ?? '0', version: version ?? '0' };
-      } catch {
-        return bypass;
-      }
+      if (!usable() || changing.has(key.branchId)) return bypass;
+      const stamp = await stampOf(key.branchId);
+      if (!stamp) return bypass;
       const full = entryKey(key, stamp);
       const local = l1.get(full);
       if (local !== undefined) return { value: local, source: 'l1', stamp };
@@ -158,18 +194,55 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
       }
     },
     async invalidateBranch(branchId) {
+      // Every cache of this process stops using the branch's version now, before any await.
+      emitLocal(busKey, branchId, 'begin');
       try {
-        await redis.client.incr(versionKey(branchId));
+        await exec(redis.client.multi().incr(versionKey(branchId)).publish(channel, `v ${branchId}`));
       } catch {
         // The bump was lost: bypass the cache until a new epoch orphans every older entry.
         needsEpochBump = true;
         l1.clear();
         if (redis.isUp()) await bumpEpoch();
+      } finally {
+        emitLocal(busKey, branchId, 'end');
       }
     },
-    status: () => ({ mode: usable() ? 'redis' : 'degraded', l1Entries: l1.size }),
-    close: () => redis.close(),
+    status: () => ({
+      mode: usable() ? 'redis' : 'degraded',
+      l1Entries: l1.size,
+      versions: versions?.isLive() ? 'subscribed' : 'read-per-lookup',
+    }),
+    async close() {
+      leaveBus(busKey, onLocalChange);
+      await versions?.close();
+      await redis.close();
+    },
   };
+}
+
+/** Runs a MULTI; rejects when it or any of its commands failed. */
+async function exec(multi: ChainableCommander): Promise<void> {
+  const results = await multi.exec();
+  const failed = results?.find(([err]) => err);
+  if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted');
+}
+
+// The in-process bus: every cache of this process on the same Redis and prefix hears a bump of
+// any of them synchronously (an API process normally has one cache; tests build several).
+type LocalChange = (branchId: string, phase: 'begin' | 'end') => void;
+const localBus = new Map<string, Set<LocalChange>>();
+function joinBus(key: string, listener: LocalChange): void {
+  let set = localBus.get(key);
+  if (!set) localBus.set(key, (set = new Set()));
+  set.add(listener);
+}
+function leaveBus(key: string, listener: LocalChange): void {
+  const set = localBus.get(key);
+  set?.delete(listener);
+  if (set?.size === 0) localBus.delete(key);
+}
+function emitLocal(key: string, branchId: string, phase: 'begin' | 'end'): void {
+  for (const listener of localBus.get(key) ?? []) listener(branchId, phase);
 }
 
 function createInProcessCache<V extends object | string>(
