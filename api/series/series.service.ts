@@ -6,12 +6,10 @@
  * Rendering reads the database, which the workflow's activities keep current occurrence by
  * occurrence, so GET shows live progress.
  */
-import type { Client } from '@temporalio/client';
 import { expandRecurrence, type Recurrence } from '../../domain/recurrence/recurrence';
 import type { Db, Prisma, Series, SeriesOccurrence } from '../../infra/db/prisma';
 import { isUniqueViolation } from '../../infra/db/errors';
 import { newId } from '../../infra/db/ids';
-import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import {
   cancelSeriesSignal,
   seriesCancelWorkflowId,
@@ -20,13 +18,13 @@ import {
   type SeriesWorkflowInput,
 } from '../../workflows/series.contract';
 import type { seriesCancelWorkflow } from '../../workflows/series-cancel.workflow';
-import { findBranch } from '../branches/branches.routes';
 import { formatInstant } from '../common.schemas';
-import { ApiError, notFound } from '../error-handler';
-import { surelyNotStarted } from '../bookings/booking-answers';
+import { notFound } from '../error-handler';
+import { surelyNotStarted, temporalOf } from '../bookings/booking-answers';
+import { checkBranchReferences } from '../catalog-references';
 import { answerOnce, successReply } from '../idempotency';
 import type { Reply, RouteContext } from '../route-kit';
-import { startOrJoin } from './start-or-join';
+import { startOrJoinOwning } from './start-or-join';
 
 export interface CreateSeriesInput {
   branchId: string;
@@ -37,11 +35,6 @@ export interface CreateSeriesInput {
   recurrence: Recurrence;
   onConflict: 'skip' | 'alternative';
   source: 'phone' | 'web' | 'api' | 'mobile';
-}
-
-export function temporalOf(ctx: RouteContext): Client {
-  if (!ctx.deps.temporal) throw new ApiError('dependency_unavailable', 'Temporal is not configured', { dependency: 'temporal' });
-  return ctx.deps.temporal;
 }
 
 /** Resolves true when `work` settles within `ms`; never rejects (the caller re-reads state). */
@@ -57,20 +50,6 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
   }
 }
 
-async function checkCatalog(ctx: RouteContext, body: CreateSeriesInput) {
-  const companyId = ctx.companyId();
-  const branch = await findBranch(ctx, body.branchId);
-  const [service, customer, staff] = await Promise.all([
-    ctx.deps.db.service.findFirst({ where: { id: body.serviceId, companyId, branchId: branch.id } }),
-    ctx.deps.db.customer.findFirst({ where: { id: body.customerId, companyId } }),
-    body.staffId ? ctx.deps.db.staff.findFirst({ where: { id: body.staffId, companyId, branchId: branch.id } }) : Promise.resolve(true),
-  ]);
-  if (!service) throw notFound('Service', body.serviceId);
-  if (!customer) throw notFound('Customer', body.customerId);
-  if (!staff) throw notFound('Staff', body.staffId ?? '');
-  return branch;
-}
-
 export const CREATE_SERIES_SCOPE = 'POST /v1/series';
 
 /**
@@ -79,9 +58,9 @@ export const CREATE_SERIES_SCOPE = 'POST /v1/series';
  * workflow; the final 201 is stored and replayed, a 202 is not (a repeat waits on the run again).
  */
 export async function createSeries(ctx: RouteContext, body: CreateSeriesInput, idempotencyKey?: string): Promise<Reply> {
-  const client = temporalOf(ctx);
+  const client = temporalOf(ctx.deps);
   const { db, config } = ctx.deps;
-  const branch = await checkCatalog(ctx, body);
+  const branch = await checkBranchReferences(ctx, body);
   const instants = expandRecurrence({ start: body.start.toISOString(), timezone: branch.timezone, recurrence: body.recurrence });
   const keyed = { db, companyId: branch.companyId, scope: CREATE_SERIES_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('ser'), now: ctx.now() };
   const { answer, replayed } = await answerOnce(
@@ -98,14 +77,11 @@ export async function createSeries(ctx: RouteContext, body: CreateSeriesInput, i
         staffId: body.staffId ?? null, onConflict: body.onConflict, source: body.source,
         occurrences: instants.map((start, index) => ({ index, start })),
       };
-      let handle;
-      try {
-        handle = await startOrJoin(client, { workflowType: 'seriesWorkflow', workflowId, taskQueue: config.temporalTaskQueue, args: [input] });
-      } catch (err) {
-        // Nothing runs on this id: take the row back (a repeat would write it again).
-        if (!(err instanceof TemporalUnavailableError && err.maybeStarted)) await db.series.deleteMany({ where: { id: seriesId } });
-        throw err;
-      }
+      const handle = await startOrJoinOwning(
+        client,
+        { workflowType: 'seriesWorkflow', workflowId, taskQueue: config.temporalTaskQueue, args: [input] },
+        () => db.series.deleteMany({ where: { id: seriesId } }),
+      );
       const done = await settlesWithin(handle.result(), config.bookingWaitMs);
       return { answer: { status: done ? 201 : 202, body: await renderSeriesById(ctx, seriesId) }, final: done };
     },
@@ -124,7 +100,7 @@ async function insertSeriesOnce(db: Db, data: Prisma.SeriesUncheckedCreateInput)
 }
 
 export async function cancelSeries(ctx: RouteContext, seriesId: string, request: { from?: Date; reason?: string }) {
-  const client = temporalOf(ctx);
+  const client = temporalOf(ctx.deps);
   const series = await ctx.deps.db.series.findFirst({ where: { id: seriesId, companyId: ctx.companyId() } });
   if (!series) throw notFound('Series', seriesId);
   const from = (request.from ?? ctx.now()).toISOString();

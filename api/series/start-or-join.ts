@@ -6,6 +6,8 @@
  * - closed: reuse policy REJECT_DUPLICATE refuses a second run, and we return the old run's handle.
  * Temporal unreachable becomes TemporalUnavailableError (503); `maybeStarted` is true only when
  * the server may have accepted the start before the deadline ran out (the caller keeps its rows).
+ * `startOrJoinOwning` is the common use: the caller wrote the rows the workflow owns just before,
+ * and takes them back when nothing can be running on the id.
  */
 import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
@@ -31,5 +33,19 @@ export async function startOrJoin(client: Client, options: StartOrJoinOptions): 
     if (error instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(options.workflowId);
     if (isTemporalUnavailable(error)) throw new TemporalUnavailableError(error, isGrpcDeadlineError(error));
     throw error;
+  }
+}
+
+/**
+ * startOrJoin for a workflow whose rows the caller has just written: when the start fails and
+ * nothing can be running on the id, `forgetRows` takes the rows back (a repeat writes them again)
+ * before the error goes on; when the start may have been accepted the rows stay.
+ */
+export async function startOrJoinOwning(client: Client, options: StartOrJoinOptions, forgetRows: () => Promise<unknown>): Promise<WorkflowHandle> {
+  try {
+    return await startOrJoin(client, options);
+  } catch (err) {
+    if (!(err instanceof TemporalUnavailableError && err.maybeStarted)) await forgetRows();
+    throw err;
   }
 }

@@ -5,11 +5,11 @@
  * and tells the monitor to end.
  */
 import { cancelWaitlistSignal } from '../../workflows/waitlist-monitor.contract';
+import { temporalOf } from '../bookings/booking-answers';
 import { idempotencyHeaders, replayedHeader } from '../bookings/bookings.schemas';
 import { idParams, listOf } from '../common.schemas';
 import { ApiError } from '../error-handler';
 import { defineRoute, routeGroup } from '../route-kit';
-import { temporalOf } from '../series/series.service';
 import { createWaitlistEntry, findEntry, listWaitlistEntries, renderEntry } from './waiting-list.service';
 import { createWaitlistBody, listWaitlistQuery, waitlistEntrySchema } from './waiting-list.schemas';
 
@@ -59,7 +59,7 @@ export const waitingListRoutes = routeGroup('waiting-list', [
     responses: { 200: { description: 'Cancelled', schema: waitlistEntrySchema } },
     problems: ['invalid_state', 'dependency_unavailable'],
     handler: async ({ params }, ctx) => {
-      const client = temporalOf(ctx);
+      const client = temporalOf(ctx.deps);
       const { row, zone } = await findEntry(ctx, params.id);
       if (row.status !== 'cancelled' && !OPEN.includes(row.status)) {
         throw new ApiError('invalid_state', `a ${row.status} waiting-list entry cannot be cancelled`);

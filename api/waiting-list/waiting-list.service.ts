@@ -8,18 +8,16 @@
 import type { Db, Prisma, WaitingListEntry } from '../../infra/db/prisma';
 import { isUniqueViolation } from '../../infra/db/errors';
 import { newId } from '../../infra/db/ids';
-import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { entryReachUtc, type TimeWindow, type WaitlistOffer } from '../../domain/waitlist/waitlist-policy';
 import { DEFAULT_WAITLIST_EXPIRY_DAYS, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
-import { surelyNotStarted } from '../bookings/booking-answers';
-import { findBranch } from '../branches/branches.routes';
+import { surelyNotStarted, temporalOf } from '../bookings/booking-answers';
+import { checkBranchReferences } from '../catalog-references';
 import { formatInstant } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { answerOnce, successReply } from '../idempotency';
 import { keysetArgs, toPage } from '../pagination';
 import type { Reply, RouteContext } from '../route-kit';
-import { temporalOf } from '../series/series.service';
-import { startOrJoin } from '../series/start-or-join';
+import { startOrJoinOwning } from '../series/start-or-join';
 import type { CreateWaitlistBody, ListWaitlistQuery } from './waiting-list.schemas';
 
 export const CREATE_WAITLIST_SCOPE = 'POST /v1/waiting-list';
@@ -55,28 +53,14 @@ export async function findEntry(ctx: RouteContext, entryId: string) {
   return { row, zone: branch.timezone };
 }
 
-async function checkCatalog(ctx: RouteContext, body: CreateWaitlistBody) {
-  const companyId = ctx.companyId();
-  const branch = await findBranch(ctx, body.branchId);
-  const [service, customer, staff] = await Promise.all([
-    ctx.deps.db.service.findFirst({ where: { id: body.serviceId, companyId, branchId: branch.id } }),
-    ctx.deps.db.customer.findFirst({ where: { id: body.customerId, companyId } }),
-    body.staffId ? ctx.deps.db.staff.findFirst({ where: { id: body.staffId, companyId, branchId: branch.id } }) : Promise.resolve(true),
-  ]);
-  if (!service) throw notFound('Service', body.serviceId);
-  if (!customer) throw notFound('Customer', body.customerId);
-  if (!staff) throw notFound('Staff', body.staffId ?? '');
-  return branch;
-}
-
 /** POST /v1/waiting-list: 201 with the entry; a repeat of the key replays that 201. */
 export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlistBody, idempotencyKey?: string): Promise<Reply> {
-  const client = temporalOf(ctx);
+  const client = temporalOf(ctx.deps);
   const { db, config } = ctx.deps;
   const now = ctx.now();
   const expiresAt = body.expiresAt ?? new Date(now.getTime() + DEFAULT_WAITLIST_EXPIRY_DAYS * 86_400_000);
   if (expiresAt.getTime() <= now.getTime()) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
-  const branch = await checkCatalog(ctx, body);
+  const branch = await checkBranchReferences(ctx, body);
   const keyed = { db, companyId: branch.companyId, scope: CREATE_WAITLIST_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('wl'), now };
   const { answer, replayed } = await answerOnce(
     keyed,
@@ -93,13 +77,11 @@ export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlis
         checkIntervalMs: config.waitlistCheckIntervalMs,
         reach: entryReachUtc({ fromDate: row.fromDate, toDate: row.toDate }),
       };
-      try {
-        await startOrJoin(client, { workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input] });
-      } catch (err) {
-        // No monitor runs on this id: take the row back (a repeat would write it again).
-        if (!(err instanceof TemporalUnavailableError && err.maybeStarted)) await db.waitingListEntry.deleteMany({ where: { id: entryId } });
-        throw err;
-      }
+      await startOrJoinOwning(
+        client,
+        { workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input] },
+        () => db.waitingListEntry.deleteMany({ where: { id: entryId } }),
+      );
       return { answer: { status: 201, body: renderEntry(row, branch.timezone) }, final: true };
     },
     surelyNotStarted,
