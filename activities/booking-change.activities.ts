@@ -19,16 +19,56 @@ import type {
   SlotPlan,
 } from './booking-activity.types';
 import { addHistory, snapshotOf } from './booking-records';
+import { expireStaleHolds, STALE_HOLD_MS } from './booking-stale-holds';
 
 export interface BookingChangeDeps {
   db: Db;
   planner: BookingPlanner;
   clock: () => Date;
+  staleHoldMs?: number;
 }
 
 export const HOLD_SOURCE = 'hold';
 
-export function createBookingChangeActivities({ db, planner, clock }: BookingChangeDeps) {
+export function createBookingChangeActivities({ db, planner, clock, staleHoldMs = STALE_HOLD_MS }: BookingChangeDeps) {
+  type MoveInput = { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string };
+  function moveInTransaction(input: MoveInput): Promise<MoveResult> {
+    return db.$transaction(async (tx): Promise<MoveResult> => {
+      const done = await tx.bookingHistory.findUnique({ where: { dedupeKey: input.dedupeKey } });
+      const b = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId } });
+      if (done) {
+        const detail = done.detail as { from: { start: string; end: string; staffId: string } };
+        return { previousStart: detail.from.start, previousEnd: detail.from.end, previousStaffId: detail.from.staffId, rescheduledCount: b.rescheduledCount };
+      }
+      if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
+      await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
+      if (isAt(b, input.plan)) {
+        if (input.externalId && input.externalId !== b.calendarExternalId) {
+          await tx.booking.update({ where: { id: b.id }, data: { calendarExternalId: input.externalId, calendarStatus: 'synced' } });
+        }
+        const here = { previousStart: b.startAt.toISOString(), previousEnd: b.endAt.toISOString(), previousStaffId: b.staffId };
+        return { ...here, rescheduledCount: b.rescheduledCount, unchanged: true };
+      }
+      const moved = await tx.booking.update({
+        where: { id: b.id },
+        data: {
+          staffId: input.plan.staffId,
+          resourceId: input.plan.resourceId,
+          startAt: new Date(input.plan.start),
+          endAt: new Date(input.plan.end),
+          blockedStart: new Date(input.plan.blockedStart),
+          blockedEnd: new Date(input.plan.blockedEnd),
+          rescheduledCount: { increment: 1 },
+          ...(input.externalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {}),
+        },
+      });
+      const from = { start: b.startAt.toISOString(), end: b.endAt.toISOString(), staffId: b.staffId };
+      const to = { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId };
+      await addHistory(tx, { bookingId: b.id, event: 'rescheduled', detail: { from, to, reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
+      return { previousStart: from.start, previousEnd: from.end, previousStaffId: from.staffId, rescheduledCount: moved.rescheduledCount };
+    });
+  }
+
   return {
     async planReschedule(input: RescheduleInputs): Promise<ReschedulePlan> {
       const b = await db.booking.findUnique({ where: { id: input.bookingId } });
@@ -58,8 +98,8 @@ export function createBookingChangeActivities({ db, planner, clock }: BookingCha
       const pieces = own
         ? uncovered([Date.parse(input.plan.blockedStart), Date.parse(input.plan.blockedEnd)], [b.blockedStart.getTime(), b.blockedEnd.getTime()])
         : [[Date.parse(input.plan.blockedStart), Date.parse(input.plan.blockedEnd)] as const];
-      try {
-        await db.booking.createMany({
+      const insert = () =>
+        db.booking.createMany({
           data: pieces.map(([s, e], n) => ({
             id: `${input.holdId}-${n}`,
             companyId: b.companyId,
@@ -78,6 +118,14 @@ export function createBookingChangeActivities({ db, planner, clock }: BookingCha
           })),
           skipDuplicates: true,
         });
+      try {
+        try {
+          await insert();
+        } catch (error) {
+          // Refused: retry once if abandoned holds were in the way (booking-stale-holds.ts).
+          if (!isExclusionViolation(error) || (await expireStaleHolds(db, input.plan, clock(), staleHoldMs)) === 0) throw error;
+          await insert();
+        }
         return { kind: 'held' };
       } catch (error) {
         if (!isExclusionViolation(error)) throw error;
@@ -106,40 +154,11 @@ export function createBookingChangeActivities({ db, planner, clock }: BookingCha
      * retry of a reschedule the customer has repeated meanwhile) only drops the hold, with no
      * second history entry and no second `rescheduledCount` increment (`unchanged: true`).
      */
-    async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string }): Promise<MoveResult> {
-      return db.$transaction(async (tx): Promise<MoveResult> => {
-        const done = await tx.bookingHistory.findUnique({ where: { dedupeKey: input.dedupeKey } });
-        const b = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId } });
-        if (done) {
-          const detail = done.detail as { from: { start: string; end: string; staffId: string } };
-          return { previousStart: detail.from.start, previousEnd: detail.from.end, previousStaffId: detail.from.staffId, rescheduledCount: b.rescheduledCount };
-        }
-        if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
-        await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
-        if (isAt(b, input.plan)) {
-          if (input.externalId && input.externalId !== b.calendarExternalId) {
-            await tx.booking.update({ where: { id: b.id }, data: { calendarExternalId: input.externalId, calendarStatus: 'synced' } });
-          }
-          const here = { previousStart: b.startAt.toISOString(), previousEnd: b.endAt.toISOString(), previousStaffId: b.staffId };
-          return { ...here, rescheduledCount: b.rescheduledCount, unchanged: true };
-        }
-        const moved = await tx.booking.update({
-          where: { id: b.id },
-          data: {
-            staffId: input.plan.staffId,
-            resourceId: input.plan.resourceId,
-            startAt: new Date(input.plan.start),
-            endAt: new Date(input.plan.end),
-            blockedStart: new Date(input.plan.blockedStart),
-            blockedEnd: new Date(input.plan.blockedEnd),
-            rescheduledCount: { increment: 1 },
-            ...(input.externalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {}),
-          },
-        });
-        const from = { start: b.startAt.toISOString(), end: b.endAt.toISOString(), staffId: b.staffId };
-        const to = { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId };
-        await addHistory(tx, { bookingId: b.id, event: 'rescheduled', detail: { from, to, reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
-        return { previousStart: from.start, previousEnd: from.end, previousStaffId: from.staffId, rescheduledCount: moved.rescheduledCount };
+    async moveBooking(input: MoveInput): Promise<MoveResult> {
+      return moveInTransaction(input).catch((error: unknown) => {
+        // The new-slot hold expired as abandoned and someone else took the slot: final for this run.
+        if (isExclusionViolation(error)) throw ApplicationFailure.nonRetryable(`the new slot of booking ${input.bookingId} was taken meanwhile`, 'SlotTaken');
+        throw error;
       });
     },
 

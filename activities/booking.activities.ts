@@ -11,11 +11,15 @@ import { isExclusionViolation, isUniqueViolation } from '../infra/db/errors';
 import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
 import type { BookingPlanner, HoldInput, HoldResult, PlanRequest, PlanResult, SyncOperation } from './booking-activity.types';
 import { addHistory, idFromKey } from './booking-records';
+import { expireStaleHolds, STALE_HOLD_MS } from './booking-stale-holds';
 
 export interface BookingActivityDeps {
   db: Db;
   planner: BookingPlanner;
   cache: { invalidateBranch(branchId: string): Promise<void> };
+  clock?: () => Date;
+  /** Age after which a refusing `pending` hold counts as abandoned (booking-stale-holds.ts). */
+  staleHoldMs?: number;
 }
 
 export function planRequestOf(input: BookAppointmentInput): PlanRequest {
@@ -32,7 +36,7 @@ export function planRequestOf(input: BookAppointmentInput): PlanRequest {
   };
 }
 
-export function createBookingActivities({ db, planner, cache }: BookingActivityDeps) {
+export function createBookingActivities({ db, planner, cache, clock = () => new Date(), staleHoldMs = STALE_HOLD_MS }: BookingActivityDeps) {
   return {
     async planBooking(input: BookAppointmentInput): Promise<PlanResult> {
       return planner.plan(planRequestOf(input));
@@ -42,8 +46,8 @@ export function createBookingActivities({ db, planner, cache }: BookingActivityD
     async holdSlot({ bookingId, workflowId, booking, plan }: HoldInput): Promise<HoldResult> {
       const existing = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
       if (existing) return heldOrFinal(bookingId, existing.status);
-      try {
-        await db.booking.create({
+      const insert = () =>
+        db.booking.create({
           data: {
             id: bookingId,
             companyId: booking.companyId,
@@ -68,6 +72,14 @@ export function createBookingActivities({ db, planner, cache }: BookingActivityD
             },
           },
         });
+      try {
+        try {
+          await insert();
+        } catch (error) {
+          // Refused: retry once if abandoned holds were in the way, else it is a real conflict.
+          if (!isExclusionViolation(error) || (await expireStaleHolds(db, plan, clock(), staleHoldMs)) === 0) throw error;
+          await insert();
+        }
         return { kind: 'held' };
       } catch (error) {
         if (isExclusionViolation(error)) {

@@ -25,7 +25,7 @@ import {
   type RescheduleStep,
 } from './reschedule-booking.contract';
 import { CALENDAR_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
-import { describeFailure } from './lib/failures';
+import { describeFailure, failureType } from './lib/failures';
 import { Saga } from './lib/saga';
 import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStatus } from './lib/visibility';
@@ -87,9 +87,15 @@ export async function rescheduleBookingWorkflow(input: RescheduleBookingInput): 
   try {
     moved = await db.moveBooking({ bookingId, holdId, plan, externalId, reason: input.reason ?? null, dedupeKey: key('move') });
   } catch (error) {
-    // Only a non-retryable refusal gets here (the booking left `confirmed` meanwhile, e.g. a
-    // concurrent cancel, whose Cal.com cancel follows the reschedule chain): drop the new hold.
-    await CancellationScope.nonCancellable(() => saga.compensate());
+    // Only a non-retryable refusal gets here: the booking left `confirmed` meanwhile (e.g. a
+    // concurrent cancel, whose Cal.com cancel follows the reschedule chain), or the new slot was
+    // taken after our hold expired as abandoned (the booking keeps its old time, so the calendar
+    // goes back there too). Either way the new hold is dropped.
+    const slotTaken = failureType(error) === 'SlotTaken';
+    await CancellationScope.nonCancellable(async () => {
+      if (slotTaken) await calendar.rescheduleCalendarBooking({ bookingId, start: booking.start, reason: 'reschedule undone: the new slot was taken' });
+      await saga.compensate();
+    });
     if (isCancellation(error)) throw error;
     step = 'done';
     return settle({ kind: 'invalid_state', bookingId, status: 'changed', message: describeFailure(error) }, 'rejected', 'booking changed during the reschedule');

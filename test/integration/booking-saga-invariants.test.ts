@@ -5,6 +5,8 @@
  * - confirm tells a vanished row (NotFound) from one that left `pending` (InvalidState);
  * - the compensating Cal.com cancel still finds the booking by its known uid when the row is gone;
  * - markBookingFailed answers the row's status and tolerates a deleted row;
+ * - a new hold refused only by abandoned holds (pending > 30 min) expires them and takes the slot;
+ *   a move whose expired hold lost the slot is refused as SlotTaken, not retried for ever.
  */
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -19,7 +21,7 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { testEnv } from '../harness/env';
-import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -138,5 +140,51 @@ describe('saga invariants on Postgres and the emulator', () => {
     await run(acts.cancelBookingRecord, { bookingId: input.bookingId, reason: 'test', dedupeKey: `cx-${input.bookingId}` });
     expect(await run(acts.markBookingFailed, { bookingId: input.bookingId, reason: 'calendar_sync_failed', error: 'x', dedupeKey: `mf-${input.bookingId}` })).toEqual({ status: 'cancelled' });
     expect(await run(acts.markBookingFailed, { bookingId: newId('bkg'), reason: 'calendar_sync_failed', error: 'x', dedupeKey: `mf-${randomUUID()}` })).toEqual({ status: null });
+  });
+
+  it('abandoned holds (pending for over 30 minutes) are expired by the next hold of their slot; fresh ones are not', async () => {
+    const start = weekdayAhead(7);
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    const fresh = await insertBooking(db, fx, { staffId: fx.staff.anna, start: new Date(start), status: 'pending' });
+    const refused = request(start);
+    const planned = await run(acts.planBooking, { ...refused, staffId: fx.staff.anna });
+    // the planner itself may see the slot busy; the hold is what the constraint decides
+    const plan: SlotPlan = planned.kind === 'ok' ? planned.plan : { staffId: fx.staff.anna, resourceId: null, start, end: new Date(Date.parse(start) + 3_600_000).toISOString(), blockedStart: start, blockedEnd: new Date(Date.parse(start) + 3_600_000).toISOString() };
+    const hold = (input: BookAppointmentInput) => run(acts.holdSlot, { bookingId: input.bookingId, workflowId: `booking-${input.bookingId}`, booking: input, plan });
+    expect(await hold(refused)).toMatchObject({ kind: 'conflict' });
+    expect((await db.booking.findUniqueOrThrow({ where: { id: fresh } })).status).toBe('pending');
+
+    await db.booking.update({ where: { id: fresh }, data: { createdAt: hourAgo } });
+    const winner = request(start);
+    expect(await hold(winner)).toEqual({ kind: 'held' });
+    const expired = await db.booking.findUniqueOrThrow({ where: { id: fresh }, include: { history: true } });
+    expect(expired).toMatchObject({ status: 'failed', failureReason: 'hold_expired' });
+    expect(expired.history.map((h) => h.event)).toContain('hold_expired');
+    expect(await db.booking.count({ where: { companyId: fx.companyId, staffId: fx.staff.anna, startAt: new Date(start), status: { in: ['pending', 'confirmed'] } } })).toBe(1);
+
+    // an abandoned reschedule placeholder (no saga left to release it) is deleted the same way
+    const later = weekdayAhead(7, 1);
+    const placeholder = await insertBooking(db, fx, { staffId: fx.staff.anna, start: new Date(later), status: 'pending' });
+    await db.booking.update({ where: { id: placeholder }, data: { source: 'hold', createdAt: hourAgo } });
+    const next = request(later);
+    const laterPlan: SlotPlan = { ...plan, start: later, end: new Date(Date.parse(later) + 3_600_000).toISOString(), blockedStart: later, blockedEnd: new Date(Date.parse(later) + 3_600_000).toISOString() };
+    expect(await run(acts.holdSlot, { bookingId: next.bookingId, workflowId: `booking-${next.bookingId}`, booking: next, plan: laterPlan })).toEqual({ kind: 'held' });
+    expect(await db.booking.count({ where: { id: placeholder } })).toBe(0);
+  });
+
+  it('a move whose expired reschedule hold lost the slot is a final SlotTaken refusal', async () => {
+    const { input } = await confirmed(weekdayAhead(8));
+    const target = weekdayAhead(8, 1);
+    const planned = await run(acts.planReschedule, { bookingId: input.bookingId, start: target });
+    if (planned.kind !== 'ok') throw new Error(`reschedule plan failed: ${JSON.stringify(planned)}`);
+    const holdId = `rsh_reschedule-${input.bookingId}-slow`;
+    expect(await run(acts.holdRescheduleSlot, { bookingId: input.bookingId, holdId, plan: planned.plan })).toEqual({ kind: 'held' });
+    await db.booking.updateMany({ where: { id: { startsWith: `${holdId}-` } }, data: { createdAt: new Date(Date.now() - 60 * 60_000) } });
+    const other = request(target);
+    expect(await run(acts.holdSlot, { bookingId: other.bookingId, workflowId: `booking-${other.bookingId}`, booking: other, plan: planned.plan })).toEqual({ kind: 'held' });
+    await expect(
+      run(acts.moveBooking, { bookingId: input.bookingId, holdId, plan: planned.plan, externalId: null, reason: 'slow', dedupeKey: `reschedule-${input.bookingId}-slow:move` }),
+    ).rejects.toMatchObject({ type: 'SlotTaken', nonRetryable: true });
+    expect(await db.booking.findUniqueOrThrow({ where: { id: input.bookingId } })).toMatchObject({ startAt: new Date(weekdayAhead(8)), rescheduledCount: 0, status: 'confirmed' });
   });
 });

@@ -94,6 +94,10 @@ const SCENARIOS: Scenario[] = [
   booking('booking-confirm-refused-cancelled', (t, id) => t.world.onNext('confirmBooking', () => void (t.world.bookings.get(id)!.status = 'cancelled'))),
   booking('booking-confirm-refused-deleted', (t, id) => t.world.onNext('confirmBooking', () => void t.world.bookings.delete(id))),
   reschedule('reschedule-already-at-target', (t, id) => void t.world.seedConfirmed(id, NEW, { rescheduledCount: 1 })),
+  reschedule('reschedule-slot-lost', (t, id) => {
+    t.world.seedConfirmed(id, START);
+    t.world.failNext('moveBooking', permanent('the new slot was taken meanwhile', 'SlotTaken'));
+  }),
 ];
 
 /**

@@ -107,6 +107,19 @@ describe('reschedule', () => {
     expect(t.world.calls).not.toContain('listWaitlistMonitors');
   });
 
+  test('new slot lost after the calendar moved (hold expired as abandoned): calendar moved back, hold dropped', async () => {
+    const t = await bookingTestRun('rs-slot-lost');
+    const id = nextId();
+    t.world.seedConfirmed(id, OLD);
+    t.world.failNext('moveBooking', permanent('the new slot was taken meanwhile', 'SlotTaken'));
+    const result = await t.run(async () => (await reschedule(t, id)).result());
+    expect(result).toMatchObject({ kind: 'invalid_state', bookingId: id, message: expect.stringContaining('SlotTaken') });
+    expect(t.world.bookings.get(id)).toMatchObject({ start: OLD, rescheduledCount: 0, status: 'confirmed' });
+    expect(t.world.liveCalendarBookings(id)).toEqual([expect.objectContaining({ start: OLD })]);
+    expect(t.world.holds.size).toBe(0);
+    expect(t.world.calls.filter((c) => c === 'rescheduleCalendarBooking')).toHaveLength(2);
+  });
+
   test('a cancelled booking cannot be rescheduled: invalid_state', async () => {
     const t = await bookingTestRun('rs-invalid');
     const id = nextId();
