@@ -3,6 +3,7 @@
  * a hash of the workflow and domain sources and the lock file. Bundling costs 10-20 s of CPU on a
  * small machine; with the cache a second `npm run dev` starts its worker in about a second. The
  * cache is an optimisation only: when the folder is not writable the fresh bundle is used as is.
+ * The test harness (test/harness/temporal.ts bundleOnce) loads its bundles through here too.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

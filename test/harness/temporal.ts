@@ -7,14 +7,15 @@
  *   (createFromExistingServer: no start-up deadline, Update and search attributes work).
  * - getTimeSkippingEnv(): the Java time-skipping server from .tools (existing-path: no download),
  *   for timers measured in days. It does not skip time while waiting on an Update.
- * - bundleOnce(): bundleWorkflowCode of workflows/index.ts, also cached on disk by a hash of the
- *   workflow and domain sources, because bundling costs ~2 s of CPU per file on 2 cores.
+ * - bundleOnce(): the worker's bundle of workflows/index.ts (worker/workflow-bundle.ts), also
+ *   cached on disk by a hash of the workflow and domain sources, because bundling costs ~2 s of CPU
+ *   per file on 2 cores.
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { createLogger } from '../../infra/logger';
+import { loadWorkflowBundle } from '../../worker/workflow-bundle';
 import { ensureTimeSkippingServer } from '../../scripts/lib/toolchain';
 import { testEnv } from './env';
 
@@ -51,52 +52,12 @@ export async function teardownTestEnvs(): Promise<void> {
   await Promise.all(envs.map(async (env) => (env ? (await env).teardown() : undefined)));
 }
 
-function sourceHash(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|js|json)$/.test(entry.name) && !entry.name.endsWith('.test.ts')) {
-        hash.update(path.relative(ROOT, full)).update('\0').update(fs.readFileSync(full)).update('\0');
-      }
-    }
-  };
-  walk(path.join(ROOT, 'workflows'));
-  walk(path.join(ROOT, 'domain'));
-  hash.update(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
-  return hash.digest('hex').slice(0, 16);
-}
-
 /** The workflow bundle of workflows/index.ts, built at most once per file and reused across runs. */
 export function bundleOnce(): Promise<WorkflowBundle> {
-  bundle ??= (async () => {
-    const cacheFile = path.join(BUNDLE_CACHE_DIR, `${sourceHash()}.js`);
-    if (fs.existsSync(cacheFile)) return { code: fs.readFileSync(cacheFile, 'utf8') };
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
-    fs.mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, cacheFile);
-    // Keep only the newest few bundles.
-    const old = fs.readdirSync(BUNDLE_CACHE_DIR).map((f) => path.join(BUNDLE_CACHE_DIR, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-    for (const file of old.slice(5)) fs.rmSync(file, { force: true });
-    return { code };
-  })();
+  // Only the bundler's warnings and errors matter in test output.
+  bundle ??= loadWorkflowBundle(createLogger({ logLevel: 'warn', nodeEnv: 'test' }, 'test-bundle'), BUNDLE_CACHE_DIR);
   return bundle;
 }
-
-const noop = () => {};
-/** The bundler logs webpack progress at info; only warnings and errors matter in test output. */
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  log: noop,
-  warn: (message: string, meta?: Record<string, unknown>) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
-};
 
 if (typeof afterAll === 'function') {
   afterAll(teardownTestEnvs);
