@@ -12,6 +12,10 @@
  *       cached   — one query, answered from the two-tier cache after the first request;
  *       uncached — the branch's cache version is bumped before every lookup (what any change to
  *                  the branch does), so every request loads from PostgreSQL and runs the engine.
+ *     The cached case runs twice: unpaced (maximum throughput; latency there is mostly queueing)
+ *     and paced at BENCH_PACED_RATE (1,000) req/s, the run the "p99 ≤ 5 ms at ≥ 1,000 req/s"
+ *     target is judged on (autocannon paces per connection and does not correct coordinated
+ *     omission: a stalled response delays that connection's next request, so the pace must be met).
  *     Prints p50/p95/p99 latency and requests/s, and the API process's CPU time per request
  *     (process.cpuUsage delta / requests), which other load on the machine barely moves, with
  *     the load average. Targets: cached p99 ≤ 5 ms at ≥ 1,000 req/s, uncached p95 ≤ 50 ms.
@@ -40,6 +44,8 @@ import { ms, summarize, verdict } from './lib/stats';
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** Throughput of the paced cached run, the one the latency target is judged on. */
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
 /** Set to a directory to profile the API process during each measured run (profiling slows it). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
@@ -113,9 +119,9 @@ async function seed(db: PrismaClient, sc: AvailabilityScenario, staffIds: string
 function printLoad(label: string, r: LoadResult, cpuPerRequestUs: number): void {
   const l = r.latency;
   console.log(
-    `    ${label.padEnd(9)} p50 ${ms(l.median)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}; ${r.requestsPerSecond.toFixed(0)} req/s (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`,
+    `    ${label.padEnd(22)} p50 ${ms(l.median)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}; ${r.requestsPerSecond.toFixed(0)} req/s (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`,
   );
-  console.log(`    ${''.padEnd(9)} server CPU ${(cpuPerRequestUs / 1000).toFixed(3)} ms per request (user+system of the API process / requests; unaffected by machine load)`);
+  console.log(`    ${''.padEnd(22)} server CPU ${(cpuPerRequestUs / 1000).toFixed(3)} ms per request (user+system of the API process / requests; unaffected by machine load)`);
 }
 
 const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -185,6 +191,7 @@ async function httpBench(): Promise<void> {
   console.log(`\n(b) GET /v1/availability, 7 days (${seeded.from}..${addDays(seeded.from, 6)}), ${sc.staff.length} staff, ${sc.bookings.length} bookings over 30 days`);
   console.log(`    PostgreSQL booking_bench, Redis ${config.redisUrl}; autocannon ${CONNECTIONS} connections × ${SECONDS} s in this process, the API in a forked one`);
   const results: Record<string, LoadResult> = {};
+  let paced: LoadResult | undefined;
   try {
     for (const mode of ['cached', 'uncached'] as const) {
       const server = await startServer(mode, cachePrefix);
@@ -198,7 +205,12 @@ async function httpBench(): Promise<void> {
         const before = await server.cpu();
         results[mode] = await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: SECONDS });
         const after = await server.cpu();
-        printLoad(mode, results[mode], (cpuMs(before, after) * 1000) / results[mode].total);
+        printLoad(`${mode}, max`, results[mode], (cpuMs(before, after) * 1000) / results[mode].total);
+        if (mode === 'cached') {
+          const paced0 = await server.cpu();
+          paced = await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: SECONDS, rate: PACED_RATE });
+          printLoad(`${mode}, paced at ${PACED_RATE}/s`, paced, (cpuMs(paced0, await server.cpu()) * 1000) / paced.total);
+        }
         if (CPU_PROF_DIR) {
           const file = path.join(CPU_PROF_DIR, `availability-${mode}.cpuprofile`);
           await server.profile({ type: 'profile-stop', file });
@@ -216,8 +228,14 @@ async function httpBench(): Promise<void> {
   }
   const cached = results.cached;
   const uncached = results.uncached;
-  console.log(`    target cached p99 ≤ 5 ms at ≥ 1,000 req/s: ${verdict(cached.latency.p99 <= 5 && cached.requestsPerSecond >= 1000)}`);
-  console.log(`    target uncached p95 ≤ 50 ms: ${verdict(uncached.latency.p95 <= 50)}`);
+  // "p99 ≤ 5 ms at ≥ 1,000 req/s": the latency of a run paced at 1,000 req/s that the server
+  // kept up with, and a maximum throughput of at least 1,000 req/s.
+  const kept = paced !== undefined && paced.requestsPerSecond >= 0.95 * PACED_RATE && paced.non2xx === 0 && paced.errors === 0;
+  console.log(
+    `    target cached p99 ≤ 5 ms at ≥ 1,000 req/s: ${verdict(kept && paced!.latency.p99 <= 5 && PACED_RATE >= 1000 && cached.requestsPerSecond >= 1000)}` +
+      ` (p99 ${ms(paced?.latency.p99 ?? NaN)} paced at ${PACED_RATE}/s, max ${cached.requestsPerSecond.toFixed(0)} req/s with p99 ${ms(cached.latency.p99)})`,
+  );
+  console.log(`    target uncached p95 ≤ 50 ms: ${verdict(uncached.latency.p95 <= 50)} (p95 ${ms(uncached.latency.p95)} at its maximum, ${uncached.requestsPerSecond.toFixed(0)} req/s)`);
   if (CPU_PROF_DIR) console.log(`    CPU profiles of the measured runs in ${CPU_PROF_DIR} (more rows: npx tsx bench/lib/cpu-profile-summary.ts <file> 60)`);
 }
 

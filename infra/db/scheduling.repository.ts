@@ -6,7 +6,8 @@
  * staff member keeps an uncached 62-day search at a few milliseconds of database time.
  *
  * Instants come back as epoch milliseconds (cheaper to parse than timestamps, and what the engine
- * uses internally). Callers pass the range as whole local days of the branch, so daily limits see
+ * uses internally). The value is sent as text and parsed here once: as `json` it was parsed by pg
+ * and then walked again by Prisma's raw-result decoding, a visible share of an uncached search. Callers pass the range as whole local days of the branch, so daily limits see
  * every booking of a day that is only partly inside the range.
  */
 import type {
@@ -107,7 +108,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
       'ownCalendarUids', COALESCE((
         SELECT json_agg(DISTINCT bk.calendar_external_id) FROM bk WHERE bk.calendar_external_id IS NOT NULL
       ), '[]'::json)
-    ) AS ctx`;
+    )::text AS ctx`;
   const raw = parseJson(rows[0]?.ctx) as RawContext;
   if (!raw.branch) return { found: false, missing: 'branch' };
   if (!raw.service) return { found: false, missing: 'service' };
