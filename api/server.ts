@@ -13,13 +13,13 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
 import { createLogger, type Logger } from '../infra/logger';
+import { handleStopSignals } from '../infra/process/stop-signals';
 import { createApp } from './app';
 import type { AppDeps } from './app-deps';
 import { createAvailabilityDeps } from './availability/availability.deps';
 
 const TEMPORAL_CHECK_MS = 1_500;
 const DRAIN_GRACE_MS = 10_000;
-const REPEAT_SIGNAL_WINDOW_MS = 2_000;
 
 export interface BuiltAppDeps {
   deps: AppDeps;
@@ -127,32 +127,21 @@ async function main(): Promise<void> {
   }
   logger.info({ port: running.port, docs: `http://127.0.0.1:${running.port}/docs` }, 'API listening');
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopRequested) {
-      // A signal to the process group arrives twice (directly and relayed by tsx/npm): ignore
-      // repeats within the first seconds; a later one means "stop now".
-      if (Date.now() - firstSignalAt < REPEAT_SIGNAL_WINDOW_MS) return;
-      logger.warn({ signal }, 'second signal while draining: exiting now');
-      process.exit(1);
-    }
-    stopRequested = true;
-    firstSignalAt = Date.now();
-    logger.info({ signal }, 'shutting down: no new connections, draining requests in flight');
-    running.stop().then(
-      () => {
-        logger.info('API stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  let stopRequested = false;
-  let firstSignalAt = 0;
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  handleStopSignals({
+    logger,
+    message: 'shutting down: no new connections, draining requests in flight',
+    onStop: () =>
+      void running.stop().then(
+        () => {
+          logger.info('API stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      ),
+  });
 }
 
 if (require.main === module) void main();

@@ -3,15 +3,14 @@
  * (worker/deps.ts), connects to Temporal and polls the configured task queue until SIGINT or
  * SIGTERM, then drains: stops polling, lets in-flight activities finish (grace time), closes the
  * Temporal connection, the database pool, the cache and the mailer, and exits 0. A second signal
- * while draining (later than 2 s after the first) exits at once with 1.
+ * while draining (later than 2 s after the first) exits at once with 1 (infra/process/stop-signals.ts).
  */
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createLogger, type Logger } from '../infra/logger';
+import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { buildWorkerDeps } from './deps';
-
-const REPEAT_SIGNAL_WINDOW_MS = 2_000;
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
 function installRuntime(logger: Logger): void {
@@ -40,28 +39,16 @@ async function main(): Promise<number> {
   installRuntime(logger);
   const deps = buildWorkerDeps(config, logger);
 
-  let stopRequested = false;
-  let firstSignalAt = 0;
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopRequested) {
-      // A signal to the process group arrives twice (directly and relayed by tsx/npm): ignore
-      // repeats within the first seconds; a later one means "stop now".
-      if (Date.now() - firstSignalAt < REPEAT_SIGNAL_WINDOW_MS) return;
-      logger.warn({ signal }, 'second signal while draining: exiting now');
-      process.exit(1);
-    }
-    stopRequested = true;
-    firstSignalAt = Date.now();
-    logger.info({ signal }, 'shutting down: no new tasks, finishing the ones in flight');
-    booking?.shutdown();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = handleStopSignals({
+    logger,
+    message: 'shutting down: no new tasks, finishing the ones in flight',
+    onStop: () => booking?.shutdown(),
+  });
 
   try {
     booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
-    if (stopRequested) booking.shutdown();
+    if (stop.requested) booking.shutdown();
     logger.info(
       { taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, temporal: config.temporalAddress },
       'worker polling',
