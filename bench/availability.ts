@@ -16,6 +16,8 @@
  *     and paced at BENCH_PACED_RATE (1,000) req/s, the run the "p99 ≤ 5 ms at ≥ 1,000 req/s"
  *     target is judged on (autocannon paces per connection and does not correct coordinated
  *     omission: a stalled response delays that connection's next request, so the pace must be met).
+ *     A paced GET /healthz on the same process follows: the latency floor of the machine as loaded
+ *     at that moment (scheduling delays on a shared machine reach the p99 of any endpoint).
  *     Prints p50/p95/p99 latency and requests/s, and the API process's CPU time per request
  *     (process.cpuUsage delta / requests), which other load on the machine barely moves, with
  *     the load average. Targets: cached p99 ≤ 5 ms at ≥ 1,000 req/s, uncached p95 ≤ 50 ms.
@@ -210,6 +212,11 @@ async function httpBench(): Promise<void> {
           const paced0 = await server.cpu();
           paced = await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: SECONDS, rate: PACED_RATE });
           printLoad(`${mode}, paced at ${PACED_RATE}/s`, paced, (cpuMs(paced0, await server.cpu()) * 1000) / paced.total);
+          // The floor this machine allows right now: the same process answering GET /healthz
+          // (no auth, no cache, a few bytes) at the same pace.
+          const floor0 = await server.cpu();
+          const floor = await runLoad({ url: server.url + '/healthz', connections: CONNECTIONS, durationSeconds: Math.min(SECONDS, 5), rate: PACED_RATE });
+          printLoad(`/healthz, paced`, floor, (cpuMs(floor0, await server.cpu()) * 1000) / floor.total);
         }
         if (CPU_PROF_DIR) {
           const file = path.join(CPU_PROF_DIR, `availability-${mode}.cpuprofile`);
