@@ -8,9 +8,7 @@
  * booking must belong to a confirmed booking (creates that completed remotely after the kill are
  * adopted, never duplicated or orphaned).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
@@ -22,23 +20,16 @@ import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/bo
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { testEnv } from '../harness/env';
 import { getTestEnv } from '../harness/temporal';
+import { recentOutput, signalGroup, startWorkerProcess, within, type WorkerProcess } from '../harness/worker-process';
 import { createLogger } from '../../infra/logger';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle';
 import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const env = testEnv();
 const taskQueue = `worker-kill-${randomUUID()}`;
 const SAGAS = 10;
 /** Long enough that creates are still hanging in the emulator when the worker dies. */
 const CREATE_LATENCY_MS = 2_500;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
 
 let temporal: TestWorkflowEnvironment;
 let db: Db;
@@ -46,42 +37,11 @@ let emulator: CalcomEmulator;
 let fx: AvailabilityFixture;
 const workers: WorkerProcess[] = [];
 
-/** Its own process group (detached), so a kill reaches tsx's node child as well. */
-function startWorkerProcess(): WorkerProcess {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: env.databaseUrl,
-    REDIS_URL: env.redisUrl,
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_NAMESPACE: env.temporalNamespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CALCOM_BASE_URL: emulator.url,
-    SMTP_URL: env.smtpUrl,
-  };
-  delete childEnv.CALCOM_API_KEY; // the emulator's key
-  const child = spawn(TSX, ['worker/main.ts'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(chunk.toString('utf8'));
-    if (output.length > 400) output.splice(0, output.length - 400);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const proc = { child, output, exited };
+/** A worker process on this suite's task queue and private emulator, stopped in afterAll. */
+function startWorker(): WorkerProcess {
+  const proc = startWorkerProcess({ taskQueue, calcomBaseUrl: emulator.url });
   workers.push(proc);
   return proc;
-}
-
-function killGroup(proc: WorkerProcess, signal: NodeJS.Signals): void {
-  if (proc.child.pid === undefined || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  try {
-    process.kill(-proc.child.pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 /** Polls `check` every 100 ms until it returns true; fails with `what` and the worker's log after `ms`. */
@@ -89,21 +49,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms: number, 
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (proc && proc.child.exitCode !== null) throw new Error(`worker exited (${proc.child.exitCode}) while waiting for ${what}:\n${proc.output.join('')}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${proc ? `; worker output:\n${proc.output.join('').slice(-4000)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${proc ? `; worker output:\n${recentOutput(proc)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Rejects with the worker's recent output if `promise` has not settled after `ms`. */
-async function withDeadline<T>(what: string, promise: Promise<T>, ms: number, proc: WorkerProcess): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; worker output:\n${proc.output.join('').slice(-4000)}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -138,9 +85,9 @@ describe('worker killed during in-flight booking sagas', () => {
 
   afterAll(async () => {
     for (const proc of workers) {
-      killGroup(proc, 'SIGTERM');
+      signalGroup(proc, 'SIGTERM');
       const stopped = await Promise.race([proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000).unref())]);
-      if (!stopped) killGroup(proc, 'SIGKILL');
+      if (!stopped) signalGroup(proc, 'SIGKILL');
     }
     await emulator?.close();
     if (fx) {
@@ -154,7 +101,7 @@ describe('worker killed during in-flight booking sagas', () => {
   });
 
   it('every saga ends confirmed or failed after SIGKILL and restart; no pending hold, no orphan calendar booking', async () => {
-    const first = startWorkerProcess();
+    const first = startWorker();
     await waitFor('the first worker to poll', hasWorkflowPoller, 90_000, first);
 
     const slowCreates = await fetch(`${emulator.url}/__control/faults`, {
@@ -183,14 +130,14 @@ describe('worker killed during in-flight booking sagas', () => {
     await waitFor('holds with calendar creates in flight', async () => (await pending()) >= SAGAS / 2, 30_000, first);
     const pendingAtKill = await pending();
     const confirmedAtKill = await db.booking.count({ where: { companyId: fx.companyId, status: 'confirmed' } });
-    killGroup(first, 'SIGKILL');
+    signalGroup(first, 'SIGKILL');
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
     expect(pendingAtKill).toBeGreaterThan(0);
     expect(confirmedAtKill).toBeLessThan(SAGAS);
 
-    const second = startWorkerProcess();
-    const results = await withDeadline('every saga to finish after the restart', Promise.all(handles.map((h) => h.result())), 60_000, second);
+    const second = startWorker();
+    const results = await within('every saga to finish after the restart', Promise.all(handles.map((h) => h.result())), 60_000, second);
 
     for (const result of results) expect(['confirmed', 'calendar_failed']).toContain(result.kind);
     const rows = await db.booking.findMany({ where: { companyId: fx.companyId } });

@@ -5,9 +5,7 @@
  * through it to `confirmed` (database row confirmed and synced, the booking present in the
  * emulator), then SIGTERM to the process group must drain and exit 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCalcomClient } from '../../infra/calcom/calcom.client';
@@ -17,74 +15,16 @@ import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/bo
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { testEnv } from '../harness/env';
 import { getTestEnv } from '../harness/temporal';
+import { signalGroup, startWorkerProcess, within, type WorkerProcess } from '../harness/worker-process';
 import { seedAvailabilityFixture, uniqueCalcomUserId, type AvailabilityFixture } from '../integration/availability.fixtures';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const env = testEnv();
 const taskQueue = `worker-process-${randomUUID()}`;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 let temporal: TestWorkflowEnvironment;
 let db: Db;
 let fx: AvailabilityFixture;
 let worker: WorkerProcess | undefined;
-
-/** Own process group (detached) so the signal reaches tsx and its node child, as in `npm run dev`. */
-function startWorkerProcess(): WorkerProcess {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development', // info logs on (the test level silences them)
-    LOG_LEVEL: 'info',
-    DATABASE_URL: env.databaseUrl,
-    REDIS_URL: env.redisUrl,
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_NAMESPACE: env.temporalNamespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CALCOM_BASE_URL: env.calcomBaseUrl,
-    SMTP_URL: env.smtpUrl,
-  };
-  delete childEnv.CALCOM_API_KEY;
-  const child = spawn(TSX, ['worker/main.ts'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(chunk.toString('utf8'));
-    if (output.length > 300) output.splice(0, output.length - 300);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output, exited };
-}
-
-function signalGroup(proc: WorkerProcess, signal: NodeJS.Signals): void {
-  if (proc.child.pid === undefined || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  try {
-    process.kill(-proc.child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Rejects with the worker's recent output when `promise` has not settled within `ms`. */
-async function within<T>(what: string, promise: Promise<T>, ms: number, proc: WorkerProcess): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms; worker output:\n${proc.output.join('').slice(-4000)}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** 10:00 Berlin on a Monday about five weeks ahead: inside the fixture's hours and rules. */
 function mondayTenBerlin(): string {
@@ -106,7 +46,7 @@ afterAll(async () => {
 });
 
 test('a booking saga runs to confirmed through `tsx worker/main.ts`, and SIGTERM drains and exits 0', async () => {
-  worker = startWorkerProcess();
+  worker = startWorkerProcess({ taskQueue });
   const proc = worker;
   const bookingId = newId('bkg');
   const input: BookAppointmentInput = {
