@@ -9,16 +9,10 @@ import { DomainError } from '../errors';
 import { SchedulingContext } from './context';
 import { addDays, formatInstant, localDateOf, toEpochMs } from './local-time';
 import { daySlots, prepareSearch, type RawSlot, type SlotSearch } from './slot-engine';
-import type { Instant, Preferences, SchedulingInput } from './scheduling.types';
+import type { Instant, SchedulingInput, SlotQuery } from './scheduling.types';
 
-export interface AlternativesInput extends SchedulingInput {
+export interface AlternativesInput extends SchedulingInput, SlotQuery {
   requestedStart: Instant;
-  staffId?: string | null;
-  durationMinutes?: number | null;
-  preferences?: Preferences | null;
-  participants?: number | null;
-  customerId?: string | null;
-  excludeBookingId?: string | null;
   limit?: number;
   horizonDays?: number;
 }

@@ -6,16 +6,10 @@
 import { SchedulingContext } from './context';
 import { evaluateStart } from './evaluate';
 import { formatInstant, toEpochMs } from './local-time';
-import type { Instant, Preferences, Reason, SchedulingInput } from './scheduling.types';
+import type { Instant, Reason, SchedulingInput, SlotQuery } from './scheduling.types';
 
-export interface ExplainInput extends SchedulingInput {
+export interface ExplainInput extends SchedulingInput, SlotQuery {
   start: Instant;
-  staffId?: string | null;
-  durationMinutes?: number | null;
-  preferences?: Preferences | null;
-  participants?: number | null;
-  customerId?: string | null;
-  excludeBookingId?: string | null;
 }
 
 export interface ExplainResult {

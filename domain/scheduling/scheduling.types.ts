@@ -129,17 +129,26 @@ export interface Preferences {
   language?: string | null;
 }
 
-export interface AvailabilityQuery {
-  from: string;
-  to: string;
+/** What a request asks of the schedule besides its time; shared by booking, slots, explain, alternatives. */
+export interface SlotRequest {
+  /** One staff member; omit (or null) for any qualified one (auto-assigned when booking). */
   staffId?: string | null;
   durationMinutes?: number | null;
   preferences?: Preferences | null;
   /** Group size (number of participants), checked against `service.group`. */
   participants?: number | null;
   customerId?: string | null;
+}
+
+/** A SlotRequest that may look past one booking of its own. */
+export interface SlotQuery extends SlotRequest {
   /** Busy intervals of this booking are ignored (rescheduling it must not collide with itself). */
   excludeBookingId?: string | null;
+}
+
+export interface AvailabilityQuery extends SlotQuery {
+  from: string;
+  to: string;
 }
 
 /** Everything the engine reads; `now` is an argument, never the clock. */

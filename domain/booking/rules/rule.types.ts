@@ -6,17 +6,11 @@
  */
 import type { SchedulingContext } from '../../scheduling/context';
 import type { StartEvaluation } from '../../scheduling/evaluate';
-import type { BookingRuleCode, Instant, Preferences, Reason, ReasonCode, SchedulingInput } from '../../scheduling/scheduling.types';
+import type { BookingRuleCode, Instant, Reason, ReasonCode, SchedulingInput, SlotRequest } from '../../scheduling/scheduling.types';
 
-export interface BookingRequest {
+/** `participants` counts the listed participants (the organiser is not counted unless listed). */
+export interface BookingRequest extends SlotRequest {
   start: Instant;
-  /** Omit to auto-assign. */
-  staffId?: string | null;
-  durationMinutes?: number | null;
-  preferences?: Preferences | null;
-  /** Group size: the number of participants (the organiser is not counted unless listed). */
-  participants?: number | null;
-  customerId?: string | null;
 }
 
 export interface CustomerStatus {
