@@ -5,16 +5,19 @@
  * - create: the failed booking takes its original slot again (`pending`, under the exclusion
  *   constraint; taken meanwhile → stays open with the conflict), the Cal.com booking is created
  *   or adopted (metadata lookup), the booking is confirmed and the customer notified; a renewed
- *   calendar refusal releases the slot again (compensation) before reopening.
+ *   calendar refusal, or a confirm refused after Cal.com booked, compensates before reopening:
+ *   the Cal.com booking it may have made is cancelled, then the slot released again. (The
+ *   calendar undo is versioned by the patch `sync-retry-cancel-calendar-on-failure`: histories
+ *   recorded before it replay without it.) Nothing after the confirm can undo the booking.
  * - reschedule: the reschedule saga runs again as a child towards the requested start
  *   (`retryOf` set, so it records no second failure).
  * - cancel: the Cal.com booking is cancelled (idempotent, follows the reschedule chain).
  * Idempotency: dedupe keys from the workflow id; failure transitions are conditional updates.
  */
-import { CancellationScope, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, executeChild, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { SyncFailureView } from '../activities/booking-activity.types';
-import { CALENDAR_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
+import { CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure } from './lib/failures';
 import { Saga } from './lib/saga';
 import { invalidateBranchCache, notifyCustomer } from './lib/side-effects';
@@ -26,6 +29,10 @@ import { syncRetryStepQuery, type SyncRetryInput, type SyncRetryResult, type Syn
 
 const db = proxyActivities<Activities>(DB_ACTIVITY);
 const calendar = proxyActivities<Activities>(CALENDAR_ACTIVITY);
+const calendarUndo = proxyActivities<Activities>(CALENDAR_UNDO_ACTIVITY);
+
+/** Version marker of the Cal.com undo in the create retry's compensation. */
+const CANCEL_CALENDAR_ON_FAILURE_PATCH = 'sync-retry-cancel-calendar-on-failure';
 
 type Attempt = { ok: true; externalId: string | null } | { ok: false; error: string };
 
@@ -80,13 +87,21 @@ export async function syncRetryWorkflow(input: SyncRetryInput): Promise<SyncRetr
     saga.addUndo('releaseHold', () => db.releaseHold({ bookingId: f.bookingId, reason: 'calendar_sync_failed', dedupeKey: key('release-hold') }));
     const held = await db.reholdFailedBooking({ bookingId: f.bookingId, dedupeKey: key('rehold') });
     if (held.kind === 'conflict') return { ok: false, error: `slot_unavailable: ${held.error}` };
+    let externalId: string | null = null;
     try {
-      const { externalId } = await calendar.createCalendarBooking({ bookingId: f.bookingId });
+      if (patched(CANCEL_CALENDAR_ON_FAILURE_PATCH)) {
+        // Registered before the create: it may book remotely and still fail here (timeout, lost
+        // answer, refused confirm). A no-op when no Cal.com booking exists; the known uid finds it
+        // even if the row is gone by then.
+        saga.addUndo('cancelCalendarBooking', () =>
+          calendarUndo.cancelCalendarBooking({ bookingId: f.bookingId, reason: 'support retry failed', externalId }),
+        );
+      }
+      ({ externalId } = await calendar.createCalendarBooking({ bookingId: f.bookingId }));
       step = 'confirming';
-      await db.confirmBooking({ bookingId: f.bookingId, externalId, dedupeKey: key('confirm') });
-      await notifyCustomer({ bookingId: f.bookingId, kind: 'booking_confirmed', dedupeKey: key('notify-confirmed') });
-      await invalidateBranchCache(f.booking.branchId);
-      return { ok: true, externalId };
+      // Not cancellable: a cancel racing a confirm that commits must not undo a confirmed booking.
+      const confirm = { bookingId: f.bookingId, externalId, dedupeKey: key('confirm') };
+      await CancellationScope.nonCancellable(() => db.confirmBooking(confirm));
     } catch (error) {
       await CancellationScope.nonCancellable(async () => {
         await saga.compensate();
@@ -95,6 +110,10 @@ export async function syncRetryWorkflow(input: SyncRetryInput): Promise<SyncRetr
       });
       return { ok: false, error: describeFailure(error) };
     }
+    // The pivot: the booking is confirmed; what follows is best effort and never compensates.
+    await notifyCustomer({ bookingId: f.bookingId, kind: 'booking_confirmed', dedupeKey: key('notify-confirmed') });
+    await invalidateBranchCache(f.booking.branchId);
+    return { ok: true, externalId };
   }
 
   async function retryReschedule(f: SyncFailureView): Promise<Attempt> {

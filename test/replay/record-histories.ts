@@ -98,6 +98,15 @@ const SCENARIOS: Scenario[] = [
     t.world.seedConfirmed(id, START);
     t.world.failNext('moveBooking', permanent('the new slot was taken meanwhile', 'SlotTaken'));
   }),
+  // Since patch `sync-retry-cancel-calendar-on-failure`: the Cal.com undo runs before the hold release.
+  syncRetry('sync-retry-create-refused-undo', 'create', (t, id) => {
+    failedBooking(t, id);
+    t.world.failNext('createCalendarBooking', permanent('still refused'));
+  }),
+  syncRetry('sync-retry-create-confirm-refused', 'create', (t, id) => {
+    failedBooking(t, id);
+    t.world.failNext('confirmBooking', permanent('booking cannot be confirmed', 'InvalidState'));
+  }),
 ];
 
 /**

@@ -1,13 +1,14 @@
 /**
  * Support retry workflow on the time-skipping server with in-memory activities: create (slot
  * still free → confirmed and resolved; taken → stays open with the conflict; calendar refusing
- * again → slot released again, open with attempts + 1), reschedule (through the reschedule saga
+ * again → slot released again, open with attempts + 1; Cal.com booked but the confirm refused →
+ * the Cal.com booking cancelled before the slot is released), reschedule (through the reschedule saga
  * as a child), cancel, and a resolved failure that cannot be retried.
  */
 import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
 import type { syncRetryWorkflow } from '../../workflows/sync-retry.workflow';
 import { bookingBundle, bookingTestRun, type BookingTestRun } from './booking-workflows.harness';
-import { permanent, type FakeSyncFailure } from './booking-world.fakes';
+import { permanent, retryable, type FakeSyncFailure } from './booking-world.fakes';
 
 jest.setTimeout(60_000);
 beforeAll(async () => {
@@ -72,7 +73,44 @@ test('create: calendar refuses again → slot released again, failure open with 
   expect(result).toMatchObject({ kind: 'still_open', error: expect.stringContaining('still refused') });
   expect(t.world.bookings.get(id)?.status).toBe('failed');
   expect(t.world.syncFailures.get(fid)).toMatchObject({ status: 'open', attempts: 2 });
+  // The Cal.com undo runs (a no-op here) before the hold is released: compensation newest first.
+  expect(t.world.calls).toContain('cancelCalendarBooking');
   expect(t.world.calls.indexOf('cancelCalendarBooking')).toBeLessThan(t.world.calls.indexOf('releaseHold'));
+});
+
+test('create: Cal.com booked, then the confirm is refused → the Cal.com booking is cancelled, slot released', async () => {
+  const t = await bookingTestRun('sr-create-confirm-refused');
+  const id = nextId();
+  t.world.seedConfirmed(id, START, { status: 'failed', externalId: null });
+  t.world.calendar.clear();
+  t.world.failNext('confirmBooking', permanent('booking cannot be confirmed', 'InvalidState'));
+  const fid = failure(t, id, 'create');
+  const result = await retry(t, fid);
+  expect(result).toMatchObject({ kind: 'still_open', error: expect.stringContaining('cannot be confirmed') });
+  expect([...t.world.calendar.values()].filter((c) => c.bookingId === id)).toHaveLength(1);
+  expect(t.world.liveCalendarBookings(id)).toEqual([]);
+  expect(t.world.bookings.get(id)?.status).toBe('failed');
+  expect(t.world.syncFailures.get(fid)).toMatchObject({ status: 'open', attempts: 2 });
+  const calls = t.world.calls;
+  expect(calls.indexOf('createCalendarBooking')).toBeLessThan(calls.indexOf('cancelCalendarBooking'));
+  expect(calls.indexOf('cancelCalendarBooking')).toBeLessThan(calls.indexOf('releaseHold'));
+  expect(t.world.notifications).toEqual([]);
+});
+
+test('create: answer lost, booking adopted on retry, row cancelled meanwhile → Cal.com undone, row stays cancelled', async () => {
+  const t = await bookingTestRun('sr-create-lost');
+  const id = nextId();
+  t.world.seedConfirmed(id, START, { status: 'failed', externalId: null });
+  t.world.calendar.clear();
+  t.world.failNext('createCalendarBooking:lose_response', retryable('x'));
+  t.world.onNext('confirmBooking', () => void (t.world.bookings.get(id)!.status = 'cancelled'));
+  const fid = failure(t, id, 'create');
+  const result = await retry(t, fid);
+  expect(result).toMatchObject({ kind: 'still_open' });
+  expect(t.world.calls.filter((c) => c === 'createCalendarBooking')).toHaveLength(2);
+  expect([...t.world.calendar.values()].filter((c) => c.bookingId === id)).toHaveLength(1);
+  expect(t.world.liveCalendarBookings(id)).toEqual([]);
+  expect(t.world.bookings.get(id)?.status).toBe('cancelled');
 });
 
 test('reschedule: the requested move runs again and resolves; no second failure is recorded', async () => {
