@@ -4,20 +4,13 @@
  * (subject, text, the .ics invite parsed by node-ical with UID/SEQUENCE/METHOD/times) and what
  * the outbox keeps (one row per dedupeKey; a repeated key does not send again).
  */
-import ical from 'node-ical';
 import { createNotificationActivities, type NotificationActivities } from '../../activities/notification.activities';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { testEnv } from '../harness/env';
+import { inbox, parseInvite, type SinkMessage } from '../harness/smtp-sink';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
-
-interface SinkMessage {
-  subject: string;
-  text: string;
-  to: string[];
-  attachments: Array<{ filename: string | null; contentType: string; content: string }>;
-}
 
 const env = testEnv();
 let db: Db;
@@ -29,28 +22,11 @@ let email: string;
 const START = new Date('2027-03-01T09:00:00.000Z'); // Monday 10:00 Berlin
 const MOVED = new Date('2027-03-02T13:00:00.000Z'); // Tuesday 14:00 Berlin
 
-async function inbox(to: string): Promise<SinkMessage[]> {
-  const res = await fetch(`${env.smtpSinkApiUrl}/messages?to=${encodeURIComponent(to)}`);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { data: SinkMessage[] }).data;
-}
-
 /** The single message with this subject prefix; the sink has it once the SMTP DATA was accepted. */
 async function onlyMessage(prefix: string): Promise<SinkMessage> {
   const matching = (await inbox(email)).filter((m) => m.subject.startsWith(prefix));
   expect(matching).toHaveLength(1);
   return matching[0];
-}
-
-function parseInvite(message: SinkMessage): { event: ical.VEvent; method: string | undefined } {
-  const attachment = message.attachments.find((a) => a.filename === 'invite.ics');
-  expect(attachment).toBeDefined();
-  expect(attachment!.contentType).toMatch(/^text\/calendar/);
-  const parsed = ical.sync.parseICS(attachment!.content);
-  const events = Object.values(parsed).filter((c) => c.type === 'VEVENT') as ical.VEvent[];
-  expect(events).toHaveLength(1);
-  const calendar = Object.values(parsed).find((c) => c.type === 'VCALENDAR') as { method?: string } | undefined;
-  return { event: events[0], method: calendar?.method };
 }
 
 const key = (step: string) => `test-notify-${fx.companyId}:${step}`;

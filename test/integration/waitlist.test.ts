@@ -7,23 +7,12 @@
  */
 import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { waitlistStateQuery } from '../../workflows/waitlist-monitor.contract';
-import { testEnv } from '../harness/env';
+import { inbox } from '../harness/smtp-sink';
 import { insertBooking } from './availability.fixtures';
 import { dropTenant, eventually, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
 
 let stack: Stack;
 let t: Tenant;
-
-interface SinkMessage {
-  subject: string;
-  text: string;
-  to: string[];
-}
-
-async function inbox(to: string): Promise<SinkMessage[]> {
-  const res = await fetch(`${testEnv().smtpSinkApiUrl}/messages?to=${encodeURIComponent(to)}`);
-  return ((await res.json()) as { data: SinkMessage[] }).data;
-}
 
 describe('waiting list over HTTP', () => {
   beforeAll(async () => {
