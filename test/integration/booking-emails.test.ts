@@ -1,53 +1,32 @@
 /**
  * The booking saga end to end on real parts sends the customer's mails: an in-process Worker
- * running bookAppointmentWorkflow with createActivities over PostgreSQL, Redis (availability
- * cache), a private Cal.com emulator over HTTP and nodemailer into the test SMTP sink, on the
- * shared Temporal dev server. A confirmed booking mails a confirmation with a parseable .ics for
+ * (test/harness/in-process-worker.ts) running bookAppointmentWorkflow with createActivities over
+ * PostgreSQL, Redis (availability cache), a private Cal.com emulator over HTTP and nodemailer into
+ * the test SMTP sink, on the shared Temporal dev server. A confirmed booking mails a confirmation with a parseable .ics for
  * the booked time; a booking the calendar refuses mails the failure notice, without an invite.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import ical from 'node-ical';
-import { createActivities } from '../../activities';
-import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
-import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
-import { EMULATOR_API_KEY } from '../../infra/config';
+import type { CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
-import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { testEnv } from '../harness/env';
-import { bundleOnce, getTestEnv } from '../harness/temporal';
+import { inbox, parseInvite } from '../harness/smtp-sink';
+import { startInProcessWorker, type InProcessWorker } from '../harness/in-process-worker';
+import { getTestEnv } from '../harness/temporal';
 import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
-
-interface SinkMessage {
-  subject: string;
-  text: string;
-  to: string[];
-  attachments: Array<{ filename: string | null; contentType: string; content: string }>;
-}
 
 const env = testEnv();
 const taskQueue = `booking-emails-${randomUUID()}`;
-const silentLogger = { info: () => undefined, warn: () => undefined };
 
 let temporal: TestWorkflowEnvironment;
 let db: Db;
-let mailer: Mailer;
-let cache: AvailabilityCache;
 let emulator: CalcomEmulator;
-let worker: Worker;
-let running: Promise<void>;
+let worker: InProcessWorker | undefined;
 let fx: AvailabilityFixture;
 let email: string;
-
-async function inbox(to: string): Promise<SinkMessage[]> {
-  const res = await fetch(`${env.smtpSinkApiUrl}/messages?to=${encodeURIComponent(to)}`);
-  return ((await res.json()) as { data: SinkMessage[] }).data;
-}
 
 function book(start: string) {
   const bookingId = newId('bkg');
@@ -65,27 +44,15 @@ describe('booking saga notifications', () => {
   beforeAll(async () => {
     temporal = await getTestEnv();
     db = createPrisma(env.databaseUrl, { max: 5 });
-    mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
-    cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: `test-emails-${randomUUID()}` });
-    emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
     fx = await seedAvailabilityFixture(db);
     email = `saga-${fx.customerId.toLowerCase()}@example.test`;
     await db.customer.update({ where: { id: fx.customerId }, data: { email, name: 'Carla Saga' } });
-    const activities = createActivities({
-      db, mailer, cache, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }),
-    });
-    worker = await Worker.create({ connection: temporal.nativeConnection, namespace: env.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), activities });
-    running = worker.run();
+    worker = await startInProcessWorker(db, taskQueue);
+    emulator = worker.emulator;
   });
 
   afterAll(async () => {
-    if (worker) {
-      worker.shutdown();
-      await running;
-    }
-    await emulator?.close();
-    await cache?.close();
-    mailer?.close();
+    await worker?.close();
     if (fx) {
       await db.notification.deleteMany({ where: { companyId: fx.companyId } });
       await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } }).catch(() => undefined);
@@ -111,16 +78,12 @@ describe('booking saga notifications', () => {
     expect(mail.to).toEqual([email]);
     expect(mail.subject).toMatch(/^Confirmed: Haircut on Monday, 1 February 2027 at 10:00/);
     expect(mail.text).toContain('Hello Carla Saga');
-    const invite = mail.attachments.find((a) => a.filename === 'invite.ics');
-    expect(invite).toBeDefined();
-    const parsed = ical.sync.parseICS(invite!.content);
-    const events = Object.values(parsed).filter((c) => c.type === 'VEVENT') as ical.VEvent[];
-    expect(events).toHaveLength(1);
-    expect(events[0].uid).toBe(`${bookingId}@booking-backend`);
-    expect(Number(events[0].sequence)).toBe(0);
-    expect(new Date(events[0].start).toISOString()).toBe(start);
-    expect(new Date(events[0].end).toISOString()).toBe('2027-02-01T10:00:00.000Z');
-    expect((Object.values(parsed).find((c) => c.type === 'VCALENDAR') as { method?: string }).method).toBe('REQUEST');
+    const { event, method } = parseInvite(mail);
+    expect(event.uid).toBe(`${bookingId}@booking-backend`);
+    expect(Number(event.sequence)).toBe(0);
+    expect(new Date(event.start).toISOString()).toBe(start);
+    expect(new Date(event.end).toISOString()).toBe('2027-02-01T10:00:00.000Z');
+    expect(method).toBe('REQUEST');
 
     const outbox = await db.notification.findMany({ where: { bookingId } });
     expect(outbox).toEqual([expect.objectContaining({ kind: 'booking_confirmed', status: 'sent', recipient: email, dedupeKey: `${bookingWorkflowId(bookingId)}:notify-confirmed` })]);

@@ -1,26 +1,20 @@
 /**
  * The real stack behind the booking HTTP suites: createApp (supertest) over the API test database
  * with a real Temporal Client to the shared dev server, and an in-process Worker on a task queue
- * of its own running the bundled workflows with createActivities over the same database, a
- * private Cal.com emulator (so fault settings touch no other suite), the Redis availability cache
- * and nodemailer into the SMTP sink. Catalog rows go straight to the database for a fresh
+ * of its own over the same database (test/harness/in-process-worker.ts: private Cal.com emulator,
+ * Redis availability cache, SMTP sink). Catalog rows go straight to the database for a fresh
  * company whose manager key comes from the admin API.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
 import request from 'supertest';
-import { createActivities } from '../../activities';
-import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
-import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
-import { EMULATOR_API_KEY, loadConfig } from '../../infra/config';
+import type { CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
+import { loadConfig } from '../../infra/config';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
-import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import type { AppDeps } from '../../api/app-deps';
 import { ADMIN_KEY, apiTestDatabaseUrl, createCompany, startApiHarness, type ApiHarness, type TestCompany } from '../api/api-harness';
-import { testEnv } from '../harness/env';
-import { bundleOnce, getTestEnv } from '../harness/temporal';
+import { startInProcessWorker } from '../harness/in-process-worker';
+import { getTestEnv } from '../harness/temporal';
 
 export interface BookingCatalog {
   branchId: string;
@@ -42,11 +36,9 @@ export interface BookingStack {
   close(): Promise<void>;
 }
 
-const silentLogger = { info: () => undefined, warn: () => undefined };
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
 
 export async function startBookingStack(name: string, options: { bookingWaitMs?: number } = {}): Promise<BookingStack> {
-  const env = testEnv();
   const temporal = await getTestEnv();
   const taskQueue = `${name}-${randomUUID()}`;
   const config = { ...loadConfig(), databaseUrl: apiTestDatabaseUrl(), adminApiKey: ADMIN_KEY, temporalTaskQueue: taskQueue, bookingWaitMs: options.bookingWaitMs ?? 15_000 };
@@ -54,30 +46,14 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
   const company = await createCompany(api.app, `Bookings ${name}`);
   const workerDb = createPrisma(config.databaseUrl, { max: 6 });
   const catalog = await seedCatalog(workerDb, company.id);
-  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
-  const mailer: Mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
-  const cache: AvailabilityCache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: `test-${taskQueue}` });
-  const activities = createActivities({
-    db: workerDb,
-    mailer,
-    cache,
-    calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }),
-  });
-  const worker = await Worker.create({
-    connection: temporal.nativeConnection,
-    namespace: env.temporalNamespace,
-    taskQueue,
-    workflowBundle: await bundleOnce(),
-    activities,
-  });
-  const running = worker.run();
+  const worker = await startInProcessWorker(workerDb, taskQueue);
   const extras: ApiHarness[] = [];
   return {
     api,
     app: api.app,
     company,
     catalog,
-    emulator,
+    emulator: worker.emulator,
     workerDb,
     taskQueue,
     async extraApp(overrides) {
@@ -86,11 +62,7 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
       return extra;
     },
     async close() {
-      worker.shutdown();
-      await running;
-      await emulator.close();
-      await cache.close();
-      mailer.close();
+      await worker.close();
       await Promise.all(extras.map((e) => e.close()));
       await workerDb.$disconnect();
       await api.close();

@@ -1,26 +1,20 @@
 /**
  * Real stack for the series, waiting-list and analytics HTTP suites: the app (startApiHarness over
  * booking_apitest) with a real Temporal client to the dev server, and an in-process Worker on a
- * unique task queue running the real workflows with createActivities over the same PostgreSQL,
- * Redis, a private Cal.com emulator over HTTP and the SMTP sink. Catalog rows come from the
+ * unique task queue over the same PostgreSQL (test/harness/in-process-worker.ts: private Cal.com
+ * emulator, Redis, SMTP sink). Catalog rows come from the
  * availability fixture (a fresh company each), with a manager key written for it.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
-import { createActivities } from '../../activities';
-import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
-import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
-import { EMULATOR_API_KEY } from '../../infra/config';
+import type { CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import { generateApiKey } from '../../infra/db/api-keys';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
-import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { apiTestDatabaseUrl, startApiHarness, type ApiHarness } from '../api/api-harness';
-import { testEnv } from '../harness/env';
-import { bundleOnce, getTestEnv } from '../harness/temporal';
+import { startInProcessWorker } from '../harness/in-process-worker';
+import { getTestEnv } from '../harness/temporal';
 import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 export interface Stack {
@@ -32,10 +26,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const silentLogger = { info: () => undefined, warn: () => undefined };
-
 export async function startStack(name: string): Promise<Stack> {
-  const env = testEnv();
   const taskQueue = `${name}-${randomUUID()}`;
   const temporal = await getTestEnv();
   const api = await startApiHarness({ temporal: temporal.client });
@@ -43,20 +34,11 @@ export async function startStack(name: string): Promise<Stack> {
   // check interval stays at its default (5 minutes) on purpose.
   api.deps.config = { ...api.config, temporalTaskQueue: taskQueue, bookingWaitMs: 30_000 };
   const db = createPrisma(apiTestDatabaseUrl(), { max: 5 });
-  const mailer: Mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
-  const cache: AvailabilityCache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: `test-${name}-${randomUUID()}` });
-  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
-  const activities = createActivities({ db, mailer, cache, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }) });
-  const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: env.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), activities });
-  const running = worker.run();
+  const worker = await startInProcessWorker(db, taskQueue);
   return {
-    api, db, temporal, taskQueue, emulator,
+    api, db, temporal, taskQueue, emulator: worker.emulator,
     async close() {
-      worker.shutdown();
-      await running;
-      await emulator.close();
-      await cache.close();
-      mailer.close();
+      await worker.close();
       await db.$disconnect();
       await api.close();
     },
