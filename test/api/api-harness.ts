@@ -85,3 +85,30 @@ export async function createBranch(app: Express, company: TestCompany, body: obj
 export function errorPaths(body: { errors?: Array<{ path: string }> }): string[] {
   return (body.errors ?? []).map((e) => e.path).sort();
 }
+
+/** A 400 validation_error problem+json listing exactly `paths` (in any order). */
+export function expectValidation(res: request.Response, paths: string[]): void {
+  expect(res.status).toBe(400);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status: 400, code: 'validation_error', type: expect.any(String), title: expect.any(String) });
+  expect(errorPaths(res.body)).toEqual([...paths].sort());
+}
+
+export interface CatalogHarness {
+  /** Filled in by the file's beforeAll. */
+  h: ApiHarness;
+  /** onBranchChanged(companyId, branchId) calls, cleared before every test. */
+  branchChanged: jest.Mock<void, [string, string]>;
+}
+
+/** For catalog suites: registers the hooks that start the app with an onBranchChanged spy and close it after the file. */
+export function useCatalogHarness(): CatalogHarness {
+  const branchChanged = jest.fn<void, [string, string]>();
+  const h = {} as ApiHarness;
+  beforeAll(async () => {
+    Object.assign(h, await startApiHarness({ onBranchChanged: (companyId, branchId) => branchChanged(companyId, branchId) }));
+  });
+  afterAll(() => h.close());
+  beforeEach(() => branchChanged.mockClear());
+  return { h, branchChanged };
+}

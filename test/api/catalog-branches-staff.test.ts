@@ -5,18 +5,9 @@
  * bad field listed and nothing written.
  */
 import request from 'supertest';
-import { BERLIN_BRANCH, createBranch, createCompany, errorPaths, startApiHarness, type ApiHarness, type TestCompany } from './api-harness';
+import { BERLIN_BRANCH, createBranch, createCompany, errorPaths, expectValidation, useCatalogHarness, type TestCompany } from './api-harness';
 
-let h: ApiHarness;
-const branchChanged = jest.fn<void, [string, string]>();
-
-beforeAll(async () => {
-  h = await startApiHarness({ onBranchChanged: (companyId, branchId) => branchChanged(companyId, branchId) });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => branchChanged.mockClear());
+const { h, branchChanged } = useCatalogHarness();
 
 const counts = async (companyId: string) => ({
   branches: await h.db.branch.count({ where: { companyId } }),
@@ -24,13 +15,6 @@ const counts = async (companyId: string) => ({
   staff: await h.db.staff.count({ where: { companyId } }),
   timeOff: await h.db.staffTimeOff.count({ where: { companyId } }),
 });
-
-function expectValidation(res: request.Response, paths: string[]): void {
-  expect(res.status).toBe(400);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status: 400, code: 'validation_error', type: expect.any(String), title: expect.any(String) });
-  expect(errorPaths(res.body)).toEqual([...paths].sort());
-}
 
 describe('branches', () => {
   it('creates a branch with rule defaults, reads it back and invalidates it', async () => {
