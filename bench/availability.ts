@@ -21,6 +21,7 @@
  *     Prints p50/p95/p99 latency and requests/s, and the API process's CPU time per request
  *     (process.cpuUsage delta / requests), which other load on the machine barely moves, with
  *     the load average. Targets: cached p99 ≤ 5 ms at ≥ 1,000 req/s, uncached p95 ≤ 50 ms.
+ *     BENCH_SERVER_FLAGS adds node flags to the API process (e.g. GC experiments).
  *     BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API process during each measured run
  *     there and prints its top self-time functions (bench/lib/cpu-profile-summary.ts).
  * Staff are not linked to Cal.com, so no calendar call is made (the external-busy path is
@@ -138,7 +139,7 @@ interface ServerProcess {
 /** Forks bench/lib/availability-server.ts (the API in its own process) and waits for its URL. */
 function startServer(mode: 'cached' | 'uncached', cachePrefix: string): Promise<ServerProcess> {
   const child = fork(path.join(__dirname, 'lib', 'availability-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, BENCH_MODE: mode, BENCH_CACHE_PREFIX: cachePrefix },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -200,8 +201,10 @@ async function httpBench(): Promise<void> {
       try {
         const probe = await fetch(server.url + route, { headers });
         if (probe.status !== 200) throw new Error(`${mode}: probe answered ${probe.status}: ${await probe.text()}`);
-        const body = (await probe.json()) as { days: { slots: unknown[] }[] };
-        console.log(`    ${mode}: probe ${probe.status}, X-Cache ${probe.headers.get('x-cache')}, ${body.days.reduce((n, d) => n + d.slots.length, 0)} slot starts; load average ${loadAverage()}`);
+        const slotCount = (b: unknown) => (b as { days: { slots: unknown[] }[] }).days.reduce((n, d) => n + d.slots.length, 0);
+        const probeText = await probe.text();
+        const slots = slotCount(JSON.parse(probeText));
+        console.log(`    ${mode}: probe ${probe.status}, X-Cache ${probe.headers.get('x-cache')}, ${slots} slot starts, ${(probeText.length / 1024).toFixed(0)} KB of JSON; load average ${loadAverage()}`);
         await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: 2 }); // warm-up
         if (CPU_PROF_DIR) await server.profile({ type: 'profile-start' });
         const before = await server.cpu();
@@ -224,7 +227,9 @@ async function httpBench(): Promise<void> {
           console.log(summarizeProfile(file, 15).replace(/^/gm, '      '));
         }
         const last = await fetch(server.url + route, { headers });
-        console.log(`    ${mode}: X-Cache of a request after the run: ${last.headers.get('x-cache')}; load average ${loadAverage()}`);
+        const lastSlots = slotCount(await last.json());
+        if (lastSlots !== slots) throw new Error(`${mode}: ${lastSlots} slot starts after the run, ${slots} before`);
+        console.log(`    ${mode}: a request after the run: X-Cache ${last.headers.get('x-cache')}, the same ${lastSlots} slot starts; load average ${loadAverage()}`);
       } finally {
         await server.stop();
       }
