@@ -13,6 +13,7 @@ import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createSeriesActivities } from './series.activities';
+import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities({ calcom: deps.calcom, db: deps.db, ...deps.calendar }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createSeriesActivities({ db: deps.db, clock }),
+    ...createSweeperActivities({ db: deps.db, calcom: deps.calcom, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }

@@ -4,12 +4,14 @@
  * SIGTERM, then drains: stops polling, lets in-flight activities finish (grace time), closes the
  * Temporal connection, the database pool, the cache and the mailer, and exits 0. A second signal
  * while draining (later than 2 s after the first) exits at once with 1 (infra/process/stop-signals.ts).
+ * At start-up it also ensures the `hold-sweeper` Schedule (worker/hold-sweeper-schedule.ts).
  */
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createLogger, type Logger } from '../infra/logger';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
+import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { buildWorkerDeps } from './deps';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
@@ -49,11 +51,14 @@ async function main(): Promise<number> {
   try {
     booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
     if (stop.requested) booking.shutdown();
+    // Concurrently with polling; logs its outcome and never fails the worker.
+    const sweeperSchedule = startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger });
     logger.info(
       { taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, temporal: config.temporalAddress },
       'worker polling',
     );
     await booking.run();
+    await sweeperSchedule;
     logger.info('worker stopped');
     return 0;
   } catch (error) {

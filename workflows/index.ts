@@ -9,3 +9,4 @@ export { waitlistMonitorWorkflow } from './waitlist-monitor.workflow';
 export { rescheduleBookingWorkflow } from './reschedule-booking.workflow';
 export { cancelBookingWorkflow } from './cancel-booking.workflow';
 export { syncRetryWorkflow } from './sync-retry.workflow';
+export { holdSweeperWorkflow } from './hold-sweeper.workflow';

@@ -1,0 +1,88 @@
+/**
+ * The `hold-sweeper` Temporal Schedule (workflows/hold-sweeper.contract.ts), made sure of by every
+ * worker at start-up: created when missing; when it exists, left alone if it already starts the
+ * sweeper every 5 minutes on this worker's task queue with overlap SKIP, else updated to that (so
+ * a changed task queue or interval converges). Workers starting together are fine: the losers
+ * of the create see an equal schedule. A missed run is not caught up (catch-up window 1 minute):
+ * the next one sweeps the same rows.
+ */
+import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Logger } from '../infra/logger';
+import {
+  HOLD_SWEEPER_INTERVAL,
+  HOLD_SWEEPER_RUN_TIMEOUT,
+  HOLD_SWEEPER_SCHEDULE_ID,
+  HOLD_SWEEPER_WORKFLOW,
+} from '../workflows/hold-sweeper.contract';
+
+export type ScheduleOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface HoldSweeperScheduleOptions {
+  taskQueue: string;
+  /** Defaults to `hold-sweeper`; tests use their own id. */
+  scheduleId?: string;
+  /** Defaults to every 5 minutes. */
+  every?: Duration;
+}
+
+function desired({ taskQueue, scheduleId = HOLD_SWEEPER_SCHEDULE_ID, every = HOLD_SWEEPER_INTERVAL }: HoldSweeperScheduleOptions): ScheduleOptions {
+  return {
+    scheduleId,
+    spec: { intervals: [{ every }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: HOLD_SWEEPER_WORKFLOW,
+      taskQueue,
+      args: [{}],
+      workflowExecutionTimeout: HOLD_SWEEPER_RUN_TIMEOUT,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    memo: { summary: 'expires abandoned holds and cancels Cal.com bookings of unconfirmed bookings' },
+  };
+}
+
+function matches(current: ScheduleDescription, want: ScheduleOptions): boolean {
+  const interval = current.spec.intervals?.[0];
+  const action = current.action;
+  return (
+    current.spec.intervals?.length === 1 &&
+    interval !== undefined &&
+    msToNumber(interval.every) === msToNumber((want.spec.intervals ?? [])[0]?.every ?? 0) &&
+    action.type === 'startWorkflow' &&
+    action.workflowType === HOLD_SWEEPER_WORKFLOW &&
+    action.taskQueue === (want.action as { taskQueue: string }).taskQueue &&
+    current.policies.overlap === ScheduleOverlapPolicy.SKIP
+  );
+}
+
+/** Creates or converges the schedule; answers what it had to do. */
+export async function ensureHoldSweeperSchedule(client: Client, options: HoldSweeperScheduleOptions): Promise<ScheduleOutcome> {
+  const want = desired(options);
+  try {
+    await client.schedule.create(want);
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+  const handle = client.schedule.getHandle(want.scheduleId);
+  if (matches(await handle.describe(), want)) return 'unchanged';
+  await handle.update((previous) => ({ ...previous, spec: want.spec, action: want.action, policies: { ...previous.policies, ...want.policies } }));
+  return 'updated';
+}
+
+/**
+ * For worker start-up: ensures the schedule over the worker's own connection and logs the
+ * outcome. Never throws: a worker without the sweeper still serves the sagas (logged as an error).
+ */
+export async function startHoldSweeperSchedule(input: { connection: NativeConnection; namespace: string; taskQueue: string; logger: Logger }): Promise<void> {
+  try {
+    const client = new Client({ connection: input.connection, namespace: input.namespace });
+    const outcome = await ensureHoldSweeperSchedule(client, { taskQueue: input.taskQueue });
+    input.logger.info({ scheduleId: HOLD_SWEEPER_SCHEDULE_ID, outcome, taskQueue: input.taskQueue }, 'hold sweeper schedule ready');
+  } catch (error) {
+    input.logger.error({ err: error, scheduleId: HOLD_SWEEPER_SCHEDULE_ID }, 'hold sweeper schedule could not be ensured');
+  }
+}
