@@ -125,14 +125,9 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export interface KeyedRequest {
+/** A ClaimRequest with the database to claim it in. */
+export interface KeyedRequest extends ClaimRequest {
   db: Db;
-  companyId: string;
-  scope: string;
-  key: string | undefined;
-  body: unknown;
-  newResourceId: () => string;
-  now: Date;
 }
 
 /** What the work produced: a final answer (stored for replays) or a provisional one (202). */
