@@ -41,15 +41,21 @@ describe('Redis stopped mid-test', () => {
     await redis?.kill();
   });
 
-  it('keeps answering correctly (uncached), logs the outage once, and caches again once Redis is back', async () => {
-    const { fx, auth, q } = await seeded(ctx);
+  /** A fresh tenant whose search is cached in Redis (MISS, then HIT), then Redis killed and noticed. */
+  async function cachedThenRedisKilled() {
+    const tenant = await seeded(ctx);
+    const { auth, q } = tenant;
     const cache = ctx.availability.deps.availabilityCache;
     await waitUntil('the cache to reach Redis', () => cache.status().mode === 'redis');
     expect((await search(ctx.app, auth, q)).cache).toBe('MISS');
     expect((await search(ctx.app, auth, q)).cache).toBe('HIT');
-
     await redis.kill();
     await waitUntil('the cache to notice', () => cache.status().mode === 'degraded');
+    return { ...tenant, cache };
+  }
+
+  it('keeps answering correctly (uncached), logs the outage once, and caches again once Redis is back', async () => {
+    const { fx, auth, q, cache } = await cachedThenRedisKilled();
 
     // A change while Redis is down: its invalidation cannot reach Redis.
     await insertBooking(ctx.harness.db, fx, { staffId: fx.staff.anna, start: at('10:00') });
@@ -79,14 +85,8 @@ describe('Redis stopped mid-test', () => {
   });
 
   it('a Redis that comes back never serves an entry a lost invalidation should have removed', async () => {
-    const { fx, auth, q } = await seeded(ctx);
-    const cache = ctx.availability.deps.availabilityCache;
-    await waitUntil('the cache to reach Redis', () => cache.status().mode === 'redis');
-    expect((await search(ctx.app, auth, q)).cache).toBe('MISS');
-    expect((await search(ctx.app, auth, q)).cache).toBe('HIT');
     // The entry sits in Redis' memory until the kill; the invalidation made while it is down is lost.
-    await redis.kill();
-    await waitUntil('the cache to notice', () => cache.status().mode === 'degraded');
+    const { fx, auth, q, cache } = await cachedThenRedisKilled();
     await insertBooking(ctx.harness.db, fx, { staffId: fx.staff.anna, start: at('09:00') });
     await ctx.bookingChanged(fx.branchId);
     await redis.up();
