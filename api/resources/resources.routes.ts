@@ -3,6 +3,7 @@
  */
 import type { Resource } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
+import { withBranchZone, type WithBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
 import { formatInstant, idParams, listOf } from '../common.schemas';
 import { notFound } from '../error-handler';
@@ -10,10 +11,7 @@ import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup } from '../route-kit';
 import { createResourceBody, listResourcesQuery, resourceSchema } from './resources.schemas';
 
-type WithZone = Resource & { branch: { timezone: string } };
-const withZone = { branch: { select: { timezone: true } } } as const;
-
-function renderResource(row: WithZone) {
+function renderResource(row: WithBranchZone<Resource>) {
   return { id: row.id, branchId: row.branchId, name: row.name, kind: row.kind, createdAt: formatInstant(row.createdAt, row.branch.timezone) };
 }
 
@@ -30,7 +28,7 @@ export const resourcesRoutes = routeGroup('resources', [
       const branch = await findBranch(ctx, body.branchId);
       const row = await ctx.deps.db.resource.create({
         data: { id: newId('res'), companyId: branch.companyId, branchId: branch.id, name: body.name, kind: body.kind ?? null },
-        include: withZone,
+        include: withBranchZone,
       });
       await ctx.branchChanged(branch.companyId, branch.id);
       return { status: 201, body: renderResource(row) };
@@ -48,7 +46,7 @@ export const resourcesRoutes = routeGroup('resources', [
       const rows = await ctx.deps.db.resource.findMany({
         ...page,
         where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
-        include: withZone,
+        include: withBranchZone,
       });
       return { body: toPage(rows, query, renderResource) };
     },
@@ -61,7 +59,7 @@ export const resourcesRoutes = routeGroup('resources', [
     request: { params: idParams },
     responses: { 200: { description: 'Resource', schema: resourceSchema } },
     handler: async ({ params }, ctx) => {
-      const row = await ctx.deps.db.resource.findFirst({ where: { id: params.id, companyId: ctx.companyId() }, include: withZone });
+      const row = await ctx.deps.db.resource.findFirst({ where: { id: params.id, companyId: ctx.companyId() }, include: withBranchZone });
       if (!row) throw notFound('Resource', params.id);
       return { body: renderResource(row) };
     },

@@ -3,11 +3,11 @@
  * objects or null, instants in the branch's offset.
  */
 import type { Service } from '../../infra/db/prisma';
+import type { WithBranchZone } from '../branch-zone';
 import { formatInstant } from '../common.schemas';
 import type { ServiceOut } from './services.schemas';
 
-export const withZone = { branch: { select: { timezone: true } } } as const;
-export type ServiceRow = Service & { branch: { timezone: string } };
+export type ServiceRow = WithBranchZone<Service>;
 
 export function renderService(row: ServiceRow): ServiceOut {
   const zone = row.branch.timezone;

@@ -7,19 +7,20 @@
  */
 import { Prisma, type Service } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
+import { withBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
 import { idParams, listOf } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
-import { renderService, type ServiceRow, withZone } from './service-render';
+import { renderService, type ServiceRow } from './service-render';
 import {
   createServiceBody, listServicesQuery, patchServiceBody, serviceFieldErrors, serviceSchema, type ServiceShape,
 } from './services.schemas';
 import type { FieldError } from '../validate';
 
 async function findService(ctx: RouteContext, serviceId: string): Promise<ServiceRow> {
-  const row = await ctx.deps.db.service.findFirst({ where: { id: serviceId, companyId: ctx.companyId() }, include: withZone });
+  const row = await ctx.deps.db.service.findFirst({ where: { id: serviceId, companyId: ctx.companyId() }, include: withBranchZone });
   if (!row) throw notFound('Service', serviceId);
   return row;
 }
@@ -92,7 +93,7 @@ export const servicesRoutes = routeGroup('services', [
           group: body.group ?? undefined,
           calcomEventTypeId: body.calcomEventTypeId ?? null,
         },
-        include: withZone,
+        include: withBranchZone,
       });
       await ctx.branchChanged(branch.companyId, branch.id);
       return { status: 201, body: renderService(row) };
@@ -115,7 +116,7 @@ export const servicesRoutes = routeGroup('services', [
           ...(query.category ? { category: query.category } : {}),
           ...page.where,
         },
-        include: withZone,
+        include: withBranchZone,
       });
       return { body: toPage(rows, query, renderService) };
     },
@@ -158,7 +159,7 @@ export const servicesRoutes = routeGroup('services', [
           ...(flexible !== undefined ? { flexible: flexible ?? Prisma.DbNull } : {}),
           ...(group !== undefined ? { group: group ?? Prisma.DbNull } : {}),
         },
-        include: withZone,
+        include: withBranchZone,
       });
       await ctx.branchChanged(existing.companyId, existing.branchId);
       if (branchId !== existing.branchId) await ctx.branchChanged(existing.companyId, branchId);

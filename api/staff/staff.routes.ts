@@ -4,6 +4,7 @@
  */
 import type { Staff, StaffTimeOff } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
+import { withBranchZone, type WithBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
@@ -14,8 +15,7 @@ import {
   type StaffOut, type WeeklyIntervals,
 } from './staff.schemas';
 
-const withZone = { branch: { select: { timezone: true } } } as const;
-type StaffRow = Staff & { branch: { timezone: string } };
+type StaffRow = WithBranchZone<Staff>;
 
 function renderStaff(row: StaffRow): StaffOut {
   const zone = row.branch.timezone;
@@ -49,7 +49,7 @@ function renderTimeOff(row: StaffTimeOff, zone: string) {
 }
 
 async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
-  const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withZone });
+  const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withBranchZone });
   if (!row) throw notFound('Staff', staffId);
   return row;
 }
@@ -85,7 +85,7 @@ export const staffRoutes = routeGroup('staff', [
           calcomUserId: body.calcomUserId ?? null,
           active: body.active ?? true,
         },
-        include: withZone,
+        include: withBranchZone,
       });
       await ctx.branchChanged(branch.companyId, branch.id);
       return { status: 201, body: renderStaff(row) };
@@ -103,7 +103,7 @@ export const staffRoutes = routeGroup('staff', [
       const rows = await ctx.deps.db.staff.findMany({
         ...page,
         where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
-        include: withZone,
+        include: withBranchZone,
       });
       return { body: toPage(rows, query, renderStaff) };
     },
@@ -132,7 +132,7 @@ export const staffRoutes = routeGroup('staff', [
         body.breaks ?? ((existing.breaks ?? {}) as WeeklyIntervals),
       );
       const branch = body.branchId && body.branchId !== existing.branchId ? await findBranch(ctx, body.branchId) : undefined;
-      const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withZone });
+      const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withBranchZone });
       await ctx.branchChanged(existing.companyId, existing.branchId);
       if (branch) await ctx.branchChanged(existing.companyId, branch.id);
       return { body: renderStaff(row) };
