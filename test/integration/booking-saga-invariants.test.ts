@@ -10,27 +10,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, type Activities } from '../../activities';
+import type { Activities } from '../../activities';
 import type { SlotPlan } from '../../activities/booking-activity.types';
-import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
-import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
-import { EMULATOR_API_KEY } from '../../infra/config';
+import type { CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
-import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { testEnv } from '../harness/env';
+import { startRealActivities, type RealActivities } from '../harness/real-activities';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 jest.setTimeout(60_000);
 
 const env = testEnv();
 let db: Db;
-let cache: AvailabilityCache;
-let mailer: Mailer;
 let emulator: CalcomEmulator;
 let acts: Activities;
+let parts: RealActivities | undefined;
 let fx: AvailabilityFixture;
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
@@ -67,17 +63,13 @@ const calendarStatus = (uid: string) => emulator.state.allBookings().find((b) =>
 describe('saga invariants on Postgres and the emulator', () => {
   beforeAll(async () => {
     db = createPrisma(env.databaseUrl, { max: 4 });
-    cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: { info: () => undefined, warn: () => undefined }, prefix: `test-inv-${randomUUID()}` });
-    mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
-    emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+    parts = await startRealActivities(db, { cachePrefix: `test-inv-${randomUUID()}`, calcomTimeoutMs: 1_500 });
+    ({ emulator, activities: acts } = parts);
     fx = await seedAvailabilityFixture(db);
-    acts = createActivities({ db, cache, mailer, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 1_500 }) });
   });
 
   afterAll(async () => {
-    await emulator?.close();
-    await cache?.close();
-    mailer?.close();
+    await parts?.close();
     if (fx) {
       await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } });
       await db.bookingHistory.deleteMany({ where: { booking: { companyId: fx.companyId } } });

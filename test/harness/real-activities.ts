@@ -1,0 +1,50 @@
+/**
+ * createActivities on real parts, for suites that run activities directly or in a Worker: the
+ * caller's database, a private Cal.com emulator over HTTP (so fault settings touch no other suite),
+ * the Redis availability cache under the caller's prefix and nodemailer into the SMTP sink. The
+ * caller owns the database client; close() closes everything built here.
+ */
+import { createActivities, type Activities } from '../../activities';
+import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
+import { createCalcomClient } from '../../infra/calcom/calcom.client';
+import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
+import { EMULATOR_API_KEY } from '../../infra/config';
+import type { Db } from '../../infra/db/prisma';
+import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import { testEnv } from './env';
+
+export interface RealActivities {
+  activities: Activities;
+  emulator: CalcomEmulator;
+  mailer: Mailer;
+  cache: AvailabilityCache;
+  /** Closes the emulator, the cache and the mailer. */
+  close(): Promise<void>;
+}
+
+export interface RealActivitiesOptions {
+  /** Redis key prefix of this suite's cache (unique per run). */
+  cachePrefix: string;
+  calcomTimeoutMs?: number;
+}
+
+const silentLogger = { info: () => undefined, warn: () => undefined };
+
+export async function startRealActivities(db: Db, options: RealActivitiesOptions): Promise<RealActivities> {
+  const env = testEnv();
+  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+  const mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
+  const cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: options.cachePrefix });
+  const calcom = createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: options.calcomTimeoutMs ?? 2_000 });
+  return {
+    activities: createActivities({ db, mailer, cache, calcom }),
+    emulator,
+    mailer,
+    cache,
+    async close() {
+      await emulator.close();
+      await cache.close();
+      mailer.close();
+    },
+  };
+}
