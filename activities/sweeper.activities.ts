@@ -5,8 +5,9 @@
  *   `failed` (`hold_expired`, history entry; a support retry left `retrying` by a dead run is
  *   reopened), a reschedule placeholder is deleted. The update is conditional on the `updatedAt`
  *   seen when listing, so a saga that moved the row on meanwhile wins.
- * - Calendar orphans: live Cal.com bookings whose metadata names one of our bookings that is not
- *   confirmed (pending, failed, cancelled or gone). The cancel runs while the row is locked
+ * - Calendar orphans: live Cal.com bookings whose metadata names one of our bookings that is
+ *   failed, cancelled or gone (a `pending` one belongs to its hold: the hold is expired first,
+ *   once stale, and its Cal.com booking is an orphan from then on). The cancel runs while the row is locked
  *   (`FOR UPDATE`) and unchanged, so a support retry re-holding it waits and then books anew.
  * Owners are described through the worker's own Temporal client (activity context), or an
  * injected `describeWorkflow` in tests.
@@ -33,7 +34,8 @@ export interface SweeperActivityDeps {
 const PLACEHOLDER_SOURCE = 'hold';
 /** Reschedule placeholders are `rsh_<rescheduleWorkflowId>-<n>` (reschedule-booking.workflow.ts). */
 const PLACEHOLDER_ID = /^rsh_(.+)-\d+$/;
-const LIVE_STATUSES = new Set(['confirmed', 'completed', 'no_show']);
+/** Rows whose Cal.com booking may be an orphan (a `pending` row is its hold's business). */
+const ORPHAN_STATUSES = new Set(['failed', 'cancelled']);
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const DESCRIBE_PARALLELISM = 8;
@@ -143,7 +145,7 @@ export function createSweeperActivities({ db, calcom, clock, describeWorkflow = 
       for (const b of ours) {
         const bookingId = b.metadata!.bookingId;
         const row = rows.get(bookingId);
-        if (row && LIVE_STATUSES.has(row.status)) continue;
+        if (row && !ORPHAN_STATUSES.has(row.status)) continue;
         if (input.companyId && row?.companyId !== input.companyId) continue;
         if (!row) {
           orphans.push({ uid: b.uid, bookingId, rowStatus: 'missing', updatedAt: null, owners: [] });
@@ -163,7 +165,7 @@ export function createSweeperActivities({ db, calcom, clock, describeWorkflow = 
         const outcome = await db.$transaction(
           async (tx) => {
             const [row] = await tx.$queryRaw<Array<{ status: string; updated_at: Date }>>`SELECT status, updated_at FROM bookings WHERE id = ${orphan.bookingId} FOR UPDATE`;
-            if (row && LIVE_STATUSES.has(row.status)) return { cancelled: false, reason: `booking is ${row.status}` };
+            if (row && !ORPHAN_STATUSES.has(row.status)) return { cancelled: false, reason: `booking is ${row.status}` };
             // A row deleted since the listing is still an orphan; one that changed is re-judged next run.
             const seen = orphan.updatedAt === null ? null : Date.parse(orphan.updatedAt);
             if (row && row.updated_at.getTime() !== seen) return { cancelled: false, reason: 'booking changed meanwhile' };

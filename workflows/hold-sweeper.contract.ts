@@ -53,12 +53,16 @@ export interface StaleHold {
   owners: string[];
 }
 
-/** A live Cal.com booking made for one of our bookings that is not (or no longer) confirmed. */
+/**
+ * A live Cal.com booking made for one of our bookings that is failed, cancelled or gone. (A
+ * `pending` booking's Cal.com booking belongs to its hold: once the hold is stale and expired,
+ * it is an orphan.)
+ */
 export interface CalendarOrphan {
   uid: string;
   bookingId: string;
   /** The row's status; `missing` when the booking row is gone. */
-  rowStatus: 'pending' | 'failed' | 'cancelled' | 'missing';
+  rowStatus: 'failed' | 'cancelled' | 'missing';
   /** The row's updatedAt when listed (null when missing): the cancel applies only while unchanged. */
   updatedAt: string | null;
   owners: string[];

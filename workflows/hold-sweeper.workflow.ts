@@ -5,8 +5,8 @@
  *     finish or compensate itself) → invalidate the availability cache of each touched branch →
  *     tell the branch's waiting-list monitors about each freed booking slot;
  * (b) calendar orphans (after (a), so holds it just expired count): list live Cal.com bookings
- *     carrying our booking id whose booking is not confirmed → describe their owners → cancel
- *     those no running workflow owns.
+ *     carrying our booking id whose booking is failed, cancelled or gone → describe their owners
+ *     (saga, cancellation, support retry) → cancel those no running workflow owns.
  * The activities act only on rows still exactly as listed, so the sweep is safe to run at any
  * time and twice; a run that fails is simply repeated by the next scheduled one.
  */
