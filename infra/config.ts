@@ -19,6 +19,8 @@ export interface AppConfig {
   adminApiKey: string;
   bookingWaitMs: number;
   waitlistCheckIntervalMs: number;
+  /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
+  holdSweeperSchedule: boolean;
   smtpUrl: string;
   mailFrom: string;
   logLevel: string;
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
+    holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),

@@ -52,7 +52,11 @@ async function main(): Promise<number> {
     booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
     if (stop.requested) booking.shutdown();
     // Concurrently with polling; logs its outcome and never fails the worker.
-    const sweeperSchedule = startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger });
+    // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never
+    // point the one shared Schedule at a queue nobody polls once the test is over.
+    const sweeperSchedule = config.holdSweeperSchedule
+      ? startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger })
+      : Promise.resolve();
     logger.info(
       { taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, temporal: config.temporalAddress },
       'worker polling',

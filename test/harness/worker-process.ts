@@ -39,6 +39,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     CALCOM_BASE_URL: options.calcomBaseUrl ?? env.calcomBaseUrl,
     SMTP_URL: env.smtpUrl,
+    HOLD_SWEEPER_SCHEDULE: 'off',
   };
   delete childEnv.CALCOM_API_KEY; // the emulator's key
   const child = spawn(TSX, ['worker/main.ts'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
