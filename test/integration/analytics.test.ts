@@ -7,8 +7,8 @@
 import request from 'supertest';
 import { newId } from '../../infra/db/ids';
 import { startApiHarness, type ApiHarness } from '../api/api-harness';
-import { insertBooking } from './availability.fixtures';
-import { dropTenant, seedTenant, type Tenant } from './series-waitlist.harness';
+import { dropCompany, insertBooking } from './availability.fixtures';
+import { seedTenant, type Tenant } from './series-waitlist.harness';
 
 let api: ApiHarness;
 let t: Tenant;
@@ -36,7 +36,7 @@ describe('analytics over HTTP', () => {
     });
   });
   afterAll(async () => {
-    if (t) await dropTenant(api.db, t.companyId);
+    if (t) await dropCompany(api.db, t.companyId);
     await api?.close();
   });
 

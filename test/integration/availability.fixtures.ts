@@ -89,3 +89,15 @@ export async function createManagerKey(db: Db, companyId: string): Promise<{ Aut
 export function uniqueCalcomUserId(): number {
   return 700_000 + Math.floor(Math.random() * 200_000_000);
 }
+
+/** Deletes a test company and every row it owns (rows without a cascade from the company first). */
+export async function dropCompany(db: Db, companyId: string): Promise<void> {
+  await db.notification.deleteMany({ where: { companyId } });
+  await db.syncFailure.deleteMany({ where: { companyId } });
+  await db.waitingListEntry.deleteMany({ where: { companyId } });
+  await db.series.deleteMany({ where: { companyId } });
+  await db.availabilitySearch.deleteMany({ where: { companyId } });
+  await db.bookingHistory.deleteMany({ where: { booking: { companyId } } });
+  await db.booking.deleteMany({ where: { companyId } });
+  await db.company.delete({ where: { id: companyId } }).catch(() => undefined);
+}

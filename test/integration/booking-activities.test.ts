@@ -5,12 +5,15 @@
  * - a cancelled booking frees its slot at once;
  * - a create whose response was lost is adopted by the retry (attempt 2) and by a plain repeat
  *   that Cal.com refuses as a duplicate: one Cal.com booking, the booking's externalId is its uid;
- * - a reschedule stores Cal.com's NEW uid, and the move updates the booking with history.
+ * - a reschedule stores Cal.com's NEW uid, and the move updates the booking with history;
+ * - a plan retried after its own hold is no conflict, a repeated hold answers the held slot;
+ * - alternatives widen past a requested day that has nothing free.
  */
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
 import type { SlotPlan } from '../../activities/booking-activity.types';
+import { createBookingPlanner } from '../../activities/booking-planner';
 import { control } from '../../infra/calcom/calcom.test-helpers';
 import type { CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import { newId } from '../../infra/db/ids';
@@ -18,7 +21,7 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { testEnv } from '../harness/env';
 import { startRealActivities, type RealActivities } from '../harness/real-activities';
-import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { dropCompany, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -59,12 +62,7 @@ describe('booking activities on Postgres and the emulator', () => {
 
   afterAll(async () => {
     await parts?.close();
-    if (fx) {
-      await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } });
-      await db.bookingHistory.deleteMany({ where: { booking: { companyId: fx.companyId } } });
-      await db.booking.deleteMany({ where: { companyId: fx.companyId } });
-      await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
-    }
+    if (fx) await dropCompany(db, fx.companyId);
     await db?.$disconnect();
   });
 
@@ -99,6 +97,25 @@ describe('booking activities on Postgres and the emulator', () => {
     const again = request(plan.start);
     expect(await attempt(1, acts.holdSlot, { bookingId: again.bookingId, workflowId: `booking-${again.bookingId}`, booking: again, plan })).toEqual({ kind: 'held' });
     expect(await attempt(2, acts.cancelBookingRecord, { bookingId: input.bookingId, reason: 'test', dedupeKey: `cancel-${input.bookingId}:cancelled` })).toMatchObject({ alreadyCancelled: true });
+  });
+
+  it('a plan retried after its own hold (workflow task lost in a crash) is no conflict; a repeated hold answers the held slot', async () => {
+    const { input, plan } = await held('2027-03-04T09:00:00.000Z'); // Thursday 10:00 Berlin
+    expect(await attempt(2, acts.planBooking, input)).toEqual({ kind: 'ok', plan });
+    const again = await attempt(2, acts.holdSlot, { bookingId: input.bookingId, workflowId: `booking-${input.bookingId}`, booking: input, plan });
+    expect(again).toEqual({ kind: 'held', plan });
+  });
+
+  it('alternatives of a day with nothing free come from the following days', async () => {
+    // Sunday 2027-03-07 is closed; the requested day alone has no slot, so the search widens.
+    const sunday = request('2027-03-07T09:00:00.000Z');
+    const planned = await attempt(1, acts.planBooking, sunday);
+    expect(planned.kind).toBe('rule_violation');
+    const planner = createBookingPlanner({ db, clock: () => new Date() });
+    const alternatives = await planner.alternatives({ ...sunday, participants: null });
+    expect(alternatives).toHaveLength(5);
+    expect(alternatives.every((a) => a.start >= '2027-03-08')).toBe(true);
+    expect(alternatives[0].staffId).toBe(fx.staff.anna); // same staff preferred
   });
 
   it('create after a lost response: the retry adopts the Cal.com booking by metadata, never a second one', async () => {

@@ -16,7 +16,7 @@ import { testEnv } from '../harness/env';
 import { inbox, parseInvite } from '../harness/smtp-sink';
 import { startInProcessWorker, type InProcessWorker } from '../harness/in-process-worker';
 import { getTestEnv } from '../harness/temporal';
-import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { dropCompany, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 const env = testEnv();
 const taskQueue = `booking-emails-${randomUUID()}`;
@@ -53,13 +53,7 @@ describe('booking saga notifications', () => {
 
   afterAll(async () => {
     await worker?.close();
-    if (fx) {
-      await db.notification.deleteMany({ where: { companyId: fx.companyId } });
-      await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } }).catch(() => undefined);
-      await db.bookingHistory.deleteMany({ where: { booking: { companyId: fx.companyId } } });
-      await db.booking.deleteMany({ where: { companyId: fx.companyId } });
-      await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
-    }
+    if (fx) await dropCompany(db, fx.companyId);
     await db?.$disconnect();
   });
 

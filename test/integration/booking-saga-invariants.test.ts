@@ -18,7 +18,7 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { testEnv } from '../harness/env';
 import { startRealActivities, type RealActivities } from '../harness/real-activities';
-import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -70,12 +70,7 @@ describe('saga invariants on Postgres and the emulator', () => {
 
   afterAll(async () => {
     await parts?.close();
-    if (fx) {
-      await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } });
-      await db.bookingHistory.deleteMany({ where: { booking: { companyId: fx.companyId } } });
-      await db.booking.deleteMany({ where: { companyId: fx.companyId } });
-      await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
-    }
+    if (fx) await dropCompany(db, fx.companyId);
     await db?.$disconnect();
   });
 

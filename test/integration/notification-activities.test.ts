@@ -10,7 +10,7 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { testEnv } from '../harness/env';
 import { inbox, parseInvite, type SinkMessage } from '../harness/smtp-sink';
-import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 const env = testEnv();
 let db: Db;
@@ -42,11 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   mailer.close();
-  if (fx) {
-    await db.notification.deleteMany({ where: { companyId: fx.companyId } });
-    await db.booking.deleteMany({ where: { companyId: fx.companyId } });
-    await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
-  }
+  if (fx) await dropCompany(db, fx.companyId);
   await db.$disconnect();
 });
 

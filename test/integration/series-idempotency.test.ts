@@ -6,7 +6,8 @@
  * idempotency_key_reused and writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { dropTenant, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
+import { dropCompany } from './availability.fixtures';
+import { http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
 
 let stack: Stack;
 let t: Tenant;
@@ -19,7 +20,7 @@ describe('recurring series with Idempotency-Key', () => {
   afterAll(async () => {
     if (t) {
       await stack.db.idempotencyRecord.deleteMany({ where: { companyId: t.companyId } });
-      await dropTenant(stack.db, t.companyId);
+      await dropCompany(stack.db, t.companyId);
     }
     await stack?.close();
   });

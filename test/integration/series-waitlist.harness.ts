@@ -57,17 +57,6 @@ export async function seedTenant(db: Db): Promise<Tenant> {
   return { ...fx, auth: { Authorization: `Bearer ${key.key}` } };
 }
 
-export async function dropTenant(db: Db, companyId: string): Promise<void> {
-  await db.notification.deleteMany({ where: { companyId } });
-  await db.syncFailure.deleteMany({ where: { companyId } });
-  await db.waitingListEntry.deleteMany({ where: { companyId } });
-  await db.series.deleteMany({ where: { companyId } });
-  await db.availabilitySearch.deleteMany({ where: { companyId } });
-  await db.bookingHistory.deleteMany({ where: { booking: { companyId } } });
-  await db.booking.deleteMany({ where: { companyId } });
-  await db.company.delete({ where: { id: companyId } }).catch(() => undefined);
-}
-
 /** Polls `probe` until it returns a value (never a timed assertion: the deadline only ends a hang). */
 export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, label: string, deadlineMs = 30_000): Promise<T> {
   const until = Date.now() + deadlineMs;

@@ -4,8 +4,8 @@
  * an occurrence taken beforehand is skipped with alternatives, a cancel from an instant cancels
  * the booked occurrences from there on, and bad input is one 400 listing every field.
  */
-import { insertBooking } from './availability.fixtures';
-import { dropTenant, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
+import { dropCompany, insertBooking } from './availability.fixtures';
+import { http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
 
 let stack: Stack;
 let t: Tenant;
@@ -16,7 +16,7 @@ describe('recurring series over HTTP', () => {
     t = await seedTenant(stack.db);
   });
   afterAll(async () => {
-    if (t) await dropTenant(stack.db, t.companyId);
+    if (t) await dropCompany(stack.db, t.companyId);
     await stack?.close();
   });
 

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../infra/db/ids';
-import { dropTenant, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
+import { dropCompany } from './availability.fixtures';
+import { http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
 
 let stack: Stack;
 let t: Tenant;
@@ -25,7 +26,7 @@ describe('waiting list with Idempotency-Key', () => {
       const open = await stack.db.waitingListEntry.findMany({ where: { companyId: t.companyId, status: { in: ['waiting', 'notified'] } } });
       for (const entry of open) await http(stack).delete(`/v1/waiting-list/${entry.id}`).set(t.auth);
       await stack.db.idempotencyRecord.deleteMany({ where: { companyId: t.companyId } });
-      await dropTenant(stack.db, t.companyId);
+      await dropCompany(stack.db, t.companyId);
     }
     await stack?.close();
   });

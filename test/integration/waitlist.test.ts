@@ -8,8 +8,8 @@
 import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { waitlistStateQuery } from '../../workflows/waitlist-monitor.contract';
 import { inbox } from '../harness/smtp-sink';
-import { insertBooking } from './availability.fixtures';
-import { dropTenant, eventually, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
+import { dropCompany, insertBooking } from './availability.fixtures';
+import { eventually, http, seedTenant, startStack, type Stack, type Tenant } from './series-waitlist.harness';
 
 let stack: Stack;
 let t: Tenant;
@@ -21,7 +21,7 @@ describe('waiting list over HTTP', () => {
     expect(stack.api.deps.config.waitlistCheckIntervalMs).toBe(5 * 60_000);
   });
   afterAll(async () => {
-    if (t) await dropTenant(stack.db, t.companyId);
+    if (t) await dropCompany(stack.db, t.companyId);
     await stack?.close();
   });
 

@@ -23,7 +23,7 @@ import { getTestEnv } from '../harness/temporal';
 import { recentOutput, signalGroup, startWorkerProcess, within, type WorkerProcess } from '../harness/worker-process';
 import { createLogger } from '../../infra/logger';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle';
-import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { dropCompany, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 const env = testEnv();
 const taskQueue = `worker-kill-${randomUUID()}`;
@@ -90,13 +90,7 @@ describe('worker killed during in-flight booking sagas', () => {
       if (!stopped) signalGroup(proc, 'SIGKILL');
     }
     await emulator?.close();
-    if (fx) {
-      await db.notification.deleteMany({ where: { companyId: fx.companyId } });
-      await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } });
-      await db.bookingHistory.deleteMany({ where: { booking: { companyId: fx.companyId } } });
-      await db.booking.deleteMany({ where: { companyId: fx.companyId } });
-      await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
-    }
+    if (fx) await dropCompany(db, fx.companyId);
     await db?.$disconnect();
   });
 
