@@ -50,7 +50,8 @@ export interface HoldInput {
   plan: SlotPlan;
 }
 
-export type HoldResult = { kind: 'held' } | ConflictOutcome;
+/** `plan`: the slot of a hold that already existed (a retried step), which may differ from this plan. */
+export type HoldResult = { kind: 'held'; plan?: SlotPlan } | ConflictOutcome;
 
 export interface BookingSnapshot {
   bookingId: string;

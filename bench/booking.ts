@@ -11,9 +11,9 @@
  * (a) POST /v1/bookings on distinct slots (every request can be confirmed) by 1, 10 and 50
  *     closed-loop clients: p50/p95/p99 latency and bookings/s (201 answers per second of wall
  *     time). Each level books in a fresh branch of 50 staff.
- * (b) The same dev server running a bare workflow with as many no-op activities as one saga ran
- *     (counted from a confirmed saga's history), started and awaited by the same number of
- *     clients: workflows/s.
+ * (b) The same dev server running a bare workflow with as many no-op activities as one saga ran,
+ *     in its order and of its kinds (regular or local, read from a confirmed saga's history),
+ *     started and awaited by the same number of clients: workflows/s.
  * (c) Ratio (a)/(b) per level.
  * (d) 200 requests for ONE slot at once: time until all answered, and the 201/409/5xx counts.
  * Targets: p50 ≤ 150 ms at 10 clients, ratio ≥ 0.6, exactly one 201 and no 5xx in (d).
@@ -21,11 +21,14 @@
  *     local activities, time to outcome without HTTP.
  *
  * Needs the dev server (npm run temporal) and PostgreSQL (DATABASE_URL); Redis optional.
- * Env: BENCH_LEVELS ("1:20,10:200,50:400" = clients:requests), BENCH_STORM (200),
+ * Env: BENCH_LEVELS ("1:20,10:200,50:400" = clients:requests), BENCH_STORM (200), BENCH_ONLY=a
+ * (only (a)), BENCH_CPU_PROF=<file> (CPU profile of this process during the 10-client level),
  * worker knobs BENCH_WORKER_ACTIVITIES, BENCH_WORKER_WORKFLOW_TASKS, BENCH_WORKER_CACHE,
  * BENCH_WORKER_DB_POOL (default: the SDK's and pg's defaults, as `npm run worker` runs).
  */
+import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -43,12 +46,33 @@ import { newId } from '../infra/db/ids';
 import { awaitBookingOutcomeUpdate, bookingWorkflowId } from '../workflows/book-appointment.contract';
 import { buildWorkerDeps } from '../worker/deps';
 import { loadWorkflowBundle } from '../worker/workflow-bundle';
-import type { bareStepsWorkflow } from './lib/bare.workflow';
+import type { bareStepsWorkflow, StepKind } from './lib/bare.workflow';
 import { openBenchDatabase } from './lib/bench-database';
 import { distinctSlots, seedBenchBranch, seedBenchCompany, type BenchBranch, type BenchCompany } from './lib/booking-scenario';
 import { formatOutcomes, runClosedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { historyBreakdown } from './lib/history-breakdown';
 import { ms, verdict } from './lib/stats';
+
+/** BENCH_CPU_PROF=<file.cpuprofile>: V8 CPU profile of this process during the 10-client level. */
+const CPU_PROF_FILE = process.env.BENCH_CPU_PROF;
+
+async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`    CPU profile of the 10-client level: ${file} (npx tsx bench/lib/cpu-profile-summary.ts ${file} 40)`);
+    },
+  };
+}
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '1:20,10:200,50:400').split(',').map((pair) => {
   const [clients, requests] = pair.split(':').map(Number);
@@ -170,11 +194,18 @@ function printLevel(label: string, r: ClosedLoopResult, unit: string, count: num
   );
 }
 
-/** Activities one saga scheduled (its history), so the bare workflow does as many. */
-async function activitiesPerSaga(h: Harness, bookingId: string): Promise<number> {
+/** The activities one saga ran, in order and by kind (its history), so the bare workflow does the same. */
+async function stepsPerSaga(h: Harness, bookingId: string): Promise<StepKind[]> {
   const history = await h.client.workflow.getHandle(bookingWorkflowId(bookingId)).fetchHistory();
-  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
+  return (history.events ?? []).flatMap((e): StepKind[] => {
+    if (e.activityTaskScheduledEventAttributes) return ['remote'];
+    if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') return ['local'];
+    return [];
+  });
 }
+
+const describeSteps = (steps: StepKind[]) =>
+  `${steps.length} sequential no-op activities (${steps.filter((k) => k === 'local').length} of them local, as the saga's)`;
 
 /** Median queue wait and run time per step (from histories), to see where latency goes. */
 async function printBreakdown(h: Harness, label: string, workflowIds: string[]): Promise<void> {
@@ -188,7 +219,7 @@ async function printBreakdown(h: Harness, label: string, workflowIds: string[]):
   }
 }
 
-async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number>; steps: number }> {
+async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number>; steps: StepKind[] }> {
   console.log(`\n(a) POST /v1/bookings, distinct slots, fresh branch of ${STAFF_PER_BRANCH} staff per level (closed loop)`);
   const warm = await freshBranch(h);
   const warmSlots = distinctSlots(warm, firstDay, 20);
@@ -196,15 +227,20 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   console.log(`    warm-up     ${warmSlots.length} requests [${formatOutcomes(warmUp.outcomes)}]`);
   const confirmed = await h.db.booking.findFirst({ where: { branchId: warm.branchId, status: 'confirmed' }, select: { id: true } });
   if (!confirmed) throw new Error(`no warm-up booking was confirmed: ${[...sampleBodies].map(([s, b]) => `${s} ${b}`).join('; ')}`);
-  const steps = await activitiesPerSaga(h, confirmed.id);
+  const steps = await stepsPerSaga(h, confirmed.id);
 
   const perLevel = new Map<number, number>();
   for (const { clients, requests } of LEVELS) {
     const branch = await freshBranch(h);
     const slots = distinctSlots(branch, firstDay, requests);
+    const profiling = clients === 10 && CPU_PROF_FILE ? await startProfiler() : null;
+    const cpu = process.cpuUsage();
     const result = await runClosedLoop(slots, clients, (slot) => postBooking(h, branch, slot));
+    const used = process.cpuUsage(cpu);
+    await profiling?.stop(CPU_PROF_FILE as string);
     const created = result.outcomes['201'] ?? 0;
     printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'bookings', created);
+    console.log(`    ${''.padEnd(11)} bench process CPU ${((used.user + used.system) / 1000 / requests).toFixed(1)} ms per request (API, worker activities, emulator, SMTP sink)`);
     const rows = await h.db.booking.groupBy({ by: ['status'], where: { branchId: branch.branchId }, _count: true });
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r._count]));
     if ((byStatus.confirmed ?? 0) !== created) console.log(`    !! database: ${JSON.stringify(byStatus)} for ${created} answers 201`);
@@ -219,8 +255,8 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   return { perLevel, steps };
 }
 
-async function benchBare(h: Harness, steps: number): Promise<Map<number, number>> {
-  console.log(`\n(b) bare workflow with ${steps} sequential no-op activities on the same dev server (start + await result)`);
+async function benchBare(h: Harness, steps: StepKind[]): Promise<Map<number, number>> {
+  console.log(`\n(b) bare workflow with ${describeSteps(steps)} on the same dev server (start + await result)`);
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./lib/bare.workflow'), logger: silentBundler });
   const connection = await NativeConnection.connect({ address: h.config.temporalAddress });
   const taskQueue = `bench-bare-${randomUUID()}`;
@@ -322,6 +358,7 @@ async function main(): Promise<void> {
   const h = await startHarness();
   try {
     const { perLevel: bookings, steps } = await benchBookings(h);
+    if (process.env.BENCH_ONLY === 'a') return;
     const bare = await benchBare(h, steps);
     console.log('\n(c) ratio bookings/s (a) ÷ workflows/s (b)');
     let best = 0;

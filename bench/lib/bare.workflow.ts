@@ -1,18 +1,24 @@
 /**
- * The booking benchmark's baseline: a workflow that runs `steps` no-op activities one after the
- * other, as the booking saga's happy path runs its activities (plan, hold, calendar create,
- * confirm, notify, invalidate cache). Measures what Temporal itself costs on this machine, so
- * the saga's throughput can be read as a fraction of it. Bundled on its own (bench only).
+ * The booking benchmark's baseline: a workflow that runs no-op activities one after the other,
+ * in the same order and of the same kinds as the booking saga's happy path ran its steps
+ * (regular activities and, since the saga runs plan/hold/confirm on the worker, local ones).
+ * Measures what Temporal itself costs on this machine for that shape, so the saga's throughput
+ * can be read as a fraction of it. Bundled on its own (bench only).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 
 export interface BareActivities {
   noop(step: number): Promise<void>;
 }
 
-const { noop } = proxyActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
+export type StepKind = 'remote' | 'local';
 
-export async function bareStepsWorkflow(steps: number): Promise<number> {
-  for (let step = 0; step < steps; step += 1) await noop(step);
-  return steps;
+const { noop } = proxyActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
+const local = proxyLocalActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
+
+/** `steps`: a count of regular activities, or the kinds in order. */
+export async function bareStepsWorkflow(steps: number | StepKind[]): Promise<number> {
+  const kinds: StepKind[] = typeof steps === 'number' ? Array.from({ length: steps }, () => 'remote') : steps;
+  for (const [step, kind] of kinds.entries()) await (kind === 'local' ? local.noop(step) : noop(step));
+  return kinds.length;
 }

@@ -86,7 +86,7 @@ describe('booking activities on Postgres and the emulator', () => {
     // a retried hold of the winner is a no-op answering held
     const winner = results[0].kind === 'held' ? a : b;
     const winnerPlan = results[0].kind === 'held' ? planA.plan : planB.plan;
-    expect(await attempt(2, acts.holdSlot, { bookingId: winner.bookingId, workflowId: `booking-${winner.bookingId}`, booking: winner, plan: winnerPlan })).toEqual({ kind: 'held' });
+    expect(await attempt(2, acts.holdSlot, { bookingId: winner.bookingId, workflowId: `booking-${winner.bookingId}`, booking: winner, plan: winnerPlan })).toEqual({ kind: 'held', plan: winnerPlan });
   });
 
   it('a cancelled booking frees its slot at once', async () => {

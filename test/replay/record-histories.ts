@@ -98,6 +98,17 @@ const SCENARIOS: Scenario[] = [
     t.world.seedConfirmed(id, START);
     t.world.failNext('moveBooking', permanent('the new slot was taken meanwhile', 'SlotTaken'));
   }),
+  // Since patch `db-steps-as-local-activities` (plan, hold and confirm as local activities;
+  // visibility at start, outcome and compensation only).
+  booking('booking-local-confirmed'),
+  booking('booking-local-rule-violation', undefined, { customerId: 'cus_blocked' }),
+  booking('booking-local-conflict', (t) => t.world.taken.add(START)),
+  booking('booking-local-db-retried', (t) => {
+    t.world.failNext('holdSlot', retryable('connection reset', 'DbUnavailable'), 2);
+    t.world.failNext('confirmBooking', retryable('connection reset', 'DbUnavailable'));
+  }),
+  booking('booking-local-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  booking('booking-local-confirm-refused-deleted', (t, id) => t.world.onNext('confirmBooking', () => void t.world.bookings.delete(id))),
   // Since patch `sync-retry-cancel-calendar-on-failure`: the Cal.com undo runs before the hold release.
   syncRetry('sync-retry-create-refused-undo', 'create', (t, id) => {
     failedBooking(t, id);

@@ -8,13 +8,23 @@
  *   definitive answer inside the API's default 10 s wait for fast failures.
  * - Notifications and cache invalidation are best effort after the business outcome: bounded
  *   retries, and the workflows continue when they give up.
+ * - Local database steps (plan, hold, confirm of the booking saga) run inside the workflow task
+ *   on the worker, saving a server round trip each. Same unlimited retry; backoffs up to the
+ *   local retry threshold sleep on the worker, longer ones become server timers. A worker that
+ *   dies mid-step loses the workflow task and the step runs again (they are idempotent).
  * Start-to-close timeouts also bound how long a SIGKILLed worker's in-flight step stays hidden.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 export const DB_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+
+export const LOCAL_DB_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: DB_ACTIVITY.retry,
 };
 
 export const CALENDAR_ACTIVITY: ActivityOptions = {

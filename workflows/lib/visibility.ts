@@ -35,3 +35,18 @@ export function publishStatus(status: string, summary: string): void {
   upsertSearchAttributes([{ key: BookingStatusKey, value: status }]);
   upsertMemo({ summary });
 }
+
+/**
+ * Identity and first status in one upsert (one visibility write instead of two; the starter's
+ * memo stands until the outcome). Sagas on this path publish again only at their outcome and
+ * when compensation starts; the current step stays available through their query.
+ */
+export function publishStart(kind: WorkflowKind, ids: VisibilityIds, status: string): void {
+  upsertSearchAttributes([
+    { key: WorkflowKindKey, value: kind },
+    { key: BookingIdKey, value: ids.bookingId },
+    ...(ids.customerId ? [{ key: CustomerIdKey, value: ids.customerId }] : []),
+    ...(ids.branchId ? [{ key: BranchIdKey, value: ids.branchId }] : []),
+    { key: BookingStatusKey, value: status },
+  ]);
+}
