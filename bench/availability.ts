@@ -10,12 +10,16 @@
  *     configured Redis (REDIS_URL), driven by autocannon from this process for BENCH_SECONDS (10)
  *     per run with BENCH_CONNECTIONS (10):
  *       cached   — one query, answered from the two-tier cache after the first request;
- *       uncached — the branch's cache version is bumped before every lookup (what any change to
- *                  the branch does), so every request loads from PostgreSQL and runs the engine.
- *     The cached case runs twice: unpaced (maximum throughput; latency there is mostly queueing)
- *     and paced at BENCH_PACED_RATE (1,000) req/s, the run the "p99 ≤ 5 ms at ≥ 1,000 req/s"
- *     target is judged on (autocannon paces per connection and does not correct coordinated
- *     omission: a stalled response delays that connection's next request, so the pace must be met).
+ *       uncached — every lookup is a real miss (a key never used before: version, L1 miss, L2
+ *                  GET miss; the answer stored as in production under keys no lookup uses, see
+ *                  bench/lib/availability-server.ts), so every request loads from PostgreSQL,
+ *                  runs the engine, serializes and writes the cache.
+ *     Each case runs unpaced (autocannon, maximum throughput; latency there is mostly queueing:
+ *     connections / throughput) and then paced, open loop (bench/lib/paced-load.ts: one request
+ *     every 1/rate s whatever is in flight): cached at BENCH_PACED_RATE (1,000) req/s, the run the
+ *     "p99 ≤ 5 ms at ≥ 1,000 req/s" target is judged on; uncached at BENCH_UNCACHED_PACED_RATE
+ *     (100) req/s.
+ *     The uncached target is judged at saturation (the stricter reading), the paced figure shown.
  *     A paced GET /healthz on the same process follows: the latency floor of the machine as loaded
  *     at that moment (scheduling delays on a shared machine reach the p99 of any endpoint).
  *     Prints p50/p95/p99 latency and requests/s, and the API process's CPU time per request
@@ -42,6 +46,7 @@ import { summarizeProfile } from './lib/cpu-profile-summary';
 import { buildScenario, type AvailabilityScenario } from './lib/availability-scenario';
 import { openBenchDatabase } from './lib/bench-database';
 import { runLoad, type LoadResult } from './lib/load';
+import { runPacedLoad } from './lib/paced-load';
 import { ms, summarize, verdict } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -49,6 +54,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 /** Throughput of the paced cached run, the one the latency target is judged on. */
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
+/** Pace of the extra uncached run (latency of a miss when the server is not saturated). */
+const UNCACHED_PACED_RATE = Number(process.env.BENCH_UNCACHED_PACED_RATE ?? 100);
 /** Set to a directory to profile the API process during each measured run (profiling slows it). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
@@ -195,6 +202,7 @@ async function httpBench(): Promise<void> {
   console.log(`    PostgreSQL booking_bench, Redis ${config.redisUrl}; autocannon ${CONNECTIONS} connections × ${SECONDS} s in this process, the API in a forked one`);
   const results: Record<string, LoadResult> = {};
   let paced: LoadResult | undefined;
+  let uncachedPaced: LoadResult | undefined;
   try {
     for (const mode of ['cached', 'uncached'] as const) {
       const server = await startServer(mode, cachePrefix);
@@ -211,14 +219,19 @@ async function httpBench(): Promise<void> {
         results[mode] = await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: SECONDS });
         const after = await server.cpu();
         printLoad(`${mode}, max`, results[mode], (cpuMs(before, after) * 1000) / results[mode].total);
+        if (mode === 'uncached') {
+          const paced0 = await server.cpu();
+          uncachedPaced = await runPacedLoad({ url: server.url + route, headers, durationSeconds: SECONDS, rate: UNCACHED_PACED_RATE });
+          printLoad(`${mode}, paced at ${UNCACHED_PACED_RATE}/s`, uncachedPaced, (cpuMs(paced0, await server.cpu()) * 1000) / uncachedPaced.total);
+        }
         if (mode === 'cached') {
           const paced0 = await server.cpu();
-          paced = await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: SECONDS, rate: PACED_RATE });
+          paced = await runPacedLoad({ url: server.url + route, headers, durationSeconds: SECONDS, rate: PACED_RATE });
           printLoad(`${mode}, paced at ${PACED_RATE}/s`, paced, (cpuMs(paced0, await server.cpu()) * 1000) / paced.total);
           // The floor this machine allows right now: the same process answering GET /healthz
           // (no auth, no cache, a few bytes) at the same pace.
           const floor0 = await server.cpu();
-          const floor = await runLoad({ url: server.url + '/healthz', connections: CONNECTIONS, durationSeconds: Math.min(SECONDS, 5), rate: PACED_RATE });
+          const floor = await runPacedLoad({ url: server.url + '/healthz', durationSeconds: Math.min(SECONDS, 5), rate: PACED_RATE });
           printLoad(`/healthz, paced`, floor, (cpuMs(floor0, await server.cpu()) * 1000) / floor.total);
         }
         if (CPU_PROF_DIR) {
@@ -247,7 +260,12 @@ async function httpBench(): Promise<void> {
     `    target cached p99 ≤ 5 ms at ≥ 1,000 req/s: ${verdict(kept && paced!.latency.p99 <= 5 && PACED_RATE >= 1000 && cached.requestsPerSecond >= 1000)}` +
       ` (p99 ${ms(paced?.latency.p99 ?? NaN)} paced at ${PACED_RATE}/s, max ${cached.requestsPerSecond.toFixed(0)} req/s with p99 ${ms(cached.latency.p99)})`,
   );
-  console.log(`    target uncached p95 ≤ 50 ms: ${verdict(uncached.latency.p95 <= 50)} (p95 ${ms(uncached.latency.p95)} at its maximum, ${uncached.requestsPerSecond.toFixed(0)} req/s)`);
+  // Judged at saturation (the stricter reading: 10 connections queue behind each other); the
+  // paced figure is the latency of an uncached search when the server is not saturated.
+  console.log(
+    `    target uncached p95 ≤ 50 ms: ${verdict(uncached.latency.p95 <= 50)} (p95 ${ms(uncached.latency.p95)} at its maximum, ${uncached.requestsPerSecond.toFixed(0)} req/s;` +
+      ` p95 ${ms(uncachedPaced?.latency.p95 ?? NaN)} paced at ${UNCACHED_PACED_RATE}/s)`,
+  );
   if (CPU_PROF_DIR) console.log(`    CPU profiles of the measured runs in ${CPU_PROF_DIR} (more rows: npx tsx bench/lib/cpu-profile-summary.ts <file> 60)`);
 }
 

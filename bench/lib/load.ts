@@ -31,12 +31,6 @@ export interface LoadOptions {
   durationSeconds?: number;
   /** Paths to cycle through (each connection walks the list); default: the url's own path. */
   paths?: string[];
-  /**
-   * Requests per second over all connections (autocannon overallRate); default: as fast as the
-   * server answers. A paced run measures latency AT a given throughput; an unpaced one measures
-   * the maximum throughput, and its latency is mostly queueing (connections / throughput).
-   */
-  rate?: number;
 }
 
 export interface LoadResult {
@@ -57,7 +51,6 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections ?? 10,
         duration: options.durationSeconds ?? 10,
         pipelining: 1,
-        ...(options.rate && { overallRate: options.rate }),
         ...(options.paths && { requests: options.paths.map((path) => ({ method: 'GET', path })) }),
       },
       (err, result) => {

@@ -169,6 +169,16 @@ describe('availability cache remembering versions (pub/sub)', () => {
     expect(await cache.get(key)).toMatchObject({ value: 'v2', source: 'l1' });
   });
 
+  it("learns its own bump's version: the next lookup after a change needs no MGET", async () => {
+    const s = await cache.get(key);
+    const before = await mgetCalls();
+    await cache.invalidateBranch(key.branchId);
+    const after = await cache.get(key);
+    expect(after.value).toBeUndefined();
+    expect(Number(after.stamp?.version)).toBe(Number(s.stamp?.version) + 1);
+    expect((await mgetCalls()) - before).toBe(0);
+  });
+
   it('reads versions per lookup while unsubscribed, and never serves an entry older than a bump made then', async () => {
     const s = await cache.get(key);
     await cache.set(key, 'before', s.stamp);

@@ -23,6 +23,7 @@
  * epoch that each process bumps when its link comes back, which orphans every older entry.
  * Without a `redisUrl` the cache runs L1-only with in-process versions (single-process use).
  */
+import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ChainableCommander } from 'ioredis';
 import { createBranchVersions, type BranchVersions } from './branch-versions';
@@ -137,14 +138,15 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
   // Versions are remembered once something is read (the subscription is made then, so a process
   // that only invalidates, like the worker, never subscribes).
   let versions: BranchVersions | undefined;
-  const watch = () => (versions ??= createBranchVersions({ url: options.redisUrl!, channel }));
+  const sender = randomUUID();
+  const watch = () => (versions ??= createBranchVersions({ url: options.redisUrl!, channel, sender }));
   // Branches with a bump of this process in flight: served uncached until it settles.
   const changing = new Map<string, number>();
   const busKey = `${options.redisUrl}|${prefix}`;
   const onLocalChange: LocalChange = (branchId, phase) => {
     changing.set(branchId, (changing.get(branchId) ?? 0) + (phase === 'begin' ? 1 : -1));
     if (changing.get(branchId) === 0) changing.delete(branchId);
-    versions?.forget(branchId);
+    if (phase === 'begin') versions?.forget(branchId);
   };
   joinBus(busKey, onLocalChange);
 
@@ -196,8 +198,13 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
     async invalidateBranch(branchId) {
       // Every cache of this process stops using the branch's version now, before any await.
       emitLocal(busKey, branchId, 'begin');
+      const generation = versions?.generation() ?? null;
       try {
-        await exec(redis.client.multi().incr(versionKey(branchId)).publish(channel, `v ${branchId}`));
+        const [version, epoch] = await exec(redis.client.multi().incr(versionKey(branchId)).get(epochKey).publish(channel, `v ${sender} ${branchId}`));
+        // The INCR's answer is the current version unless a change was heard meanwhile (then the
+        // generation moved and the next lookup reads Redis): this process's next search after
+        // its own change needs no MGET.
+        if (generation !== null) versions!.learn(branchId, { epoch: String(epoch ?? '0'), version: String(version) }, generation);
       } catch {
         // The bump was lost: bypass the cache until a new epoch orphans every older entry.
         needsEpochBump = true;
@@ -220,11 +227,12 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
   };
 }
 
-/** Runs a MULTI; rejects when it or any of its commands failed. */
-async function exec(multi: ChainableCommander): Promise<void> {
+/** Runs a MULTI and returns its commands' results; rejects when it or any command failed. */
+async function exec(multi: ChainableCommander): Promise<unknown[]> {
   const results = await multi.exec();
   const failed = results?.find(([err]) => err);
   if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted');
+  return results.map(([, value]) => value);
 }
 
 // The in-process bus: every cache of this process on the same Redis and prefix hears a bump of

@@ -4,7 +4,8 @@
  * The authority is Redis (`INCR <prefix>:ver:<branch>` on every change, see availability-cache.ts).
  * A version read from Redis is remembered here only while this process is subscribed to the
  * change channel (`<prefix>:changes`), where every bump is published in the same MULTI as its
- * INCR; a message for a branch forgets that branch (the next lookup reads Redis again). So a
+ * INCR (`v <sender> <branch>`; `e` for an epoch bump); a message for a branch forgets that branch
+ * (the next lookup reads Redis again). So a
  * remembered version is exactly the one Redis holds, up to the delivery of the message.
  *
  * Rules that keep it exact:
@@ -15,7 +16,8 @@
  *   (everything forgotten at once), or no PING answer for `staleAfterMs` (a silently dead link;
  *   PING replies come on the subscriber connection after every message published before them).
  * - Bumps made in THIS process reach every cache of the process synchronously (the in-process
- *   bus in availability-cache.ts calls `forget` before the INCR is even sent).
+ *   bus in availability-cache.ts calls `forget` before the INCR is even sent); the bumping cache
+ *   then learns the INCR's answer under the generation it saw right after that `forget`.
  *
  * What remains: another process's bump is seen here when its message is read. Redis writes the
  * message in the same event-loop pass as the bumping process's EXEC reply, so on one host it sits
@@ -45,6 +47,8 @@ export interface BranchVersions {
 export interface BranchVersionsOptions {
   url: string;
   channel: string;
+  /** Messages `v <sender> <branch>` from this sender are this cache's own bumps: skipped. */
+  sender: string;
   /** Connection problems are logged by the command connection already. */
   logger?: CacheLogger;
   pingEveryMs?: number;
@@ -87,10 +91,12 @@ export function createBranchVersions(options: BranchVersionsOptions): BranchVers
       }
     },
   });
+  const own = `v ${options.sender} `;
   sub.client.on('message', (_channel: string, message: string) => {
+    if (message.startsWith(own)) return; // handled synchronously by the bumping cache
     gen++;
     if (message === 'e') forgetAll();
-    else if (message.startsWith('v ')) versions.delete(message.slice(2));
+    else if (message.startsWith('v ')) versions.delete(message.slice(message.indexOf(' ', 2) + 1));
   });
   const pinger = setInterval(() => {
     if (!subscribed) return;
