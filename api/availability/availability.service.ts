@@ -163,15 +163,18 @@ function cacheQuery(companyId: string, q: AvailabilityQueryInput): string {
   return [companyId, q.serviceId, q.from, q.to, q.staffId ?? '', q.durationMinutes ?? '', q.language ?? '', q.gender ?? '', q.participants ?? ''].join('|');
 }
 
-/** In Redis: "<validUntil>|<calendar>\n<body>" — a header line keeps an L2 hit free of JSON.parse. */
+/**
+ * In Redis: "<validUntil>|<calendar>\n" then the body bytes. A header line keeps an L2 hit free of
+ * JSON.parse, and bytes both ways keep it free of UTF-8 decoding/encoding (the body is a view).
+ */
 export const cachedAvailabilityCodec: CacheCodec<CachedAvailability> = {
-  encode: (c) => `${c.validUntil}|${c.calendar}\n${c.body.toString('utf8')}`,
-  decode(text) {
-    const newline = text.indexOf('\n');
+  encode: (c) => Buffer.concat([Buffer.from(`${c.validUntil}|${c.calendar}\n`), c.body]),
+  decode(bytes) {
+    const newline = bytes.indexOf(10);
     if (newline < 0) return undefined;
-    const [validUntil, calendar] = text.slice(0, newline).split('|');
+    const [validUntil, calendar] = bytes.toString('latin1', 0, newline).split('|');
     const until = Number(validUntil);
     if (!Number.isFinite(until)) return undefined;
-    return { validUntil: until, calendar: calendar as CalendarStatus, body: Buffer.from(text.slice(newline + 1), 'utf8') };
+    return { validUntil: until, calendar: calendar as CalendarStatus, body: bytes.subarray(newline + 1) };
   },
 };

@@ -29,14 +29,14 @@ import type { ChainableCommander } from 'ioredis';
 import { createBranchVersions, type BranchVersions } from './branch-versions';
 import { createRedisConnection, type CacheLogger, type RedisConnection } from './redis';
 
-/** How values are written to (and read back from) Redis; L1 keeps the decoded value itself. */
+/** How values are written to (and read back from) Redis, as bytes; L1 keeps the decoded value. */
 export interface CacheCodec<V> {
-  encode(value: V): string;
+  encode(value: V): Buffer | string;
   /** undefined: unreadable (an older format), treated as a miss. */
-  decode(text: string): V | undefined;
+  decode(bytes: Buffer): V | undefined;
 }
 
-const TEXT: CacheCodec<string> = { encode: (v) => v, decode: (t) => t };
+const TEXT: CacheCodec<string> = { encode: (v) => v, decode: (b) => b.toString('utf8') };
 
 export interface AvailabilityCacheOptions<V = string> {
   /** null/undefined: L1 only, versions kept in process (one API process only). */
@@ -174,7 +174,7 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
       const local = l1.get(full);
       if (local !== undefined) return { value: local, source: 'l1', stamp };
       try {
-        const remote = await redis.client.get(full);
+        const remote = await redis.client.getBuffer(full);
         const value = remote === null ? undefined : codec.decode(remote);
         if (value !== undefined) {
           l1.set(full, value);
