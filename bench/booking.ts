@@ -1,12 +1,12 @@
 /**
  * Booking benchmark (`npm run bench:booking`, issue 4 item 9).
  *
- * Everything real except the network: the HTTP app (createApp over api/server.ts buildAppDeps, so
- * the same Temporal client, database pool and availability deps as `npm run api`) listening on a
- * port, the booking worker in-process (worker/deps.ts buildWorkerDeps + createActivities, the
- * cached workflow bundle), the `booking_bench` PostgreSQL database, the configured Redis and
- * Temporal dev server, and a private Cal.com emulator and SMTP sink (so faults or mail of other
- * runs do not mix in).
+ * Everything real, in processes as deployed (bench/lib/bench-processes.ts): the HTTP app (createApp
+ * over api/server.ts buildAppDeps, as `npm run api`) in one process, the booking worker
+ * (buildWorkerDeps + createBookingWorker, as `npm run worker`, HOLD_SWEEPER_SCHEDULE=off) in
+ * another, a private Cal.com emulator and SMTP sink in a third (so faults or mail of other runs do
+ * not mix in); the load generator in this one. The `booking_bench` PostgreSQL database, the
+ * configured Redis and Temporal dev server. CPU per request is printed per process.
  *
  * (a) POST /v1/bookings on distinct slots (every request can be confirmed) by 1, 10 and 50
  *     closed-loop clients: p50/p95/p99 latency and bookings/s (201 answers per second of wall
@@ -26,50 +26,39 @@
  * worker knobs BENCH_WORKER_ACTIVITIES, BENCH_WORKER_WORKFLOW_TASKS, BENCH_WORKER_CACHE,
  * BENCH_WORKER_DB_POOL (default: the SDK's and pg's defaults, as `npm run worker` runs).
  */
-import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { Session } from 'node:inspector';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { createActivities } from '../activities';
-import { createApp } from '../api/app';
-import { buildAppDeps } from '../api/server';
-import { startCalcomEmulator } from '../infra/calcom/emulator/emulator.server';
 import { EMULATOR_API_KEY, loadConfig, type AppConfig } from '../infra/config';
-import { startSmtpSink } from '../infra/notify/smtp-sink';
 import { newId } from '../infra/db/ids';
 import { awaitBookingOutcomeUpdate, bookingWorkflowId } from '../workflows/book-appointment.contract';
 import { buildWorkerDeps } from '../worker/deps';
-import { loadWorkflowBundle } from '../worker/workflow-bundle';
+import type { WorkerTuning } from '../worker/booking-worker';
 import type { bareStepsWorkflow, StepKind } from './lib/bare.workflow';
 import { openBenchDatabase } from './lib/bench-database';
+import { startBenchProcesses, type BenchProcesses } from './lib/bench-processes';
 import { distinctSlots, seedBenchBranch, seedBenchCompany, type BenchBranch, type BenchCompany } from './lib/booking-scenario';
 import { formatOutcomes, runClosedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { historyBreakdown } from './lib/history-breakdown';
 import { ms, verdict } from './lib/stats';
 
-/** BENCH_CPU_PROF=<file.cpuprofile>: V8 CPU profile of this process during the 10-client level. */
+/** BENCH_CPU_PROF=<file>: V8 CPU profiles of the API and worker processes during the 10-client level (<file>.api, <file>.worker). */
 const CPU_PROF_FILE = process.env.BENCH_CPU_PROF;
 
-async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
+async function startProfiles(h: Harness): Promise<{ stop(file: string): Promise<void> }> {
+  const profiled = h.processes.children.filter((c) => c.role !== 'services');
+  await Promise.all(profiled.map((c) => c.profileStart()));
   return {
     async stop(file) {
-      const { profile } = (await post('Profiler.stop')) as { profile: object };
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      console.log(`    CPU profile of the 10-client level: ${file} (npx tsx bench/lib/cpu-profile-summary.ts ${file} 40)`);
+      for (const c of profiled) {
+        const out = file.replace(/(\.cpuprofile)?$/, `.${c.role}.cpuprofile`);
+        await c.profileStop(out);
+        console.log(`    CPU profile of the ${c.role} process at 10 clients: ${out} (npx tsx bench/lib/cpu-profile-summary.ts ${out} 40)`);
+      }
     },
   };
 }
@@ -88,73 +77,40 @@ interface Harness {
   url: string;
   client: Client;
   company: BenchCompany;
-  /** The worker's activities (experiment (e) runs a second worker with them). */
-  activities: ReturnType<typeof createActivities>;
+  processes: BenchProcesses;
   close(): Promise<void>;
 }
 
 async function startHarness(): Promise<Harness> {
   // The SDK logs every worker state change at INFO; only problems matter here.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const logger = pino({ level: 'error' }); // the API logs 4xx answers at warn; (d) answers 409s by design
   const { url: databaseUrl, db } = await openBenchDatabase({ max: 4 });
-  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
-  const sink = await startSmtpSink();
-  const config: AppConfig = {
+  const base: AppConfig = {
     ...loadConfig(),
     databaseUrl,
     temporalTaskQueue: `bench-booking-${randomUUID()}`,
-    calcomBaseUrl: emulator.url,
     calcomApiKey: EMULATOR_API_KEY,
     calcomEmulated: true,
-    smtpUrl: sink.smtpUrl,
+    holdSweeperSchedule: false,
   };
-
-  const app = buildAppDeps(config, logger);
-  const server = await new Promise<Server>((resolve) => {
-    const s = createApp({ ...app.deps, rateLimit: false }).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  server.keepAliveTimeout = 60_000;
-
-  const workerDeps = buildWorkerDeps(config, logger, { cachePrefix: `bench-${randomUUID()}`, dbPoolSize: optionalInt('BENCH_WORKER_DB_POOL') });
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const activities = createActivities(workerDeps.activities);
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.temporalTaskQueue,
-    workflowBundle: await loadWorkflowBundle(logger),
-    activities,
-    ...workerTuning(),
-  });
-  const running = worker.run();
-  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+  const processes = await startBenchProcesses(base, workerTuning(), `bench-${randomUUID()}`);
+  const client = new Client({ connection: await Connection.connect({ address: base.temporalAddress }), namespace: base.temporalNamespace });
   const company = await seedBenchCompany(db);
 
   return {
-    config, db, client, company, activities,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    config: processes.config, db, client, company, processes,
+    url: processes.url,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      worker.shutdown();
-      await running;
-      await connection.close();
+      await processes.close();
       await client.connection.close();
-      await app.close();
-      await workerDeps.close();
-      await emulator.close();
-      await sink.close();
       await db.company.delete({ where: { id: company.companyId } }).catch((err: Error) => console.warn(`    cleanup: ${err.message.split('\n')[0]}`));
       await db.$disconnect();
     },
   };
 }
 
-function workerTuning(): Partial<WorkerOptions> {
-  const options: Partial<WorkerOptions> = {};
+function workerTuning(): WorkerTuning {
+  const options: WorkerTuning = {};
   const activities = optionalInt('BENCH_WORKER_ACTIVITIES');
   const workflowTasks = optionalInt('BENCH_WORKER_WORKFLOW_TASKS');
   const cache = optionalInt('BENCH_WORKER_CACHE');
@@ -233,14 +189,16 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   for (const { clients, requests } of LEVELS) {
     const branch = await freshBranch(h);
     const slots = distinctSlots(branch, firstDay, requests);
-    const profiling = clients === 10 && CPU_PROF_FILE ? await startProfiler() : null;
-    const cpu = process.cpuUsage();
+    const profiling = clients === 10 && CPU_PROF_FILE ? await startProfiles(h) : null;
+    await h.processes.cpuSince();
+    const loadBefore = os.loadavg()[0];
     const result = await runClosedLoop(slots, clients, (slot) => postBooking(h, branch, slot));
-    const used = process.cpuUsage(cpu);
+    const used = await h.processes.cpuSince();
     await profiling?.stop(CPU_PROF_FILE as string);
     const created = result.outcomes['201'] ?? 0;
     printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'bookings', created);
-    console.log(`    ${''.padEnd(11)} bench process CPU ${((used.user + used.system) / 1000 / requests).toFixed(1)} ms per request (API, worker activities, emulator, SMTP sink)`);
+    const perRequest = Object.entries(used).map(([proc, cpuMs]) => `${proc} ${(cpuMs / requests).toFixed(1)}`).join(', ');
+    console.log(`    ${''.padEnd(11)} CPU ms per request by process: ${perRequest} (services = emulator + SMTP sink); load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`);
     const rows = await h.db.booking.groupBy({ by: ['status'], where: { branchId: branch.branchId }, _count: true });
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r._count]));
     if ((byStatus.confirmed ?? 0) !== created) console.log(`    !! database: ${JSON.stringify(byStatus)} for ${created} answers 201`);
@@ -323,7 +281,12 @@ async function benchLocalActivities(h: Harness): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./lib/local-steps-saga.workflow'), logger: silentBundler });
   const connection = await NativeConnection.connect({ address: h.config.temporalAddress });
   const taskQueue = `bench-local-${randomUUID()}`;
-  const worker = await Worker.create({ connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code }, activities: h.activities, ...workerTuning() });
+  // This variant's activities run in this process (the real saga's in the worker process).
+  const workerDeps = buildWorkerDeps(h.config, pino({ level: 'error' }), { cachePrefix: `bench-${randomUUID()}` });
+  const worker = await Worker.create({
+    connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code },
+    activities: createActivities(workerDeps.activities), ...workerTuning(),
+  });
   await worker.runUntil(async () => {
     for (const variant of [
       { label: 'saga', workflowType: 'bookAppointmentWorkflow', taskQueue: h.config.temporalTaskQueue },
@@ -348,6 +311,7 @@ async function benchLocalActivities(h: Harness): Promise<void> {
     }
   });
   await connection.close();
+  await workerDeps.close();
 }
 
 async function main(): Promise<void> {

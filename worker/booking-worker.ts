@@ -3,7 +3,7 @@
  * workflows/index.ts and the activities built by createActivities(deps). Separate from main.ts so
  * a test can create the same worker in-process; main.ts adds config, signals and exit codes.
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../infra/config';
 import type { Logger } from '../infra/logger';
@@ -20,12 +20,27 @@ export interface BookingWorker {
   close(): Promise<void>;
 }
 
+/** Worker knobs a deployment (or the benchmark) may set; unset ones keep the SDK defaults. */
+export type WorkerTuning = Partial<
+  Pick<
+    WorkerOptions,
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentLocalActivityExecutions'
+    | 'maxConcurrentWorkflowTaskPolls'
+    | 'maxConcurrentActivityTaskPolls'
+    | 'reuseV8Context'
+  >
+>;
+
 export interface BookingWorkerOptions {
   config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'>;
   logger: Logger;
   activityDeps: ActivityDeps;
   /** How long in-flight activities may run on after shutdown(); default 10 s. */
   shutdownGraceTime?: string;
+  tuning?: WorkerTuning;
 }
 
 export async function createBookingWorker(options: BookingWorkerOptions): Promise<BookingWorker> {
@@ -40,6 +55,7 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
       workflowBundle,
       activities: createActivities(options.activityDeps),
       shutdownGraceTime: (options.shutdownGraceTime ?? '10s') as `${number}s`,
+      ...pickTuning(options.tuning),
     });
     let running: Promise<void> | undefined;
     return {
@@ -55,4 +71,18 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
     await connection.close();
     throw error;
   }
+}
+
+/** Only the known knobs, and only the set ones (a JSON blob from the environment may hold more). */
+function pickTuning(tuning: (WorkerTuning & Record<string, unknown>) | undefined): WorkerTuning {
+  const keys: Array<keyof WorkerTuning> = [
+    'maxCachedWorkflows',
+    'maxConcurrentWorkflowTaskExecutions',
+    'maxConcurrentActivityTaskExecutions',
+    'maxConcurrentLocalActivityExecutions',
+    'maxConcurrentWorkflowTaskPolls',
+    'maxConcurrentActivityTaskPolls',
+    'reuseV8Context',
+  ];
+  return Object.fromEntries(keys.filter((k) => tuning?.[k] !== undefined).map((k) => [k, tuning?.[k]])) as WorkerTuning;
 }
