@@ -7,7 +7,8 @@
  *
  * Instants come back as epoch milliseconds (cheaper to parse than timestamps, and what the engine
  * uses internally). The value is sent as text and parsed here once: as `json` it was parsed by pg
- * and then walked again by Prisma's raw-result decoding, a visible share of an uncached search. Callers pass the range as whole local days of the branch, so daily limits see
+ * and then walked again by Prisma's raw-result decoding, a visible share of an uncached search.
+ * Bookings travel as positional arrays (keys were half of the text) and become objects here. Callers pass the range as whole local days of the branch, so daily limits see
  * every booking of a day that is only partly inside the range.
  */
 import type {
@@ -99,11 +100,11 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
                                FROM toff WHERE toff.staff_id = st.id), '[]'::json)
         )) FROM st), '[]'::json),
       'busy', COALESCE((
-        SELECT json_agg(json_build_object(
-          'bookingId', bk.id, 'staffId', bk.staff_id, 'resourceId', bk.resource_id, 'customerId', bk.customer_id,
-          'start', (extract(epoch FROM bk.blocked_start) * 1000)::bigint,
-          'end', (extract(epoch FROM bk.blocked_end) * 1000)::bigint,
-          'appointmentStart', (extract(epoch FROM bk.start_at) * 1000)::bigint
+        SELECT json_agg(json_build_array(
+          bk.id, bk.staff_id, bk.resource_id, bk.customer_id,
+          (extract(epoch FROM bk.blocked_start) * 1000)::bigint,
+          (extract(epoch FROM bk.blocked_end) * 1000)::bigint,
+          (extract(epoch FROM bk.start_at) * 1000)::bigint
         )) FROM bk WHERE bk.status IN ('pending', 'confirmed')), '[]'::json),
       'ownCalendarUids', COALESCE((
         SELECT json_agg(DISTINCT bk.calendar_external_id) FROM bk WHERE bk.calendar_external_id IS NOT NULL
@@ -119,9 +120,12 @@ interface RawContext {
   branch: (BranchSchedule & { rules: BranchSchedule['rules'] }) | null;
   service: (LoadedSchedulingContext['service'] & { category: string }) | null;
   staff: ScheduledStaff[];
-  busy: BusyInterval[];
+  /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
+  busy: BusyRow[];
   ownCalendarUids: string[];
 }
+
+type BusyRow = [bookingId: string, staffId: string | null, resourceId: string | null, customerId: string | null, start: number, end: number, appointmentStart: number];
 
 function parseJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
@@ -147,7 +151,15 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       workingHours: s.workingHours ?? {},
       breaks: s.breaks ?? {},
     })),
-    busy: raw.busy,
+    busy: raw.busy.map(([bookingId, staffId, resourceId, customerId, start, end, appointmentStart]): BusyInterval => ({
+      bookingId,
+      staffId,
+      resourceId,
+      customerId,
+      start,
+      end,
+      appointmentStart,
+    })),
     ownCalendarUids: raw.ownCalendarUids,
   };
 }
