@@ -6,7 +6,7 @@
 import type { IANAZone } from 'luxon';
 import { BusyIndex } from './busy-index';
 import { intersect, normalize, subtract, type Interval } from './intervals';
-import { parseHm, toEpochMs, weekdayOf, zoneDayOf, zoneOf, type ZoneDay } from './local-time';
+import { parseHm, toEpochMs, zoneDayOf, zoneOf, type ZoneDay } from './local-time';
 import { BranchCalendar, type BranchDay } from './opening';
 import {
   resolveRules,
@@ -97,7 +97,7 @@ export class SchedulingContext {
     let sd = this.staffDays.get(key);
     if (!sd) {
       const day = this.day(date);
-      const weekday = weekdayOf(date);
+      const weekday = day.zoneDay.weekday;
       const working = toIntervals(staff.workingHours[weekday], day.zoneDay);
       const breaks = toIntervals(staff.breaks?.[weekday], day.zoneDay);
       const free = subtract(working, breaks);

@@ -25,6 +25,26 @@ export function normalize(list: readonly Interval[]): Interval[] {
   return out;
 }
 
+/**
+ * Normalizes, in place, a list already sorted by start: the list and its intervals are mutated
+ * (for freshly built lists, where normalize's copies would be garbage). Returns the list.
+ */
+export function mergeSorted(list: Interval[]): Interval[] {
+  let n = 0;
+  for (let k = 0; k < list.length; k++) {
+    const i = list[k];
+    if (i.end <= i.start) continue;
+    const last = n > 0 ? list[n - 1] : undefined;
+    if (last && i.start <= last.end) {
+      if (i.end > last.end) last.end = i.end;
+    } else {
+      list[n++] = i;
+    }
+  }
+  list.length = n;
+  return list;
+}
+
 /** a ∩ b for normalized lists. */
 export function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   const out: Interval[] = [];

@@ -72,3 +72,21 @@ describe('formatting and parsing', () => {
     expect(() => zoneOf('Mars/Olympus')).toThrow(ValidationError);
   });
 });
+
+describe('ZoneDay.format (fast path of the slot engine)', () => {
+  it.each([
+    ['Europe/Berlin', '2027-01-10'],
+    ['Europe/Berlin', '2027-03-28'], // spring forward
+    ['Europe/Berlin', '2027-10-31'], // fall back
+    ['Asia/Kolkata', '2027-06-01'], // +05:30
+    ['America/St_Johns', '2027-06-01'], // -02:30
+    ['America/Santiago', '2027-09-05'], // transition at midnight
+  ])('%s %s: every 7.5 minutes and the day end format like formatInstant', (zone, date) => {
+    const day = new ZoneDay(zoneOf(zone), date);
+    for (let t = day.start - 450_000; t <= day.end + 450_000; t += 450_000) {
+      expect(day.format(t)).toBe(formatInstant(t, day.zone));
+    }
+    expect(day.format(day.start + 1234)).toBe(formatInstant(day.start + 1234, day.zone));
+    expect(day.weekday).toBe(weekdayOf(date));
+  });
+});

@@ -50,11 +50,17 @@ export function parseDate(date: string): number {
 
 /** Minutes after local midnight for "HH:mm" (00:00–24:00). */
 export function parseHm(hm: string): number {
+  const known = parsedHm.get(hm);
+  if (known !== undefined) return known;
   const m = HM_RE.exec(hm);
   const minutes = m ? +m[1] * 60 + +m[2] : NaN;
   if (!m || minutes > 1440) throw new ValidationError(`Invalid time "${hm}"`, [{ path: 'time', message: 'expected HH:mm' }]);
+  parsedHm.set(hm, minutes);
   return minutes;
 }
+
+/** Valid "HH:mm" values already parsed (at most 1,441 of them): hours are read per staff and day. */
+const parsedHm = new Map<string, number>();
 
 export function addDays(date: string, days: number): string {
   return new Date(parseDate(date) + days * DAY).toISOString().slice(0, 10);
@@ -100,6 +106,9 @@ export class ZoneDay {
   readonly end: number;
   /** The day's offset when it has no transition; null on DST days. */
   readonly fixedOffset: number | null;
+  readonly weekday: Weekday;
+  /** "+01:00" for fixedOffset (null on DST days), the tail of every formatted instant of the day. */
+  private readonly offsetSuffix: string | null;
 
   constructor(
     readonly zone: IANAZone,
@@ -110,6 +119,26 @@ export class ZoneDay {
     this.end = wallToInstant(zone, this.wall + DAY, 'earliest');
     const o = zone.offset(this.start);
     this.fixedOffset = this.end - this.start === DAY && zone.offset(this.end - 1) === o ? o : null;
+    this.weekday = WEEKDAYS[(new Date(this.wall).getUTCDay() + 6) % 7];
+    this.offsetSuffix = this.fixedOffset === null ? null : offsetSuffix(this.fixedOffset);
+  }
+
+  /**
+   * formatWithOffset(ms, this.offset(ms)) for an instant of this day, built from parts: on a day
+   * without a transition, a whole-second instant inside the day is this date, a clock time from
+   * the seconds since local midnight, and the day's offset suffix (no Date, no toISOString; the
+   * slot engine formats two instants per slot). Anything else takes the general path.
+   */
+  format(ms: number): string {
+    if (this.offsetSuffix !== null) {
+      const sinceMidnight = ms + (this.fixedOffset as number) * MINUTE - this.wall;
+      if (sinceMidnight >= 0 && sinceMidnight < DAY && sinceMidnight % 1000 === 0) {
+        const sec = sinceMidnight / 1000;
+        const clock = `${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}`;
+        return `${this.date}T${clock}${this.offsetSuffix}`;
+      }
+    }
+    return formatWithOffset(ms, this.offset(ms));
   }
 
   /** Instant of minute-of-day `minutes` (0–1440) on this date. */
@@ -147,12 +176,19 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => pad(i));
+
+/** "+01:00" / "-03:30" for an offset in minutes. */
+function offsetSuffix(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
 /** ISO-8601 with the given offset in minutes: 2026-12-01T09:00:00+01:00. */
 export function formatWithOffset(ms: number, offsetMinutes: number): string {
   const local = new Date(ms + offsetMinutes * MINUTE).toISOString().slice(0, 19);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return `${local}${offsetSuffix(offsetMinutes)}`;
 }
 
 export function formatInstant(ms: number, zone: IANAZone): string {

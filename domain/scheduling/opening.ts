@@ -5,7 +5,7 @@
  */
 import type { Interval } from './intervals';
 import { normalize } from './intervals';
-import { parseHm, weekdayOf, type ZoneDay } from './local-time';
+import { parseHm, type ZoneDay } from './local-time';
 import type { BranchSchedule, Closure, DayHours, SpecialHours } from './scheduling.types';
 
 export interface BranchDay {
@@ -37,7 +37,7 @@ export class BranchCalendar {
       if (special.some((s) => !s.open)) return closed(`closed on ${day.date} (special hours)`);
       return withIntervals(special.map((s) => toInterval(s, day)), `no opening hours on ${day.date}`);
     }
-    const weekday = weekdayOf(day.date);
+    const weekday = day.weekday;
     const hours: DayHours | undefined = this.branch.operatingHours[weekday];
     if (!hours || !hours.open) return closed(`closed on ${weekday}s`);
     return withIntervals([toInterval(hours, day)], `no opening hours on ${weekday}s`);

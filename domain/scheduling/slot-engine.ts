@@ -8,7 +8,7 @@
 import { NotFoundError, ValidationError } from '../errors';
 import { SchedulingContext } from './context';
 import { overlapsAny, type Interval } from './intervals';
-import { eachDate, formatWithOffset, parseDate } from './local-time';
+import { eachDate, parseDate } from './local-time';
 import {
   customerDayFull,
   earliestStart,
@@ -94,8 +94,8 @@ export function formatDay(ctx: SchedulingContext, date: string, slots: RawSlot[]
   return {
     date,
     slots: slots.map((s) => ({
-      start: formatWithOffset(s.start, zd.offset(s.start)),
-      end: formatWithOffset(s.end, zd.offset(s.end)),
+      start: zd.format(s.start),
+      end: zd.format(s.end),
       staffIds: s.staffIds,
     })),
   };
