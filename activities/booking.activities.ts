@@ -11,6 +11,8 @@ import { isExclusionViolation, isUniqueViolation } from '../infra/db/errors';
 import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
 import type { BookingPlanner, HoldInput, HoldResult, PlanRequest, PlanResult, SyncOperation } from './booking-activity.types';
 import { addHistory, idFromKey } from './booking-records';
+import { confirmPending, insertHold } from './booking-sql';
+import { newId } from '../infra/db/ids';
 import { expireStaleHolds, STALE_HOLD_MS } from './booking-stale-holds';
 
 export interface BookingActivityDeps {
@@ -45,42 +47,23 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
       return planner.plan(planRequestOf(input));
     },
 
-    /** Inserts the booking as `pending`; the exclusion constraint refuses an overlapping one. */
+    /**
+     * Inserts the booking as `pending` (one statement, booking-sql.ts); the exclusion constraint
+     * refuses an overlapping one. The row is written first and read only when refused: a refusal by
+     * this booking's own row (a retried step) answers the slot it holds.
+     */
     async holdSlot({ bookingId, workflowId, booking, plan }: HoldInput): Promise<HoldResult> {
-      const existing = await db.booking.findUnique({ where: { id: bookingId }, select: HELD_SLOT });
-      if (existing) return heldOrFinal(bookingId, existing);
-      const insert = () =>
-        db.booking.create({
-          data: {
-            id: bookingId,
-            companyId: booking.companyId,
-            branchId: booking.branchId,
-            serviceId: booking.serviceId,
-            customerId: booking.customerId,
-            staffId: plan.staffId,
-            resourceId: plan.resourceId,
-            startAt: new Date(plan.start),
-            endAt: new Date(plan.end),
-            blockedStart: new Date(plan.blockedStart),
-            blockedEnd: new Date(plan.blockedEnd),
-            status: 'pending',
-            source: booking.source ?? 'api',
-            participants: (booking.participants ?? []) as object[],
-            notes: booking.notes ?? null,
-            seriesId: booking.seriesId ?? null,
-            calendarStatus: 'pending',
-            workflowId,
-            history: {
-              create: { id: idFromKey('his', `${workflowId}:held`), event: 'held', detail: { ...plan }, dedupeKey: `${workflowId}:held` },
-            },
-          },
-        });
+      const insert = () => insertHold(db, { bookingId, workflowId, booking, plan, historyId: idFromKey('his', `${workflowId}:held`) });
+      const ownRow = () => db.booking.findUnique({ where: { id: bookingId }, select: HELD_SLOT });
       try {
         try {
           await insert();
         } catch (error) {
+          if (!isExclusionViolation(error)) throw error;
+          const own = await ownRow();
+          if (own) return heldOrFinal(bookingId, own);
           // Refused: retry once if abandoned holds were in the way, else it is a real conflict.
-          if (!isExclusionViolation(error) || (await expireStaleHolds(db, plan, clock(), staleHoldMs)) === 0) throw error;
+          if ((await expireStaleHolds(db, plan, clock(), staleHoldMs)) === 0) throw error;
           await insert();
         }
         return { kind: 'held' };
@@ -89,8 +72,8 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
           return { kind: 'conflict', alternatives: await planner.alternatives(planRequestOf(booking)) };
         }
         if (isUniqueViolation(error)) {
-          // A concurrent attempt of this same activity inserted it first.
-          const again = await db.booking.findUnique({ where: { id: bookingId }, select: HELD_SLOT });
+          // This booking's row exists already (an earlier or concurrent attempt of this step).
+          const again = await ownRow();
           if (again) return heldOrFinal(bookingId, again);
         }
         throw error;
@@ -104,20 +87,15 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
       return { released: count > 0 };
     },
 
+    /** `pending` → `confirmed` + history in one statement (booking-sql.ts); a repeat is a no-op. */
     async confirmBooking({ bookingId, externalId, dedupeKey }: { bookingId: string; externalId: string | null; dedupeKey: string }): Promise<void> {
-      const { count } = await db.booking.updateMany({
-        where: { id: bookingId, status: 'pending' },
-        data: { status: 'confirmed', calendarStatus: 'synced', calendarExternalId: externalId, failureReason: null },
-      });
-      if (count === 0) {
-        // The saga compensates on both refusals (it cancels the Cal.com booking it just made).
-        const current = await db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
-        if (!current) throw ApplicationFailure.nonRetryable(`booking ${bookingId} no longer exists`, 'NotFound');
-        if (current.status !== 'confirmed') {
-          throw ApplicationFailure.nonRetryable(`booking ${bookingId} cannot be confirmed from ${current.status}`, 'InvalidState');
-        }
+      const { confirmed, statusBefore } = await confirmPending(db, { bookingId, externalId, dedupeKey, historyId: newId('his') });
+      if (confirmed) return;
+      // The saga compensates on both refusals (it cancels the Cal.com booking it just made).
+      if (statusBefore === null) throw ApplicationFailure.nonRetryable(`booking ${bookingId} no longer exists`, 'NotFound');
+      if (statusBefore !== 'confirmed') {
+        throw ApplicationFailure.nonRetryable(`booking ${bookingId} cannot be confirmed from ${statusBefore}`, 'InvalidState');
       }
-      await addHistory(db, { bookingId, event: 'confirmed', detail: { externalId }, dedupeKey });
     },
 
     /**

@@ -25,16 +25,69 @@ export interface CalendarActivityDeps {
   hostFor?: (staffId: string) => number | undefined;
 }
 
+interface LoadedRow {
+  id: string;
+  staff_id: string;
+  customer_id: string;
+  start_at: Date | string;
+  end_at: Date | string;
+  participants: unknown;
+  calendar_external_id: string | null;
+  calcom_event_type_id: number | null;
+  calcom_user_id: number | null;
+  customer_name: string;
+  customer_email: string | null;
+  customer_timezone: string | null;
+  customer_language: string | null;
+  branch_timezone: string;
+}
+
+/** What the calendar steps use of a booking and its relations. */
+interface Loaded {
+  id: string;
+  staffId: string;
+  customerId: string;
+  startAt: Date;
+  endAt: Date;
+  participants: unknown;
+  calendarExternalId: string | null;
+  service: { calcomEventTypeId: number | null };
+  staff: { calcomUserId: number | null };
+  customer: { id: string; name: string; email: string | null; timezone: string | null; language: string | null };
+  branch: { timezone: string };
+}
+
 const METADATA_KEY = 'bookingId';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, hostFor }: CalendarActivityDeps) {
-  async function load(bookingId: string) {
-    const booking = await db.booking.findUnique({ where: { id: bookingId }, include: { service: true, customer: true, staff: true, branch: true } });
-    if (!booking) throw ApplicationFailure.nonRetryable(`booking ${bookingId} not found`, 'NotFound');
-    return booking;
+  /** The booking and what Cal.com needs of its service, staff, customer and branch: one query (Prisma's include takes five). */
+  async function load(bookingId: string): Promise<Loaded> {
+    const [row] = await db.$queryRaw<LoadedRow[]>`
+      SELECT b.id, b.staff_id, b.customer_id, b.start_at, b.end_at, b.participants, b.calendar_external_id,
+        sv.calcom_event_type_id, st.calcom_user_id, c.name AS customer_name, c.email AS customer_email,
+        c.timezone AS customer_timezone, c.language AS customer_language, br.timezone AS branch_timezone
+      FROM bookings b
+      JOIN services sv ON sv.id = b.service_id
+      JOIN staff st ON st.id = b.staff_id
+      JOIN customers c ON c.id = b.customer_id
+      JOIN branches br ON br.id = b.branch_id
+      WHERE b.id = ${bookingId}`;
+    if (!row) throw ApplicationFailure.nonRetryable(`booking ${bookingId} not found`, 'NotFound');
+    return {
+      id: row.id,
+      staffId: row.staff_id,
+      customerId: row.customer_id,
+      startAt: new Date(row.start_at),
+      endAt: new Date(row.end_at),
+      participants: typeof row.participants === 'string' ? (JSON.parse(row.participants) as unknown) : row.participants,
+      calendarExternalId: row.calendar_external_id,
+      service: { calcomEventTypeId: row.calcom_event_type_id },
+      staff: { calcomUserId: row.calcom_user_id },
+      customer: { id: row.customer_id, name: row.customer_name, email: row.customer_email, timezone: row.customer_timezone, language: row.customer_language },
+      branch: { timezone: row.branch_timezone },
+    };
   }
-  type Loaded = Awaited<ReturnType<typeof load>>;
 
   const findOurs = (b: Loaded): Promise<CalcomBooking | null> =>
     calcom.findBookingByMetadata({

@@ -22,7 +22,7 @@
  *
  * Needs the dev server (npm run temporal) and PostgreSQL (DATABASE_URL); Redis optional.
  * Env: BENCH_LEVELS ("1:20,10:200,50:400" = clients:requests), BENCH_STORM (200), BENCH_ONLY=a
- * (only (a)), BENCH_CPU_PROF=<file> (CPU profile of this process during the 10-client level),
+ * (only (a)) or d (only (d)), BENCH_CPU_PROF=<file> (CPU profile of this process during the 10-client level),
  * worker knobs BENCH_WORKER_ACTIVITIES, BENCH_WORKER_WORKFLOW_TASKS, BENCH_WORKER_CACHE,
  * BENCH_WORKER_DB_POOL (default: the SDK's and pg's defaults, as `npm run worker` runs).
  */
@@ -48,6 +48,8 @@ import { ms, verdict } from './lib/stats';
 
 /** BENCH_CPU_PROF=<file>: V8 CPU profiles of the API and worker processes during the 10-client level (<file>.api, <file>.worker). */
 const CPU_PROF_FILE = process.env.BENCH_CPU_PROF;
+/** BENCH_CPU_PROF_LEVEL: the client count whose level is profiled (default 10). */
+const PROFILED_LEVEL = Number(process.env.BENCH_CPU_PROF_LEVEL ?? 10);
 
 async function startProfiles(h: Harness): Promise<{ stop(file: string): Promise<void> }> {
   const profiled = h.processes.children.filter((c) => c.role !== 'services');
@@ -57,7 +59,7 @@ async function startProfiles(h: Harness): Promise<{ stop(file: string): Promise<
       for (const c of profiled) {
         const out = file.replace(/(\.cpuprofile)?$/, `.${c.role}.cpuprofile`);
         await c.profileStop(out);
-        console.log(`    CPU profile of the ${c.role} process at 10 clients: ${out} (npx tsx bench/lib/cpu-profile-summary.ts ${out} 40)`);
+        console.log(`    CPU profile of the ${c.role} process at ${PROFILED_LEVEL} clients: ${out} (npx tsx bench/lib/cpu-profile-summary.ts ${out} 40)`);
       }
     },
   };
@@ -189,7 +191,7 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   for (const { clients, requests } of LEVELS) {
     const branch = await freshBranch(h);
     const slots = distinctSlots(branch, firstDay, requests);
-    const profiling = clients === 10 && CPU_PROF_FILE ? await startProfiles(h) : null;
+    const profiling = clients === PROFILED_LEVEL && CPU_PROF_FILE ? await startProfiles(h) : null;
     await h.processes.cpuSince();
     const loadBefore = os.loadavg()[0];
     const result = await runClosedLoop(slots, clients, (slot) => postBooking(h, branch, slot));
@@ -321,6 +323,7 @@ async function main(): Promise<void> {
   );
   const h = await startHarness();
   try {
+    if (process.env.BENCH_ONLY === 'd') return await benchStorm(h);
     const { perLevel: bookings, steps } = await benchBookings(h);
     if (process.env.BENCH_ONLY === 'a') return;
     const bare = await benchBare(h, steps);

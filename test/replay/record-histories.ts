@@ -118,6 +118,10 @@ const SCENARIOS: Scenario[] = [
     failedBooking(t, id);
     t.world.failNext('confirmBooking', permanent('booking cannot be confirmed', 'InvalidState'));
   }),
+  // Since patch `invalidate-cache-locally` (booking saga): the cache invalidation after the notification is local.
+  booking('booking-local-invalidate-confirmed'),
+  booking('booking-local-invalidate-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  booking('booking-local-invalidate-retried', (t) => t.world.failNext('invalidateAvailability', retryable('redis down'), 2)),
 ];
 
 /**

@@ -1,0 +1,62 @@
+/**
+ * The saga's two hot writes as single SQL statements (one round trip each instead of the four or
+ * five that Prisma's nested create in a transaction, or update + history, take): the hold (booking
+ * row `pending` + its `held` history row) and the confirm (`pending` → `confirmed` + `confirmed`
+ * history row). Both stay atomic (one statement) and idempotent (history by dedupe key). Errors are
+ * PostgreSQL's, recognised by infra/db/errors.ts as for model queries (exclusion, unique).
+ */
+import { Prisma, type Db } from '../infra/db/prisma';
+import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
+import type { SlotPlan } from './booking-activity.types';
+
+const ts = (iso: string) => Prisma.sql`${iso}::timestamptz`;
+const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
+
+/** Inserts the hold and its `held` history row; throws the exclusion/unique violation when refused. */
+export async function insertHold(
+  db: Db,
+  hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan; historyId: string },
+): Promise<void> {
+  const { bookingId, workflowId, booking, plan } = hold;
+  await db.$executeRaw`
+    WITH held AS (
+      INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
+        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, updated_at)
+      VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
+        ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
+        ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
+        'pending', ${workflowId}, now())
+      RETURNING id
+    )
+    INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+    SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
+}
+
+/**
+ * `pending` → `confirmed` with the Cal.com uid, plus the `confirmed` history row (once per dedupe
+ * key) when the row is confirmed afterwards. Answers whether this statement confirmed it and the
+ * row's status before it (null: no such row), so the caller can tell a repeat from a refusal.
+ */
+export async function confirmPending(
+  db: Db,
+  input: { bookingId: string; externalId: string | null; dedupeKey: string; historyId: string },
+): Promise<{ confirmed: boolean; statusBefore: string | null }> {
+  const { bookingId, externalId, dedupeKey } = input;
+  const rows = await db.$queryRaw<Array<{ confirmed: boolean; status_before: string | null }>>`
+    WITH before AS (SELECT status FROM bookings WHERE id = ${bookingId}),
+    confirmed AS (
+      UPDATE bookings SET status = 'confirmed', calendar_status = 'synced', calendar_external_id = ${externalId},
+        failure_reason = NULL, updated_at = now()
+      WHERE id = ${bookingId} AND status = 'pending'
+      RETURNING id
+    ),
+    history AS (
+      INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+      SELECT ${input.historyId}, ${bookingId}, 'confirmed', ${json({ externalId })}, ${dedupeKey}
+      WHERE EXISTS (SELECT 1 FROM confirmed) OR EXISTS (SELECT 1 FROM before WHERE status = 'confirmed')
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )
+    SELECT EXISTS (SELECT 1 FROM confirmed) AS confirmed, (SELECT status FROM before) AS status_before`;
+  const [row] = rows;
+  return { confirmed: row?.confirmed ?? false, statusBefore: row?.status_before ?? null };
+}
