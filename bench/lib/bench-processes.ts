@@ -35,7 +35,8 @@ function request<T extends ChildMessage['type']>(child: ChildProcess, message: P
 
 export async function startChild(role: ChildRole, config: Partial<AppConfig>, env: Record<string, string> = {}): Promise<BenchChild> {
   const child = fork(CHILD, [role], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_NODE_FLAGS (e.g. --max-semi-space-size=16): V8 flags for the forked processes.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...env, BENCH_CONFIG: JSON.stringify(config), HOLD_SWEEPER_SCHEDULE: 'off' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
