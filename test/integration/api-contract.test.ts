@@ -194,7 +194,14 @@ describe('API.md contract walk', () => {
     const changed = await request(cachedApp).get('/v1/availability').query(availQuery).set(booking);
     expect(changed.headers['x-cache']).toBe('MISS');
     expect(changed.body.days[1].slots[0].start).toBe(at(1, '10:00'));
-    expectProblem(await http().get('/v1/availability').query({ ...availQuery, to: dayOf(63).toISODate() }).set(booking), 400, 'validation_error');
+    expect((await http().get('/v1/availability').query({ ...availQuery, to: dayOf(61).toISODate() }).set(booking)).body.days).toHaveLength(62);
+    expectProblem(await http().get('/v1/availability').query({ ...availQuery, to: dayOf(62).toISODate() }).set(booking), 400, 'validation_error');
+    const closedDays = await http().get('/v1/availability').query({ ...availQuery, from: date(3), to: date(6) }).set(booking);
+    expect(closedDays.body.days.map((d: { date: string; slots: unknown[] }) => [d.date, d.slots.length > 0])).toEqual([
+      [date(3), true], [date(4), false], [date(5), false], [date(6), false], // closure, Saturday, Sunday: listed, empty
+    ]);
+    expectProblem(await http().get('/v1/availability').query({ ...availQuery, branchId: stack.catalog.branchId }).set(booking), 404, 'not_found');
+    expectProblem(await http().get('/v1/availability/explain').query({ branchId, serviceId, start: `${date(0)}T09:00:00` }).set(booking), 400, 'validation_error');
     const explain = await http().get('/v1/availability/explain').query({ branchId, serviceId, start: at(0, '11:00'), staffId: annaId }).set(booking);
     expect(explain.status).toBe(200);
     expect(explain.body).toMatchObject({ available: false, reasons: expect.arrayContaining([expect.objectContaining({ code: 'staff_on_break', message: expect.any(String) })]) });
@@ -233,6 +240,7 @@ describe('API.md contract walk', () => {
     const naive = await http().post('/v1/bookings').set(booking).send({ ...body, start: `${date(0)}T10:00:00`, source: 'fax' });
     expectProblem(naive, 400, 'validation_error');
     expect(naive.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['source', 'start']);
+    expectProblem(await http().post('/v1/bookings').set(booking).set('Content-Type', 'application/json').send('{"broken'), 400, 'validation_error');
     const rules = await http().post('/v1/bookings').set(booking).send({ ...body, start: at(5, '10:00') }); // Saturday: closed
     expectProblem(rules, 422, 'booking_rule_violation');
     expect(rules.body.violations).toEqual(expect.arrayContaining([{ rule: 'business_hours', message: expect.any(String) }]));
@@ -267,9 +275,27 @@ describe('API.md contract walk', () => {
     const page2 = await http().get('/v1/bookings').query({ branchId, limit: 1, cursor: paged.body.nextCursor }).set(booking);
     expect(page2.body.data[0].id).not.toBe(paged.body.data[0].id);
     expectProblem(await http().get('/v1/bookings').query({ limit: 201 }).set(booking), 400, 'validation_error');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => http().post('/v1/customers').set(manager).send({ name: `Walk-in ${i}` })));
+    const defaultPage = await http().get('/v1/customers').set(manager);
+    expect(defaultPage.body.data).toHaveLength(50); // default limit
+    expect(defaultPage.body.nextCursor).toEqual(expect.any(String));
+    const lastPage = await http().get('/v1/customers').query({ cursor: defaultPage.body.nextCursor }).set(manager);
+    expect(lastPage.body).toEqual({ data: [expect.any(Object)], nextCursor: null });
+    expect((await http().get('/v1/customers').query({ limit: 200 }).set(manager)).body.data).toHaveLength(51);
 
     // Another company never sees it: 404, not 403.
     expectProblem(await http().get(`/v1/bookings/${bookingId}`).set(stack.company.auth), 404, 'not_found');
+    expectProblem(await http().get(`/v1/branches/${branchId}`).set(stack.company.auth), 404, 'not_found');
+    expectProblem(await http().get(`/v1/customers/${customerId}`).set(stack.company.auth), 404, 'not_found');
+    // The booking role reaches bookings, not analytics, sync failures or the catalog.
+    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/branches', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+
+    // Refused moves keep the old time: Ben is taken at 10:00 (auto-assigned above), Saturday is closed.
+    const clash = await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(0, '10:00'), staffId: benId });
+    expectProblem(clash, 409, 'slot_unavailable');
+    expect(clash.body.alternatives[0]).toEqual({ start: expect.any(String), end: expect.any(String), staffId: expect.any(String), staffName: expect.any(String) });
+    expectProblem(await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(5, '10:00') }), 422, 'booking_rule_violation');
+    expect((await http().get(`/v1/bookings/${bookingId}`).set(booking)).body).toMatchObject({ start: at(0, '10:00'), rescheduledCount: 0 });
 
     const moved = await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(2, '15:00'), reason: 'customer asked' });
     expect(moved.status).toBe(200);
@@ -277,9 +303,15 @@ describe('API.md contract walk', () => {
     const movedHistory = (await http().get(`/v1/bookings/${bookingId}`).set(booking)).body.history;
     expect(JSON.stringify(movedHistory)).toContain(at(0, '10:00'));
 
-    const cancelled = await http().post(`/v1/bookings/${bookingId}/cancel`).set(booking).send({ reason: 'ill' });
+    const cancelKey = `cancel-${stack.taskQueue}`;
+    const cancelled = await http().post(`/v1/bookings/${bookingId}/cancel`).set(booking).set('Idempotency-Key', cancelKey).send({ reason: 'ill' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ id: bookingId, status: 'cancelled' });
+    const cancelReplay = await http().post(`/v1/bookings/${bookingId}/cancel`).set(booking).set('Idempotency-Key', cancelKey).send({ reason: 'ill' });
+    expect(cancelReplay.headers['idempotent-replayed']).toBe('true');
+    expect(cancelReplay.body).toEqual(cancelled.body);
+    const freed = await http().get('/v1/availability').query({ branchId, serviceId, from: date(2), to: date(2), staffId: annaId }).set(booking);
+    expect(freed.body.days[0].slots.map((s: { start: string }) => s.start)).toContain(at(2, '15:00')); // free at once
     expectProblem(await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(2, '16:00') }), 409, 'invalid_state');
 
     expectProblem(await http().post(`/v1/bookings/${auto.body.id}/no-show`).set(booking).send(), 409, 'invalid_state');
