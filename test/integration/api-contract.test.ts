@@ -344,6 +344,9 @@ describe('API.md contract walk', () => {
     });
     expect(lastOccurrence.status).toBe('cancelled');
     expectProblem(await http().post('/v1/series').set(booking).send({ branchId, serviceId, customerId, start: at(0, '16:00'), recurrence: { frequency: 'daily', count: 367 } }), 400, 'validation_error');
+    const badSeries = await http().post('/v1/series').set(booking).send({ branchId, serviceId, customerId, start: `${date(0)}T16:00`, recurrence: { frequency: 'weekly', count: 2, byWeekday: ['TU', 'XX'] }, onConflict: 'maybe' });
+    expectProblem(badSeries, 400, 'validation_error');
+    expect(badSeries.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['onConflict', 'recurrence.byWeekday.1', 'start']);
 
     // --- Waiting list ------------------------------------------------------------------------
     const entry = await http().post('/v1/waiting-list').set(booking).send({ branchId, serviceId, customerId, from: date(3), to: date(3), timeWindows: [{ start: '09:00', end: '12:00' }] });
