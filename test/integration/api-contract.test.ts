@@ -196,6 +196,9 @@ describe('API.md contract walk', () => {
     expect(changed.body.days[1].slots[0].start).toBe(at(1, '10:00'));
     expect((await http().get('/v1/availability').query({ ...availQuery, to: dayOf(61).toISODate() }).set(booking)).body.days).toHaveLength(62);
     expectProblem(await http().get('/v1/availability').query({ ...availQuery, to: dayOf(62).toISODate() }).set(booking), 400, 'validation_error');
+    const impossible = await http().get('/v1/availability').query({ ...availQuery, from: `${monday.year}-02-30` }).set(booking);
+    expectProblem(impossible, 400, 'validation_error');
+    expect(impossible.body.errors).toEqual([{ path: 'from', message: expect.any(String) }]);
     const closedDays = await http().get('/v1/availability').query({ ...availQuery, from: date(3), to: date(6) }).set(booking);
     expect(closedDays.body.days.map((d: { date: string; slots: unknown[] }) => [d.date, d.slots.length > 0])).toEqual([
       [date(3), true], [date(4), false], [date(5), false], [date(6), false], // closure, Saturday, Sunday: listed, empty
