@@ -43,33 +43,16 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
     recipient: string | null,
     mail: Omit<OutgoingMail, 'to'>,
   ): Promise<NotificationOutcome> {
-    const existing = await db.notification.findUnique({ where: { dedupeKey: row.dedupeKey } });
-    if (existing && (existing.status === 'sent' || existing.status === 'skipped')) {
-      return { status: 'already_sent', notificationId: existing.id };
+    // One statement finds or creates the outbox row (a concurrent attempt's row is returned too).
+    const [outbox] = await db.$queryRaw<{ id: string; status: string; inserted: boolean }[]>`
+      INSERT INTO notifications (id, company_id, booking_id, customer_id, kind, recipient, subject, body, dedupe_key, status)
+      VALUES (${newId('ntf')}, ${row.companyId}, ${row.bookingId ?? null}, ${row.customerId}, ${row.kind}, ${recipient},
+        ${mail.subject}, ${mail.text}, ${row.dedupeKey}, ${recipient ? 'pending' : 'skipped'})
+      ON CONFLICT (dedupe_key) DO UPDATE SET dedupe_key = EXCLUDED.dedupe_key
+      RETURNING id, status, (xmax = 0) AS inserted`;
+    if (outbox.status === 'sent' || (outbox.status === 'skipped' && !outbox.inserted)) {
+      return { status: 'already_sent', notificationId: outbox.id };
     }
-    const outbox =
-      existing ??
-      (await db.notification
-        .create({
-          data: {
-            id: newId('ntf'),
-            companyId: row.companyId,
-            bookingId: row.bookingId ?? null,
-            customerId: row.customerId,
-            kind: row.kind,
-            recipient,
-            subject: mail.subject,
-            body: mail.text,
-            dedupeKey: row.dedupeKey,
-            status: recipient ? 'pending' : 'skipped',
-          },
-        })
-        .catch(async (err: unknown) => {
-          // A concurrent attempt created it first: use that row.
-          const again = await db.notification.findUnique({ where: { dedupeKey: row.dedupeKey } });
-          if (!again) throw err;
-          return again;
-        }));
     if (!recipient) return { status: 'skipped', notificationId: outbox.id };
     try {
       await mailer.send({ ...mail, to: recipient });
@@ -80,27 +63,22 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
       });
       throw ApplicationFailure.retryable(`email to customer failed: ${(err as Error).message}`, 'NotificationSendFailed');
     }
-    await db.notification.update({
-      where: { id: outbox.id },
-      data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, error: null },
-    });
+    await db.$executeRaw`
+      UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, error = NULL WHERE id = ${outbox.id}`;
     return { status: 'sent', notificationId: outbox.id };
   }
 
   return {
     async sendBookingNotification(input: BookingNotificationInput): Promise<NotificationOutcome> {
-      const booking = await db.booking.findUnique({
-        where: { id: input.bookingId },
-        include: { customer: true, service: true, staff: true, branch: true },
-      });
+      const booking = await loadBookingView(db, input.bookingId);
       if (!booking) throw ApplicationFailure.nonRetryable(`booking ${input.bookingId} not found`, 'NotFound');
       const view = {
         bookingId: booking.id,
-        customerName: booking.customer.name,
-        serviceName: booking.service.name,
-        staffName: booking.staff.name,
-        branchName: booking.branch.name,
-        timezone: booking.branch.timezone,
+        customerName: booking.customerName,
+        serviceName: booking.serviceName,
+        staffName: booking.staffName,
+        branchName: booking.branchName,
+        timezone: booking.timezone,
         start: booking.startAt.toISOString(),
         end: booking.endAt.toISOString(),
         previousStart: input.previousStart,
@@ -122,7 +100,7 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
         : undefined;
       return deliver(
         { companyId: booking.companyId, bookingId: booking.id, customerId: booking.customerId, kind: input.kind, dedupeKey: input.dedupeKey },
-        booking.customer.email,
+        booking.customerEmail,
         { ...rendered, ics },
       );
     },
@@ -154,6 +132,36 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
       );
     },
   };
+}
+
+interface BookingView {
+  id: string;
+  companyId: string;
+  customerId: string;
+  startAt: Date;
+  endAt: Date;
+  rescheduledCount: number;
+  customerName: string;
+  customerEmail: string | null;
+  serviceName: string;
+  staffName: string;
+  branchName: string;
+  timezone: string;
+}
+
+/** The booking with the names the mail shows, in one joined query (Prisma's include would take five). */
+async function loadBookingView(db: Db, bookingId: string): Promise<BookingView | undefined> {
+  const rows = await db.$queryRaw<BookingView[]>`
+    SELECT b.id, b.company_id AS "companyId", b.customer_id AS "customerId", b.start_at AS "startAt", b.end_at AS "endAt",
+           b.rescheduled_count AS "rescheduledCount", c.name AS "customerName", c.email AS "customerEmail",
+           sv.name AS "serviceName", st.name AS "staffName", br.name AS "branchName", br.timezone
+    FROM bookings b
+    JOIN customers c ON c.id = b.customer_id
+    JOIN services sv ON sv.id = b.service_id
+    JOIN staff st ON st.id = b.staff_id
+    JOIN branches br ON br.id = b.branch_id
+    WHERE b.id = ${bookingId}`;
+  return rows[0];
 }
 
 export type NotificationActivities = ReturnType<typeof createNotificationActivities>;
