@@ -21,9 +21,8 @@ const MAX_ALTERNATIVES = 5;
 
 export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date }): BookingPlanner {
   const inFlight = new Map<string, Promise<AlternativeSlot[]>>();
-  async function load(req: PlanRequest, fromUtc: Date, toUtc: Date, staffId: string | null = null): Promise<LoadedSchedulingContext | null> {
+  async function load(req: PlanRequest, fromUtc: Date, toUtc: Date): Promise<LoadedSchedulingContext | null> {
     const loaded = await loadSchedulingContext(db, {
-      staffId,
       companyId: req.companyId,
       branchId: req.branchId,
       serviceId: req.serviceId,
@@ -96,14 +95,22 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
 
   async function plan(req: PlanRequest): Promise<PlanResult> {
     const startMs = Date.parse(req.start);
-    // Both reads at once: one pool round trip of latency instead of two. A requested staff member
+    // One query for the scheduling data and the customer's standing. A requested staff member
     // narrows the load to that member (and the bookings blocking them, the service's resources or
     // the customer): the rules judge only that member then, and a 50-staff branch's other
     // bookings were most of the text to fetch and parse.
-    const [ctx, customer] = await Promise.all([
-      load(req, new Date(startMs - 2 * DAY_MS), new Date(startMs + 2 * DAY_MS), req.staffId ?? null),
-      db.customer.findFirst({ where: { id: req.customerId, companyId: req.companyId }, select: { id: true, blocked: true, blockedReason: true } }),
-    ]);
+    const loaded = await loadSchedulingContext(db, {
+      companyId: req.companyId,
+      branchId: req.branchId,
+      serviceId: req.serviceId,
+      fromUtc: new Date(startMs - 2 * DAY_MS),
+      toUtc: new Date(startMs + 2 * DAY_MS),
+      customerId: req.customerId,
+      staffId: req.staffId ?? null,
+      withCustomer: true,
+    });
+    const ctx = loaded.found ? loaded.context : null;
+    const customer = loaded.found ? loaded.customer : null;
     if (!ctx) return { kind: 'not_found', entity: 'branch or service', id: `${req.branchId}/${req.serviceId}` };
     if (!customer) return { kind: 'not_found', entity: 'customer', id: req.customerId };
     if (req.staffId && !ctx.staff.some((s) => s.id === req.staffId)) return { kind: 'not_found', entity: 'staff', id: req.staffId };

@@ -29,6 +29,14 @@ export interface SchedulingContextQuery {
   staffId?: string | null;
   /** Adds this customer's live bookings in the range (any branch of the company), for daily limits. */
   customerId?: string | null;
+  /** Also answers the customer's block status (`customer`), so the planner needs no second query. */
+  withCustomer?: boolean;
+}
+
+export interface CustomerStanding {
+  id: string;
+  blocked: boolean;
+  blockedReason: string | null;
 }
 
 export interface ScheduledStaff extends StaffSchedule {
@@ -49,7 +57,7 @@ export interface LoadedSchedulingContext {
 }
 
 export type SchedulingLoadResult =
-  | { found: true; context: LoadedSchedulingContext }
+  | { found: true; context: LoadedSchedulingContext; /** With `withCustomer`: the company's customer, null when not found. */ customer?: CustomerStanding | null }
   | { found: false; missing: 'branch' | 'service' };
 
 /** Returns `found: false` when the branch or the service (of that branch) is not the company's. */
@@ -58,6 +66,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
   const to = q.toUtc.toISOString();
   const staffId = q.staffId ?? null;
   const customerId = q.customerId ?? null;
+  const customerLookup = q.withCustomer ? customerId : null;
   const rows = await db.$queryRaw<{ ctx: unknown }[]>`
     WITH br AS (
       SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules
@@ -108,11 +117,14 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
         )) FROM bk WHERE bk.status IN ('pending', 'confirmed')), '[]'::json),
       'ownCalendarUids', COALESCE((
         SELECT json_agg(DISTINCT bk.calendar_external_id) FROM bk WHERE bk.calendar_external_id IS NOT NULL
-      ), '[]'::json)
+      ), '[]'::json),
+      'customer', (SELECT json_build_object('id', id, 'blocked', blocked, 'blockedReason', blocked_reason)
+                   FROM customers WHERE id = ${customerLookup}::text AND company_id = ${q.companyId})
     )::text AS ctx`;
   const raw = parseJson(rows[0]?.ctx) as RawContext;
   if (!raw.branch) return { found: false, missing: 'branch' };
   if (!raw.service) return { found: false, missing: 'service' };
+  if (q.withCustomer) return { found: true, context: toDomain(raw), customer: raw.customer ?? null };
   return { found: true, context: toDomain(raw) };
 }
 
@@ -123,6 +135,7 @@ interface RawContext {
   /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
   busy: BusyRow[];
   ownCalendarUids: string[];
+  customer: CustomerStanding | null;
 }
 
 type BusyRow = [bookingId: string, staffId: string | null, resourceId: string | null, customerId: string | null, start: number, end: number, appointmentStart: number];
