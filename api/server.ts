@@ -19,6 +19,7 @@ import type { AppDeps } from './app-deps';
 import { createAvailabilityDeps } from './availability/availability.deps';
 
 const TEMPORAL_CHECK_MS = 1_500;
+const REDIS_CHECK_MS = 1_500;
 const DRAIN_GRACE_MS = 10_000;
 
 export interface BuiltAppDeps {
@@ -47,9 +48,13 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
         await connection.withDeadline(Date.now() + TEMPORAL_CHECK_MS, () => connection.workflowService.getSystemInfo({}));
       },
       // Not required: without Redis the cache is bypassed (correct, slower).
+      // Right after start the link may still be connecting: give it a moment before saying so.
       redis: async () => {
-        const { mode } = availabilityCache.status();
-        if (mode === 'degraded') throw new Error('Redis unreachable: availability cache bypassed');
+        const deadline = Date.now() + REDIS_CHECK_MS;
+        while (availabilityCache.status().mode === 'degraded') {
+          if (Date.now() >= deadline) throw new Error('Redis unreachable: availability cache bypassed');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
       },
       // Not required: calendar sync is retried by the workflows and recorded as a sync failure.
       calendar: async () => void (await calcom.listBookings({ take: 1 })),
