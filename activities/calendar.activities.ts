@@ -117,8 +117,13 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
     return twins.length;
   }
 
+  /**
+   * Stores the Cal.com uid: one plain UPDATE (Prisma's update also reads the whole row back). Bumps
+   * `updated_at` as Prisma's @updatedAt would (the hold sweeper reads it); a missing row fails like Prisma's update.
+   */
   async function remember(bookingId: string, uid: string): Promise<void> {
-    await db.booking.update({ where: { id: bookingId }, data: { calendarExternalId: uid } });
+    const changed = await db.$executeRaw`UPDATE bookings SET calendar_external_id = ${uid}, updated_at = now() WHERE id = ${bookingId}`;
+    if (changed === 0) throw new Error(`booking ${bookingId} not found while storing Cal.com uid ${uid}`);
   }
 
   return {

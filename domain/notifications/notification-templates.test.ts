@@ -1,4 +1,5 @@
-import { renderBookingMail, renderWaitlistOfferMail } from './notification-templates';
+import { DateTime } from 'luxon';
+import { formatMailTime, renderBookingMail, renderWaitlistOfferMail } from './notification-templates';
 
 const view = {
   bookingId: 'bkg_1', customerName: 'Ada', serviceName: 'Haircut', staffName: 'Anna', branchName: 'Mitte',
@@ -31,5 +32,24 @@ describe('booking mail texts', () => {
       ],
     });
     expect(mail.text).toMatch(/1\. Sunday, 7 November 2027 at 09:00.* with Bo\n2\. Monday, 8 November 2027 at 09:00/);
+  });
+});
+
+describe('mail time', () => {
+  const luxon = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toFormat("cccc, d LLLL yyyy 'at' HH:mm (ZZZZ)");
+
+  it.each([
+    ['2027-03-28T00:30:00Z', 'Europe/Berlin'], ['2027-03-28T01:30:00Z', 'Europe/Berlin'], ['2027-10-31T00:30:00Z', 'Europe/Berlin'],
+    ['2027-11-07T05:30:00Z', 'America/New_York'], ['2027-11-07T06:30:00Z', 'America/New_York'], ['2027-07-01T12:00:00Z', 'Asia/Kolkata'],
+    ['2027-01-15T09:00:00Z', 'Australia/Lord_Howe'], ['2027-01-15T09:00:00Z', 'UTC'], ['2027-01-15T09:00:00Z', 'Etc/GMT-3'],
+    ['2027-01-15T09:00:00Z', 'UTC+5'], ['2027-01-15T09:00:00Z', 'Not/AZone'], ['not a date', 'Europe/Berlin'],
+  ])('renders %s in %s exactly as luxon ZZZZ does', (iso, zone) => {
+    expect(formatMailTime(iso, zone)).toBe(luxon(iso, zone));
+    expect(formatMailTime(iso, zone)).toBe(luxon(iso, zone)); // the cached zone-name format answers the same
+  });
+
+  it('names the zone by the instant, not by the first instant cached', () => {
+    expect(formatMailTime('2027-07-01T12:00:00Z', 'America/New_York')).toMatch(/\(EDT\)$/);
+    expect(formatMailTime('2027-01-01T12:00:00Z', 'America/New_York')).toMatch(/\(EST\)$/);
   });
 });
