@@ -23,15 +23,9 @@ export interface SlotPlan {
 
 export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome | ConflictOutcome | NotFoundOutcome;
 
-export interface PlanRequest {
-  companyId: string;
-  branchId: string;
-  serviceId: string;
-  customerId: string;
-  start: string;
-  staffId?: string | null;
-  durationMinutes?: number | null;
-  preferences?: BookAppointmentInput['preferences'];
+/** The saga input's slot fields, with the group as a count (planning needs no names). */
+export interface PlanRequest
+  extends Pick<BookAppointmentInput, 'companyId' | 'branchId' | 'serviceId' | 'customerId' | 'start' | 'staffId' | 'durationMinutes' | 'preferences'> {
   participants?: number | null;
   /** Rescheduling: this booking's own time does not count as busy. */
   excludeBookingId?: string | null;
