@@ -3,6 +3,12 @@
  * sent; the row's unique dedupeKey (derived by the caller from workflow id and step) makes a
  * retried activity a no-op once the message went out, so a customer never gets the same mail
  * twice from one step. A customer without an email address gets an outbox row marked `skipped`.
+ *
+ * Overlapping attempts: the attempt that sends holds the row for SEND_LEASE_MS (`claimed_until`).
+ * A retry that starts while an earlier attempt may still be talking to SMTP (Temporal timed it
+ * out, the process goes on) finds the claim and is retried when the lease ends, by then finding
+ * the row `sent` or free. The lease outlasts the mailer's own timeouts (infra/notify/mailer.ts),
+ * so only a mail whose SMTP transaction ended in doubt (accepted but never recorded) can go twice.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import {
@@ -13,7 +19,10 @@ import {
 import type { Db } from '../infra/db/prisma';
 import { newId } from '../infra/db/ids';
 import { buildIcs } from '../infra/notify/ics';
-import type { Mailer, OutgoingMail } from '../infra/notify/mailer';
+import { MAILER_WORST_CASE_MS, type Mailer, type OutgoingMail } from '../infra/notify/mailer';
+
+/** How long a send attempt holds its outbox row: longer than the mailer can take for one message. */
+export const SEND_LEASE_MS = MAILER_WORST_CASE_MS + 30_000;
 
 export interface NotificationDeps {
   db: Db;
@@ -43,29 +52,45 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
     recipient: string | null,
     mail: Omit<OutgoingMail, 'to'>,
   ): Promise<NotificationOutcome> {
-    // One statement finds or creates the outbox row (a concurrent attempt's row is returned too).
-    const [outbox] = await db.$queryRaw<{ id: string; status: string; inserted: boolean }[]>`
-      INSERT INTO notifications (id, company_id, booking_id, customer_id, kind, recipient, subject, body, dedupe_key, status)
+    // One statement creates the outbox row or claims a free `pending` one; a row it may not take
+    // (sent, skipped, or claimed by an overlapping attempt) is not returned and is read below.
+    const lease = `${SEND_LEASE_MS} milliseconds`;
+    const [outbox] = await db.$queryRaw<{ id: string; status: string }[]>`
+      INSERT INTO notifications (id, company_id, booking_id, customer_id, kind, recipient, subject, body, dedupe_key, status, claimed_until)
       VALUES (${newId('ntf')}, ${row.companyId}, ${row.bookingId ?? null}, ${row.customerId}, ${row.kind}, ${recipient},
-        ${mail.subject}, ${mail.text}, ${row.dedupeKey}, ${recipient ? 'pending' : 'skipped'})
-      ON CONFLICT (dedupe_key) DO UPDATE SET dedupe_key = EXCLUDED.dedupe_key
-      RETURNING id, status, (xmax = 0) AS inserted`;
-    if (outbox.status === 'sent' || (outbox.status === 'skipped' && !outbox.inserted)) {
-      return { status: 'already_sent', notificationId: outbox.id };
-    }
-    if (!recipient) return { status: 'skipped', notificationId: outbox.id };
+        ${mail.subject}, ${mail.text}, ${row.dedupeKey}, ${recipient ? 'pending' : 'skipped'},
+        CASE WHEN ${recipient}::text IS NULL THEN NULL ELSE now() + ${lease}::interval END)
+      ON CONFLICT (dedupe_key) DO UPDATE SET claimed_until = now() + ${lease}::interval
+        WHERE notifications.status = 'pending' AND (notifications.claimed_until IS NULL OR notifications.claimed_until <= now())
+      RETURNING id, status`;
+    if (!outbox) return notOurs(row.dedupeKey);
+    if (outbox.status === 'skipped' || !recipient) return { status: 'skipped', notificationId: outbox.id };
     try {
       await mailer.send({ ...mail, to: recipient });
     } catch (err) {
+      // The claim goes with the failure, so the retry may send at once.
       await db.notification.update({
         where: { id: outbox.id },
-        data: { attempts: { increment: 1 }, error: String((err as Error).message ?? err) },
+        data: { attempts: { increment: 1 }, error: String((err as Error).message ?? err), claimedUntil: null },
       });
       throw ApplicationFailure.retryable(`email to customer failed: ${(err as Error).message}`, 'NotificationSendFailed');
     }
     await db.$executeRaw`
-      UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, error = NULL WHERE id = ${outbox.id}`;
+      UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, error = NULL, claimed_until = NULL WHERE id = ${outbox.id}`;
     return { status: 'sent', notificationId: outbox.id };
+  }
+
+  /** The row exists and is not ours to send: done already, or an overlapping attempt holds it. */
+  async function notOurs(dedupeKey: string): Promise<NotificationOutcome> {
+    const [existing] = await db.$queryRaw<{ id: string; status: string; waitMs: number }[]>`
+      SELECT id, status, GREATEST(0, CEIL(EXTRACT(EPOCH FROM (claimed_until - now())) * 1000))::int AS "waitMs"
+      FROM notifications WHERE dedupe_key = ${dedupeKey}`;
+    if (existing.status !== 'pending') return { status: 'already_sent', notificationId: existing.id };
+    throw ApplicationFailure.create({
+      type: 'NotificationInFlight',
+      message: `notification ${existing.id} is being sent by an overlapping attempt; retry when its claim ends`,
+      nextRetryDelay: existing.waitMs + 1_000,
+    });
   }
 
   return {

@@ -3,8 +3,17 @@
  * open between messages (up to 5), so a mail costs one SMTP transaction instead of a TCP + SMTP
  * handshake each time (~4x less time per notification activity under load). `?pool=false` in
  * SMTP_URL turns pooling off.
+ *
+ * Timeouts (SMTP_URL's query may set others): nodemailer waits 2 min for a connection and 10 min
+ * on a silent socket by default; here a server that stops answering is given up within
+ * MAILER_WORST_CASE_MS, which the outbox's send lease (activities/notification.activities.ts)
+ * must outlast so that no overlapping attempt sends the same mail again.
  */
 import nodemailer from 'nodemailer';
+
+const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+/** Connect + greeting + one silent socket: the longest a stuck SMTP server holds a send. */
+export const MAILER_WORST_CASE_MS = TIMEOUTS.connectionTimeout + TIMEOUTS.greetingTimeout + TIMEOUTS.socketTimeout;
 
 export interface OutgoingMail {
   to: string;
@@ -20,7 +29,7 @@ export interface Mailer {
 }
 
 export function createMailer(opts: { smtpUrl: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(pooledUrl(opts.smtpUrl), { from: opts.from });
+  const transport = nodemailer.createTransport(transportUrl(opts.smtpUrl), { from: opts.from });
   return {
     async send(mail) {
       const info = await transport.sendMail({
@@ -39,8 +48,10 @@ export function createMailer(opts: { smtpUrl: string; from: string }): Mailer {
 }
 
 /** nodemailer reads transport options from the URL's query (an options object with `url` drops the rest). */
-function pooledUrl(smtpUrl: string): string {
+function transportUrl(smtpUrl: string): string {
   const url = new URL(smtpUrl);
-  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  for (const [name, value] of Object.entries({ pool: true, ...TIMEOUTS })) {
+    if (!url.searchParams.has(name)) url.searchParams.set(name, String(value));
+  }
   return url.toString();
 }

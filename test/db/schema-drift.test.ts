@@ -142,7 +142,7 @@ describe('every model round-trips through the generated client', () => {
     const occurrence = { id: 'occ_drift', seriesId: series.id, index: 0, start: t('2030-03-01T10:00:00Z'), status: 'booked', bookingId: booking.id, reason: 'r', alternatives: [{ start: '2030-03-01T11:00:00Z' }] };
     const notification = {
       id: 'ntf_drift', companyId: company.id, bookingId: booking.id, customerId: customer.id, channel: 'sms', kind: 'booking_confirmed', recipient: 'bob@example.test',
-      subject: 's', body: 'b', status: 'sent', error: 'e', dedupeKey: 'ntf:bkg_drift:confirmed', attempts: 1, sentAt: t('2030-03-01T09:01:00Z'), createdAt: t('2030-03-01T09:00:30Z'),
+      subject: 's', body: 'b', status: 'sent', error: 'e', dedupeKey: 'ntf:bkg_drift:confirmed', attempts: 1, sentAt: t('2030-03-01T09:01:00Z'), claimedUntil: t('2030-03-01T09:02:00Z'), createdAt: t('2030-03-01T09:00:30Z'),
     };
     const search = { id: 'srch_drift', companyId: company.id, branchId: branch.id, serviceId: service.id, at: t('2030-03-01T08:00:00Z') };
 

@@ -4,7 +4,8 @@
  * (subject, text, the .ics invite parsed by node-ical with UID/SEQUENCE/METHOD/times) and what
  * the outbox keeps (one row per dedupeKey; a repeated key does not send again).
  */
-import { createNotificationActivities, type NotificationActivities } from '../../activities/notification.activities';
+import net from 'node:net';
+import { createNotificationActivities, SEND_LEASE_MS, type NotificationActivities } from '../../activities/notification.activities';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
@@ -194,4 +195,62 @@ describe('booking notifications over SMTP', () => {
     const mails = (await inbox(email)).filter((m) => m.text.includes(retryId));
     expect(mails).toHaveLength(1);
   });
+
+  it('lets no overlapping attempt send while another holds the row, and frees the row when that attempt fails', async () => {
+    // An SMTP server that accepts the connection and never greets: attempt 1 hangs in the send,
+    // as a timed-out attempt Temporal has given up on while its process goes on.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const stuck = createMailer({ smtpUrl: `smtp://127.0.0.1:${(silent.address() as net.AddressInfo).port}?greetingTimeout=1500`, from: env.mailFrom });
+    try {
+      const overlapId = await insertBooking(db, fx, { staffId: fx.staff.ben, start: new Date('2027-03-05T09:00:00.000Z') });
+      const input = { bookingId: overlapId, kind: 'booking_confirmed' as const, dedupeKey: key('overlap') };
+      const first = createNotificationActivities({ db, mailer: stuck }).sendBookingNotification(input);
+      const firstOutcome = first.then(() => 'sent', (error: { type?: string }) => error.type);
+      await waitUntil(async () => sockets.length > 0);
+
+      const claim = await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('overlap') } });
+      expect(claim.status).toBe('pending');
+      expect(claim.claimedUntil!.getTime()).toBeGreaterThan(Date.now() + SEND_LEASE_MS - 10_000);
+      // The retry finds the claim: no mail, a retryable failure asking to come back after the lease.
+      const overlapping = await activities.sendBookingNotification(input).catch((error: unknown) => error);
+      expect(overlapping).toMatchObject({ type: 'NotificationInFlight', nonRetryable: false });
+      expect((overlapping as { nextRetryDelay: number }).nextRetryDelay).toBeGreaterThan(SEND_LEASE_MS - 10_000);
+      expect((await inbox(email)).filter((m) => m.text.includes(overlapId))).toHaveLength(0);
+
+      // Attempt 1 gives up (no greeting): its failure releases the claim, and the next retry sends once.
+      expect(await firstOutcome).toBe('NotificationSendFailed');
+      expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('overlap') } })).toMatchObject({ status: 'pending', claimedUntil: null, attempts: 1 });
+      await expect(activities.sendBookingNotification(input)).resolves.toMatchObject({ status: 'sent', notificationId: claim.id });
+      await expect(activities.sendBookingNotification(input)).resolves.toMatchObject({ status: 'already_sent' });
+      expect((await inbox(email)).filter((m) => m.text.includes(overlapId))).toHaveLength(1);
+    } finally {
+      stuck.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('takes over a row whose claim ran out (the attempt holding it died) and sends it once', async () => {
+    const orphanId = await insertBooking(db, fx, { staffId: fx.staff.ben, start: new Date('2027-03-08T09:00:00.000Z') });
+    const input = { bookingId: orphanId, kind: 'booking_confirmed' as const, dedupeKey: key('orphan') };
+    await db.notification.create({
+      data: {
+        id: newId('ntf'), companyId: fx.companyId, bookingId: orphanId, customerId: fx.customerId, kind: 'booking_confirmed',
+        recipient: email, subject: 'Confirmed', body: 'b', dedupeKey: key('orphan'), claimedUntil: new Date(Date.now() - 1_000),
+      },
+    });
+    await expect(activities.sendBookingNotification(input)).resolves.toMatchObject({ status: 'sent' });
+    expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('orphan') } })).toMatchObject({ status: 'sent', claimedUntil: null });
+    expect((await inbox(email)).filter((m) => m.text.includes(orphanId))).toHaveLength(1);
+  });
 });
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
