@@ -3,6 +3,8 @@
  * supertest). Middleware order matters and is:
  *   request id + logs (request-log.ts) → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
  *   → /v1: bearer auth + role policy → rate limit → route groups → 405/404 → problem+json errors.
+ * The role policy applies to paths some route serves: any key that authenticates gets 404 for a
+ * path nothing serves, not a 403 that depends on its role.
  */
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -29,12 +31,12 @@ export function createApp(deps: AppDeps): Express {
 
   registerOps(app, deps, { metrics, openapi: buildOpenApiDocument(groups) });
 
-  app.use('/v1', authenticate(deps));
-  if (deps.rateLimit !== false) app.use('/v1', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
-
   const router = express.Router();
   for (const group of groups) group.register(router, deps);
-  answerMethodNotAllowed(router);
+  const routePaths = answerMethodNotAllowed(router);
+
+  app.use('/v1', authenticate(deps, servesPath(routePaths)));
+  if (deps.rateLimit !== false) app.use('/v1', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   app.use(router);
 
   app.use((req) => {
@@ -48,8 +50,11 @@ interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean> };
 }
 
-/** After every group registered: a known path with an unknown method answers 405 with `Allow`. */
-function answerMethodNotAllowed(router: Router): void {
+/**
+ * After every group registered: a known path with an unknown method answers 405 with `Allow`.
+ * Returns the routes' paths.
+ */
+function answerMethodNotAllowed(router: Router): string[] {
   const allowed = new Map<string, Set<string>>();
   for (const layer of router.stack as RouteLayer[]) {
     if (!layer.route || typeof layer.route.path !== 'string') continue;
@@ -65,4 +70,12 @@ function answerMethodNotAllowed(router: Router): void {
       throw new ApiError('method_not_allowed', `Allowed: ${allow}`);
     });
   }
+  return [...allowed.keys()];
+}
+
+/** Whether a route serves the path, matched as Express does ('/v1/bookings/:id': any one segment, case and a trailing slash ignored). */
+function servesPath(routePaths: string[]): (path: string) => boolean {
+  const segment = (part: string) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const patterns = routePaths.map((path) => new RegExp(`^${path.split('/').map(segment).join('/')}/?$`, 'i'));
+  return (path) => patterns.some((pattern) => pattern.test(path));
 }

@@ -21,7 +21,8 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function authenticate(deps: Pick<AppDeps, 'config' | 'db'>): RequestHandler {
+/** `served(path)`: whether any route serves the path; the role policy is not asked about others (they answer 404). */
+export function authenticate(deps: Pick<AppDeps, 'config' | 'db'>, served: (path: string) => boolean): RequestHandler {
   // The admin key is compared by its SHA-256 hex, the same hash company keys are looked up by,
   // so a request hashes its token once.
   const adminHash = Buffer.from(hashApiKey(deps.config.adminApiKey));
@@ -47,7 +48,7 @@ export function authenticate(deps: Pick<AppDeps, 'config' | 'db'>): RequestHandl
     if (!principal) throw new ApiError('unauthenticated', 'Unknown or revoked API key');
     // req.baseUrl is '/v1' when mounted there; check against the full path.
     const path = req.baseUrl + req.path;
-    if (!isAllowed(principal, req.method, path)) throw new ApiError('forbidden', 'This key may not perform this operation');
+    if (served(path) && !isAllowed(principal, req.method, path)) throw new ApiError('forbidden', 'This key may not perform this operation');
     res.locals.principal = principal;
     next();
   };

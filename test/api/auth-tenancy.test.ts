@@ -104,6 +104,19 @@ describe('api keys and roles', () => {
     expectProblem(await request(h.app).post('/v1/api-keys').set(support).send({ name: 'x', role: 'manager' }), 403, 'forbidden');
     expect((await h.db.branch.findUnique({ where: { id: branchId } }))?.name).toBe('Mitte');
   });
+
+  it('answers 404 for a path no route serves, whatever the role of the key (401 without one)', async () => {
+    for (const auth of [company.auth, booking, support, admin]) {
+      expectProblem(await request(h.app).get('/v1/no-such-thing').set(auth), 404, 'not_found');
+      expectProblem(await request(h.app).post('/v1/no-such-thing/7').set(auth).send({}), 404, 'not_found');
+    }
+    expectProblem(await request(h.app).get(`/v1/branches/${branchId}/nothing-here`).set(support), 404, 'not_found');
+    expectProblem(await request(h.app).get('/v1/no-such-thing'), 401, 'unauthenticated');
+    // A served path keeps its role rule, also with a trailing slash or other letter case.
+    expectProblem(await request(h.app).get('/v1/branches/').set(booking), 403, 'forbidden');
+    expectProblem(await request(h.app).get('/v1/Branches').set(booking), 403, 'forbidden');
+    expectProblem(await request(h.app).get(`/v1/branches/${branchId}`).set(booking), 403, 'forbidden');
+  });
 });
 
 describe('tenant scoping', () => {
