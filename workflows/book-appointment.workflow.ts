@@ -33,6 +33,7 @@ import { describeFailure, failureType } from './lib/failures';
 import { Saga } from './lib/saga';
 import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStart, publishStatus } from './lib/visibility';
+import { hasIdentity } from './search-attributes.contract';
 
 const db = proxyActivities<Activities>(DB_ACTIVITY);
 const localDb = proxyLocalActivities<Activities>(LOCAL_DB_ACTIVITY);
@@ -64,11 +65,13 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
   const fastPath = patched('db-steps-as-local-activities');
   const steps = fastPath ? localDb : db;
   const everyStep = !fastPath;
+  const identity = { bookingId, customerId: input.customerId, branchId };
   if (everyStep) {
-    publishIdentity('booking', { bookingId, customerId: input.customerId, branchId });
+    publishIdentity('booking', identity);
     publishStatus('validating', `${bookingId}: validating ${input.start}`);
-  } else {
-    publishStart('booking', { bookingId, customerId: input.customerId, branchId }, 'validating');
+  } else if (!hasIdentity(workflowInfo().typedSearchAttributes, 'booking', identity)) {
+    // Starters that set the attributes in the start request (the API does) save this upsert.
+    publishStart('booking', identity, 'validating');
   }
   const planned = await steps.planBooking(input);
   if (planned.kind !== 'ok') {

@@ -14,6 +14,7 @@ import {
   type BookAppointmentInput,
   type BookAppointmentResult,
 } from '../../workflows/book-appointment.contract';
+import { identityAttributes } from '../../workflows/search-attributes.contract';
 import { ApiError } from '../error-handler';
 import type { Reply, RouteContext } from '../route-kit';
 import { formatInstant } from '../common.schemas';
@@ -50,6 +51,7 @@ export async function createBooking(ctx: RouteContext, body: CreateBookingBody, 
         waitMs: config.bookingWaitMs,
         reusePolicy: 'REJECT_DUPLICATE',
         memo: { summary: `booking ${bookingId} for ${body.customerId} at ${input.start}` },
+        searchAttributes: identityAttributes('booking', { bookingId, customerId: body.customerId, branchId: body.branchId }, 'validating'),
       });
       if (waited.kind === 'outcome') return { answer: await answerFor(db, companyId, waited.value, catalog.timezone), final: true };
       // Not stored: a repeat joins the run and answers its outcome.

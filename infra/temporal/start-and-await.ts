@@ -20,7 +20,7 @@ import {
   isGrpcDeadlineError,
   type Client,
 } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import { isTemporalUnavailable } from './temporal-client';
 
 export type StartAndAwaitResult<R> = { kind: 'outcome'; value: R; workflowId: string } | { kind: 'pending'; workflowId: string };
@@ -38,6 +38,8 @@ export interface StartAndAwaitOptions<R> {
   fromResult?: (result: unknown) => R;
   /** Shown in the Temporal UI from the start (the workflow upserts its own later). */
   memo?: Record<string, unknown>;
+  /** Search attributes set at start, so operators find the run from its first moment. */
+  searchAttributes?: SearchAttributePair[];
   /** Deadline of the existence check after a timed-out wait. Default 3 s. */
   probeMs?: number;
 }
@@ -65,6 +67,7 @@ export async function startAndAwait<R>(client: Client, options: StartAndAwaitOpt
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: options.reusePolicy,
     ...(options.memo ? { memo: options.memo } : {}),
+    ...(options.searchAttributes ? { typedSearchAttributes: options.searchAttributes } : {}),
   });
   try {
     const value = await client.withDeadline(deadline, () =>

@@ -5,6 +5,7 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { bookingWorkflowId, currentStepQuery, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import { identityAttributes } from '../../workflows/search-attributes.contract';
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { bookingBundle, bookingTestRun } from './booking-workflows.harness';
 import { permanent, retryable } from './booking-world.fakes';
@@ -50,6 +51,30 @@ test('happy path: hold → calendar → confirm → notify → invalidate, with 
   expect(description.memo).toMatchObject({ summary: expect.stringContaining('confirmed') });
   // a query needs a worker, also on a closed workflow
   expect(await t.run(() => handle.query(currentStepQuery))).toBe('done');
+});
+
+test('a start that carries the identity attributes (as the API sends) is not followed by an upsert of them', async () => {
+  const upsertedKeys = async (handle: { fetchHistory(): Promise<{ events?: Array<{ upsertWorkflowSearchAttributesEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, unknown> | null } | null } | null }> | null }> }) =>
+    ((await handle.fetchHistory()).events ?? []).flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+  const t = await bookingTestRun('saga-sa-at-start');
+  const args = input();
+  const handle = await t.env.client.workflow.start<typeof bookAppointmentWorkflow>('bookAppointmentWorkflow', {
+    taskQueue: t.taskQueue,
+    workflowId: bookingWorkflowId(args.bookingId),
+    args: [args],
+    typedSearchAttributes: identityAttributes('booking', { bookingId: args.bookingId, customerId: args.customerId, branchId: args.branchId }, 'validating'),
+  });
+  expect(await t.run(() => handle.result())).toMatchObject({ kind: 'confirmed' });
+  const keys = await upsertedKeys(handle);
+  expect(keys).toContain('BookingStatus'); // the outcome
+  expect(keys).not.toContain('BookingId');
+  expect((await handle.describe()).searchAttributes).toMatchObject({
+    BookingId: [args.bookingId], CustomerId: ['cus_1'], BranchId: ['br_1'], BookingStatus: ['confirmed'], WorkflowKind: ['booking'],
+  });
+
+  // Started without them (a child of a series, an older starter): the saga upserts them itself.
+  const { handle: bare } = await book('saga-sa-upserted', () => {});
+  expect(await upsertedKeys(bare)).toEqual(expect.arrayContaining(['BookingId', 'CustomerId', 'BranchId', 'WorkflowKind']));
 });
 
 test('rule violation: nothing held, nothing on the calendar', async () => {
