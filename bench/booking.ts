@@ -10,10 +10,14 @@
  *
  * (a) POST /v1/bookings on distinct slots (every request can be confirmed) by 1, 10 and 50
  *     closed-loop clients: p50/p95/p99 latency and bookings/s (201 answers per second of wall
- *     time). Each level books in a fresh branch of 50 staff.
+ *     time). Each level books in a fresh branch of 50 staff. CPU per booking by process, and of
+ *     the Temporal dev server and PostgreSQL when they run on this machine (bench/lib/server-cpu.ts),
+ *     including the work after the answer (the confirmation mail), which each level waits for
+ *     before the next starts.
  * (b) The same dev server running a bare workflow with as many no-op activities as one saga ran,
  *     in its order and of its kinds (regular or local, read from a confirmed saga's history),
- *     started and awaited by the same number of clients: workflows/s.
+ *     started and awaited by the same number of clients: workflows/s, and CPU per workflow of
+ *     this process (clients + worker) and of the servers.
  * (c) Ratio (a)/(b) per level.
  * (d) 200 requests for ONE slot at once: time until all answered, and the 201/409/5xx counts.
  * Targets: p50 ≤ 150 ms at 10 clients, ratio ≥ 0.6, exactly one 201 and no 5xx in (d).
@@ -44,6 +48,7 @@ import { startBenchProcesses, type BenchProcesses } from './lib/bench-processes'
 import { distinctSlots, seedBenchBranch, seedBenchCompany, type BenchBranch, type BenchCompany } from './lib/booking-scenario';
 import { formatOutcomes, runClosedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { historyBreakdown } from './lib/history-breakdown';
+import { formatServerCpu, serverCpu } from './lib/server-cpu';
 import { ms, verdict } from './lib/stats';
 
 /** BENCH_CPU_PROF=<file>: V8 CPU profiles of the API and worker processes during the 10-client level (<file>.api, <file>.worker). */
@@ -183,6 +188,7 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   const warmSlots = distinctSlots(warm, firstDay, 20);
   const warmUp = await runClosedLoop(warmSlots, 5, (slot) => postBooking(h, warm, slot));
   console.log(`    warm-up     ${warmSlots.length} requests [${formatOutcomes(warmUp.outcomes)}]`);
+  await drainBranch(h, warm.branchId);
   const confirmed = await h.db.booking.findFirst({ where: { branchId: warm.branchId, status: 'confirmed' }, select: { id: true } });
   if (!confirmed) throw new Error(`no warm-up booking was confirmed: ${[...sampleBodies].map(([s, b]) => `${s} ${b}`).join('; ')}`);
   const steps = await stepsPerSaga(h, confirmed.id);
@@ -193,14 +199,22 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
     const slots = distinctSlots(branch, firstDay, requests);
     const profiling = clients === PROFILED_LEVEL && CPU_PROF_FILE ? await startProfiles(h) : null;
     await h.processes.cpuSince();
+    const servers = serverCpu();
     const loadBefore = os.loadavg()[0];
     const result = await runClosedLoop(slots, clients, (slot) => postBooking(h, branch, slot));
-    const used = await h.processes.cpuSince();
-    await profiling?.stop(CPU_PROF_FILE as string);
     const created = result.outcomes['201'] ?? 0;
     printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'bookings', created);
+    // CPU per booking includes the work after the answer (the confirmation mail), drained first.
+    const drainMs = await drainBranch(h, branch.branchId);
+    const used = await h.processes.cpuSince();
+    const serversUsed = servers.since();
+    await profiling?.stop(CPU_PROF_FILE as string);
     const perRequest = Object.entries(used).map(([proc, cpuMs]) => `${proc} ${(cpuMs / requests).toFixed(1)}`).join(', ');
-    console.log(`    ${''.padEnd(11)} CPU ms per request by process: ${perRequest} (services = emulator + SMTP sink); load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`);
+    console.log(
+      `    ${''.padEnd(11)} CPU ms per request by process: ${perRequest} (services = emulator + SMTP sink)${formatServerCpu(serversUsed, requests)}; ` +
+        `load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`,
+    );
+    console.log(`    ${''.padEnd(11)} after the last answer the sagas' notifications took ${ms(drainMs, 0)} more (not in the latency and bookings/s above, in the CPU figures; waited for so the next level starts on an idle machine)`);
     const rows = await h.db.booking.groupBy({ by: ['status'], where: { branchId: branch.branchId }, _count: true });
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r._count]));
     if ((byStatus.confirmed ?? 0) !== created) console.log(`    !! database: ${JSON.stringify(byStatus)} for ${created} answers 201`);
@@ -213,6 +227,22 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   }
   for (const [status, body] of sampleBodies) console.log(`    sample ${status}: ${body}`);
   return { perLevel, steps };
+}
+
+/**
+ * Waits until no saga of the branch runs any more: the answer comes at the outcome, the
+ * confirmation mail after it, so a level leaves work behind that would load the next one.
+ */
+async function drainBranch(h: Harness, branchId: string, timeoutMs = 120_000): Promise<number> {
+  const started = Date.now();
+  const query = `BranchId = '${branchId}' AND ExecutionStatus = 'Running'`;
+  while (Date.now() - started < timeoutMs) {
+    const { count } = await h.client.workflow.count(query);
+    if (count === 0) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  console.log(`    !! sagas of branch ${branchId} still running after ${ms(timeoutMs, 0)}`);
+  return Date.now() - started;
 }
 
 async function benchBare(h: Harness, steps: StepKind[]): Promise<Map<number, number>> {
@@ -236,8 +266,12 @@ async function benchBare(h: Harness, steps: StepKind[]): Promise<Map<number, num
     };
     await runClosedLoop(Array.from({ length: 20 }), 5, execute); // warm-up
     for (const { clients, requests } of LEVELS) {
+      const servers = serverCpu();
+      const own = process.cpuUsage();
       const result = await runClosedLoop(Array.from({ length: requests }), clients, execute);
+      const ownMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(own));
       printLevel(`${clients} client${clients > 1 ? 's' : ''}`, result, 'workflows', result.outcomes.completed ?? 0);
+      console.log(`    ${''.padEnd(11)} CPU ms per workflow: this process (clients + worker) ${(ownMs / requests).toFixed(1)}${formatServerCpu(servers.since(), requests)}`);
       perLevel.set(clients, ((result.outcomes.completed ?? 0) * 1000) / result.wallMs);
       if (clients === 10) await printBreakdown(h, 'bare steps at 10 clients', ids.slice(-20));
     }
