@@ -7,7 +7,12 @@ import { migrate, migrationChecksum, MigrationError } from '../../infra/db/migra
 import { MIGRATIONS_DIR, TempDatabase, tempDatabase } from './temp-database';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const INIT = fs.readdirSync(MIGRATIONS_DIR).filter((name) => name.endsWith('_init'))[0];
+/** The project's migrations in the order they apply (name order), the first being `<timestamp>_init`. */
+const SHIPPED = fs
+  .readdirSync(MIGRATIONS_DIR)
+  .filter((name) => fs.existsSync(path.join(MIGRATIONS_DIR, name, 'migration.sql')))
+  .sort();
+const INIT = SHIPPED[0];
 
 async function query<T extends object>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -41,12 +46,13 @@ describe('migrator', () => {
     await Promise.all(databases.map((db) => db.drop()));
   });
 
-  test('creates the database, applies the init migration and records it as Prisma does; a re-run is a no-op', async () => {
+  test('creates the database, applies the shipped migrations and records them as Prisma does; a re-run is a no-op', async () => {
     const db = fresh();
-    expect(await migrate(db.url, MIGRATIONS_DIR)).toEqual({ applied: [INIT] });
+    expect(INIT).toMatch(/^\d{14}_init$/);
+    expect(await migrate(db.url, MIGRATIONS_DIR)).toEqual({ applied: SHIPPED });
 
-    const rows = await query<Record<string, unknown>>(db.url, 'SELECT * FROM "_prisma_migrations"');
-    expect(rows).toHaveLength(1);
+    const rows = await query<Record<string, unknown>>(db.url, 'SELECT * FROM "_prisma_migrations" ORDER BY started_at');
+    expect(rows.map((r) => r.migration_name)).toEqual(SHIPPED);
     const row = rows[0];
     expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(row.migration_name).toBe(INIT);
@@ -69,7 +75,7 @@ describe('migrator', () => {
     ]);
 
     expect(await migrate(db.url, MIGRATIONS_DIR)).toEqual({ applied: [] });
-    expect(await query(db.url, 'SELECT id FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(await query(db.url, 'SELECT id FROM "_prisma_migrations"')).toHaveLength(SHIPPED.length);
   });
 
   test('applies only new migrations, in name order', async () => {
@@ -80,7 +86,7 @@ describe('migrator', () => {
     addMigration(dir, '29990101000000_first', 'CREATE TABLE "first_t" (id int);');
     expect(await migrate(db.url, dir)).toEqual({ applied: ['29990101000000_first', '29990102000000_second'] });
     const names = await query<{ migration_name: string }>(db.url, 'SELECT migration_name FROM "_prisma_migrations" ORDER BY started_at');
-    expect(names.map((r) => r.migration_name)).toEqual([INIT, '29990101000000_first', '29990102000000_second']);
+    expect(names.map((r) => r.migration_name)).toEqual([...SHIPPED, '29990101000000_first', '29990102000000_second']);
   });
 
   test('refuses when an applied migration was edited afterwards', async () => {
@@ -104,7 +110,7 @@ describe('migrator', () => {
     addMigration(dir, '29990101000000_broken', 'CREATE TABLE "half_t" (id int);\nSELECT * FROM no_such_table;');
     await expect(migrate(db.url, dir)).rejects.toThrow(/migration 29990101000000_broken failed and was rolled back: .*no_such_table/);
     expect(await query(db.url, "SELECT 1 FROM pg_tables WHERE tablename = 'half_t'")).toHaveLength(0);
-    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(SHIPPED.length);
 
     fs.writeFileSync(path.join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "half_t" (id int);');
     expect(await migrate(db.url, dir)).toEqual({ applied: ['29990101000000_broken'] });
@@ -123,8 +129,8 @@ describe('migrator', () => {
   test('concurrent migrators in one process: the advisory lock lets exactly one apply', async () => {
     const db = fresh();
     const results = await Promise.all([1, 2, 3, 4].map(() => migrate(db.url, MIGRATIONS_DIR)));
-    expect(results.flatMap((r) => r.applied)).toEqual([INIT]);
-    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(results.flatMap((r) => r.applied)).toEqual(SHIPPED);
+    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(SHIPPED.length);
   });
 
   test('two `npm run db:migrate` processes at once against a database that does not exist yet', async () => {
@@ -143,8 +149,8 @@ describe('migrator', () => {
     const [a, b] = await Promise.all([run(), run()]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const combined = a.out + b.out;
-    expect(combined.match(/applied migration /g)).toHaveLength(1);
+    expect(combined.match(/applied migration /g)).toHaveLength(SHIPPED.length);
     expect(combined.match(/no pending migrations/g)).toHaveLength(1);
-    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(SHIPPED.length);
   }, 30_000);
 });
