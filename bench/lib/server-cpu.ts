@@ -31,20 +31,26 @@ export interface ServerCpu {
   since(): { temporal?: number; postgres?: number };
 }
 
+type Server = 'temporal' | 'postgres';
+const FIND: Record<Server, () => number[]> = { temporal: () => pids(['-f', 'temporal server start-dev']), postgres: () => pids(['-x', 'postgres']) };
+
+/** Summed CPU ms of a server's processes, or undefined when none runs here. */
+function serverTotal(server: Server): number | undefined {
+  const found = FIND[server]();
+  return found.length ? found.reduce((sum, pid) => sum + cpuMs(pid), 0) : undefined;
+}
+
 export function serverCpu(): ServerCpu {
-  const groups = { temporal: () => pids(['-f', 'temporal server start-dev']), postgres: () => pids(['-x', 'postgres']) };
-  const total = (find: () => number[]) => {
-    const found = find();
-    return found.length ? found.reduce((sum, pid) => sum + cpuMs(pid), 0) : undefined;
-  };
-  let last = { temporal: total(groups.temporal), postgres: total(groups.postgres) };
+  const servers: Server[] = ['temporal', 'postgres'];
+  let last = servers.map(serverTotal);
   return {
     since() {
-      const now = { temporal: total(groups.temporal), postgres: total(groups.postgres) };
-      const delta = (k: 'temporal' | 'postgres') => (now[k] !== undefined && last[k] !== undefined ? (now[k] as number) - (last[k] as number) : undefined);
-      const out = { temporal: delta('temporal'), postgres: delta('postgres') };
+      const now = servers.map(serverTotal);
+      const used = Object.fromEntries(
+        servers.map((server, i) => [server, now[i] !== undefined && last[i] !== undefined ? (now[i] as number) - (last[i] as number) : undefined]),
+      );
       last = now;
-      return out;
+      return used;
     },
   };
 }

@@ -12,6 +12,7 @@ import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { testEnv } from '../harness/env';
 import { inbox, parseInvite, type SinkMessage } from '../harness/smtp-sink';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { eventually } from './booking-http.helpers';
 
 const env = testEnv();
 let db: Db;
@@ -208,7 +209,7 @@ describe('booking notifications over SMTP', () => {
       const input = { bookingId: overlapId, kind: 'booking_confirmed' as const, dedupeKey: key('overlap') };
       const first = createNotificationActivities({ db, mailer: stuck }).sendBookingNotification(input);
       const firstOutcome = first.then(() => 'sent', (error: { type?: string }) => error.type);
-      await waitUntil(async () => sockets.length > 0);
+      await eventually(async () => (sockets.length > 0 ? true : undefined), 5_000);
 
       const claim = await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('overlap') } });
       expect(claim.status).toBe('pending');
@@ -246,11 +247,3 @@ describe('booking notifications over SMTP', () => {
     expect((await inbox(email)).filter((m) => m.text.includes(orphanId))).toHaveLength(1);
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
