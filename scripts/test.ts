@@ -10,6 +10,7 @@ import { prefixer, runScript, startProcess, Supervisor } from './lib/processes';
 import { startBaseServices } from './lib/services';
 import { startSideServices } from './lib/side-services';
 import { ROOT } from './lib/toolchain';
+import { testDatabaseName } from './lib/test-database';
 
 const RESULTS = path.join(ROOT, '.data', 'jest-results.json');
 
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
     // Lint runs while the services come up: it is CPU, they are mostly waiting.
     const lint = runScript('lint', 'lint');
     const base = startBaseServices(supervisor, {
-      dbName: 'booking_test',
+      dbName: testDatabaseName(),
       freshDatabase: true,
       honourDatabaseUrl: false,
       temporal: {},

@@ -8,6 +8,7 @@
 import { Supervisor } from '../../scripts/lib/processes';
 import { startBaseServices } from '../../scripts/lib/services';
 import { startSideServices } from '../../scripts/lib/side-services';
+import { testDatabaseName } from '../../scripts/lib/test-database';
 
 export interface HarnessState {
   supervisor: Supervisor;
@@ -24,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>)[HARNESS_KEY] = { supervisor } satisfies HarnessState;
   try {
     const base = await startBaseServices(supervisor, {
-      dbName: 'booking_test',
+      dbName: testDatabaseName(),
       honourDatabaseUrl: false,
       recreateOnFailedMigration: true,
       temporal: {},

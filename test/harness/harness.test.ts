@@ -4,14 +4,15 @@
  */
 import { Client } from 'pg';
 import { SEARCH_ATTRIBUTES } from '../../scripts/lib/temporal-server';
+import { testDatabaseName } from '../../scripts/lib/test-database';
 import { testEnv } from './env';
 import { getTestEnv } from './temporal';
 
 describe('test harness', () => {
   const env = testEnv();
 
-  it('points at the booking_test database, migrated', async () => {
-    expect(new URL(env.databaseUrl).pathname).toBe('/booking_test');
+  it('points at the test database, migrated', async () => {
+    expect(new URL(env.databaseUrl).pathname).toBe(`/${testDatabaseName()}`);
     const client = new Client({ connectionString: env.databaseUrl });
     await client.connect();
     try {
