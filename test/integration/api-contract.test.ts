@@ -290,8 +290,9 @@ describe('API.md contract walk', () => {
     expectProblem(await http().get(`/v1/bookings/${bookingId}`).set(stack.company.auth), 404, 'not_found');
     expectProblem(await http().get(`/v1/branches/${branchId}`).set(stack.company.auth), 404, 'not_found');
     expectProblem(await http().get(`/v1/customers/${customerId}`).set(stack.company.auth), 404, 'not_found');
-    // The booking role reaches bookings, not analytics, sync failures or the catalog.
-    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/branches', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+    // The booking role reaches bookings and catalog reads, not analytics, sync failures, resources or keys.
+    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/resources', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+    expect((await http().get('/v1/branches').set(booking)).status).toBe(200);
 
     // Refused moves keep the old time: Ben is taken at 10:00 (auto-assigned above), Saturday is closed.
     const clash = await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(0, '10:00'), staffId: benId });
