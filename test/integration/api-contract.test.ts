@@ -250,13 +250,15 @@ describe('API.md contract walk', () => {
     for (const v of rules.body.violations) expect(Object.keys(v).sort()).toEqual(['message', 'rule']);
     expectProblem(await http().post('/v1/bookings').set(booking).send({ ...body, start: at(120, '10:00') }), 422, 'booking_rule_violation');
 
-    const blocked = await http().post(`/v1/customers/${customerId}/block`).set(booking).send({ reason: 'unpaid' });
+    // Blocking is a manager's decision (API.md: booking keys may not block or unblock).
+    expectProblem(await http().post(`/v1/customers/${customerId}/block`).set(booking).send({ reason: 'unpaid' }), 403, 'forbidden');
+    const blocked = await http().post(`/v1/customers/${customerId}/block`).set(manager).send({ reason: 'unpaid' });
     expect(blocked.status).toBe(200);
     expect(blocked.body.id).toBe(customerId);
     const refused = await http().post('/v1/bookings').set(booking).send({ ...body, start: at(2, '10:00') });
     expectProblem(refused, 422, 'booking_rule_violation');
     expect(refused.body.violations.map((v: { rule: string }) => v.rule)).toContain('customer_blocked');
-    expect((await http().post(`/v1/customers/${customerId}/unblock`).set(booking).send({})).status).toBe(200);
+    expect((await http().post(`/v1/customers/${customerId}/unblock`).set(manager).send({})).status).toBe(200);
 
     const auto = await http().post('/v1/bookings').set(booking).send({ branchId, serviceId, customerId, start: at(0, '10:00'), source: 'web', preferences: { gender: 'male' } });
     expect(auto.status).toBe(201);
