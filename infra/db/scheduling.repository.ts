@@ -45,7 +45,7 @@ export interface ScheduledStaff extends StaffSchedule {
 
 export interface LoadedSchedulingContext {
   branch: BranchSchedule;
-  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null };
+  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null };
   staff: ScheduledStaff[];
   /** Live bookings (pending/confirmed) overlapping the range, as blocked ranges. */
   busy: BusyInterval[];
@@ -76,7 +76,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
              buffer_before_minutes AS "bufferBeforeMinutes", buffer_after_minutes AS "bufferAfterMinutes",
              travel_minutes AS "travelMinutes", required_skills AS "requiredSkills",
              resource_requirements AS "resourceRequirements", category, flexible, "group", active,
-             calcom_event_type_id AS "calcomEventTypeId"
+             calcom_event_type_id AS "calcomEventTypeId", price::float8 AS price
       FROM services WHERE id = ${q.serviceId} AND company_id = ${q.companyId} AND branch_id = ${q.branchId}
     ), st AS (
       SELECT id, name, gender, languages, skills, working_hours AS "workingHours", breaks,
