@@ -1,6 +1,7 @@
+import { name } from '../common.schemas';
 import { z } from '../zod';
 
-export const createCompanyBody = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('CreateCompany');
+export const createCompanyBody = z.strictObject({ name }).openapi('CreateCompany');
 
 export const companyCreated = z
   .object({

@@ -85,7 +85,7 @@ async function rescheduleAnswer(db: Db, companyId: string, outcome: RescheduleBo
     case 'not_found':
       return notFoundAnswer(outcome);
     case 'calendar_failed':
-      return calendarSyncFailed(outcome.bookingId, outcome.error);
+      return calendarSyncFailed(outcome.bookingId);
   }
 }
 
