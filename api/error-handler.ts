@@ -26,6 +26,7 @@ export const PROBLEMS = {
   slot_unavailable: { status: 409, title: 'Slot unavailable', extensions: ['alternatives'] },
   invalid_state: { status: 409, title: 'Invalid state' },
   conflict: { status: 409, title: 'Conflict' },
+  waitlist_limit_reached: { status: 409, title: 'Too many open waiting-list entries' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   booking_rule_violation: { status: 422, title: 'Booking rule violation', extensions: ['violations'] },
