@@ -137,6 +137,17 @@ describe('control characters', () => {
   });
 });
 
+describe('participants', () => {
+  it('e-mails are validated and bounded, and at most 500 participants are accepted', async () => {
+    const send = (participants: unknown) =>
+      request(h.app).post('/v1/bookings').set(company.auth).send({ branchId, serviceId, customerId, start: '2030-01-07T10:00:00+01:00', participants });
+    const res = await send([{ name: 'A', email: 'not-an-email' }, { name: 'B', email: `${'x'.repeat(330)}@example.test` }, { name: 'C', email: 'a@b.test\r\nBcc: x@y.test' }]);
+    expectProblem(res, 400, 'validation_error');
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['participants.0.email', 'participants.1.email', 'participants.2.email']);
+    expectProblem(await send(Array.from({ length: 501 }, (_, i) => ({ name: `P${i}` }))), 400, 'validation_error');
+  });
+});
+
 describe('customer e-mail filter', () => {
   it('matches exactly (case-insensitive): % and _ are not wildcards', async () => {
     const own = await createCompany(h.app, 'Like Co');
