@@ -9,7 +9,7 @@
  */
 import type { Db } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
-import { startAndAwait } from '../../infra/temporal/start-and-await';
+import { assertReachable, startAndAwait } from '../../infra/temporal/start-and-await';
 import {
   awaitBookingOutcomeUpdate,
   bookingWorkflowId,
@@ -43,6 +43,8 @@ export async function createBooking(ctx: RouteContext, body: CreateBookingBody, 
   const { answer, replayed } = await answerOnce(
     { db, companyId, scope: CREATE_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('bkg'), now: ctx.now() },
     async (bookingId) => {
+      // Temporal down: 503 before anything is held (a cached probe, shared by concurrent requests).
+      await assertReachable(client);
       const request = sagaInput(bookingId, companyId, body);
       const workflowId = bookingWorkflowId(bookingId);
       // The slot is decided here, in PostgreSQL: a loser never starts a workflow.
