@@ -37,7 +37,7 @@ function renderStaff(row: StaffRow): StaffOut {
   };
 }
 
-function renderTimeOff(row: StaffTimeOff, zone: string) {
+export function renderTimeOff(row: StaffTimeOff, zone: string) {
   return {
     id: row.id,
     staffId: row.staffId,
@@ -48,7 +48,7 @@ function renderTimeOff(row: StaffTimeOff, zone: string) {
   };
 }
 
-async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
+export async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
   const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withBranchZone });
   if (!row) throw notFound('Staff', staffId);
   return row;
