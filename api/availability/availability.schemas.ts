@@ -58,10 +58,14 @@ export const explainQuery = z.object({
 });
 export type ExplainQueryInput = z.output<typeof explainQuery>;
 
+const slotStaff = z.object({ id: z.string(), name: z.string() }).openapi('SlotStaff');
+
 const slotSchema = z.object({
   start: instantOut,
   end: instantOut,
-  staffIds: z.array(z.string()),
+  staffIds: z.array(z.string()).openapi({ description: 'Staff free at this start (the same ids as `staff`)' }),
+  staff: z.array(slotStaff).openapi({ description: 'The free staff with their names, in the order of `staffIds`' }),
+  price: z.number().optional().openapi({ description: "The service's price (only when it has one)" }),
 });
 
 export const availabilityResponse = z

@@ -18,7 +18,7 @@
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { explainStart, type ExplainResult } from '../../domain/scheduling/explain';
 import { resolveDuration } from '../../domain/scheduling/predicates';
-import { resolveRules, type Preferences } from '../../domain/scheduling/scheduling.types';
+import { resolveRules, type AvailabilityDay, type Preferences } from '../../domain/scheduling/scheduling.types';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
 import type { AvailabilityCache, AvailabilityCacheKey, CacheCodec, CacheStamp } from '../../infra/cache/availability-cache';
 import type { CacheLogger } from '../../infra/cache/redis';
@@ -84,7 +84,8 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       now,
       query: { from: q.from, to: q.to, staffId: q.staffId, durationMinutes: q.durationMinutes, preferences: preferencesOf(q), participants: q.participants },
     });
-    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days: result.days }));
+    const days = withStaffAndPrice(result.days, ctx);
+    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days }));
     const first = result.days.find((d) => d.slots.length > 0)?.slots[0];
     const notice = noticeMs(ctx);
     const validUntil = first && notice !== null ? Date.parse(first.start) - notice : Number.MAX_SAFE_INTEGER;
@@ -149,6 +150,24 @@ export interface CachedAvailability {
   calendar: CalendarStatus;
   /** Past this instant (ms) the answer is recomputed (see the module header). */
   validUntil: number;
+}
+
+/**
+ * Slots as the API shows them: `staff: [{id, name}]` beside `staffIds` (a caller reads names
+ * without another request) and `price` when the service has one. One object per staff member,
+ * shared by every slot that lists them.
+ */
+export function withStaffAndPrice(days: AvailabilityDay[], ctx: LoadedSchedulingContext) {
+  const staff = new Map(ctx.staff.map((s) => [s.id, { id: s.id, name: s.name }]));
+  const price = ctx.service.price ?? null;
+  return days.map((day) => ({
+    date: day.date,
+    slots: day.slots.map((slot) => ({
+      ...slot,
+      staff: slot.staffIds.map((id) => staff.get(id) ?? { id, name: '' }),
+      ...(price !== null ? { price } : {}),
+    })),
+  }));
 }
 
 /** The minimum notice, or null when the branch switched that rule off (no slot ever expires). */

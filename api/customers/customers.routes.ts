@@ -6,29 +6,14 @@
  */
 import type { Customer } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
-import { formatInstant, idParams, listOf } from '../common.schemas';
+import { idParams, listOf } from '../common.schemas';
+import { renderCustomer } from './customer-render';
 import { notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
 import {
   blockBody, createCustomerBody, customerSchema, listCustomersQuery, patchCustomerBody, type CustomerOut,
 } from './customers.schemas';
-
-export function renderCustomer(row: Customer): CustomerOut {
-  const zone = row.timezone ?? 'UTC';
-  return {
-    id: row.id,
-    name: row.name,
-    email: row.email,
-    phone: row.phone,
-    language: row.language,
-    timezone: row.timezone,
-    blocked: row.blocked,
-    blockedReason: row.blockedReason,
-    createdAt: formatInstant(row.createdAt, zone),
-    updatedAt: formatInstant(row.updatedAt, zone),
-  };
-}
 
 async function findCustomer(ctx: RouteContext, customerId: string): Promise<Customer> {
   const row = await ctx.deps.db.customer.findFirst({ where: { id: customerId, companyId: ctx.companyId() } });

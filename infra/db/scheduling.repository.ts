@@ -46,7 +46,7 @@ export interface ScheduledStaff extends StaffSchedule {
 
 export interface LoadedSchedulingContext {
   branch: BranchSchedule;
-  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null };
+  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null };
   staff: ScheduledStaff[];
   /** Live bookings (pending/confirmed) overlapping the range, as blocked ranges. */
   busy: BusyInterval[];
@@ -79,7 +79,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
              buffer_before_minutes AS "bufferBeforeMinutes", buffer_after_minutes AS "bufferAfterMinutes",
              travel_minutes AS "travelMinutes", required_skills AS "requiredSkills",
              resource_requirements AS "resourceRequirements", category, flexible, "group", active,
-             calcom_event_type_id AS "calcomEventTypeId", limits,
+             calcom_event_type_id AS "calcomEventTypeId", price::float8 AS price, limits,
              requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId"
       FROM services WHERE id = ${q.serviceId} AND company_id = ${q.companyId} AND branch_id = ${q.branchId}
     ), lim AS (

@@ -173,7 +173,10 @@ describe('API.md contract walk', () => {
     expect(avail.body).toMatchObject({ branchId, serviceId, timezone: ZONE });
     expect(avail.body.days.map((d: { date: string }) => d.date)).toEqual([date(0), date(1)]);
     const mondaySlots: Array<{ start: string; end: string; staffIds: string[] }> = avail.body.days[0].slots;
-    expect(mondaySlots[0]).toEqual({ start: at(0, '09:00'), end: at(0, '09:45'), staffIds: expect.arrayContaining([annaId, benId]) });
+    expect(mondaySlots[0]).toEqual({
+      start: at(0, '09:00'), end: at(0, '09:45'), staffIds: expect.arrayContaining([annaId, benId]),
+      staff: expect.arrayContaining([{ id: annaId, name: 'Anna' }, { id: benId, name: 'Ben' }]), price: 30,
+    });
     expect(mondaySlots[1].start).toBe(at(0, '09:15'));
     const starts = mondaySlots.map((s) => s.start);
     expect(starts).toContain(at(0, '10:15')); // ends at the break
