@@ -5,6 +5,7 @@
 import { Prisma, type Branch } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
+import { catalogView } from '../access-policy';
 import { notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
@@ -74,7 +75,7 @@ export const branchesRoutes = routeGroup('branches', [
     handler: async ({ query }, ctx) => {
       const page = keysetArgs(query);
       const rows = await ctx.deps.db.branch.findMany({ ...page, where: { companyId: ctx.companyId(), ...page.where } });
-      return { body: toPage(rows, query, renderBranch) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderBranch(row))) };
     },
   }),
   defineRoute({
@@ -84,7 +85,7 @@ export const branchesRoutes = routeGroup('branches', [
     summary: 'Get a branch',
     request: { params: idParams },
     responses: { 200: { description: 'Branch', schema: branchSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderBranch(await findBranch(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderBranch(await findBranch(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',

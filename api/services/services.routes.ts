@@ -13,6 +13,7 @@ import { idParams, listOf } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
+import { catalogView } from '../access-policy';
 import { renderService, type ServiceRow } from './service-render';
 import {
   createServiceBody, listServicesQuery, patchServiceBody, serviceFieldErrors, serviceSchema, type ServiceShape,
@@ -126,7 +127,7 @@ export const servicesRoutes = routeGroup('services', [
         },
         include: withBranchZone,
       });
-      return { body: toPage(rows, query, renderService) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderService(row))) };
     },
   }),
   defineRoute({
@@ -136,7 +137,7 @@ export const servicesRoutes = routeGroup('services', [
     summary: 'Get a service',
     request: { params: idParams },
     responses: { 200: { description: 'Service', schema: serviceSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderService(await findService(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderService(await findService(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',

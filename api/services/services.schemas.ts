@@ -107,7 +107,7 @@ export const serviceSchema = z
     packageServiceIds: z.array(id),
     group: z.object({ minParticipants: z.number().int(), maxParticipants: z.number().int() }).nullable(),
     travelMinutes: z.number().int(),
-    calcomEventTypeId: z.number().int().nullable(),
+    calcomEventTypeId: z.number().int().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     active: z.boolean(),
     createdAt: instantOut,
     updatedAt: instantOut,
