@@ -13,7 +13,8 @@ import { companyCountry, e164OrInvalid } from './phone';
 import { newId } from '../../infra/db/ids';
 import { idParams, listOf } from '../common.schemas';
 import { renderCustomer } from './customer-render';
-import { notFound } from '../error-handler';
+import { BOOKING_ROLE_CUSTOMER_FIELDS, type Principal } from '../access-policy';
+import { ApiError, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
 import {
@@ -54,6 +55,13 @@ async function setBlocked(ctx: RouteContext, customerId: string, blocked: boolea
   });
   ctx.req.log?.info({ customerId, blocked, reason }, blocked ? 'customer blocked' : 'customer unblocked');
   return renderCustomer(row);
+}
+
+/** A booking key may re-point no customer's e-mail (all their confirmations would go elsewhere). */
+function assertMayPatch(principal: Principal, body: object): void {
+  if (principal.kind !== 'company' || principal.role !== 'booking') return;
+  const refused = Object.keys(body).filter((field) => !(BOOKING_ROLE_CUSTOMER_FIELDS as readonly string[]).includes(field));
+  if (refused.length > 0) throw new ApiError('forbidden', `A booking key may not change ${refused.join(', ')}`);
 }
 
 export const customersRoutes = routeGroup('customers', [
@@ -144,7 +152,9 @@ export const customersRoutes = routeGroup('customers', [
     summary: 'Change a customer',
     request: { params: idParams, body: patchCustomerBody },
     responses: { 200: { description: 'Customer', schema: customerSchema } },
+    description: 'Booking keys may change name, phone, language and timezone only (email: 403 forbidden, nothing changed).',
     handler: async ({ params, body }, ctx) => {
+      assertMayPatch(ctx.principal(), body);
       const existing = await findCustomer(ctx, params.id);
       const companyId = ctx.companyId();
       const phone = body.phone ? e164OrInvalid(body.phone, await companyCountry(ctx.deps.db, companyId), 'phone') : body.phone;

@@ -18,13 +18,13 @@ let booking: { Authorization: string };
 
 const SPELLINGS = ['+49 30 1234567', '+49301234567', '030 1234567', '(030) 123-4567', '0049 30 1234567', '030/1234567', '+49 (0)30 1234567'];
 
-const post = (auth: object, body: object, key?: string) => {
+const post = (auth: Record<string, string>, body: object, key?: string) => {
   const req = request(h.app).post('/v1/customers').set(auth);
   if (key) req.set('Idempotency-Key', key);
   return req.send(body);
 };
-const findOrCreate = (auth: object, body: object) => request(h.app).post('/v1/customers/find-or-create').set(auth).send(body);
-const byPhone = (auth: object, phone: string) => request(h.app).get('/v1/customers').query({ phone }).set(auth);
+const findOrCreate = (auth: Record<string, string>, body: object) => request(h.app).post('/v1/customers/find-or-create').set(auth).send(body);
+const byPhone = (auth: Record<string, string>, phone: string) => request(h.app).get('/v1/customers').query({ phone }).set(auth);
 
 beforeAll(async () => {
   h = await startApiHarness({ rateLimit: false });
