@@ -193,6 +193,14 @@ describe('docker-compose.yml follows Temporal production practice', () => {
     for (const host of hosts) expect([host, Object.keys(services).includes(host) || host.includes('.')]).toEqual([host, true]);
   });
 
+  it('runs the worker as a Worker Deployment with metrics Prometheus scrapes', () => {
+    expect(services.worker.environment?.WORKER_DEPLOYMENT_NAME).toBe('booking');
+    const port = services.worker.environment?.WORKER_METRICS_PORT;
+    expect(services.worker.expose).toContain(port);
+    const prometheus = mountedFile(services.prometheus, '/etc/prometheus/prometheus.yml');
+    expect(prometheus).toMatch(new RegExp(`names: \\[worker\\]\\s+type: A\\s+port: ${port}`));
+  });
+
   it('runs the compiled image: node on dist/, never tsx', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       const command = ([] as string[]).concat(services[name].command ?? []);
