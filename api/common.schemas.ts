@@ -127,3 +127,14 @@ export const problemSchema = z
 export function formatInstant(at: Date, zone = 'UTC'): string {
   return DateTime.fromJSDate(at).setZone(zone).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
 }
+
+const limitCount = z.number().int().min(1).max(10_000);
+const limitCounts = z.strictObject({ day: limitCount.optional(), week: limitCount.optional(), month: limitCount.optional() });
+
+/** Booking limits of a branch or a service (API.md "Catalog depth"); null removes them. */
+export const bookingLimits = z
+  .strictObject({ perStaff: limitCounts.optional(), perCustomer: limitCounts.optional() })
+  .openapi('BookingLimits', {
+    description: 'At most this many bookings per staff member / per customer per local day, week (Monday first) or month of the branch zone; a branch limit counts every booking of the branch, a service limit that service\'s.',
+  });
+export type BookingLimitsIn = z.infer<typeof bookingLimits>;

@@ -3,7 +3,7 @@
  * own IANA zone. A weekday missing from operatingHours is closed. Rules not given take the
  * defaults of RULE_DEFAULTS (applied by merging, so PATCH can change one rule and keep the rest).
  */
-import { date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
+import { bookingLimits, date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
 import { z } from '../zod';
 
 const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START);
@@ -64,6 +64,7 @@ export const createBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    limits: bookingLimits.nullable().optional(),
   })
   .openapi('CreateBranch');
 
@@ -75,6 +76,7 @@ export const patchBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    limits: bookingLimits.nullable().optional(),
   })
   .openapi('PatchBranch', {
     description: 'Fields given replace the stored ones; `rules` are merged rule by rule.',
@@ -94,6 +96,7 @@ export const branchSchema = z
       slotIntervalMinutes: z.number().int(),
       maxDailyBookingsPerCustomer: z.number().int().nullable(),
     }),
+    limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     createdAt: instantOut,
     updatedAt: instantOut,
   })

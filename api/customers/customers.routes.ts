@@ -6,29 +6,15 @@
  */
 import type { Customer } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
-import { formatInstant, idParams, listOf } from '../common.schemas';
-import { notFound } from '../error-handler';
+import { idParams, listOf } from '../common.schemas';
+import { renderCustomer } from './customer-render';
+import { BOOKING_ROLE_CUSTOMER_FIELDS, type Principal } from '../access-policy';
+import { ApiError, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
 import {
   blockBody, createCustomerBody, customerSchema, listCustomersQuery, patchCustomerBody, type CustomerOut,
 } from './customers.schemas';
-
-export function renderCustomer(row: Customer): CustomerOut {
-  const zone = row.timezone ?? 'UTC';
-  return {
-    id: row.id,
-    name: row.name,
-    email: row.email,
-    phone: row.phone,
-    language: row.language,
-    timezone: row.timezone,
-    blocked: row.blocked,
-    blockedReason: row.blockedReason,
-    createdAt: formatInstant(row.createdAt, zone),
-    updatedAt: formatInstant(row.updatedAt, zone),
-  };
-}
 
 async function findCustomer(ctx: RouteContext, customerId: string): Promise<Customer> {
   const row = await ctx.deps.db.customer.findFirst({ where: { id: customerId, companyId: ctx.companyId() } });
@@ -44,6 +30,13 @@ async function setBlocked(ctx: RouteContext, customerId: string, blocked: boolea
   });
   ctx.req.log?.info({ customerId, blocked, reason }, blocked ? 'customer blocked' : 'customer unblocked');
   return renderCustomer(row);
+}
+
+/** A booking key may re-point no customer's e-mail (all their confirmations would go elsewhere). */
+function assertMayPatch(principal: Principal, body: object): void {
+  if (principal.kind !== 'company' || principal.role !== 'booking') return;
+  const refused = Object.keys(body).filter((field) => !(BOOKING_ROLE_CUSTOMER_FIELDS as readonly string[]).includes(field));
+  if (refused.length > 0) throw new ApiError('forbidden', `A booking key may not change ${refused.join(', ')}`);
 }
 
 export const customersRoutes = routeGroup('customers', [
@@ -107,7 +100,9 @@ export const customersRoutes = routeGroup('customers', [
     summary: 'Change a customer',
     request: { params: idParams, body: patchCustomerBody },
     responses: { 200: { description: 'Customer', schema: customerSchema } },
+    description: 'Booking keys may change name, phone, language and timezone only (email: 403 forbidden, nothing changed).',
     handler: async ({ params, body }, ctx) => {
+      assertMayPatch(ctx.principal(), body);
       const existing = await findCustomer(ctx, params.id);
       const row = await ctx.deps.db.customer.update({ where: { id: existing.id }, data: body });
       return { body: renderCustomer(row) };

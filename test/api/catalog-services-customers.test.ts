@@ -216,12 +216,12 @@ describe('customers', () => {
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ phone: null, language: 'en-GB', email: 'ada@example.com' });
 
-    const blocked = await request(h.app).post(`/v1/customers/${id}/block`).set(booking).send({ reason: 'no-shows' });
+    const blocked = await request(h.app).post(`/v1/customers/${id}/block`).set(company.auth).send({ reason: 'no-shows' });
     expect(blocked.status).toBe(200);
     expect(blocked.body).toMatchObject({ id, blocked: true, blockedReason: 'no-shows' });
     const blockedList = await request(h.app).get('/v1/customers').query({ blocked: 'true' }).set(booking);
     expect(blockedList.body.data.map((c: { id: string }) => c.id)).toEqual([id]);
-    const unblocked = await request(h.app).post(`/v1/customers/${id}/unblock`).set(booking);
+    const unblocked = await request(h.app).post(`/v1/customers/${id}/unblock`).set(company.auth);
     expect(unblocked.status).toBe(200);
     expect(unblocked.body).toMatchObject({ blocked: false, blockedReason: null });
     expect((await h.db.customer.findUnique({ where: { id } }))?.blocked).toBe(false);
