@@ -26,6 +26,12 @@ export interface AppConfig {
   smtpUrl: string;
   mailFrom: string;
   logLevel: string;
+  /** Worker Deployment name (WORKER_DEPLOYMENT_NAME); empty: the worker polls unversioned */
+  workerDeploymentName: string;
+  /** Port of the worker's Prometheus /metrics (WORKER_METRICS_PORT); 0: no metrics endpoint */
+  workerMetricsPort: number;
+  /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); empty: tracing off */
+  otelExporterOtlpEndpoint: string;
 }
 
 export const DEV_ADMIN_API_KEY = 'dev-admin-key';
@@ -69,6 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
+    workerDeploymentName: env.WORKER_DEPLOYMENT_NAME ?? '',
+    workerMetricsPort: int('WORKER_METRICS_PORT', 0),
+    otelExporterOtlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
   };
   if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
   if (missing.length > 0) {
