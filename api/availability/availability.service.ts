@@ -58,8 +58,10 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
   const clock = deps.clock ?? (() => new Date());
   const inFlight = new Map<string, Promise<CachedAvailability>>();
 
-  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string }, fromUtc: Date, toUtc: Date) {
-    const result = await loadSchedulingContext(deps.db, { companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, fromUtc, toUtc });
+  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string; customerId?: string }, fromUtc: Date, toUtc: Date) {
+    const result = await loadSchedulingContext(deps.db, {
+      companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, customerId: q.customerId, fromUtc, toUtc,
+    });
     if (!result.found) throw new NotFoundError(result.missing, result.missing === 'branch' ? q.branchId : q.serviceId);
     const ctx = result.context;
     if (q.staffId && !ctx.staff.some((s) => s.id === q.staffId)) throw new NotFoundError('staff', q.staffId);
@@ -128,9 +130,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
         service: ctx.service,
         staff: ctx.staff,
         busy,
+        customerHistory: ctx.customerHistory,
         now: clock().getTime(),
         start,
         staffId: q.staffId,
+        customerId: q.customerId,
         durationMinutes: q.durationMinutes,
         preferences: preferencesOf(q),
         participants: q.participants,

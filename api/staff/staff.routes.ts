@@ -38,7 +38,7 @@ function renderStaff(row: StaffRow): StaffOut {
   };
 }
 
-function renderTimeOff(row: StaffTimeOff, zone: string) {
+export function renderTimeOff(row: StaffTimeOff, zone: string) {
   return {
     id: row.id,
     staffId: row.staffId,
@@ -49,7 +49,7 @@ function renderTimeOff(row: StaffTimeOff, zone: string) {
   };
 }
 
-async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
+export async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
   const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withBranchZone });
   if (!row) throw notFound('Staff', staffId);
   return row;

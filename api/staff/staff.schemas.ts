@@ -114,6 +114,13 @@ export const createTimeOffBody = z
   })
   .openapi('CreateTimeOff');
 
+export const patchTimeOffBody = z
+  .strictObject({ start: instant, end: instant, reason: z.string().max(500).nullable() })
+  .partial()
+  .openapi('PatchTimeOff', { description: 'Fields given replace the stored ones; the result must still end after it starts.' });
+
+export const timeOffParams = z.object({ id, timeOffId: id });
+
 export const timeOffSchema = z
   .object({ id, staffId: id, start: instantOut, end: instantOut, reason: z.string().nullable(), createdAt: instantOut })
   .openapi('TimeOff');
