@@ -19,6 +19,7 @@ const BOOKING_ROLE_PREFIXES = ['/v1/availability', '/v1/customers', '/v1/booking
 
 const SUPPORT_WRITES: ReadonlyArray<{ method: string; pattern: RegExp }> = [
   { method: 'POST', pattern: /^\/v1\/sync-failures\/[^/]+\/retry\/?$/ },
+  { method: 'POST', pattern: /^\/v1\/sync-failures\/[^/]+\/resolve\/?$/ },
 ];
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);

@@ -42,6 +42,7 @@ export const listCustomersQuery = pageQuery.extend({
   email: z.string().max(320).optional().openapi({ description: 'Exact e-mail (case-insensitive)' }),
   phone: z.string().max(40).optional().openapi({ description: 'Exact phone number' }),
   blocked: booleanQuery.optional().openapi({ type: 'string', enum: ['true', 'false'] }),
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Search text: part of the name, e-mail or phone (case-insensitive)' }),
 });
 
 export const customerSchema = z
