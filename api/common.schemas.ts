@@ -3,6 +3,7 @@
  * these so every endpoint parses instants, dates, times, zones, ids and pagination the same way,
  * and the OpenAPI document describes them the same way.
  */
+import { isSupportedCountry } from 'libphonenumber-js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from './zod';
 
@@ -46,6 +47,12 @@ export const timezone = z
   .string()
   .refine((s) => IANAZone.isValidZone(s), 'Unknown IANA time zone')
   .openapi({ example: 'Europe/Berlin', description: 'IANA time zone' });
+
+/** ISO 3166 alpha-2 country whose phone numbering libphonenumber-js knows (national numbers are read with it). */
+export const country = z
+  .string()
+  .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'Must be an ISO 3166 alpha-2 country code such as DE')
+  .openapi({ example: 'DE', description: 'ISO 3166 alpha-2; national phone numbers are read with it' });
 
 /** A whole number that fits the database's 32-bit integer columns (external ids, counts). */
 export const int32 = z.number().int().max(2_147_483_647);
@@ -127,3 +134,14 @@ export const problemSchema = z
 export function formatInstant(at: Date, zone = 'UTC'): string {
   return DateTime.fromJSDate(at).setZone(zone).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
 }
+
+const limitCount = z.number().int().min(1).max(10_000);
+const limitCounts = z.strictObject({ day: limitCount.optional(), week: limitCount.optional(), month: limitCount.optional() });
+
+/** Booking limits of a branch or a service (API.md "Catalog depth"); null removes them. */
+export const bookingLimits = z
+  .strictObject({ perStaff: limitCounts.optional(), perCustomer: limitCounts.optional() })
+  .openapi('BookingLimits', {
+    description: 'At most this many bookings per staff member / per customer per local day, week (Monday first) or month of the branch zone; a branch limit counts every booking of the branch, a service limit that service\'s.',
+  });
+export type BookingLimitsIn = z.infer<typeof bookingLimits>;

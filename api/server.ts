@@ -12,6 +12,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
+import { createRevocationBus } from '../infra/cache/revocation-bus';
 import { createLogger, type Logger } from '../infra/logger';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createApp } from './app';
@@ -35,12 +36,14 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const availability = createAvailabilityDeps({ config, db, logger: logger.child({ component: 'availability' }) });
   const { calcom, availabilityCache } = availability.deps;
+  const revocations = createRevocationBus({ url: config.redisUrl, logger: logger.child({ component: 'api-key-revocations' }) });
 
   const deps: AppDeps = {
     config,
     db,
     logger,
     temporal,
+    revocations,
     ...availability.deps,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
@@ -68,6 +71,7 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
       closing ??= (async () => {
         const steps: Array<[string, () => Promise<unknown>]> = [
           ['availability', () => availability.close()],
+          ['revocations', () => revocations.close()],
           ['temporal', () => connection.close()],
           ['database', () => db.$disconnect()],
         ];

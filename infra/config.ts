@@ -30,6 +30,12 @@ export interface AppConfig {
   temporalUiUrl: string | null;
   /** The built console (console/dist) served at /console, /book/:branchId, /b/:token (CONSOLE_DIR) */
   consoleDir: string;
+  /** Worker Deployment name (WORKER_DEPLOYMENT_NAME); empty: the worker polls unversioned */
+  workerDeploymentName: string;
+  /** Port of the worker's Prometheus /metrics (WORKER_METRICS_PORT); 0: no metrics endpoint */
+  workerMetricsPort: number;
+  /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); empty: tracing off */
+  otelExporterOtlpEndpoint: string;
 }
 
 export const DEV_ADMIN_API_KEY = 'dev-admin-key';
@@ -74,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
     temporalUiUrl: env.TEMPORAL_UI_URL || (production ? null : 'http://127.0.0.1:8233'),
     consoleDir: env.CONSOLE_DIR || path.resolve(__dirname, '..', 'console', 'dist'),
+    workerDeploymentName: env.WORKER_DEPLOYMENT_NAME ?? '',
+    workerMetricsPort: int('WORKER_METRICS_PORT', 0),
+    otelExporterOtlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
   };
   if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
   if (missing.length > 0) {

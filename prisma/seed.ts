@@ -98,7 +98,7 @@ const services = [
 ];
 
 const customers = [
-  { id: 'cus_demo_max', name: 'Max Mustermann', email: 'max@customer.example.test', phone: '+49 30 1234567', language: 'de', timezone: 'Europe/Berlin' },
+  { id: 'cus_demo_max', name: 'Max Mustermann', email: 'max@customer.example.test', phone: '+49301234567', language: 'de', timezone: 'Europe/Berlin' },
   { id: 'cus_demo_emma', name: 'Emma Jones', email: 'emma@customer.example.test', phone: null, language: 'en', timezone: 'Europe/London' },
 ];
 

@@ -54,13 +54,18 @@ export const explainQuery = z.object({
   serviceId: id,
   start: instant,
   ...preferenceFields,
+  customerId: id.optional().openapi({ description: 'Also judge the customer\'s booking limits and consultation' }),
 });
 export type ExplainQueryInput = z.output<typeof explainQuery>;
+
+const slotStaff = z.object({ id: z.string(), name: z.string() }).openapi('SlotStaff');
 
 const slotSchema = z.object({
   start: instantOut,
   end: instantOut,
-  staffIds: z.array(z.string()),
+  staffIds: z.array(z.string()).openapi({ description: 'Staff free at this start (the same ids as `staff`)' }),
+  staff: z.array(slotStaff).openapi({ description: 'The free staff with their names, in the order of `staffIds`' }),
+  price: z.number().optional().openapi({ description: "The service's price (only when it has one)" }),
 });
 
 export const availabilityResponse = z
@@ -89,6 +94,8 @@ export const REASON_CODES = [
   'invalid_duration',
   'service_inactive',
   'unknown_staff',
+  'consultation_required',
+  'booking_limit',
 ] as const;
 
 export const explainResponse = z
@@ -99,7 +106,12 @@ export const explainResponse = z
     staffIds: z.array(z.string()).openapi({ description: 'Staff free at that start' }),
     resourceId: z.string().nullable(),
     reasons: z.array(
-      z.object({ code: z.enum(REASON_CODES), staffId: z.string().optional(), message: z.string() }),
+      z.object({
+        code: z.enum(REASON_CODES),
+        staffId: z.string().optional(),
+        limit: z.string().optional().openapi({ description: 'booking_limit: the limit reached, e.g. service.perCustomer.week' }),
+        message: z.string(),
+      }),
     ),
   })
   .openapi('AvailabilityExplanation');

@@ -18,7 +18,7 @@
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { explainStart, type ExplainResult } from '../../domain/scheduling/explain';
 import { resolveDuration } from '../../domain/scheduling/predicates';
-import { resolveRules, type Preferences } from '../../domain/scheduling/scheduling.types';
+import { resolveRules, type AvailabilityDay, type Preferences } from '../../domain/scheduling/scheduling.types';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
 import type { AvailabilityCache, AvailabilityCacheKey, CacheCodec, CacheStamp } from '../../infra/cache/availability-cache';
 import type { CacheLogger } from '../../infra/cache/redis';
@@ -58,8 +58,10 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
   const clock = deps.clock ?? (() => new Date());
   const inFlight = new Map<string, Promise<CachedAvailability>>();
 
-  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string }, fromUtc: Date, toUtc: Date) {
-    const result = await loadSchedulingContext(deps.db, { companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, fromUtc, toUtc });
+  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string; customerId?: string }, fromUtc: Date, toUtc: Date) {
+    const result = await loadSchedulingContext(deps.db, {
+      companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, customerId: q.customerId, fromUtc, toUtc,
+    });
     if (!result.found) throw new NotFoundError(result.missing, result.missing === 'branch' ? q.branchId : q.serviceId);
     const ctx = result.context;
     if (q.staffId && !ctx.staff.some((s) => s.id === q.staffId)) throw new NotFoundError('staff', q.staffId);
@@ -82,7 +84,8 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       now,
       query: { from: q.from, to: q.to, staffId: q.staffId, durationMinutes: q.durationMinutes, preferences: preferencesOf(q), participants: q.participants },
     });
-    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days: result.days }));
+    const days = withStaffAndPrice(result.days, ctx);
+    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days }));
     const first = result.days.find((d) => d.slots.length > 0)?.slots[0];
     const notice = noticeMs(ctx);
     const validUntil = first && notice !== null ? Date.parse(first.start) - notice : Number.MAX_SAFE_INTEGER;
@@ -127,9 +130,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
         service: ctx.service,
         staff: ctx.staff,
         busy,
+        customerHistory: ctx.customerHistory,
         now: clock().getTime(),
         start,
         staffId: q.staffId,
+        customerId: q.customerId,
         durationMinutes: q.durationMinutes,
         preferences: preferencesOf(q),
         participants: q.participants,
@@ -145,6 +150,24 @@ export interface CachedAvailability {
   calendar: CalendarStatus;
   /** Past this instant (ms) the answer is recomputed (see the module header). */
   validUntil: number;
+}
+
+/**
+ * Slots as the API shows them: `staff: [{id, name}]` beside `staffIds` (a caller reads names
+ * without another request) and `price` when the service has one. One object per staff member,
+ * shared by every slot that lists them.
+ */
+export function withStaffAndPrice(days: AvailabilityDay[], ctx: LoadedSchedulingContext) {
+  const staff = new Map(ctx.staff.map((s) => [s.id, { id: s.id, name: s.name }]));
+  const price = ctx.service.price ?? null;
+  return days.map((day) => ({
+    date: day.date,
+    slots: day.slots.map((slot) => ({
+      ...slot,
+      staff: slot.staffIds.map((id) => staff.get(id) ?? { id, name: '' }),
+      ...(price !== null ? { price } : {}),
+    })),
+  }));
 }
 
 /** The minimum notice, or null when the branch switched that rule off (no slot ever expires). */

@@ -5,6 +5,11 @@
  */
 import { date, id, instant, instantOut, pageQuery } from '../common.schemas';
 import { z } from '../zod';
+import { customerSchema } from '../customers/customers.schemas';
+import { expandedFields, expandQuery } from './booking-expand';
+
+export const BOOKING_ORDERS = ['start', '-start', 'createdAt', '-createdAt'] as const;
+export type BookingOrder = (typeof BOOKING_ORDERS)[number];
 
 export const SOURCES = ['phone', 'web', 'api', 'mobile'] as const;
 export const BOOKING_STATUSES = ['pending', 'confirmed', 'cancelled', 'failed', 'no_show', 'completed'] as const;
@@ -57,6 +62,8 @@ export const listBookingsQuery = pageQuery.extend({
   status: z.enum(BOOKING_STATUSES).optional(),
   from: instantOrDate.optional().openapi({ description: 'Bookings starting at or after (a date: from its first minute)' }),
   to: instantOrDate.optional().openapi({ description: 'Bookings starting before (a date: up to its last minute)' }),
+  order: z.enum(BOOKING_ORDERS).default('createdAt').openapi({ description: 'Sort key; a leading "-" sorts descending. Ties are broken by id. A cursor belongs to the order it was made with.' }),
+  expand: expandQuery,
 });
 export type ListBookingsQuery = z.infer<typeof listBookingsQuery>;
 
@@ -81,8 +88,11 @@ export const bookingSchema = z
     seriesId: z.string().nullable(),
     createdAt: instantOut,
     updatedAt: instantOut,
+    ...expandedFields(customerSchema),
   })
   .openapi('Booking');
+
+export const getBookingQuery = z.object({ expand: expandQuery });
 export type BookingOut = z.infer<typeof bookingSchema>;
 
 export const bookingWithHistorySchema = bookingSchema

@@ -62,14 +62,14 @@ export const staffSchema = z
     id,
     branchId: id,
     name: z.string(),
-    email: z.string().nullable(),
+    email: z.string().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     gender: gender.nullable(),
     languages: z.array(z.string()),
     skills: z.array(z.string()),
     workingHours: weeklyIntervals,
     breaks: weeklyIntervals,
     maxDailyBookings: z.number().int().nullable(),
-    calcomUserId: z.number().int().nullable(),
+    calcomUserId: z.number().int().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     active: z.boolean(),
     createdAt: instantOut,
     updatedAt: instantOut,
@@ -113,6 +113,13 @@ export const createTimeOffBody = z
     path: ['end'],
   })
   .openapi('CreateTimeOff');
+
+export const patchTimeOffBody = z
+  .strictObject({ start: instant, end: instant, reason: z.string().max(500).nullable() })
+  .partial()
+  .openapi('PatchTimeOff', { description: 'Fields given replace the stored ones; the result must still end after it starts.' });
+
+export const timeOffParams = z.object({ id, timeOffId: id });
 
 export const timeOffSchema = z
   .object({ id, staffId: id, start: instantOut, end: instantOut, reason: z.string().nullable(), createdAt: instantOut })

@@ -45,7 +45,7 @@ describe('POST /v1/sync-failures/:id/resolve', () => {
     const resolved = await failure(acme, 'resolved');
     const retrying = await failure(acme, 'retrying');
     const open = await failure(acme);
-    const post = (id: string, auth: object, body: object = {}) => request(api.app).post(`/v1/sync-failures/${id}/resolve`).set(auth).send(body);
+    const post = (id: string, auth: Record<string, string>, body: object = {}) => request(api.app).post(`/v1/sync-failures/${id}/resolve`).set(auth).send(body);
     expect((await post(resolved, acme.auth)).body).toMatchObject({ status: 409, code: 'invalid_state' });
     expect((await post(retrying, acme.auth)).body).toMatchObject({ status: 409, code: 'invalid_state' });
     expect((await post(open, acme.auth, { note: 'a\nb' })).body).toMatchObject({ status: 400, code: 'validation_error' });
