@@ -9,7 +9,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Db, SyncFailure } from '../../infra/db/prisma';
 import { isTemporalUnavailable } from '../../infra/temporal/temporal-client';
-import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
+import { assertReachable, TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { SYNC_RETRY_WORKFLOW, syncRetryWorkflowId, type SyncRetryInput } from '../../workflows/sync-retry.contract';
 import { formatInstant, idParams, listOf } from '../common.schemas';
 import { ApiError, notFound } from '../error-handler';
@@ -19,7 +19,8 @@ import { temporalOf } from '../bookings/booking-answers';
 import { listSyncFailuresQuery, resolveBody, retryAcceptedSchema, syncFailureSchema, type SyncFailureOut } from './sync-failures.schemas';
 
 const TAGS = ['support'];
-const START_DEADLINE_MS = 5000;
+/** Inside the 2 s within which every Temporal path answers 503 when Temporal is down. */
+const START_DEADLINE_MS = 1500;
 
 export const syncFailuresRoutes = routeGroup('sync-failures', [
   defineRoute({
@@ -62,6 +63,7 @@ export const syncFailuresRoutes = routeGroup('sync-failures', [
       const attempt = failure.attempts + 1;
       const workflowId = syncRetryWorkflowId(failure.id, attempt);
       const input: SyncRetryInput = { syncFailureId: failure.id, attempt };
+      await assertReachable(client);
       try {
         await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
           client.workflow.start(SYNC_RETRY_WORKFLOW, {
