@@ -11,7 +11,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
+import { assertReachable, TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { isTemporalUnavailable } from '../../infra/temporal/temporal-client';
 
 export interface StartOrJoinOptions {
@@ -25,6 +25,7 @@ export interface StartOrJoinOptions {
 }
 
 export async function startOrJoin(client: Client, options: StartOrJoinOptions): Promise<WorkflowHandle> {
+  await assertReachable(client);
   try {
     return await client.workflow.start(options.workflowType, {
       workflowId: options.workflowId,
