@@ -164,8 +164,12 @@ describe('2 APIs and 2 workers on one dev server, PostgreSQL and Redis', () => {
   it('a same-slot storm split across both APIs has exactly one winner', async () => {
     const body = booking('2027-03-01T09:00:00+01:00');
     const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => post(i % 2 === 0 ? api1 : api2, body, `storm-${i}-${taskQueue}`)));
-    expect(answers.map((a) => a.status).sort()).toEqual([201, ...Array(15).fill(409)]);
-    const winner = answers.find((a) => a.status === 201);
+    // One winner (201, or 202 when its saga outlives the wait on a loaded machine), 15 refused.
+    const winners = answers.filter((a) => a.status === 201 || a.status === 202);
+    expect(winners).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 409).map((a) => a.body.code)).toEqual(Array(15).fill('slot_unavailable'));
+    const winner = winners[0];
+    await temporal.client.workflow.getHandle(bookingWorkflowId(winner.body.id as string)).result();
     const live = await db.booking.findMany({ where: { companyId: fx.companyId, startAt: new Date('2027-03-01T08:00:00Z'), status: { in: ['pending', 'confirmed'] } } });
     expect(live.map((r) => [r.id, r.status])).toEqual([[winner?.body.id, 'confirmed']]);
   }, 60_000);
@@ -219,14 +223,15 @@ describe('2 APIs and 2 workers on one dev server, PostgreSQL and Redis', () => {
 
   it('a rolling restart onto a changed build keeps running sagas on their build and finishes them', async () => {
     expect(builds.b.buildId).not.toBe(builds.a.buildId);
-    await setSlowCreates(CREATE_LATENCY_MS);
-    const startedOnA = startSagas(slotsOn('2027-03-05', 6));
-    await waitFor('A sagas mid-flight', async () => (await rowsOn('2027-03-05')).filter((s) => s === 'pending').length >= 3, 30_000);
-
-    // Roll: B replaces the killed A1, is made current while A's sagas are still in flight.
+    // Roll: B replaces the killed A1 and polls; a new build never takes over on its own.
     const workerB1 = cluster.startWorker(builds.b);
     await waitFor('build B polling', () => pollersOf(builds.b.buildId), 60_000);
-    expect(await currentBuild()).toBe(builds.a.buildId); // a new build never takes over on its own
+    expect(await currentBuild()).toBe(builds.a.buildId);
+
+    await setSlowCreates(2 * CREATE_LATENCY_MS);
+    const startedOnA = startSagas(slotsOn('2027-03-05', 6));
+    await waitFor('A sagas mid-flight', async () => (await rowsOn('2027-03-05')).filter((s) => s === 'pending').length >= 3, 30_000);
+    // The operator's step of a rolling deploy (README): make B current while A's sagas run.
     await temporal.client.workflowService.setWorkerDeploymentCurrentVersion({
       namespace: env.temporalNamespace, deploymentName, buildId: builds.b.buildId, identity: 'scaleout-test',
     });
@@ -246,6 +251,7 @@ describe('2 APIs and 2 workers on one dev server, PostgreSQL and Redis', () => {
     signalGroup(workerA2, 'SIGTERM');
     expect(await workerA2.exited).toEqual({ code: 0, signal: null });
     cluster.startWorker(builds.b);
+    await setSlowCreates(0);
     const last = await post(api2, booking('2027-03-09T09:00:00+01:00'));
     expect(last.status).toBe(201);
     expect(await versionOf(bookingWorkflowId(last.body.id as string))).toEqual(expect.objectContaining({ buildId: builds.b.buildId }));
