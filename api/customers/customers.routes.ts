@@ -117,7 +117,7 @@ export const customersRoutes = routeGroup('customers', [
     method: 'get',
     path: '/v1/customers',
     tags: ['customers'],
-    summary: 'List customers (optionally by e-mail, phone or blocked flag)',
+    summary: 'List customers (optionally by e-mail, phone, blocked flag or a search text)',
     request: { query: listCustomersQuery },
     responses: { 200: { description: 'Customers', schema: listOf(customerSchema) } },
     handler: async ({ query }, ctx) => {
@@ -130,6 +130,10 @@ export const customersRoutes = routeGroup('customers', [
           ...(query.email ? { email: { equals: query.email, mode: 'insensitive' as const } } : {}),
           ...(phone ? { phone } : {}),
           ...(query.blocked !== undefined ? { blocked: query.blocked } : {}),
+          // The front desk's search box: a part of the name, e-mail or phone, any case.
+          ...(query.q
+            ? { OR: (['name', 'email', 'phone'] as const).map((field) => ({ [field]: { contains: query.q, mode: 'insensitive' as const } })) }
+            : {}),
           ...page.where,
         },
       });
