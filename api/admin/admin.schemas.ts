@@ -1,8 +1,8 @@
-import { country } from '../common.schemas';
+import { country, name } from '../common.schemas';
 import { z } from '../zod';
 
 export const createCompanyBody = z
-  .strictObject({ name: z.string().trim().min(1).max(200), country: country.optional().openapi({ description: 'Default DE' }) })
+  .strictObject({ name, country: country.optional().openapi({ description: 'Default DE' }) })
   .openapi('CreateCompany');
 
 export const companyCreated = z
