@@ -2,6 +2,7 @@
  * createApp(deps): the Express application, without listen (api/server.ts listens; tests use
  * supertest). Middleware order matters and is:
  *   request id + logs (request-log.ts) → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
+ *   → the console's static files (api/console, no key; its own CSP)
  *   → /v1: bearer auth + role policy → rate limit → route groups → 405/404 → problem+json errors.
  * Routing is case-sensitive and strict; the role policy is asked about the route template the
  * router will run (routeResolver), so both see one path.
@@ -12,6 +13,7 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './app-deps';
 import { authenticate } from './auth';
+import { registerConsole } from './console/console.static';
 import { ApiError, errorHandler } from './error-handler';
 import { createMetricsRegistry, httpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb' }));
 
   registerOps(app, deps, { metrics, openapi: buildOpenApiDocument(groups) });
+  registerConsole(app, deps);
 
   const router = express.Router({ caseSensitive: true, strict: true });
   for (const group of groups) group.register(router, deps);

@@ -3,6 +3,7 @@
  * these so every endpoint parses instants, dates, times, zones, ids and pagination the same way,
  * and the OpenAPI document describes them the same way.
  */
+import { isSupportedCountry } from 'libphonenumber-js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from './zod';
 
@@ -46,6 +47,12 @@ export const timezone = z
   .string()
   .refine((s) => IANAZone.isValidZone(s), 'Unknown IANA time zone')
   .openapi({ example: 'Europe/Berlin', description: 'IANA time zone' });
+
+/** ISO 3166 alpha-2 country whose phone numbering libphonenumber-js knows (national numbers are read with it). */
+export const country = z
+  .string()
+  .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'Must be an ISO 3166 alpha-2 country code such as DE')
+  .openapi({ example: 'DE', description: 'ISO 3166 alpha-2; national phone numbers are read with it' });
 
 /** A whole number that fits the database's 32-bit integer columns (external ids, counts). */
 export const int32 = z.number().int().max(2_147_483_647);

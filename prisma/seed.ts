@@ -15,6 +15,7 @@ export const DEMO_COMPANY_ID = 'cmp_demo';
 export const DEMO_BRANCH_ID = 'br_demo_mitte';
 export const DEMO_MANAGER_KEY = 'demo-manager-key';
 export const DEMO_BOOKING_KEY = 'demo-booking-key';
+export const DEMO_SUPPORT_KEY = 'demo-support-key';
 /** The Cal.com event type of the haircut service (the emulator accepts any positive id). */
 export const DEMO_CALCOM_EVENT_TYPE_ID = 1001;
 
@@ -97,13 +98,14 @@ const services = [
 ];
 
 const customers = [
-  { id: 'cus_demo_max', name: 'Max Mustermann', email: 'max@customer.example.test', phone: '+49 30 1234567', language: 'de', timezone: 'Europe/Berlin' },
+  { id: 'cus_demo_max', name: 'Max Mustermann', email: 'max@customer.example.test', phone: '+49301234567', language: 'de', timezone: 'Europe/Berlin' },
   { id: 'cus_demo_emma', name: 'Emma Jones', email: 'emma@customer.example.test', phone: null, language: 'en', timezone: 'Europe/London' },
 ];
 
 const keys = [
   { id: 'key_demo_manager', name: 'demo manager key', role: 'manager', secret: DEMO_MANAGER_KEY },
   { id: 'key_demo_booking', name: 'demo booking key', role: 'booking', secret: DEMO_BOOKING_KEY },
+  { id: 'key_demo_support', name: 'demo support key', role: 'support', secret: DEMO_SUPPORT_KEY },
 ];
 
 /** Writes the demo company in one transaction; safe to run any number of times. */
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
   console.log(`Admin API key:        ${config.adminApiKey}`);
   console.log(`Demo manager API key: ${DEMO_MANAGER_KEY}`);
   console.log(`Demo booking API key: ${DEMO_BOOKING_KEY}`);
+  console.log(`Demo support API key: ${DEMO_SUPPORT_KEY}`);
 }
 
 if (require.main === module) {

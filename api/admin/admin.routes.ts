@@ -24,11 +24,12 @@ export const adminRoutes = routeGroup('admin', [
         data: {
           id: newId('cmp'),
           name: body.name,
-          ...(body.currency ? { currency: body.currency } : {}),
+          country: body.country ?? 'DE',
+          currency: body.currency ?? 'EUR',
           apiKeys: { create: { id: newId('key'), name: 'initial manager key', role: 'manager', keyHash: key.hash, prefix: key.prefix } },
         },
       });
-      return { status: 201, body: { id: company.id, name: company.name, ...(body.currency ? { currency: company.currency } : {}), apiKey: key.key } };
+      return { status: 201, body: { id: company.id, name: company.name, country: company.country, currency: company.currency, apiKey: key.key } };
     },
   }),
 ]);

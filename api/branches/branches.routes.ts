@@ -20,6 +20,7 @@ export function renderBranch(row: Branch): BranchOut {
     id: row.id,
     name: row.name,
     timezone: row.timezone,
+    country: row.country,
     operatingHours: row.operatingHours as BranchOut['operatingHours'],
     specialHours: (row.specialHours ?? []) as BranchOut['specialHours'],
     closures: (row.closures ?? []) as BranchOut['closures'],
@@ -54,6 +55,7 @@ export const branchesRoutes = routeGroup('branches', [
           companyId,
           name: body.name,
           timezone: body.timezone,
+          country: body.country ?? null,
           operatingHours: body.operatingHours,
           specialHours: body.specialHours ?? [],
           closures: body.closures ?? [],
@@ -101,6 +103,7 @@ export const branchesRoutes = routeGroup('branches', [
         data: {
           name: body.name,
           timezone: body.timezone,
+          country: body.country,
           operatingHours: body.operatingHours,
           specialHours: body.specialHours,
           closures: body.closures,

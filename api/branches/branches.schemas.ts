@@ -3,7 +3,7 @@
  * own IANA zone. A weekday missing from operatingHours is closed. Rules not given take the
  * defaults of RULE_DEFAULTS (applied by merging, so PATCH can change one rule and keep the rest).
  */
-import { bookingLimits, date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
+import { bookingLimits, country, date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
 import { z } from '../zod';
 
 const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START);
@@ -60,6 +60,7 @@ export const createBranchBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
     timezone,
+    country: country.nullable().optional().openapi({ description: "Phone numbers of this branch's customers are read with it; null: the company's" }),
     operatingHours,
     specialHours: specialHours.optional(),
     closures: closures.optional(),
@@ -72,6 +73,7 @@ export const patchBranchBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     timezone: timezone.optional(),
+    country: country.nullable().optional(),
     operatingHours: operatingHours.optional(),
     specialHours: specialHours.optional(),
     closures: closures.optional(),
@@ -87,6 +89,7 @@ export const branchSchema = z
     id,
     name: z.string(),
     timezone: z.string(),
+    country: z.string().nullable(),
     operatingHours,
     specialHours: z.array(specialDay),
     closures: z.array(z.object({ date: z.string(), reason: z.string().optional() })),

@@ -21,6 +21,7 @@ import type { seriesCancelWorkflow } from '../../workflows/series-cancel.workflo
 import { formatInstant } from '../common.schemas';
 import { notFound } from '../error-handler';
 import { surelyNotStarted, temporalOf } from '../bookings/booking-answers';
+import { assertReachable } from '../../infra/temporal/start-and-await';
 import { checkBranchReferences } from '../catalog-references';
 import { answerOnce, successReply } from '../idempotency';
 import type { Reply, RouteContext } from '../route-kit';
@@ -104,6 +105,8 @@ export async function cancelSeries(ctx: RouteContext, seriesId: string, request:
   const series = await ctx.deps.db.series.findFirst({ where: { id: seriesId, companyId: ctx.companyId() } });
   if (!series) throw notFound('Series', seriesId);
   const from = (request.from ?? ctx.now()).toISOString();
+  // Temporal down: 503 within the rpc timeout, before a signal and a start each wait theirs.
+  await assertReachable(client);
   let work: Promise<unknown> | null = null;
   if (series.status === 'running') {
     const handle = client.workflow.getHandle(series.workflowId);

@@ -10,7 +10,7 @@
  * and takes them back when nothing can be running on the id.
  */
 import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
+import { assertReachable, TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { isTemporalUnavailable } from '../../infra/temporal/temporal-client';
 
 export interface StartOrJoinOptions {
@@ -21,6 +21,7 @@ export interface StartOrJoinOptions {
 }
 
 export async function startOrJoin(client: Client, options: StartOrJoinOptions): Promise<WorkflowHandle> {
+  await assertReachable(client);
   try {
     return await client.workflow.start(options.workflowType, {
       workflowId: options.workflowId,

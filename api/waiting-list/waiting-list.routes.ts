@@ -6,6 +6,7 @@
  */
 import { cancelWaitlistSignal } from '../../workflows/waitlist-monitor.contract';
 import { temporalOf } from '../bookings/booking-answers';
+import { assertReachable } from '../../infra/temporal/start-and-await';
 import { idempotencyHeaders, replayedHeader } from '../bookings/bookings.schemas';
 import { idParams, listOf } from '../common.schemas';
 import { ApiError } from '../error-handler';
@@ -64,6 +65,8 @@ export const waitingListRoutes = routeGroup('waiting-list', [
       if (row.status !== 'cancelled' && !OPEN.includes(row.status)) {
         throw new ApiError('invalid_state', `a ${row.status} waiting-list entry cannot be cancelled`);
       }
+      // Temporal down: 503 and nothing changes (the monitor would not hear of it for hours).
+      await assertReachable(client);
       await ctx.deps.db.waitingListEntry.updateMany({ where: { id: row.id, status: { in: OPEN } }, data: { status: 'cancelled' } });
       // The database says `cancelled` first: a monitor that misses the signal (ended already, or
       // Temporal briefly down) finds the entry closed at its next check and ends then.
