@@ -1,9 +1,9 @@
-import { country } from '../common.schemas';
+import { country, name } from '../common.schemas';
 import { z } from '../zod';
 
 export const createCompanyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name,
     country: country.optional().openapi({ description: 'Default DE' }),
     currency: z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code like "EUR"').optional().openapi({ description: 'Currency of analytics revenue; default EUR' }),
   })

@@ -1,8 +1,15 @@
 /** Query and response schemas of GET /v1/analytics (API.md "Analytics", "Catalog depth"). */
+import { DateTime } from 'luxon';
 import { date, id } from '../common.schemas';
 import { z } from '../zod';
 
+/** API.md: analytics cover at most 366 days per request (a year, leap day included). */
 export const MAX_ANALYTICS_DAYS = 366;
+
+const inclusiveDays = (from: string, to: string) => {
+  const days = DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days;
+  return Number.isFinite(days) ? days + 1 : 0;
+};
 
 export const analyticsQuery = z
   .object({
@@ -18,8 +25,9 @@ export const analyticsQuery = z
       ctx.addIssue({ code: 'custom', message: 'must not be before from', path: ['to'] });
       return;
     }
-    const days = Math.round((Date.parse(`${q.to}T00:00:00Z`) - Date.parse(`${q.from}T00:00:00Z`)) / 86_400_000) + 1;
-    if (days > MAX_ANALYTICS_DAYS) ctx.addIssue({ code: 'custom', message: `At most ${MAX_ANALYTICS_DAYS} days per request (got ${days})`, path: ['to'] });
+    if (inclusiveDays(q.from, q.to) > MAX_ANALYTICS_DAYS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_ANALYTICS_DAYS} days per request`, path: ['to'] });
+    }
   }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 
 const rate = z.number().min(0).max(1);

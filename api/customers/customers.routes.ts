@@ -64,6 +64,9 @@ function assertMayPatch(principal: Principal, body: object): void {
   if (refused.length > 0) throw new ApiError('forbidden', `A booking key may not change ${refused.join(', ')}`);
 }
 
+/** `%`, `_` and the escape character itself, escaped for a LIKE/ILIKE pattern (default escape `\`). */
+export const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
+
 export const customersRoutes = routeGroup('customers', [
   defineRoute({
     method: 'post',
@@ -127,7 +130,9 @@ export const customersRoutes = routeGroup('customers', [
         ...page,
         where: {
           companyId: ctx.companyId(),
-          ...(query.email ? { email: { equals: query.email, mode: 'insensitive' as const } } : {}),
+          // Prisma writes a case-insensitive `equals` as ILIKE: escape its wildcards so the
+          // filter stays an exact match ('%' must not list every customer).
+          ...(query.email ? { email: { equals: escapeLike(query.email), mode: 'insensitive' as const } } : {}),
           ...(phone ? { phone } : {}),
           ...(query.blocked !== undefined ? { blocked: query.blocked } : {}),
           // The front desk's search box: a part of the name, e-mail or phone, any case.

@@ -142,6 +142,51 @@ describe('console in a browser', () => {
     expect(requests.filter((url) => url.includes(stack.company.key))).toEqual([]);
   });
 
+  it('front desk: shades breaks and time off, offers the alternatives when a slot is taken meanwhile, and cancels', async () => {
+    const ben = stack.catalog.staff.ben;
+    const hours = { start: '09:00', end: '18:00' };
+    const weekdays = Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, [hours]]));
+    expect((await request(stack.app).patch(`/v1/staff/${ben}`).set(stack.company.auth).send({ workingHours: weekdays, breaks: { monday: [{ start: '12:00', end: '12:30' }] } })).status).toBe(200);
+    const off = await request(stack.app).post(`/v1/staff/${ben}/time-off`).set(stack.company.auth).send({ start: at('15:00'), end: at('16:00'), reason: 'dentist' });
+    expect(off.status).toBe(201);
+
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, stack.company.key);
+    await page.getByRole('link', { name: 'Front desk' }).click();
+    await page.getByLabel('Date').fill(day);
+    const benColumn = page.getByRole('group', { name: "Ben's day" });
+    await benColumn.locator('.shade-break[title="Break 12:00–12:30"]').waitFor();
+    await benColumn.locator('.shade-time-off[title="Time off: dentist 15:00–16:00"]').waitFor();
+    await expect(benColumn.getByRole('button', { name: 'Book Ben at 15:00' }).count()).resolves.toBe(0);
+    await expect(benColumn.getByRole('button', { name: 'Book Ben at 12:00' }).count()).resolves.toBe(0);
+
+    // Ben at 09:00 is taken by another desk while this one picks the customer.
+    await page.getByRole('button', { name: 'Book Ben at 09:00' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Find customer').fill('Carla');
+    await dialog.getByRole('button', { name: 'Search' }).click();
+    await dialog.getByRole('button', { name: 'Carla' }).click();
+    const other = await postBooking(stack, bookingBody(stack.catalog, at('09:00'), { staffId: ben }));
+    expect(other.status).toBe(201);
+    await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+    await dialog.getByText('Free instead:').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'front-desk-alternatives');
+    await dialog.locator('.alternatives button').first().click();
+    await dialog.getByText(/^Booked for Carla: confirmed/).waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // Cancel the other desk's booking from the grid: it leaves the grid and 09:00 is free again.
+    await page.getByRole('button', { name: /^09:00–10:00 Carla · Haircut confirmed/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel booking' }).click();
+    await page.getByRole('dialog').locator('.pill.status-cancelled').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Book Ben at 09:00' }).waitFor({ timeout: 15_000 });
+    const cancelled = await request(stack.app).get(`/v1/bookings/${other.body.id}`).set(stack.company.auth);
+    expect(cancelled.body.status).toBe('cancelled');
+    await checkedPage(page, problems, 'front-desk-shaded');
+  });
+
   it('support: retries a sync failure injected through the emulator and shows it resolved', async () => {
     await setFaults(stack.emulator, { mode: 'error', status: 400, operations: ['create'] });
     const refused = await postBooking(stack, bookingBody(stack.catalog, at('11:00', monday.plus({ days: 1 })), { staffId: stack.catalog.staff.ben }));
