@@ -54,7 +54,7 @@ export const DEV_ADMIN_API_KEY = 'dev-admin-key';
  * The demo company's well-known keys (prisma/seed.ts, README): development only. A production
  * API refuses them (401) even if a production database was seeded by mistake.
  */
-export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booking-key', support: 'demo-support-key' } as const;
+export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booking-key', support: 'demo-support-key', public: 'demo-public-key' } as const;
 /** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
 const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
