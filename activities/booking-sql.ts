@@ -25,7 +25,7 @@ export async function insertHold(
       VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
         ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        'pending', ${workflowId}, now())
+        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, now())
       RETURNING id
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
@@ -45,7 +45,9 @@ export async function confirmPending(
   const rows = await db.$queryRaw<Array<{ confirmed: boolean; status_before: string | null }>>`
     WITH before AS (SELECT status FROM bookings WHERE id = ${bookingId}),
     confirmed AS (
-      UPDATE bookings SET status = 'confirmed', calendar_status = 'synced', calendar_external_id = ${externalId},
+      UPDATE bookings SET status = 'confirmed',
+        calendar_status = CASE WHEN calendar_status = 'not_linked' AND ${externalId}::text IS NULL THEN 'not_linked' ELSE 'synced' END,
+        calendar_external_id = ${externalId},
         failure_reason = NULL, updated_at = now()
       WHERE id = ${bookingId} AND status = 'pending'
       RETURNING id

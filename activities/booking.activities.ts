@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../infra/db/prisma';
 import { isExclusionViolation, isUniqueViolation } from '../infra/db/errors';
 import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
-import type { BookingPlanner, HoldInput, HoldResult, PlanRequest, PlanResult, SyncOperation } from './booking-activity.types';
+import type { BookingPlanner, HoldInput, HoldResult, PlanRequest, PlanResult, SlotPlan, SyncOperation } from './booking-activity.types';
 import { addHistory, idFromKey } from './booking-records';
 import { confirmPending, insertHold } from './booking-sql';
 import { newId } from '../infra/db/ids';
@@ -157,17 +157,18 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
   };
 }
 
-const HELD_SLOT = { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true } as const;
+const HELD_SLOT = { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true, calendarStatus: true } as const;
 
 /** A hold that already exists (a retried step) answers the slot it holds, which the saga keeps. */
 function heldOrFinal(
   bookingId: string,
-  row: { status: string; staffId: string; resourceId: string | null; startAt: Date; endAt: Date; blockedStart: Date; blockedEnd: Date },
+  row: { status: string; staffId: string; resourceId: string | null; startAt: Date; endAt: Date; blockedStart: Date; blockedEnd: Date; calendarStatus: string },
 ): HoldResult {
   if (row.status === 'pending' || row.status === 'confirmed') {
-    const plan = {
+    const plan: SlotPlan = {
       staffId: row.staffId, resourceId: row.resourceId, start: row.startAt.toISOString(), end: row.endAt.toISOString(),
       blockedStart: row.blockedStart.toISOString(), blockedEnd: row.blockedEnd.toISOString(),
+      ...(row.calendarStatus === 'not_linked' ? { calendar: 'not_linked' as const } : {}),
     };
     return { kind: 'held', plan };
   }

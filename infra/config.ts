@@ -12,10 +12,18 @@ export interface AppConfig {
   temporalAddress: string;
   temporalNamespace: string;
   temporalTaskQueue: string;
+  /** Development only: seeds the demo company's calendar connection (connections are per company). */
   calcomBaseUrl: string;
+  /** Development only: the demo connection's key (the emulator's default key when unset). */
   calcomApiKey: string;
   /** true when no CALCOM_API_KEY was given and the local emulator is used */
   calcomEmulated: boolean;
+  /** Keys of the stored-secrets box (infra/secrets): `[id=]key,...`, newest first. */
+  calendarSecretKey: string;
+  /** Public origin of this API (webhook subscriber URLs are built from it). */
+  publicBaseUrl: string;
+  /** Period of each connection's reconciliation Schedule. */
+  calendarReconcileIntervalMs: number;
   adminApiKey: string;
   bookingWaitMs: number;
   waitlistCheckIntervalMs: number;
@@ -28,6 +36,8 @@ export interface AppConfig {
 
 export const DEV_ADMIN_API_KEY = 'dev-admin-key';
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
+/** Development default of CALENDAR_SECRET_KEY (never valid in production: the variable is required there). */
+export const DEV_CALENDAR_SECRET_KEY = 'dev=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -59,6 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calcomBaseUrl: env.CALCOM_BASE_URL ?? 'http://127.0.0.1:5555',
     calcomApiKey: calcomApiKey || EMULATOR_API_KEY,
     calcomEmulated: !calcomApiKey,
+    calendarSecretKey: secret('CALENDAR_SECRET_KEY', DEV_CALENDAR_SECRET_KEY),
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/+$/, ''),
+    calendarReconcileIntervalMs: parseDurationMs(env.CALENDAR_RECONCILE_INTERVAL, 15 * 60_000),
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
@@ -67,7 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
   };
-  if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
+  // CALCOM_API_KEY is per company now (calendar connections); production needs the key that
+  // encrypts their secrets instead.
   if (missing.length > 0) {
     throw new Error(`Missing required configuration for production: ${missing.join(', ')}`);
   }

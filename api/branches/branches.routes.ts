@@ -23,6 +23,7 @@ export function renderBranch(row: Branch): BranchOut {
     specialHours: (row.specialHours ?? []) as BranchOut['specialHours'],
     closures: (row.closures ?? []) as BranchOut['closures'],
     rules: storedRules(row),
+    calendarConnectionId: row.calendarConnectionId ?? null,
     createdAt: formatInstant(row.createdAt, row.timezone),
     updatedAt: formatInstant(row.updatedAt, row.timezone),
   };
@@ -33,6 +34,14 @@ export async function findBranch(ctx: RouteContext, branchId: string): Promise<B
   const row = await ctx.deps.db.branch.findFirst({ where: { id: branchId, companyId: ctx.companyId() } });
   if (!row) throw notFound('Branch', branchId);
   return row;
+}
+
+/** A connection id of the caller's company (404 otherwise); null unlinks, undefined keeps. */
+async function connectionOf(ctx: RouteContext, connectionId: string | null | undefined): Promise<string | null | undefined> {
+  if (connectionId === null || connectionId === undefined) return connectionId;
+  const row = await ctx.deps.db.calendarConnection.findFirst({ where: { id: connectionId, companyId: ctx.companyId() }, select: { id: true } });
+  if (!row) throw notFound('Calendar connection', connectionId);
+  return row.id;
 }
 
 export const branchesRoutes = routeGroup('branches', [
@@ -55,6 +64,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours ?? [],
           closures: body.closures ?? [],
           rules: { ...RULE_DEFAULTS, ...body.rules },
+          calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
         },
       });
       await ctx.branchChanged(companyId, row.id);
@@ -101,6 +111,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours,
           closures: body.closures,
           rules: body.rules ? { ...storedRules(existing), ...body.rules } : undefined,
+          calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
         },
       });
       await ctx.branchChanged(existing.companyId, row.id);

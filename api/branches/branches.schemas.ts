@@ -64,6 +64,7 @@ export const createBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
   })
   .openapi('CreateBranch');
 
@@ -75,6 +76,7 @@ export const patchBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
   })
   .openapi('PatchBranch', {
     description: 'Fields given replace the stored ones; `rules` are merged rule by rule.',
@@ -94,6 +96,7 @@ export const branchSchema = z
       slotIntervalMinutes: z.number().int(),
       maxDailyBookingsPerCustomer: z.number().int().nullable(),
     }),
+    calendarConnectionId: id.nullable(),
     createdAt: instantOut,
     updatedAt: instantOut,
   })

@@ -47,6 +47,8 @@ export interface LoadedSchedulingContext {
   branch: BranchSchedule;
   service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null };
   staff: ScheduledStaff[];
+  /** The branch's calendar connection; null: the branch makes no calendar calls. */
+  calendarConnectionId: string | null;
   /** Live bookings (pending/confirmed) overlapping the range, as blocked ranges. */
   busy: BusyInterval[];
   /**
@@ -69,7 +71,8 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
   const customerLookup = q.withCustomer ? customerId : null;
   const rows = await db.$queryRaw<{ ctx: unknown }[]>`
     WITH br AS (
-      SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules
+      SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules,
+             calendar_connection_id AS "calendarConnectionId"
       FROM branches WHERE id = ${q.branchId} AND company_id = ${q.companyId}
     ), svc AS (
       SELECT id, branch_id AS "branchId", name, duration_minutes AS "durationMinutes",
@@ -129,7 +132,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
 }
 
 interface RawContext {
-  branch: (BranchSchedule & { rules: BranchSchedule['rules'] }) | null;
+  branch: (BranchSchedule & { rules: BranchSchedule['rules']; calendarConnectionId?: string | null }) | null;
   service: (LoadedSchedulingContext['service'] & { category: string }) | null;
   staff: ScheduledStaff[];
   /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
@@ -174,5 +177,6 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       appointmentStart,
     })),
     ownCalendarUids: raw.ownCalendarUids,
+    calendarConnectionId: branch.calendarConnectionId ?? null,
   };
 }

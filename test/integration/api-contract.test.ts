@@ -182,7 +182,7 @@ describe('API.md contract walk', () => {
     expect(starts).toContain(at(0, '14:00'));
     for (const slot of avail.body.days[1].slots) expect(slot.staffIds).toEqual([annaId]); // Ben is off on Tuesday
     // The stack's app runs uncached; the cache headers are checked on an app with the real cache.
-    const cached = createAvailabilityDeps({ config: stack.api.config, db: stack.api.db, logger: { info: () => undefined, warn: () => undefined }, redisUrl: null, calcom: createCalcomClient({ baseUrl: stack.emulator.url, apiKey: EMULATOR_API_KEY }) });
+    const cached = createAvailabilityDeps({ config: stack.api.config, db: stack.api.db, logger: { info: () => undefined, warn: () => undefined }, redisUrl: null });
     closers.push(() => cached.close());
     const cachedApp = (await stack.extraApp(cached.deps)).app;
     expect((await request(cachedApp).get('/v1/availability').query(availQuery).set(booking)).headers['x-cache']).toBe('MISS');
