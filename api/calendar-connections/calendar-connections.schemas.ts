@@ -8,7 +8,6 @@ const printable = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    // eslint-disable-next-line no-control-regex
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters');
 
 export const createConnectionBody = z

@@ -83,7 +83,7 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
 }
 
 /** A Berlin branch open Mon–Fri 09–18, two staff with the `cut` skill, a 60-minute service, a customer. */
-async function seedCatalog(db: Db, companyId: string): Promise<BookingCatalog> {
+export async function seedCatalog(db: Db, companyId: string): Promise<BookingCatalog> {
   const branchId = newId('br');
   const ids = { serviceId: newId('svc'), customerId: newId('cus') };
   const staff = { anna: newId('stf'), ben: newId('stf') };
