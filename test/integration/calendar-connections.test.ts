@@ -71,7 +71,7 @@ describe('calendar connections', () => {
     expect(await stack.workerDb.calendarConnection.count({ where: { companyId: company.id } })).toBe(1);
     const bad = await request(app).post('/v1/calendar-connections').set(company.auth).send({ name: 'x\u0000y', provider: 'google', baseUrl: 'nope', apiKey: '' });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['apiKey', 'baseUrl', 'name', 'provider']);
+    expect([...new Set(bad.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual(['apiKey', 'baseUrl', 'name', 'provider']);
 
     // Another company sees none of it.
     const stranger = await createCompany(app, 'Stranger Co');
