@@ -32,8 +32,8 @@ export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock });
   return {
-    ...createBookingActivities({ db: deps.db, planner, cache: deps.cache }),
-    ...createBookingChangeActivities({ db: deps.db, planner, clock }),
+    ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
+    ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),

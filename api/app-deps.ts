@@ -29,6 +29,7 @@ import type { Registry } from 'prom-client';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppConfig } from '../infra/config';
 import type { PrismaClient } from '../infra/db/prisma';
+import type { RevocationBus } from '../infra/cache/revocation-bus';
 import type { RateLimitOptions } from './rate-limit';
 
 /** Resolves when the dependency is reachable; rejects (or times out) when not. */
@@ -64,6 +65,11 @@ export interface AppDeps {
   extraRoutes?: RouteGroup[];
   /** Body size limit of express.json(); default '100kb'. */
   bodyLimit?: string;
+  /**
+   * API-key revocations shared by every API process (Redis pub/sub). Absent: this process only
+   * caches keys for about a second, so a revocation still takes effect everywhere within 2 s.
+   */
+  revocations?: RevocationBus;
   // Optional members added by other route groups go below (or by module augmentation, see above).
 }
 

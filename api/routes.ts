@@ -8,6 +8,7 @@ import { apiKeysRoutes } from './api-keys/api-keys.routes';
 import { branchesRoutes } from './branches/branches.routes';
 import { resourcesRoutes } from './resources/resources.routes';
 import { staffRoutes } from './staff/staff.routes';
+import { timeOffRoutes } from './staff/time-off.routes';
 import { servicesRoutes } from './services/services.routes';
 import { customersRoutes } from './customers/customers.routes';
 import { availabilityRoutes } from './availability/availability.routes';
@@ -24,6 +25,7 @@ export const routeGroups: RouteGroup[] = [
   branchesRoutes,
   resourcesRoutes,
   staffRoutes,
+  timeOffRoutes,
   servicesRoutes,
   customersRoutes,
   availabilityRoutes,

@@ -9,9 +9,10 @@
  * until it is reachable; gRPC reconnects by itself.
  */
 import http from 'node:http';
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
+import { createTemporalClient } from '../infra/temporal/temporal-client';
+import { createRevocationBus } from '../infra/cache/revocation-bus';
 import { createLogger, type Logger } from '../infra/logger';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createApp } from './app';
@@ -33,17 +34,19 @@ export interface BuiltAppDeps {
 /** Everything createApp() needs, from the config. Connects nothing eagerly. */
 export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
   const db = createPrisma(config.databaseUrl);
-  const connection = Connection.lazy({ address: config.temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  // One client, short deadlines: every path answers 503 within 2 s when Temporal is down.
+  const { client: temporal, connection } = createTemporalClient({ config });
   const availability = createAvailabilityDeps({ config, db, logger: logger.child({ component: 'availability' }) });
   const { calendarConnections, availabilityCache } = availability.deps;
   const calendarCheck = calendarReachability(db, calendarConnections);
+  const revocations = createRevocationBus({ url: config.redisUrl, logger: logger.child({ component: 'api-key-revocations' }) });
 
   const deps: AppDeps = {
     config,
     db,
     logger,
     temporal,
+    revocations,
     ...availability.deps,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
@@ -71,6 +74,7 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
       closing ??= (async () => {
         const steps: Array<[string, () => Promise<unknown>]> = [
           ['availability', () => availability.close()],
+          ['revocations', () => revocations.close()],
           ['temporal', () => connection.close()],
           ['database', () => db.$disconnect()],
         ];

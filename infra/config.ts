@@ -4,6 +4,8 @@
  * In development every setting has a working default; with NODE_ENV=production a missing
  * secret stops start-up with a message naming it.
  */
+import path from 'node:path';
+
 export interface AppConfig {
   nodeEnv: string;
   port: number;
@@ -26,12 +28,24 @@ export interface AppConfig {
   calendarReconcileIntervalMs: number;
   adminApiKey: string;
   bookingWaitMs: number;
+  /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
+  temporalRpcTimeoutMs: number;
   waitlistCheckIntervalMs: number;
   /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
   holdSweeperSchedule: boolean;
   smtpUrl: string;
   mailFrom: string;
   logLevel: string;
+  /** Temporal UI base URL for the console's workflow links (TEMPORAL_UI_URL); null: no links */
+  temporalUiUrl: string | null;
+  /** The built console (console/dist) served at /console, /book/:branchId, /b/:token (CONSOLE_DIR) */
+  consoleDir: string;
+  /** Worker Deployment name (WORKER_DEPLOYMENT_NAME); empty: the worker polls unversioned */
+  workerDeploymentName: string;
+  /** Port of the worker's Prometheus /metrics (WORKER_METRICS_PORT); 0: no metrics endpoint */
+  workerMetricsPort: number;
+  /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); empty: tracing off */
+  otelExporterOtlpEndpoint: string;
 }
 
 export const DEV_ADMIN_API_KEY = 'dev-admin-key';
@@ -74,11 +88,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calendarReconcileIntervalMs: parseDurationMs(env.CALENDAR_RECONCILE_INTERVAL, 15 * 60_000),
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
+    temporalRpcTimeoutMs: int('TEMPORAL_RPC_TIMEOUT_MS', 1_500),
     waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
+    temporalUiUrl: env.TEMPORAL_UI_URL || (production ? null : 'http://127.0.0.1:8233'),
+    consoleDir: env.CONSOLE_DIR || path.resolve(__dirname, '..', 'console', 'dist'),
+    workerDeploymentName: env.WORKER_DEPLOYMENT_NAME ?? '',
+    workerMetricsPort: int('WORKER_METRICS_PORT', 0),
+    otelExporterOtlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
   };
   // CALCOM_API_KEY is per company now (calendar connections); production needs the key that
   // encrypts their secrets instead.

@@ -24,6 +24,9 @@ export const DEMO_BRANCH_ID = 'br_demo_mitte';
 export const DEMO_MANAGER_KEY = 'demo-manager-key';
 export const DEMO_BOOKING_KEY = 'demo-booking-key';
 export const DEMO_CONNECTION_ID = 'cal_demo';
+export const DEMO_SUPPORT_KEY = 'demo-support-key';
+/** Publishable (role `public`): the customer booking page's link carries it. */
+export const DEMO_PUBLIC_KEY = 'demo-public-key';
 /** The Cal.com event type of the haircut service (a team event type of the emulator's demo account). */
 export const DEMO_CALCOM_EVENT_TYPE_ID = 1001;
 
@@ -106,13 +109,15 @@ const services = [
 ];
 
 const customers = [
-  { id: 'cus_demo_max', name: 'Max Mustermann', email: 'max@customer.example.test', phone: '+49 30 1234567', language: 'de', timezone: 'Europe/Berlin' },
+  { id: 'cus_demo_max', name: 'Max Mustermann', email: 'max@customer.example.test', phone: '+49301234567', language: 'de', timezone: 'Europe/Berlin' },
   { id: 'cus_demo_emma', name: 'Emma Jones', email: 'emma@customer.example.test', phone: null, language: 'en', timezone: 'Europe/London' },
 ];
 
 const keys = [
   { id: 'key_demo_manager', name: 'demo manager key', role: 'manager', secret: DEMO_MANAGER_KEY },
   { id: 'key_demo_booking', name: 'demo booking key', role: 'booking', secret: DEMO_BOOKING_KEY },
+  { id: 'key_demo_support', name: 'demo support key', role: 'support', secret: DEMO_SUPPORT_KEY },
+  { id: 'key_demo_public', name: 'demo public key (booking page)', role: 'public', secret: DEMO_PUBLIC_KEY },
 ];
 
 export interface DemoConnection {
@@ -188,6 +193,8 @@ async function main(): Promise<void> {
   console.log(`Admin API key:        ${config.adminApiKey}`);
   console.log(`Demo manager API key: ${DEMO_MANAGER_KEY}`);
   console.log(`Demo booking API key: ${DEMO_BOOKING_KEY}`);
+  console.log(`Demo support API key: ${DEMO_SUPPORT_KEY}`);
+  console.log(`Demo public API key:  ${DEMO_PUBLIC_KEY}   (booking page: /book/br_demo_mitte?key=${DEMO_PUBLIC_KEY})`);
 }
 
 if (require.main === module) {

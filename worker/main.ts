@@ -13,9 +13,10 @@ import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { buildWorkerDeps } from './deps';
+import { adoptIfNoCurrentVersion } from './versioning';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
-function installRuntime(logger: Logger): void {
+function installRuntime(logger: Logger, metricsPort: number): void {
   const sdk = logger.child({ component: 'temporal-sdk' });
   const at = (level: LogLevel) => ({ TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' }) [level] as 'info';
   const log = (level: LogLevel, message: string, meta?: LogMetadata) => sdk[at(level)](meta ?? {}, message);
@@ -23,7 +24,12 @@ function installRuntime(logger: Logger): void {
     // Signals are handled below, so shutdown is logged and the clients are closed in order.
     shutdownSignals: [],
     // Core's own (Rust) lines, e.g. poll retries while Temporal is down, as JSON too, WARN and up.
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      // The SDK's worker metrics (task latencies, slots, polls, sticky cache) and the business
+      // metrics recorded through the same meter, on http://<host>:WORKER_METRICS_PORT/metrics.
+      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}`, useSecondsForDurations: true } } } : {}),
+    },
     logger: {
       log,
       trace: (message, meta) => log('TRACE', message, meta),
@@ -38,7 +44,7 @@ function installRuntime(logger: Logger): void {
 async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
-  installRuntime(logger);
+  installRuntime(logger, config.workerMetricsPort);
   const deps = buildWorkerDeps(config, logger);
 
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
@@ -58,11 +64,23 @@ async function main(): Promise<number> {
       ? startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger })
       : Promise.resolve();
     logger.info(
-      { taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, temporal: config.temporalAddress },
+      {
+        taskQueue: config.temporalTaskQueue,
+        namespace: config.temporalNamespace,
+        temporal: config.temporalAddress,
+        buildId: booking.buildId,
+        deploymentName: booking.deploymentName,
+        metricsPort: config.workerMetricsPort || undefined,
+      },
       'worker polling',
     );
-    await booking.run();
-    await sweeperSchedule;
+    const running = booking.run();
+    // A fresh deployment gets this build as its Current Version (worker/versioning.ts); never fails the worker.
+    const versioning = booking.deploymentName
+      ? adoptIfNoCurrentVersion({ connection: booking.connection, namespace: config.temporalNamespace, deploymentName: booking.deploymentName, buildId: booking.buildId, logger })
+      : Promise.resolve();
+    await running;
+    await Promise.all([sweeperSchedule, versioning]);
     logger.info('worker stopped');
     return 0;
   } catch (error) {

@@ -68,6 +68,8 @@ export interface WaitlistActivities {
 export const DEFAULT_WAITLIST_CHECK_INTERVAL_MS = 5 * 60_000;
 export const DEFAULT_WAITLIST_EXPIRY_DAYS = 30;
 export const MAX_AUTOBOOK_ATTEMPTS_PER_CHECK = 3;
+/** Schedule-to-close bound of one waiting-list check (all its retries together). */
+export const WAITLIST_CHECK_SCHEDULE_TO_CLOSE = '10 minutes';
 export const WAITLIST_ITERATIONS_PER_RUN = 200;
 
 /** Booking id of the n-th auto-book attempt of an entry (derived: replays never book twice). */

@@ -15,7 +15,8 @@ export interface SlotFreedEvent {
   /** UTC ISO instants of the visible appointment that was freed */
   start: string;
   end: string;
-  reason: 'cancelled' | 'rescheduled' | 'failed';
+  /** time_off_changed: a staff member's time off was removed or shortened (bookingId is the time off's id). */
+  reason: 'cancelled' | 'rescheduled' | 'failed' | 'time_off_changed';
 }
 
 export const slotFreedSignal = defineSignal<[SlotFreedEvent]>('slotFreed');

@@ -18,7 +18,8 @@ export const analyticsRoutes = routeGroup('analytics', [
     tags: ['analytics'],
     summary: 'Booking analytics of a branch',
     description:
-      'Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone.',
+      'Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. ' +
+      'Cross-field rules JSON Schema cannot state (400 validation_error on `to`): `to` not before `from`, and at most 366 days from `from` to `to`, both included.',
     request: { query: analyticsQuery },
     responses: { 200: { description: 'Figures', schema: analyticsSchema } },
     handler: async ({ query }, ctx) => {

@@ -5,6 +5,7 @@
  */
 import { idParams, listOf } from '../common.schemas';
 import { defineRoute, routeGroup } from '../route-kit';
+import { expandBookings } from './booking-expand';
 import { cancelBooking, markNoShow, rescheduleBooking } from './booking-actions';
 import { listBookings } from './booking-queries';
 import { loadBookingWithHistory } from './booking.view';
@@ -13,6 +14,7 @@ import {
   bookingWithHistorySchema,
   cancelBody,
   createBookingBody,
+  getBookingQuery,
   idempotencyHeaders,
   listBookingsQuery,
   replayedHeader,
@@ -42,7 +44,7 @@ export const bookingsRoutes = routeGroup('bookings', [
     method: 'get',
     path: '/v1/bookings',
     tags: TAGS,
-    summary: 'List bookings (by branch, staff, customer, status and start range)',
+    summary: 'List bookings (by branch, staff, customer, status and start range; ordered and expanded on request)',
     request: { query: listBookingsQuery },
     responses: { 200: { description: 'Bookings', schema: listOf(bookingSchema) } },
     handler: async ({ query }, ctx) => ({ status: 200, body: await listBookings(ctx.deps.db, ctx.companyId(), query) }),
@@ -52,9 +54,13 @@ export const bookingsRoutes = routeGroup('bookings', [
     path: '/v1/bookings/:id',
     tags: TAGS,
     summary: 'A booking with its history',
-    request: { params: idParams },
+    request: { params: idParams, query: getBookingQuery },
     responses: { 200: { description: 'Booking', schema: bookingWithHistorySchema } },
-    handler: async ({ params }, ctx) => ({ status: 200, body: await loadBookingWithHistory(ctx.deps.db, ctx.companyId(), params.id) }),
+    handler: async ({ params, query }, ctx) => {
+      const booking = await loadBookingWithHistory(ctx.deps.db, ctx.companyId(), params.id);
+      const [expanded] = await expandBookings(ctx.deps.db, ctx.companyId(), [booking], query.expand);
+      return { status: 200, body: expanded };
+    },
   }),
   defineRoute({
     method: 'post',

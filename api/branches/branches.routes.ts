@@ -2,9 +2,10 @@
  * Branches: opening hours, special days, closures and booking rules of one location. Every
  * query is scoped to the caller's company; another company's branch is a 404.
  */
-import type { Branch } from '../../infra/db/prisma';
+import { Prisma, type Branch } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
+import { catalogView } from '../access-policy';
 import { notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
@@ -19,11 +20,14 @@ export function renderBranch(row: Branch): BranchOut {
     id: row.id,
     name: row.name,
     timezone: row.timezone,
+    country: row.country,
     operatingHours: row.operatingHours as BranchOut['operatingHours'],
     specialHours: (row.specialHours ?? []) as BranchOut['specialHours'],
     closures: (row.closures ?? []) as BranchOut['closures'],
     rules: storedRules(row),
     calendarConnectionId: row.calendarConnectionId ?? null,
+    // Only when set: answers of branches without limits stay exactly as they were.
+    ...(row.limits ? { limits: row.limits as BranchOut['limits'] } : {}),
     createdAt: formatInstant(row.createdAt, row.timezone),
     updatedAt: formatInstant(row.updatedAt, row.timezone),
   };
@@ -60,11 +64,13 @@ export const branchesRoutes = routeGroup('branches', [
           companyId,
           name: body.name,
           timezone: body.timezone,
+          country: body.country ?? null,
           operatingHours: body.operatingHours,
           specialHours: body.specialHours ?? [],
           closures: body.closures ?? [],
           rules: { ...RULE_DEFAULTS, ...body.rules },
           calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
+          ...(body.limits ? { limits: body.limits } : {}),
         },
       });
       await ctx.branchChanged(companyId, row.id);
@@ -81,7 +87,7 @@ export const branchesRoutes = routeGroup('branches', [
     handler: async ({ query }, ctx) => {
       const page = keysetArgs(query);
       const rows = await ctx.deps.db.branch.findMany({ ...page, where: { companyId: ctx.companyId(), ...page.where } });
-      return { body: toPage(rows, query, renderBranch) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderBranch(row))) };
     },
   }),
   defineRoute({
@@ -91,7 +97,7 @@ export const branchesRoutes = routeGroup('branches', [
     summary: 'Get a branch',
     request: { params: idParams },
     responses: { 200: { description: 'Branch', schema: branchSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderBranch(await findBranch(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderBranch(await findBranch(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -107,11 +113,13 @@ export const branchesRoutes = routeGroup('branches', [
         data: {
           name: body.name,
           timezone: body.timezone,
+          country: body.country,
           operatingHours: body.operatingHours,
           specialHours: body.specialHours,
           closures: body.closures,
           rules: body.rules ? { ...storedRules(existing), ...body.rules } : undefined,
           calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
+          ...(body.limits !== undefined ? { limits: body.limits ?? Prisma.DbNull } : {}),
         },
       });
       await ctx.branchChanged(existing.companyId, row.id);

@@ -14,6 +14,7 @@ import { idParams, listOf } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
+import { catalogView } from '../access-policy';
 import { renderService, type ServiceRow } from './service-render';
 import {
   createServiceBody, listServicesQuery, patchServiceBody, serviceFieldErrors, serviceSchema, type ServiceShape,
@@ -32,6 +33,7 @@ interface References {
   packageServiceIds: string[];
   /** The service being changed: it may not be a member of itself. */
   selfId?: string;
+  consultationServiceId?: string | null;
 }
 
 /** Checks every referenced resource and package member; throws 404 for foreign ids, 400 for misfits. */
@@ -60,6 +62,11 @@ async function checkReferences(ctx: RouteContext, companyId: string, refs: Refer
     else if (found.branchId !== refs.branchId) errors.push({ path, message: `service ${memberId} is of another branch` });
     else if (found.category === 'package') errors.push({ path, message: `service ${memberId} is itself a package` });
   });
+  if (refs.consultationServiceId) {
+    const consultation = await ctx.deps.db.service.findFirst({ where: { companyId, id: refs.consultationServiceId }, select: { id: true } });
+    if (!consultation) throw notFound('Service', refs.consultationServiceId);
+    if (refs.consultationServiceId === refs.selfId) errors.push({ path: 'consultationServiceId', message: 'a service cannot be its own consultation' });
+  }
   if (errors.length > 0) throw invalid(errors);
 }
 
@@ -94,6 +101,8 @@ export const servicesRoutes = routeGroup('services', [
           flexible: body.flexible ?? undefined,
           group: body.group ?? undefined,
           calcomEventTypeId: body.calcomEventTypeId ?? null,
+          consultationServiceId: body.consultationServiceId ?? null,
+          limits: body.limits ?? undefined,
         },
         include: withBranchZone,
       });
@@ -120,7 +129,7 @@ export const servicesRoutes = routeGroup('services', [
         },
         include: withBranchZone,
       });
-      return { body: toPage(rows, query, renderService) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderService(row))) };
     },
   }),
   defineRoute({
@@ -130,7 +139,7 @@ export const servicesRoutes = routeGroup('services', [
     summary: 'Get a service',
     request: { params: idParams },
     responses: { 200: { description: 'Service', schema: serviceSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderService(await findService(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderService(await findService(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -156,14 +165,16 @@ export const servicesRoutes = routeGroup('services', [
         resourceRequirements: body.resourceRequirements ?? existing.resourceRequirements,
         packageServiceIds: body.packageServiceIds ?? existing.packageServiceIds,
         selfId: existing.id,
+        consultationServiceId: body.consultationServiceId,
       });
-      const { flexible, group, ...rest } = body;
+      const { flexible, group, limits, ...rest } = body;
       const row = await ctx.deps.db.service.update({
         where: { id: existing.id },
         data: {
           ...rest,
           ...(flexible !== undefined ? { flexible: flexible ?? Prisma.DbNull } : {}),
           ...(group !== undefined ? { group: group ?? Prisma.DbNull } : {}),
+          ...(limits !== undefined ? { limits: limits ?? Prisma.DbNull } : {}),
         },
         include: withBranchZone,
       });

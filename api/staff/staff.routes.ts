@@ -4,6 +4,7 @@
  */
 import type { Staff, StaffTimeOff } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
+import { catalogView } from '../access-policy';
 import { withBranchZone, type WithBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
 import { checkCalendarLink } from '../calendar-connections/calendar-account';
@@ -38,7 +39,7 @@ function renderStaff(row: StaffRow): StaffOut {
   };
 }
 
-function renderTimeOff(row: StaffTimeOff, zone: string) {
+export function renderTimeOff(row: StaffTimeOff, zone: string) {
   return {
     id: row.id,
     staffId: row.staffId,
@@ -49,7 +50,7 @@ function renderTimeOff(row: StaffTimeOff, zone: string) {
   };
 }
 
-async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
+export async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
   const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withBranchZone });
   if (!row) throw notFound('Staff', staffId);
   return row;
@@ -107,7 +108,7 @@ export const staffRoutes = routeGroup('staff', [
         where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
         include: withBranchZone,
       });
-      return { body: toPage(rows, query, renderStaff) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderStaff(row))) };
     },
   }),
   defineRoute({
@@ -117,7 +118,7 @@ export const staffRoutes = routeGroup('staff', [
     summary: 'Get a staff member',
     request: { params: idParams },
     responses: { 200: { description: 'Staff', schema: staffSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderStaff(await findStaff(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderStaff(await findStaff(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',

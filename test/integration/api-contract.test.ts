@@ -175,7 +175,10 @@ describe('API.md contract walk', () => {
     expect(avail.body).toMatchObject({ branchId, serviceId, timezone: ZONE });
     expect(avail.body.days.map((d: { date: string }) => d.date)).toEqual([date(0), date(1)]);
     const mondaySlots: Array<{ start: string; end: string; staffIds: string[] }> = avail.body.days[0].slots;
-    expect(mondaySlots[0]).toEqual({ start: at(0, '09:00'), end: at(0, '09:45'), staffIds: expect.arrayContaining([annaId, benId]) });
+    expect(mondaySlots[0]).toEqual({
+      start: at(0, '09:00'), end: at(0, '09:45'), staffIds: expect.arrayContaining([annaId, benId]),
+      staff: expect.arrayContaining([{ id: annaId, name: 'Anna' }, { id: benId, name: 'Ben' }]), price: 30,
+    });
     expect(mondaySlots[1].start).toBe(at(0, '09:15'));
     const starts = mondaySlots.map((s) => s.start);
     expect(starts).toContain(at(0, '10:15')); // ends at the break
@@ -252,13 +255,15 @@ describe('API.md contract walk', () => {
     for (const v of rules.body.violations) expect(Object.keys(v).sort()).toEqual(['message', 'rule']);
     expectProblem(await http().post('/v1/bookings').set(booking).send({ ...body, start: at(120, '10:00') }), 422, 'booking_rule_violation');
 
-    const blocked = await http().post(`/v1/customers/${customerId}/block`).set(booking).send({ reason: 'unpaid' });
+    // Blocking is a manager's decision (API.md: booking keys may not block or unblock).
+    expectProblem(await http().post(`/v1/customers/${customerId}/block`).set(booking).send({ reason: 'unpaid' }), 403, 'forbidden');
+    const blocked = await http().post(`/v1/customers/${customerId}/block`).set(manager).send({ reason: 'unpaid' });
     expect(blocked.status).toBe(200);
     expect(blocked.body.id).toBe(customerId);
     const refused = await http().post('/v1/bookings').set(booking).send({ ...body, start: at(2, '10:00') });
     expectProblem(refused, 422, 'booking_rule_violation');
     expect(refused.body.violations.map((v: { rule: string }) => v.rule)).toContain('customer_blocked');
-    expect((await http().post(`/v1/customers/${customerId}/unblock`).set(booking).send({})).status).toBe(200);
+    expect((await http().post(`/v1/customers/${customerId}/unblock`).set(manager).send({})).status).toBe(200);
 
     const auto = await http().post('/v1/bookings').set(booking).send({ branchId, serviceId, customerId, start: at(0, '10:00'), source: 'web', preferences: { gender: 'male' } });
     expect(auto.status).toBe(201);
@@ -292,8 +297,9 @@ describe('API.md contract walk', () => {
     expectProblem(await http().get(`/v1/bookings/${bookingId}`).set(stack.company.auth), 404, 'not_found');
     expectProblem(await http().get(`/v1/branches/${branchId}`).set(stack.company.auth), 404, 'not_found');
     expectProblem(await http().get(`/v1/customers/${customerId}`).set(stack.company.auth), 404, 'not_found');
-    // The booking role reaches bookings, not analytics, sync failures or the catalog.
-    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/branches', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+    // The booking role reaches bookings and catalog reads, not analytics, sync failures, resources or keys.
+    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/resources', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+    expect((await http().get('/v1/branches').set(booking)).status).toBe(200);
 
     // Refused moves keep the old time: Ben is taken at 10:00 (auto-assigned above), Saturday is closed.
     const clash = await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(0, '10:00'), staffId: benId });

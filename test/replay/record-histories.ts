@@ -35,6 +35,15 @@ const bookingArgs = (id: string, extra: Partial<BookAppointmentInput> = {}): Boo
 const booking = (name: string, prepare?: Scenario['prepare'], extra: Partial<BookAppointmentInput> = {}): Scenario => ({
   name, workflowType: 'bookAppointmentWorkflow', workflowId: bookingWorkflowId, args: (id) => bookingArgs(id, extra), prepare,
 });
+/** The API's hold (a pending row) exists before the start, whose input carries it as `heldSlot`. */
+const heldBooking = (name: string, prepare?: Scenario['prepare']): Scenario => ({
+  name, workflowType: 'bookAppointmentWorkflow', workflowId: bookingWorkflowId,
+  args: (id) => bookingArgs(id, { heldSlot: { staffId: 'stf_1', resourceId: null, start: START, end: '2031-03-04T10:00:00.000Z', blockedStart: START, blockedEnd: '2031-03-04T10:00:00.000Z' } }),
+  prepare: (t, id) => {
+    prepare?.(t, id);
+    t.world.seedHeld(id, START);
+  },
+});
 const reschedule = (name: string, prepare: Scenario['prepare']): Scenario => ({
   name, workflowType: 'rescheduleBookingWorkflow', workflowId: (id) => rescheduleWorkflowId(id, 1), args: (id) => [{ bookingId: id, start: NEW, reason: 'replay' }], prepare,
 });
@@ -127,6 +136,9 @@ const SCENARIOS: Scenario[] = [
   booking('booking-not-linked-db-retried', (t) => t.world.failNext('confirmBooking', retryable('connection reset', 'DbUnavailable')), { staffId: UNLINKED_STAFF }),
   reschedule('reschedule-not-linked', (t, id) => void t.world.seedConfirmed(id, START, { staffId: UNLINKED_STAFF, externalId: null, calendarStatus: 'not_linked' })),
   cancel('cancel-not-linked', (t, id) => void t.world.seedConfirmed(id, START, { staffId: UNLINKED_STAFF, externalId: null, calendarStatus: 'not_linked' })),
+  // Since patch `api-held-slot`: the API took the hold before the start; the saga adopts it.
+  heldBooking('booking-held-confirmed'),
+  heldBooking('booking-held-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
 ];
 
 /**

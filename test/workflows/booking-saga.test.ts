@@ -240,3 +240,34 @@ describe('confirm refused after the Cal.com create: no calendar booking without 
     expect((await handle.describe()).status.name).toBe('COMPLETED');
   });
 });
+
+describe('a start carrying the API\'s hold (heldSlot, patch api-held-slot)', () => {
+  async function bookHeld(label: string, prepare: (t: Awaited<ReturnType<typeof bookingTestRun>>) => void = () => {}) {
+    const t = await bookingTestRun(label);
+    prepare(t);
+    const args = input();
+    const heldSlot = t.world.seedHeld(args.bookingId, START);
+    const handle = await t.env.client.workflow.start<typeof bookAppointmentWorkflow>('bookAppointmentWorkflow', {
+      taskQueue: t.taskQueue,
+      workflowId: bookingWorkflowId(args.bookingId),
+      args: [{ ...args, heldSlot }],
+    });
+    const result = await t.run(() => handle.result());
+    return { t, args, result, booking: t.world.bookings.get(args.bookingId) };
+  }
+
+  test('adopts the hold: no plan, no hold step; calendar → confirm → notify → invalidate', async () => {
+    const { t, args, result, booking } = await bookHeld('saga-held-happy');
+    expect(result).toMatchObject({ kind: 'confirmed', bookingId: args.bookingId, staffId: 'stf_1', start: START });
+    expect(booking).toMatchObject({ status: 'confirmed', calendarStatus: 'synced' });
+    expect(t.world.calls).toEqual(['createCalendarBooking', 'confirmBooking', 'sendBookingNotification', 'invalidateAvailability']);
+  });
+
+  test('calendar refuses for good: the adopted hold is released (same compensation as its own hold)', async () => {
+    const { t, args, result, booking } = await bookHeld('saga-held-refused', (r) => r.world.failNext('createCalendarBooking', permanent('slot taken in Cal.com', 'CalendarSlotTaken')));
+    expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: args.bookingId });
+    expect(booking).toMatchObject({ status: 'failed', calendarStatus: 'failed' });
+    expect(t.world.calls.slice(0, 3)).toEqual(['createCalendarBooking', 'cancelCalendarBooking', 'releaseHold']);
+    expect(t.world.liveCalendarBookings(args.bookingId)).toEqual([]);
+  });
+});

@@ -89,6 +89,16 @@ export class FakeBookingWorld {
     return b;
   }
 
+  /** The hold the API takes before it starts the saga (`heldSlot`): a `pending` row. */
+  seedHeld(id: string, start: string): SlotPlan {
+    const plan = this.planFor(start, 'stf_1');
+    this.bookings.set(id, {
+      id, companyId: 'cmp_1', branchId: 'br_1', customerId: 'cus_1', staffId: plan.staffId, start, end: plan.end, status: 'pending',
+      externalId: null, calendarStatus: 'pending', rescheduledCount: 0, participants: 0, history: ['held'],
+    });
+    return plan;
+  }
+
   liveCalendarBookings(bookingId: string): FakeCalendarBooking[] {
     return [...this.calendar.values()].filter((c) => c.bookingId === bookingId && c.status === 'accepted');
   }
