@@ -13,7 +13,7 @@
  * the account is asked who it is (GET /v2/me) and the demo staff and services stay unlinked
  * (`calendar.status: "not_linked"`) until you link them to ids of that account.
  */
-import { loadConfig } from '../infra/config';
+import { DEMO_API_KEYS, loadConfig } from '../infra/config';
 import { apiKeyDisplayPrefix, hashApiKey } from '../infra/db/api-keys';
 import { createCalcomClient } from '../infra/calcom/calcom.client';
 import { createPrisma, type DbTx } from '../infra/db/prisma';
@@ -21,12 +21,12 @@ import { createSecretBox } from '../infra/secrets/secret-box';
 
 export const DEMO_COMPANY_ID = 'cmp_demo';
 export const DEMO_BRANCH_ID = 'br_demo_mitte';
-export const DEMO_MANAGER_KEY = 'demo-manager-key';
-export const DEMO_BOOKING_KEY = 'demo-booking-key';
+export const DEMO_MANAGER_KEY = DEMO_API_KEYS.manager;
+export const DEMO_BOOKING_KEY = DEMO_API_KEYS.booking;
 export const DEMO_CONNECTION_ID = 'cal_demo';
-export const DEMO_SUPPORT_KEY = 'demo-support-key';
+export const DEMO_SUPPORT_KEY = DEMO_API_KEYS.support;
 /** Publishable (role `public`): the customer booking page's link carries it. */
-export const DEMO_PUBLIC_KEY = 'demo-public-key';
+export const DEMO_PUBLIC_KEY = DEMO_API_KEYS.public;
 /** The Cal.com event type of the haircut service (a team event type of the emulator's demo account). */
 export const DEMO_CALCOM_EVENT_TYPE_ID = 1001;
 
@@ -177,6 +177,8 @@ async function demoConnection(config: ReturnType<typeof loadConfig>): Promise<De
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The demo keys are public (README): a production database must never hold them.
+  if (config.nodeEnv === 'production') throw new Error('Refusing to seed the demo company with NODE_ENV=production');
   const db = createPrisma(config.databaseUrl, { max: 2 });
   const connection = await demoConnection(config);
   try {

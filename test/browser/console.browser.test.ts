@@ -208,6 +208,64 @@ describe('console in a browser', () => {
     expect(failures.body.data.map((f: { bookingId: string }) => f.bookingId)).toContain(refused.body.bookingId);
   });
 
+  it('manager pages: catalog edits, a key created and revoked, integrations; support and booking keys see their sections only', async () => {
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, stack.company.key);
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    const name = page.getByRole('textbox', { name: 'Service name' }).first();
+    await name.fill('Haircut deluxe');
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await page.getByRole('status').filter({ hasText: 'saved' }).first().waitFor();
+    const service = await request(stack.app).get(`/v1/services/${stack.catalog.serviceId}`).set(stack.company.auth);
+    expect(service.body.name).toBe('Haircut deluxe');
+    expect((await request(stack.app).patch(`/v1/services/${stack.catalog.serviceId}`).set(stack.company.auth).send({ name: 'Haircut' })).status).toBe(200);
+    await checkedPage(page, problems, 'catalog');
+
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByLabel('Name').fill('temp desk');
+    await page.getByLabel('Role').selectOption('support');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = await page.getByRole('status').locator('code').textContent();
+    expect(shown).toBeTruthy();
+    const supportKey = String(shown);
+    expect((await request(stack.app).get('/v1/sync-failures').set('Authorization', `Bearer ${supportKey}`)).status).toBe(200);
+    await checkedPage(page, problems, 'keys');
+
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+    await checkedPage(page, problems, 'integrations');
+
+    // The support key sees support and the dashboard, not the front desk or the manager's pages.
+    const supportPage = await context.newPage();
+    await signIn(supportPage, supportKey);
+    const nav = supportPage.getByRole('navigation', { name: 'Sections' });
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Support', 'Dashboard']);
+    await supportPage.close();
+    const keyOf = async (role: string) => (await request(stack.app).post('/v1/api-keys').set(stack.company.auth).send({ name: `${role} key`, role })).body.apiKey as string;
+    const bookingPage = await context.newPage();
+    await signIn(bookingPage, await keyOf('booking'));
+    await expect(bookingPage.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents()).resolves.toEqual(['Front desk']);
+    await bookingPage.close();
+    const publicPage = await context.newPage();
+    await publicPage.goto(`${baseUrl}/console`);
+    await publicPage.getByLabel('Company API key').fill(await keyOf('public'));
+    await publicPage.getByRole('button', { name: 'Sign in' }).click();
+    await publicPage.getByRole('alert').filter({ hasText: 'publishable' }).waitFor();
+    await publicPage.close();
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Revoke temp desk' }).click();
+    await page.getByRole('cell', { name: /^revoked / }).waitFor();
+    let status = 0;
+    for (let i = 0; i < 30 && status !== 401; i += 1) {
+      status = (await request(stack.app).get('/v1/sync-failures').set('Authorization', `Bearer ${supportKey}`)).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(401);
+  });
+
   it('dashboard: the popular-times heat map shows the bookings just made', async () => {
     const page = await context.newPage();
     const problems = watchPage(page);
