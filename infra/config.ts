@@ -14,10 +14,18 @@ export interface AppConfig {
   temporalAddress: string;
   temporalNamespace: string;
   temporalTaskQueue: string;
+  /** Development only: seeds the demo company's calendar connection (connections are per company). */
   calcomBaseUrl: string;
+  /** Development only: the demo connection's key (the emulator's default key when unset). */
   calcomApiKey: string;
   /** true when no CALCOM_API_KEY was given and the local emulator is used */
   calcomEmulated: boolean;
+  /** Keys of the stored-secrets box (infra/secrets): `[id=]key,...`, newest first. */
+  calendarSecretKey: string;
+  /** Public origin of this API (webhook subscriber URLs are built from it). */
+  publicBaseUrl: string;
+  /** Period of each connection's reconciliation Schedule. */
+  calendarReconcileIntervalMs: number;
   adminApiKey: string;
   bookingWaitMs: number;
   /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
@@ -66,6 +74,8 @@ export const DEV_TEMPORAL_PAYLOAD_KEY = Buffer.from('booking-dev-temporal-payloa
 /** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
 const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
+/** Development default of CALENDAR_SECRET_KEY (never valid in production: the variable is required there). */
+export const DEV_CALENDAR_SECRET_KEY = 'dev=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -97,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calcomBaseUrl: env.CALCOM_BASE_URL ?? 'http://127.0.0.1:5555',
     calcomApiKey: calcomApiKey || EMULATOR_API_KEY,
     calcomEmulated: !calcomApiKey,
+    calendarSecretKey: secret('CALENDAR_SECRET_KEY', DEV_CALENDAR_SECRET_KEY),
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/+$/, ''),
+    calendarReconcileIntervalMs: parseDurationMs(env.CALENDAR_RECONCILE_INTERVAL, 15 * 60_000),
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     temporalRpcTimeoutMs: int('TEMPORAL_RPC_TIMEOUT_MS', 1_500),
@@ -119,7 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalPayloadKeyId: env.TEMPORAL_PAYLOAD_KEY_ID || (env.TEMPORAL_PAYLOAD_KEY ? 'k1' : 'dev'),
     temporalPayloadPreviousKeys: env.TEMPORAL_PAYLOAD_PREVIOUS_KEYS ?? '',
   };
-  if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
+  // CALCOM_API_KEY is per company now (calendar connections); production needs the key that
+  // encrypts their secrets instead.
   if (production && env.TEMPORAL_PAYLOAD_KEY === DEV_TEMPORAL_PAYLOAD_KEY) {
     throw new Error('TEMPORAL_PAYLOAD_KEY must not be the development key in production (openssl rand -base64 32)');
   }
