@@ -126,10 +126,28 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
     if (changed === 0) throw new Error(`booking ${bookingId} not found while storing Cal.com uid ${uid}`);
   }
 
+  /**
+   * Seats: the Cal.com uid of another live booking of the same class (service|start|staff), which
+   * stands for the whole class in the calendar (one event per class; the first seat makes it).
+   */
+  async function classUid(bookingId: string): Promise<string | null> {
+    const rows = await db.$queryRaw<Array<{ uid: string }>>`
+      SELECT o.calendar_external_id AS uid FROM bookings b JOIN bookings o ON o.seat_key = b.seat_key
+      WHERE b.id = ${bookingId} AND b.seat_key IS NOT NULL AND o.id <> b.id
+        AND o.status IN ('pending', 'confirmed') AND o.calendar_external_id IS NOT NULL
+      LIMIT 1`;
+    return rows[0]?.uid ?? null;
+  }
+
   return {
     async createCalendarBooking({ bookingId }: { bookingId: string }): Promise<{ externalId: string }> {
       const b = await load(bookingId);
       if (b.calendarExternalId) return { externalId: b.calendarExternalId };
+      const joined = await classUid(bookingId);
+      if (joined) {
+        await remember(bookingId, joined);
+        return { externalId: joined };
+      }
       if (activityInfo().attempt > 1) {
         const adopted = await findOurs(b);
         if (adopted) return adopt(adopted);
@@ -149,6 +167,12 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
           // Our own earlier attempt may hold the slot (duplicate, or "slot taken" by ourselves).
           const adopted = await findOurs(b).catch(() => null);
           if (adopted) return adopt(adopted);
+          // A seat whose class event another seat made meanwhile joins it.
+          const joinedLate = await classUid(bookingId);
+          if (joinedLate) {
+            await remember(bookingId, joinedLate);
+            return { externalId: joinedLate };
+          }
         }
         throw toFailure(error);
       }
@@ -208,6 +232,14 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
       try {
         const uid = b ? (b.calendarExternalId ?? input.externalId ?? (await findOurs(b))?.uid) : input.externalId;
         if (!uid) return { cancelled: false };
+        // Seats: the class event stays while another seat of the class is live and shares it.
+        if (b?.seatKey) {
+          const shared = await db.booking.count({ where: { seatKey: b.seatKey, id: { not: b.id }, status: { in: ['pending', 'confirmed'] }, calendarExternalId: uid } });
+          if (shared > 0) {
+            if (b.status === 'cancelled') await db.booking.update({ where: { id: b.id }, data: { calendarStatus: 'synced' } });
+            return { cancelled: false };
+          }
+        }
         let current = await calcom.getBooking(uid);
         for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
         if (current.status !== 'cancelled') await calcom.cancelBooking(current.uid, input.reason ?? undefined);

@@ -8,6 +8,7 @@
 import { assignStaff } from '../../domain/booking/assignment';
 import { validateBooking } from '../../domain/booking/rules';
 import { addDays, localDateOf, zoneOf } from '../../domain/scheduling/local-time';
+import { seatKeyOf } from '../../domain/scheduling/seats';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
 import type { AlternativeSlot } from '../../domain/errors';
 import type { Db } from '../db/prisma';
@@ -145,6 +146,7 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       end: new Date(end).toISOString(),
       blockedStart: new Date(start - before).toISOString(),
       blockedEnd: new Date(end + after).toISOString(),
+      ...(ctx.service.seats ? { seatKey: seatKeyOf(ctx.service.id, start, staffId) } : {}),
     };
     return { kind: 'ok', plan: slot };
   }

@@ -14,6 +14,8 @@ export interface SlotPlan {
   end: string;
   blockedStart: string;
   blockedEnd: string;
+  /** Seat services: the class (service|start|staff) whose next free seat the hold takes. */
+  seatKey?: string;
 }
 
 export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome | ConflictOutcome | NotFoundOutcome;
