@@ -148,6 +148,8 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       blockedEnd: new Date(end + after).toISOString(),
       ...(ctx.service.seats ? { seatKey: seatKeyOf(ctx.service.id, start, staffId) } : {}),
     };
+    const host = ctx.staff.find((s) => s.id === staffId)?.calcomUserId ?? null;
+    if (ctx.calendarConnectionId === null || ctx.service.calcomEventTypeId === null || host === null) slot.calendar = 'not_linked';
     return { kind: 'ok', plan: slot };
   }
 
