@@ -15,11 +15,14 @@ let classServiceId: string;
 beforeAll(async () => {
   stack = await startBookingStack('seats');
   const created = await request(stack.app).post('/v1/services').set(stack.company.auth).send({
-    branchId: stack.catalog.branchId, name: 'Yoga', durationMinutes: 60, requiredSkills: ['cut'], seats: { capacity: 3 }, calcomEventTypeId: 7,
+    branchId: stack.catalog.branchId, name: 'Yoga', durationMinutes: 60, requiredSkills: ['cut'], seats: { capacity: 3 },
   });
   expect(created.status).toBe(201);
   expect(created.body.seats).toEqual({ capacity: 3 });
   classServiceId = created.body.id;
+  // Linked to the company's Cal.com account like the stack's own service (an event type of that account).
+  const linked = await stack.workerDb.service.findUniqueOrThrow({ where: { id: stack.catalog.serviceId } });
+  await stack.workerDb.service.update({ where: { id: classServiceId }, data: { calcomEventTypeId: linked.calcomEventTypeId } });
 });
 afterAll(async () => {
   await stack?.close();
