@@ -80,6 +80,8 @@ export interface WaitlistActivities {
 export const DEFAULT_WAITLIST_CHECK_INTERVAL_MS = 12 * 3_600_000;
 export const DEFAULT_WAITLIST_EXPIRY_DAYS = 30;
 export const MAX_AUTOBOOK_ATTEMPTS_PER_CHECK = 3;
+/** Schedule-to-close bound of one waiting-list check (all its retries together). */
+export const WAITLIST_CHECK_SCHEDULE_TO_CLOSE = '10 minutes';
 /** Loop iterations per run before continue-as-new (runs before patch `waitlist-monitor-v2`: 200). */
 export const WAITLIST_ITERATIONS_PER_RUN = 50;
 export const LEGACY_WAITLIST_ITERATIONS_PER_RUN = 200;

@@ -40,6 +40,7 @@ import {
   cancelWaitlistSignal,
   LEGACY_WAITLIST_ITERATIONS_PER_RUN,
   MAX_AUTOBOOK_ATTEMPTS_PER_CHECK,
+  WAITLIST_CHECK_SCHEDULE_TO_CLOSE,
   slotFreedSignal,
   WAITLIST_ITERATIONS_PER_RUN,
   waitlistBookingId,
@@ -53,6 +54,16 @@ import {
 
 const acts = proxyActivities<WaitlistActivities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+/**
+ * The check searches the entry's range: bounded in time so no input (and no outage) retries it
+ * for ever; after WAITLIST_CHECK_SCHEDULE_TO_CLOSE the monitor fails visibly instead. Activity
+ * options are not part of the event-history determinism check: replay of older runs is unchanged.
+ */
+const checkActs = proxyActivities<Pick<WaitlistActivities, 'checkWaitlistEntry'>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: WAITLIST_CHECK_SCHEDULE_TO_CLOSE,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
@@ -127,7 +138,7 @@ async function take(input: WaitlistMonitorInput, state: WaitlistMonitorState, gi
 async function check(input: WaitlistMonitorInput, state: WaitlistMonitorState): Promise<boolean> {
   state.checks += 1;
   state.lastCheckAt = new Date(Date.now()).toISOString();
-  const found = await acts.checkWaitlistEntry({ entryId: input.entryId });
+  const found = await checkActs.checkWaitlistEntry({ entryId: input.entryId });
   if (found.kind === 'closed') {
     state.status = found.status;
     state.bookingId = found.bookingId;

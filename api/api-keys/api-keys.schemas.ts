@@ -1,3 +1,4 @@
+import { name } from '../common.schemas';
 import { ROLES } from '../access-policy';
 import { z } from '../zod';
 
@@ -7,7 +8,7 @@ export const role = z.enum(ROLES).openapi({
     'support: read everything, retry and resolve sync failures; public: a publishable key (pk_live_...) for web pages: catalog reads (public fields), availability, reservations, public bookings',
 });
 
-export const createApiKeyBody = z.strictObject({ name: z.string().trim().min(1).max(200), role }).openapi('CreateApiKey');
+export const createApiKeyBody = z.strictObject({ name, role }).openapi('CreateApiKey');
 
 export const apiKeyCreated = z
   .object({ id: z.string(), name: z.string(), role, apiKey: z.string().openapi({ description: 'Shown once; only its hash is stored' }) })

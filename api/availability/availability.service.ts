@@ -24,7 +24,8 @@ import type { AvailabilityCache, AvailabilityCacheKey, CacheCodec, CacheStamp } 
 import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import { loadSchedulingContext, type LoadedSchedulingContext } from '../../infra/db/scheduling.repository';
-import type { AvailabilityQueryInput, ExplainQueryInput } from './availability.schemas';
+import type { AvailabilityQueryInput, ExplainQueryInput, NextQueryInput } from './availability.schemas';
+import { nextSlots, type NextSlot } from './next-slots';
 import type { CalendarStatus, ExternalBusySource } from './external-busy';
 import type { SearchRecorder } from './search-recorder';
 
@@ -45,7 +46,10 @@ export interface AvailabilityAnswer {
 }
 
 export interface AvailabilityService {
-  search(companyId: string, query: AvailabilityQueryInput): Promise<AvailabilityAnswer>;
+  /** `record: false` leaves the search out of the analytics' search count (a day of a next-slot walk). */
+  search(companyId: string, query: AvailabilityQueryInput, options?: { record?: boolean }): Promise<AvailabilityAnswer>;
+  /** GET /v1/availability/next (next-slots.ts); recorded as one search. */
+  next(companyId: string, query: NextQueryInput): Promise<{ slots: NextSlot[] }>;
   explain(companyId: string, query: ExplainQueryInput): Promise<ExplainResult & { calendar: CalendarStatus }>;
 }
 
@@ -104,7 +108,13 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
   }
 
   return {
-    async search(companyId, q) {
+    async next(companyId, q) {
+      const answer = await nextSlots(deps.db, companyId, q, clock(), (day) => this.search(companyId, day, { record: false }));
+      deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
+      return answer;
+    },
+
+    async search(companyId, q, options) {
       const key: AvailabilityCacheKey = { branchId: q.branchId, query: cacheQuery(companyId, q) };
       const lookup = deps.cache ? await deps.cache.get(key) : { value: undefined, stamp: null };
       const cached = lookup.value;
@@ -116,7 +126,7 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
         if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, computed, lookup.stamp);
         answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar };
       }
-      deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
+      if (options?.record !== false) deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
       return answer;
     },
 

@@ -3,7 +3,7 @@
  * field reported at once), and the booking representation the handlers render. Instants in
  * requests need an offset; output instants carry the branch's offset.
  */
-import { date, id, instant, instantOut, pageQuery } from '../common.schemas';
+import { date, id, instant, instantOut, pageQuery, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 import { customerSchema } from '../customers/customers.schemas';
 import { expandedFields, expandQuery } from './booking-expand';
@@ -24,7 +24,7 @@ export const idempotencyHeaders = z.object({
 });
 
 const participant = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name,
   email: z.email().max(320).optional(),
 });
 
@@ -41,16 +41,16 @@ export const createBookingBody = z
       .optional(),
     participants: z.array(participant).max(500).optional(),
     source: z.enum(SOURCES).default('api'),
-    notes: z.string().max(2000).optional(),
+    notes: plainText(2000).optional(),
   })
   .openapi('CreateBooking');
 export type CreateBookingBody = z.infer<typeof createBookingBody>;
 
 export const rescheduleBody = z
-  .strictObject({ start: instant, staffId: id.optional(), reason: z.string().max(500).optional() })
+  .strictObject({ start: instant, staffId: id.optional(), reason: plainText(500).optional() })
   .openapi('RescheduleBooking');
 
-export const cancelBody = z.strictObject({ reason: z.string().max(500).optional() }).optional().openapi('CancelBooking');
+export const cancelBody = z.strictObject({ reason: plainText(500).optional() }).optional().openapi('CancelBooking');
 
 /** `from`/`to`: an instant with offset, or a date (whole day, branch zone; UTC without branchId). */
 const instantOrDate = z.union([instant, date]).openapi({ type: 'string', description: 'Instant with offset, or YYYY-MM-DD' });

@@ -92,7 +92,7 @@ async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResu
     case 'rule_violation':
       return ruleViolation(outcome);
     case 'calendar_failed':
-      return calendarSyncFailed(outcome.bookingId, outcome.error);
+      return calendarSyncFailed(outcome.bookingId);
     case 'not_found':
       return notFoundAnswer(outcome);
   }

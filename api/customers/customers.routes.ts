@@ -64,6 +64,9 @@ function assertMayPatch(principal: Principal, body: object): void {
   if (refused.length > 0) throw new ApiError('forbidden', `A booking key may not change ${refused.join(', ')}`);
 }
 
+/** `%`, `_` and the escape character itself, escaped for a LIKE/ILIKE pattern (default escape `\`). */
+export const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
+
 export const customersRoutes = routeGroup('customers', [
   defineRoute({
     method: 'post',
@@ -117,7 +120,7 @@ export const customersRoutes = routeGroup('customers', [
     method: 'get',
     path: '/v1/customers',
     tags: ['customers'],
-    summary: 'List customers (optionally by e-mail, phone or blocked flag)',
+    summary: 'List customers (optionally by e-mail, phone, blocked flag or a search text)',
     request: { query: listCustomersQuery },
     responses: { 200: { description: 'Customers', schema: listOf(customerSchema) } },
     handler: async ({ query }, ctx) => {
@@ -127,9 +130,15 @@ export const customersRoutes = routeGroup('customers', [
         ...page,
         where: {
           companyId: ctx.companyId(),
-          ...(query.email ? { email: { equals: query.email, mode: 'insensitive' as const } } : {}),
+          // Prisma writes a case-insensitive `equals` as ILIKE: escape its wildcards so the
+          // filter stays an exact match ('%' must not list every customer).
+          ...(query.email ? { email: { equals: escapeLike(query.email), mode: 'insensitive' as const } } : {}),
           ...(phone ? { phone } : {}),
           ...(query.blocked !== undefined ? { blocked: query.blocked } : {}),
+          // The front desk's search box: a part of the name, e-mail or phone, any case.
+          ...(query.q
+            ? { OR: (['name', 'email', 'phone'] as const).map((field) => ({ [field]: { contains: query.q, mode: 'insensitive' as const } })) }
+            : {}),
           ...page.where,
         },
       });

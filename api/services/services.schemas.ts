@@ -5,7 +5,7 @@
  * flexible bounds) live in serviceFieldErrors so create and PATCH (checked on the merged result)
  * report them the same way.
  */
-import { bookingLimits, id, instantOut, int32, pageQuery } from '../common.schemas';
+import { bookingLimits, id, instantOut, int32, pageQuery, name, plainText } from '../common.schemas';
 import type { FieldError } from '../validate';
 import { z } from '../zod';
 
@@ -31,11 +31,11 @@ export const groupSettings = z
   .refine((g) => g.minParticipants <= g.maxParticipants, { message: 'maxParticipants must not be below minParticipants', path: ['maxParticipants'] })
   .openapi('GroupSettings');
 
-const skill = z.string().trim().min(1).max(100);
+const skill = plainText(100, 1);
 
 const serviceFields = {
   branchId: id,
-  name: z.string().trim().min(1).max(200),
+  name,
   durationMinutes: positiveMinutes,
   price: z.number().min(0).max(99_999_999.99).multipleOf(0.01).nullable().openapi({ description: 'Decimal with up to 2 places' }),
   bufferBeforeMinutes: minutes(1_440),

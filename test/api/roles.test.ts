@@ -171,3 +171,45 @@ describe('DELETE /v1/api-keys/:id', () => {
     expect(Date.now() - at).toBeLessThan(500);
   });
 });
+
+describe('booking keys and bookings in the past', () => {
+  async function bookingAt(start: Date): Promise<string> {
+    const customer = await request(h.app).post('/v1/customers').set(company.auth).send({ name: 'Past Pete' });
+    const id = `bkg_past_${Math.random().toString(36).slice(2)}`;
+    await h.db.booking.create({
+      data: {
+        id, companyId: company.id, branchId, serviceId, customerId: customer.body.id, staffId, startAt: start,
+        endAt: new Date(start.getTime() + 30 * 60_000), blockedStart: start, blockedEnd: new Date(start.getTime() + 30 * 60_000), status: 'confirmed',
+      },
+    });
+    return id;
+  }
+
+  it('may not cancel a booking that has started (403, unchanged); a manager key passes that check', async () => {
+    const past = await bookingAt(new Date(Date.now() - 2 * 3_600_000));
+    const refused = await request(h.app).post(`/v1/bookings/${past}/cancel`).set(booking).send({ reason: 'oops' });
+    expect([refused.status, refused.body.code]).toEqual([403, 'forbidden']);
+    expect((await h.db.booking.findUniqueOrThrow({ where: { id: past } })).status).toBe('confirmed');
+    // This app has no Temporal client: passing the role check ends in 503 dependency_unavailable.
+    expect((await request(h.app).post(`/v1/bookings/${past}/cancel`).set(company.auth).send({})).status).toBe(503);
+    const future = await bookingAt(new Date(Date.now() + 48 * 3_600_000));
+    expect((await request(h.app).post(`/v1/bookings/${future}/cancel`).set(booking).send({})).status).toBe(503);
+  });
+});
+
+describe('production', () => {
+  it('refuses the demo company\'s well-known keys even when the database holds them', async () => {
+    const { hashApiKey, apiKeyDisplayPrefix } = await import('../../infra/db/api-keys');
+    const { DEMO_API_KEYS } = await import('../../infra/config');
+    const demo = company.id; // any company will do: the point is a stored row with the well-known secret
+    await h.db.apiKey.deleteMany({ where: { keyHash: hashApiKey(DEMO_API_KEYS.booking) } });
+    await h.db.apiKey.create({
+      data: { id: `key_demo_${Date.now()}`, companyId: demo, name: 'demo', role: 'booking', keyHash: hashApiKey(DEMO_API_KEYS.booking), prefix: apiKeyDisplayPrefix(DEMO_API_KEYS.booking) },
+    });
+    const auth = { Authorization: `Bearer ${DEMO_API_KEYS.booking}` };
+    expect((await request(h.app).get('/v1/customers').set(auth)).status).toBe(200);
+    const prod = createApp({ ...h.deps, config: { ...h.deps.config, nodeEnv: 'production' } });
+    expect((await request(prod).get('/v1/customers').set(auth)).status).toBe(401);
+    await h.db.apiKey.deleteMany({ where: { keyHash: hashApiKey(DEMO_API_KEYS.booking) } });
+  });
+});

@@ -134,6 +134,25 @@ async function until(fn: () => Promise<boolean>, label: string): Promise<void> {
 const stateOf = (h: { query: (q: typeof waitlistStateQuery) => Promise<WaitlistMonitorState> }) => h.query(waitlistStateQuery);
 
 describe('waitlistMonitorWorkflow (time-skipping)', () => {
+  it('a check that keeps failing is not retried for ever: the monitor fails after the check\'s schedule-to-close bound', async () => {
+    const store = new FakeStore();
+    store.add('wl_err', '2030-01-01T00:00:00Z');
+    await withWorker(store, async (acts) => {
+      (acts.checkWaitlistEntry as jest.Mock).mockImplementation(async () => {
+        throw new Error('availability search exploded');
+      });
+      const handle = await start('wl_err', {});
+      // Without the bound the check is retried for ever and this never settles.
+      // (The server stops retrying when the next attempt would end past the bound and reports the last error.)
+      const failure = await handle.result().then(() => undefined, (err: { cause?: { name?: string; cause?: { message?: string } } }) => err);
+      expect(failure?.cause?.name).toBe('ActivityFailure');
+      expect(failure?.cause?.cause?.message).toBe('availability search exploded');
+      const calls = (acts.checkWaitlistEntry as jest.Mock).mock.calls.length;
+      expect(calls).toBeGreaterThan(5); // retried with back-off meanwhile
+      expect(calls).toBeLessThan(40);
+    });
+  });
+
   it('expires after 30 days and closes the entry', async () => {
     const store = new FakeStore();
     store.add('wl_a', '2030-01-01T00:00:00Z');
