@@ -281,4 +281,34 @@ describe('console in a browser', () => {
     expect(await page.locator('.chart svg path, .chart svg rect').count()).toBeGreaterThan(2);
     await checkedPage(page, problems, 'dashboard');
   });
+
+  it('customer booking page on a phone in German: service, staff, next free times first, day, times; accessible', async () => {
+    const publicKey = (await request(stack.app).post('/v1/api-keys').set(stack.company.auth).send({ name: 'web', role: 'public' })).body.apiKey as string;
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'de-DE', timezoneId: ZONE });
+    try {
+      const page = await phone.newPage();
+      const problems = watchPage(page);
+      await page.goto(`${baseUrl}/book/${stack.catalog.branchId}?key=${publicKey}`);
+      await page.getByRole('heading', { name: 'Termin buchen · Mitte' }).waitFor();
+      await expect(page.evaluate('document.documentElement.lang')).resolves.toBe('de');
+      await checkedPage(page, problems, 'book-1-service-de');
+      await page.getByRole('button', { name: /^Haircut/ }).click();
+      await page.getByRole('group', { name: 'Bei wem' }).waitFor();
+      await page.getByRole('button', { name: 'Anna' }).click();
+      // The next free times come first, in German.
+      const next = page.getByRole('group', { name: 'Nächste freie Termine' });
+      await next.getByRole('button').first().waitFor();
+      expect(await next.getByRole('button').count()).toBeGreaterThan(0);
+      await page.getByRole('group', { name: 'Tag' }).getByRole('button', { name: /^Mo\., \d+\. / }).first().click();
+      const times = page.getByRole('group', { name: /^Freie Zeiten am Montag/ });
+      await times.getByRole('button').first().waitFor();
+      // Nothing scrolls sideways on a phone.
+      await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
+      await checkedPage(page, problems, 'book-2-times-de');
+      // The publishable key stays in the page's own link; nothing is stored.
+      await expect(page.evaluate('JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie')).resolves.not.toContain(publicKey);
+    } finally {
+      await phone.close();
+    }
+  });
 });
