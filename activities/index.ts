@@ -12,6 +12,7 @@ import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createNotificationActivities } from './notification.activities';
+import { createReservationActivities } from './reservation.activities';
 import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities({ calcom: deps.calcom, db: deps.db, ...deps.calendar }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createSeriesActivities({ db: deps.db, clock }),
+    ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, calcom: deps.calcom, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };

@@ -16,6 +16,7 @@ import { seriesRoutes } from './series/series.routes';
 import { waitingListRoutes } from './waiting-list/waiting-list.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
 import { bookingsRoutes } from './bookings/bookings.routes';
+import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 
 export const routeGroups: RouteGroup[] = [
@@ -32,6 +33,7 @@ export const routeGroups: RouteGroup[] = [
   waitingListRoutes,
   analyticsRoutes,
   bookingsRoutes,
+  reservationsRoutes,
   syncFailuresRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

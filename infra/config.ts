@@ -23,6 +23,8 @@ export interface AppConfig {
   /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
   temporalRpcTimeoutMs: number;
   waitlistCheckIntervalMs: number;
+  /** Default life of a reservation (RESERVATION_TTL, default 5 minutes; 30 s..15 min). */
+  reservationTtlMs: number;
   /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
   holdSweeperSchedule: boolean;
   smtpUrl: string;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     temporalRpcTimeoutMs: int('TEMPORAL_RPC_TIMEOUT_MS', 1_500),
     waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
+    reservationTtlMs: Math.min(Math.max(parseDurationMs(env.RESERVATION_TTL, 5 * 60_000), 30_000), 900_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
