@@ -3,7 +3,8 @@
  * supertest). Middleware order matters and is:
  *   request id + logs (request-log.ts) → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
  *   → the console's static files (api/console, no key; its own CSP)
- *   → /v1: bearer auth + role policy → rate limit → route groups → 405/404 → problem+json errors.
+ *   → /v1: rate limits per address (all, and unknown keys) → bearer auth + role policy → rate
+ *   limit per company → route groups → 405/404 → problem+json errors.
  * Routing is case-sensitive and strict; the role policy is asked about the route template the
  * router will run (routeResolver), so both see one path.
  * The role policy applies to paths some route serves: any key that authenticates gets 404 for a
@@ -18,7 +19,7 @@ import { ApiError, errorHandler } from './error-handler';
 import { createMetricsRegistry, httpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { registerOps } from './ops/ops.routes';
-import { DEFAULT_RATE_LIMIT, rateLimit } from './rate-limit';
+import { createRateLimiters, DEFAULT_RATE_LIMIT } from './rate-limit';
 import { requestLog } from './request-log';
 import { routeGroups } from './routes';
 
@@ -31,6 +32,8 @@ export function createApp(deps: AppDeps): Express {
   // served by nothing (404), and the role policy sees the same templates (see routeResolver below).
   app.enable('case sensitive routing');
   app.enable('strict routing');
+  // Which X-Forwarded-For hops name the client (the address the rate limits count): none unless configured.
+  app.set('trust proxy', deps.config.trustProxy ?? false);
 
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(metrics));
@@ -47,8 +50,10 @@ export function createApp(deps: AppDeps): Express {
   // The served route table, for tests that walk every route × role (test/api/route-matrix.test.ts).
   app.locals.routes = routes;
 
+  const limiters = deps.rateLimit === false ? undefined : createRateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.rateLimitRedis);
+  if (limiters) app.use('/v1', ...limiters.beforeAuth);
   app.use('/v1', authenticate(deps, routeResolver(routes)));
-  if (deps.rateLimit !== false) app.use('/v1', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  if (limiters) app.use('/v1', limiters.onAuthFailure, limiters.afterAuth);
   app.use(router);
 
   app.use((req) => {

@@ -18,6 +18,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
+import { DEMO_API_KEYS } from '../infra/config';
 import { hashApiKey } from '../infra/db/api-keys';
 import type { AppDeps } from './app-deps';
 import { isAllowed, ROLES, type Principal, type Role } from './access-policy';
@@ -45,6 +46,8 @@ export function authenticate(
   // The admin key is compared by its SHA-256 hex, the same hash company keys are looked up by,
   // so a request hashes its token once.
   const adminHash = Buffer.from(hashApiKey(deps.config.adminApiKey));
+  // In production the demo company's well-known keys are refused, whatever the database holds.
+  const refusedHashes = new Set(deps.config.nodeEnv === 'production' ? Object.values(DEMO_API_KEYS).map(hashApiKey) : []);
   const cache = new LRUCache<string, { principal: CompanyPrincipal; at: number }>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
   const unknown = new LRUCache<string, true>({ max: 50_000, ttl: UNKNOWN_KEY_TTL_MS });
   // Hashes revoked lately: a lookup that read the row just before the revocation committed must
@@ -63,6 +66,7 @@ export function authenticate(
     const hash = hashApiKey(token);
     // Equal-length digests make the comparison constant-time whatever the token's length.
     if (timingSafeEqual(Buffer.from(hash), adminHash)) return { kind: 'admin' };
+    if (refusedHashes.has(hash)) return undefined;
     const cached = cache.get(hash);
     const maxAge = bus?.isLive() ? KEY_CACHE_TTL_MS : KEY_CACHE_FALLBACK_MS;
     if (cached && Date.now() - cached.at < maxAge) return cached.principal;

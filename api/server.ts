@@ -12,7 +12,9 @@ import http from 'node:http';
 import { loadConfig, type AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
 import { createTemporalClient } from '../infra/temporal/temporal-client';
+import { createRedisConnection } from '../infra/cache/redis';
 import { createRevocationBus } from '../infra/cache/revocation-bus';
+import { rateLimitOptions } from './rate-limit';
 import { createLogger, type Logger } from '../infra/logger';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createApp } from './app';
@@ -37,6 +39,7 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
   const availability = createAvailabilityDeps({ config, db, logger: logger.child({ component: 'availability' }) });
   const { calcom, availabilityCache } = availability.deps;
   const revocations = createRevocationBus({ url: config.redisUrl, logger: logger.child({ component: 'api-key-revocations' }) });
+  const rateLimitRedis = createRedisConnection({ url: config.redisUrl, logger: logger.child({ component: 'rate-limit' }), commandTimeoutMs: 200 });
 
   const deps: AppDeps = {
     config,
@@ -44,6 +47,8 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
     logger,
     temporal,
     revocations,
+    rateLimitRedis,
+    rateLimit: rateLimitOptions(config),
     ...availability.deps,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
@@ -72,6 +77,7 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
         const steps: Array<[string, () => Promise<unknown>]> = [
           ['availability', () => availability.close()],
           ['revocations', () => revocations.close()],
+          ['rate-limit', () => rateLimitRedis.close()],
           ['temporal', () => connection.close()],
           ['database', () => db.$disconnect()],
         ];

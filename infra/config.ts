@@ -40,9 +40,25 @@ export interface AppConfig {
   workerMetricsPort: number;
   /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); empty: tracing off */
   otelExporterOtlpEndpoint: string;
+  /** Requests per company (all its keys) per RATE_LIMIT_WINDOW, across all API processes (RATE_LIMIT_MAX) */
+  rateLimitMax: number;
+  /** Requests per client address per window, before authentication (RATE_LIMIT_ADDRESS_MAX) */
+  rateLimitAddressMax: number;
+  /** Requests with an unknown or revoked key per client address per minute (RATE_LIMIT_UNKNOWN_KEY_MAX) */
+  rateLimitUnknownKeyMax: number;
+  rateLimitWindowMs: number;
+  /** Express `trust proxy` (TRUST_PROXY): hop count, or names/CIDRs; false when unset */
+  trustProxy: boolean | number | string;
 }
 
 export const DEV_ADMIN_API_KEY = 'dev-admin-key';
+/**
+ * The demo company's well-known keys (prisma/seed.ts, README): development only. A production
+ * API refuses them (401) even if a production database was seeded by mistake.
+ */
+export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booking-key', support: 'demo-support-key', public: 'demo-public-key' } as const;
+/** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
+const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -89,12 +105,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerDeploymentName: env.WORKER_DEPLOYMENT_NAME ?? '',
     workerMetricsPort: int('WORKER_METRICS_PORT', 0),
     otelExporterOtlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
+    rateLimitMax: int('RATE_LIMIT_MAX', 600),
+    rateLimitAddressMax: int('RATE_LIMIT_ADDRESS_MAX', 2400),
+    rateLimitUnknownKeyMax: int('RATE_LIMIT_UNKNOWN_KEY_MAX', 60),
+    rateLimitWindowMs: parseDurationMs(env.RATE_LIMIT_WINDOW, 10_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
   if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
+  if (production && env.ADMIN_API_KEY) {
+    const known = [DEV_ADMIN_API_KEY, ...Object.values(DEMO_API_KEYS)] as string[];
+    if (known.includes(env.ADMIN_API_KEY) || env.ADMIN_API_KEY.length < MIN_PRODUCTION_ADMIN_KEY_LENGTH) {
+      throw new Error(
+        `ADMIN_API_KEY must not be a development or demo key in production and needs at least ${MIN_PRODUCTION_ADMIN_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`,
+      );
+    }
+  }
   if (missing.length > 0) {
     throw new Error(`Missing required configuration for production: ${missing.join(', ')}`);
   }
   return config;
+}
+
+/** TRUST_PROXY: unset → false; a whole number → hop count; "true"/"false"; else names/CIDRs as Express reads them. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
 }
 
 /** Accepts "300000", "300s", "5m", "1h"; returns milliseconds. */

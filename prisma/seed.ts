@@ -7,15 +7,17 @@
  * The demo manager key is a fixed, well-known string ON PURPOSE (so the README can use it); only
  * its SHA-256 is stored, as for every key. Never seed a production database.
  */
-import { loadConfig } from '../infra/config';
+import { DEMO_API_KEYS, loadConfig } from '../infra/config';
 import { apiKeyDisplayPrefix, hashApiKey } from '../infra/db/api-keys';
 import { createPrisma, type DbTx } from '../infra/db/prisma';
 
 export const DEMO_COMPANY_ID = 'cmp_demo';
 export const DEMO_BRANCH_ID = 'br_demo_mitte';
-export const DEMO_MANAGER_KEY = 'demo-manager-key';
-export const DEMO_BOOKING_KEY = 'demo-booking-key';
-export const DEMO_SUPPORT_KEY = 'demo-support-key';
+export const DEMO_MANAGER_KEY = DEMO_API_KEYS.manager;
+export const DEMO_BOOKING_KEY = DEMO_API_KEYS.booking;
+export const DEMO_SUPPORT_KEY = DEMO_API_KEYS.support;
+/** Publishable (role `public`): the customer booking page's link carries it. */
+export const DEMO_PUBLIC_KEY = DEMO_API_KEYS.public;
 /** The Cal.com event type of the haircut service (the emulator accepts any positive id). */
 export const DEMO_CALCOM_EVENT_TYPE_ID = 1001;
 
@@ -106,6 +108,7 @@ const keys = [
   { id: 'key_demo_manager', name: 'demo manager key', role: 'manager', secret: DEMO_MANAGER_KEY },
   { id: 'key_demo_booking', name: 'demo booking key', role: 'booking', secret: DEMO_BOOKING_KEY },
   { id: 'key_demo_support', name: 'demo support key', role: 'support', secret: DEMO_SUPPORT_KEY },
+  { id: 'key_demo_public', name: 'demo public key (booking page)', role: 'public', secret: DEMO_PUBLIC_KEY },
 ];
 
 /** Writes the demo company in one transaction; safe to run any number of times. */
@@ -134,6 +137,8 @@ export async function seedDemo(tx: DbTx): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The demo keys are public (README): a production database must never hold them.
+  if (config.nodeEnv === 'production') throw new Error('Refusing to seed the demo company with NODE_ENV=production');
   const db = createPrisma(config.databaseUrl, { max: 2 });
   try {
     await db.$transaction((tx) => seedDemo(tx));
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
   console.log(`Demo manager API key: ${DEMO_MANAGER_KEY}`);
   console.log(`Demo booking API key: ${DEMO_BOOKING_KEY}`);
   console.log(`Demo support API key: ${DEMO_SUPPORT_KEY}`);
+  console.log(`Demo public API key:  ${DEMO_PUBLIC_KEY}   (booking page: /book/br_demo_mitte?key=${DEMO_PUBLIC_KEY})`);
 }
 
 if (require.main === module) {

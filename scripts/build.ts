@@ -8,8 +8,11 @@
  *   3. the workflow bundle built once: dist/workflow-bundle.js, loaded by the worker with
  *      `workflowBundle: { codePath }` (no bundling at worker start), and dist/build-info.json
  *      with the build id derived from the bundle's hash (worker/versioning.ts).
+ *   4. the console (console/dist, built by `npm run console:build` before this script when run as
+ *      `npm run build`) copied to dist/console/dist, where infra/config.ts looks for it.
  * Needs the dev dependencies (esbuild); the result needs only the production ones.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -45,11 +48,15 @@ export async function buildDist(outDir = DIST): Promise<BuildInfo> {
   fs.writeFileSync(path.join(outDir, WORKFLOW_BUNDLE_FILE), code);
   const info: BuildInfo = { buildId: workflowBuildId(code), builtAt: new Date().toISOString() };
   fs.writeFileSync(path.join(outDir, BUILD_INFO_FILE), `${JSON.stringify(info, null, 2)}\n`);
+  const consoleDist = path.join(ROOT, 'console', 'dist');
+  if (fs.existsSync(path.join(consoleDist, 'index.html'))) fs.cpSync(consoleDist, path.join(outDir, 'console', 'dist'), { recursive: true });
   logger.info({ files: entryPoints.length, buildId: info.buildId, ms: Date.now() - started }, 'dist built');
   return info;
 }
 
 if (require.main === module) {
+  // The console first (installs console/'s packages if needed; skipped when up to date).
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'console-build.mjs')], { stdio: 'inherit' });
   buildDist(process.argv[2] ? path.resolve(process.argv[2]) : DIST).then(
     (info) => console.log(`dist/ built, build id ${info.buildId}`),
     (error: Error) => {

@@ -86,6 +86,7 @@ async function run(supervisor: Supervisor): Promise<void> {
     `  API            http://127.0.0.1:${API_PORT}`,
     `  API docs       http://127.0.0.1:${API_PORT}/docs`,
     `  Console        http://127.0.0.1:${API_PORT}/console   (sign in with a company key, e.g. demo-manager-key)`,
+    `  Booking page   http://127.0.0.1:${API_PORT}/book/br_demo_mitte?key=demo-public-key`,
     `  Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT}   (gRPC ${base.temporalAddress}${base.temporalStarted ? '' : ', a server that was already running'})`,
     `  Cal.com        ${config.calcomBaseUrl}${config.calcomEmulated ? '   (emulator)' : ''}`,
     process.env.SMTP_URL

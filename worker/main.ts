@@ -14,6 +14,7 @@ import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
+import { startBusinessGauges } from './business-gauges';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
 function installRuntime(logger: Logger, metricsPort: number): void {
@@ -74,12 +75,15 @@ async function main(): Promise<number> {
       },
       'worker polling',
     );
+    // Business gauges beside the SDK's metrics, only where they are exported.
+    const gauges = config.workerMetricsPort > 0 ? startBusinessGauges({ db: deps.activities.db, logger }) : undefined;
     const running = booking.run();
     // A fresh deployment gets this build as its Current Version (worker/versioning.ts); never fails the worker.
     const versioning = booking.deploymentName
       ? adoptIfNoCurrentVersion({ connection: booking.connection, namespace: config.temporalNamespace, deploymentName: booking.deploymentName, buildId: booking.buildId, logger })
       : Promise.resolve();
     await running;
+    gauges?.stop();
     await Promise.all([sweeperSchedule, versioning]);
     logger.info('worker stopped');
     return 0;

@@ -16,6 +16,8 @@ import { prebuilt } from './build-info';
 
 const ROOT = path.resolve(__dirname, '..');
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** Workflow interceptor modules baked into every bundle (business metrics). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics.interceptors')];
 const KEEP_NEWEST = 3;
 
 function sourceHash(): string {
@@ -45,7 +47,7 @@ export function workflowBuildId(code: string): string {
 /** A fresh bundle of workflows/index.ts (no cache); `npm run build` writes it to dist/. */
 export async function bundleWorkflows(logger: Logger): Promise<string> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: bundlerLogger(logger) });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: bundlerLogger(logger) });
   logger.info({ ms: Date.now() - started }, 'workflows bundled');
   return code;
 }

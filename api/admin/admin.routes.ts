@@ -25,10 +25,11 @@ export const adminRoutes = routeGroup('admin', [
           id: newId('cmp'),
           name: body.name,
           country: body.country ?? 'DE',
+          ...(body.currency ? { currency: body.currency } : {}),
           apiKeys: { create: { id: newId('key'), name: 'initial manager key', role: 'manager', keyHash: key.hash, prefix: key.prefix } },
         },
       });
-      return { status: 201, body: { id: company.id, name: company.name, country: company.country, apiKey: key.key } };
+      return { status: 201, body: { id: company.id, name: company.name, country: company.country, ...(body.currency ? { currency: company.currency } : {}), apiKey: key.key } };
     },
   }),
 ]);

@@ -11,6 +11,7 @@ import { isUniqueViolation } from '../../infra/db/errors';
 import { newId } from '../../infra/db/ids';
 import { entryReachUtc, type TimeWindow, type WaitlistOffer } from '../../domain/waitlist/waitlist-policy';
 import { DEFAULT_WAITLIST_EXPIRY_DAYS, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
+import { ownerAttributes } from '../../workflows/search-attributes.contract';
 import { surelyNotStarted, temporalOf } from '../bookings/booking-answers';
 import { checkBranchReferences } from '../catalog-references';
 import { formatInstant } from '../common.schemas';
@@ -86,7 +87,11 @@ export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlis
       };
       await startOrJoinOwning(
         client,
-        { workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input] },
+        {
+          workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input],
+          searchAttributes: ownerAttributes('waitlist', { waitlistEntryId: entryId, customerId: row.customerId, branchId: row.branchId }, 'waiting'),
+          memo: { summary: `waiting-list entry ${entryId}: ${row.customerId} until ${row.expiresAt.toISOString()}${row.autoBook ? ', auto-book' : ''}` },
+        },
         () => db.waitingListEntry.deleteMany({ where: { id: entryId } }),
       );
       return { answer: { status: 201, body: renderEntry(row, branch.timezone) }, final: true };

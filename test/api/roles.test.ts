@@ -196,3 +196,20 @@ describe('booking keys and bookings in the past', () => {
     expect((await request(h.app).post(`/v1/bookings/${future}/cancel`).set(booking).send({})).status).toBe(503);
   });
 });
+
+describe('production', () => {
+  it('refuses the demo company\'s well-known keys even when the database holds them', async () => {
+    const { hashApiKey, apiKeyDisplayPrefix } = await import('../../infra/db/api-keys');
+    const { DEMO_API_KEYS } = await import('../../infra/config');
+    const demo = company.id; // any company will do: the point is a stored row with the well-known secret
+    await h.db.apiKey.deleteMany({ where: { keyHash: hashApiKey(DEMO_API_KEYS.booking) } });
+    await h.db.apiKey.create({
+      data: { id: `key_demo_${Date.now()}`, companyId: demo, name: 'demo', role: 'booking', keyHash: hashApiKey(DEMO_API_KEYS.booking), prefix: apiKeyDisplayPrefix(DEMO_API_KEYS.booking) },
+    });
+    const auth = { Authorization: `Bearer ${DEMO_API_KEYS.booking}` };
+    expect((await request(h.app).get('/v1/customers').set(auth)).status).toBe(200);
+    const prod = createApp({ ...h.deps, config: { ...h.deps.config, nodeEnv: 'production' } });
+    expect((await request(prod).get('/v1/customers').set(auth)).status).toBe(401);
+    await h.db.apiKey.deleteMany({ where: { keyHash: hashApiKey(DEMO_API_KEYS.booking) } });
+  });
+});

@@ -142,6 +142,51 @@ describe('console in a browser', () => {
     expect(requests.filter((url) => url.includes(stack.company.key))).toEqual([]);
   });
 
+  it('front desk: shades breaks and time off, offers the alternatives when a slot is taken meanwhile, and cancels', async () => {
+    const ben = stack.catalog.staff.ben;
+    const hours = { start: '09:00', end: '18:00' };
+    const weekdays = Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, [hours]]));
+    expect((await request(stack.app).patch(`/v1/staff/${ben}`).set(stack.company.auth).send({ workingHours: weekdays, breaks: { monday: [{ start: '12:00', end: '12:30' }] } })).status).toBe(200);
+    const off = await request(stack.app).post(`/v1/staff/${ben}/time-off`).set(stack.company.auth).send({ start: at('15:00'), end: at('16:00'), reason: 'dentist' });
+    expect(off.status).toBe(201);
+
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, stack.company.key);
+    await page.getByRole('link', { name: 'Front desk' }).click();
+    await page.getByLabel('Date').fill(day);
+    const benColumn = page.getByRole('group', { name: "Ben's day" });
+    await benColumn.locator('.shade-break[title="Break 12:00–12:30"]').waitFor();
+    await benColumn.locator('.shade-time-off[title="Time off: dentist 15:00–16:00"]').waitFor();
+    await expect(benColumn.getByRole('button', { name: 'Book Ben at 15:00' }).count()).resolves.toBe(0);
+    await expect(benColumn.getByRole('button', { name: 'Book Ben at 12:00' }).count()).resolves.toBe(0);
+
+    // Ben at 09:00 is taken by another desk while this one picks the customer.
+    await page.getByRole('button', { name: 'Book Ben at 09:00' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Find customer').fill('Carla');
+    await dialog.getByRole('button', { name: 'Search' }).click();
+    await dialog.getByRole('button', { name: 'Carla' }).click();
+    const other = await postBooking(stack, bookingBody(stack.catalog, at('09:00'), { staffId: ben }));
+    expect(other.status).toBe(201);
+    await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+    await dialog.getByText('Free instead:').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'front-desk-alternatives');
+    await dialog.locator('.alternatives button').first().click();
+    await dialog.getByText(/^Booked for Carla: confirmed/).waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // Cancel the other desk's booking from the grid: it leaves the grid and 09:00 is free again.
+    await page.getByRole('button', { name: /^09:00–10:00 Carla · Haircut confirmed/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel booking' }).click();
+    await page.getByRole('dialog').locator('.pill.status-cancelled').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Book Ben at 09:00' }).waitFor({ timeout: 15_000 });
+    const cancelled = await request(stack.app).get(`/v1/bookings/${other.body.id}`).set(stack.company.auth);
+    expect(cancelled.body.status).toBe('cancelled');
+    await checkedPage(page, problems, 'front-desk-shaded');
+  });
+
   it('support: retries a sync failure injected through the emulator and shows it resolved', async () => {
     await setFaults(stack.emulator, { mode: 'error', status: 400, operations: ['create'] });
     const refused = await postBooking(stack, bookingBody(stack.catalog, at('11:00', monday.plus({ days: 1 })), { staffId: stack.catalog.staff.ben }));
@@ -163,6 +208,64 @@ describe('console in a browser', () => {
     expect(failures.body.data.map((f: { bookingId: string }) => f.bookingId)).toContain(refused.body.bookingId);
   });
 
+  it('manager pages: catalog edits, a key created and revoked, integrations; support and booking keys see their sections only', async () => {
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, stack.company.key);
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    const name = page.getByRole('textbox', { name: 'Service name' }).first();
+    await name.fill('Haircut deluxe');
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await page.getByRole('status').filter({ hasText: 'saved' }).first().waitFor();
+    const service = await request(stack.app).get(`/v1/services/${stack.catalog.serviceId}`).set(stack.company.auth);
+    expect(service.body.name).toBe('Haircut deluxe');
+    expect((await request(stack.app).patch(`/v1/services/${stack.catalog.serviceId}`).set(stack.company.auth).send({ name: 'Haircut' })).status).toBe(200);
+    await checkedPage(page, problems, 'catalog');
+
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByLabel('Name').fill('temp desk');
+    await page.getByLabel('Role').selectOption('support');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = await page.getByRole('status').locator('code').textContent();
+    expect(shown).toBeTruthy();
+    const supportKey = String(shown);
+    expect((await request(stack.app).get('/v1/sync-failures').set('Authorization', `Bearer ${supportKey}`)).status).toBe(200);
+    await checkedPage(page, problems, 'keys');
+
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+    await checkedPage(page, problems, 'integrations');
+
+    // The support key sees support and the dashboard, not the front desk or the manager's pages.
+    const supportPage = await context.newPage();
+    await signIn(supportPage, supportKey);
+    const nav = supportPage.getByRole('navigation', { name: 'Sections' });
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Support', 'Dashboard']);
+    await supportPage.close();
+    const keyOf = async (role: string) => (await request(stack.app).post('/v1/api-keys').set(stack.company.auth).send({ name: `${role} key`, role })).body.apiKey as string;
+    const bookingPage = await context.newPage();
+    await signIn(bookingPage, await keyOf('booking'));
+    await expect(bookingPage.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents()).resolves.toEqual(['Front desk']);
+    await bookingPage.close();
+    const publicPage = await context.newPage();
+    await publicPage.goto(`${baseUrl}/console`);
+    await publicPage.getByLabel('Company API key').fill(await keyOf('public'));
+    await publicPage.getByRole('button', { name: 'Sign in' }).click();
+    await publicPage.getByRole('alert').filter({ hasText: 'publishable' }).waitFor();
+    await publicPage.close();
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Revoke temp desk' }).click();
+    await page.getByRole('cell', { name: /^revoked / }).waitFor();
+    let status = 0;
+    for (let i = 0; i < 30 && status !== 401; i += 1) {
+      status = (await request(stack.app).get('/v1/sync-failures').set('Authorization', `Bearer ${supportKey}`)).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(401);
+  });
+
   it('dashboard: the popular-times heat map shows the bookings just made', async () => {
     const page = await context.newPage();
     const problems = watchPage(page);
@@ -177,5 +280,35 @@ describe('console in a browser', () => {
     // The chart drew a cell for them (ECharts SVG renderer).
     expect(await page.locator('.chart svg path, .chart svg rect').count()).toBeGreaterThan(2);
     await checkedPage(page, problems, 'dashboard');
+  });
+
+  it('customer booking page on a phone in German: service, staff, next free times first, day, times; accessible', async () => {
+    const publicKey = (await request(stack.app).post('/v1/api-keys').set(stack.company.auth).send({ name: 'web', role: 'public' })).body.apiKey as string;
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'de-DE', timezoneId: ZONE });
+    try {
+      const page = await phone.newPage();
+      const problems = watchPage(page);
+      await page.goto(`${baseUrl}/book/${stack.catalog.branchId}?key=${publicKey}`);
+      await page.getByRole('heading', { name: 'Termin buchen · Mitte' }).waitFor();
+      await expect(page.evaluate('document.documentElement.lang')).resolves.toBe('de');
+      await checkedPage(page, problems, 'book-1-service-de');
+      await page.getByRole('button', { name: /^Haircut/ }).click();
+      await page.getByRole('group', { name: 'Bei wem' }).waitFor();
+      await page.getByRole('button', { name: 'Anna' }).click();
+      // The next free times come first, in German.
+      const next = page.getByRole('group', { name: 'Nächste freie Termine' });
+      await next.getByRole('button').first().waitFor();
+      expect(await next.getByRole('button').count()).toBeGreaterThan(0);
+      await page.getByRole('group', { name: 'Tag' }).getByRole('button', { name: /^Mo\., \d+\. / }).first().click();
+      const times = page.getByRole('group', { name: /^Freie Zeiten am Montag/ });
+      await times.getByRole('button').first().waitFor();
+      // Nothing scrolls sideways on a phone.
+      await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
+      await checkedPage(page, problems, 'book-2-times-de');
+      // The publishable key stays in the page's own link; nothing is stored.
+      await expect(page.evaluate('JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie')).resolves.not.toContain(publicKey);
+    } finally {
+      await phone.close();
+    }
   });
 });

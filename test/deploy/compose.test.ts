@@ -59,6 +59,7 @@ const SECRETS = {
   ADMIN_API_KEY: 'admin-secret',
   CALCOM_API_KEY: 'cal-secret',
   SMTP_URL: 'smtp://relay.example.com:587',
+  GRAFANA_ADMIN_PASSWORD: 'grafana-secret',
 };
 
 function dockerCompose(env: Record<string, string>) {
@@ -199,6 +200,14 @@ describe('docker-compose.yml follows Temporal production practice', () => {
     expect(services.worker.expose).toContain(port);
     const prometheus = mountedFile(services.prometheus, '/etc/prometheus/prometheus.yml');
     expect(prometheus).toMatch(new RegExp(`names: \\[worker\\]\\s+type: A\\s+port: ${port}`));
+  });
+
+  it('provisions the repository dashboard in Grafana over the Prometheus that scrapes the app', () => {
+    const grafana = services.grafana;
+    expect(mountedFile(grafana, '/var/lib/grafana/dashboards/booking-dashboard.json')).toBe(read('deploy/grafana/booking-dashboard.json'));
+    const datasources = fs.readFileSync(path.join(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+    expect(datasources).toMatch(/url: http:\/\/prometheus:9090/);
+    expect(grafana.ports).toEqual(['127.0.0.1:3001:3000']);
   });
 
   it('runs the compiled image: node on dist/, never tsx', () => {

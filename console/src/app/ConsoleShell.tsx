@@ -8,6 +8,7 @@ import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { SignIn } from '../features/auth/SignIn';
 import { useAuth, type Role } from '../features/auth/auth';
 import { CatalogPage } from '../features/dashboard/CatalogPage';
+import { IntegrationsPage } from '../features/dashboard/IntegrationsPage';
 import { KeysPage } from '../features/dashboard/KeysPage';
 import { DayView } from '../features/front-desk/DayView';
 import { SupportDesk } from '../features/support/SupportDesk';
@@ -19,6 +20,7 @@ const SECTIONS: Array<{ path: string; label: string; roles: Role[] }> = [
   { path: 'support', label: 'Support', roles: ['manager', 'support'] },
   { path: 'dashboard', label: 'Dashboard', roles: ['manager', 'support'] },
   { path: 'catalog', label: 'Catalog', roles: ['manager'] },
+  { path: 'integrations', label: 'Integrations', roles: ['manager'] },
   { path: 'keys', label: 'Keys', roles: ['manager'] },
 ];
 
@@ -58,6 +60,7 @@ export function ConsoleShell() {
           <Route path="support" element={<SupportDesk />} />
           <Route path="dashboard" element={<Suspense fallback={<p>Loading…</p>}><DashboardPage /></Suspense>} />
           <Route path="catalog" element={<CatalogPage />} />
+          <Route path="integrations" element={<IntegrationsPage />} />
           <Route path="keys" element={<KeysPage />} />
           <Route path="*" element={<Navigate to="/console" replace />} />
         </Routes>

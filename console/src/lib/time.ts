@@ -45,3 +45,7 @@ export function formatDateTime(instant: string, zone: string | undefined, locale
 export function formatDate(date: string, locale: string): string {
   return DateTime.fromISO(date).setLocale(locale).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long' });
 }
+/** A day on a button: "Mo., 7. Dez." / "Mon 7 Dec". */
+export function formatDayShort(date: string, locale: string): string {
+  return DateTime.fromISO(date).setLocale(locale).toLocaleString({ weekday: 'short', day: 'numeric', month: 'short' });
+}

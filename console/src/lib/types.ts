@@ -115,6 +115,15 @@ export interface SyncFailure {
   createdAt: string;
   updatedAt: string;
 }
+export interface AnalyticsBuckets {
+  bookings: number;
+  cancellations: number;
+  noShows: number;
+  revenue: number;
+}
+export interface AnalyticsPoint extends AnalyticsBuckets {
+  period: string;
+}
 export interface Analytics {
   totalBookings: number;
   bySource: Record<string, number>;
@@ -126,14 +135,16 @@ export interface Analytics {
   conversionRate: number;
   popularTimes: Array<{ weekday: number | string; hour: number; count: number }>;
   serviceDemand: Array<{ serviceId: string; name: string; count: number }>;
-  revenue?: unknown;
-  series?: Array<Record<string, unknown>>;
-  groups?: Array<Record<string, unknown>>;
+  currency?: string;
+  revenue?: number;
+  series?: AnalyticsPoint[];
+  groups?: Array<AnalyticsBuckets & { id: string; name: string; utilizationRate: number | null }>;
 }
 export interface ApiKey {
   id: string;
   name: string;
   role: string;
+  prefix?: string;
   createdAt?: string;
   revokedAt?: string | null;
   apiKey?: string;

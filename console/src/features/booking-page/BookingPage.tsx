@@ -11,7 +11,7 @@ import { useParams, useSearchParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { ApiProblem, createClient, newIdempotencyKey } from '../../lib/api-client';
 import { browserLanguage, translator } from '../../lib/i18n';
-import { addDays, formatDate, formatDateTime, formatTime, todayIn } from '../../lib/time';
+import { addDays, formatDate, formatDayShort, formatDateTime, formatTime, todayIn } from '../../lib/time';
 import type { Alternative, Availability, Booking, Branch, NextSlot, Page, Service, Staff } from '../../lib/types';
 
 interface Reservation {
@@ -48,7 +48,17 @@ export function BookingPage() {
   const next = useQuery({
     queryKey: ['pub-next', branchId, service?.id, staff?.id],
     enabled: !!key && step === 'time' && !!service,
-    queryFn: () => api.get<{ slots: NextSlot[] }>('/v1/availability/next', { branchId, serviceId: service?.id, staffId: staff?.id, limit: 6 }),
+    queryFn: async () => {
+      try {
+        return await api.get<{ slots: NextSlot[] }>('/v1/availability/next', { branchId, serviceId: service?.id, staffId: staff?.id, limit: 6 });
+      } catch (error) {
+        if (!(error instanceof ApiProblem && error.status === 404)) throw error;
+        // A server without /v1/availability/next: the first free times of the next two weeks.
+        const range = await api.get<Availability>('/v1/availability', { branchId, serviceId: service?.id, staffId: staff?.id, from: today, to: addDays(today, 13) });
+        const slots = range.days.flatMap((d) => d.slots).slice(0, 6);
+        return { slots: slots.map((s) => ({ start: s.start, end: s.end, staffId: s.staffIds[0], staffName: s.staff?.[0]?.name })) };
+      }
+    },
   });
   const dayAvailability = useQuery({
     queryKey: ['pub-day', branchId, service?.id, staff?.id, day],
@@ -177,7 +187,7 @@ export function BookingPage() {
           <div className="day-list" role="group" aria-label={t('book.day')}>
             {days.map((d) => (
               <button key={d} type="button" aria-pressed={d === day} onClick={() => setDay(d)}>
-                {formatDate(d, language)}
+                {formatDayShort(d, language)}
               </button>
             ))}
           </div>

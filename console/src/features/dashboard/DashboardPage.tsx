@@ -1,7 +1,8 @@
 /**
  * Manager dashboard over GET /v1/analytics: popular times (weekday × hour heat map), the rates,
- * service demand, revenue, bookings by source, a branch filter and a date range. Where the API
- * answers `interval=` time series and `groupBy=` comparisons, those are charted too.
+ * service demand, revenue, bookings by source; bookings, cancellations, no-shows and revenue over
+ * time (`interval=`, buckets by the range's length) and the comparison of staff (one branch) or
+ * branches (the whole company) with `groupBy=`; a branch filter and a date range.
  */
 import { useMemo, useState } from 'react';
 import { ProblemView } from '../../components/ProblemView';
@@ -17,13 +18,17 @@ const pct = (rate: number | undefined) => (rate === undefined || rate === null ?
 export function DashboardPage() {
   const branches = useBranches();
   const today = todayIn(Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [branchId, setBranchId] = useState<string>('');
+  const [branchId, setBranchId] = useState<string | null>(null);
   const [from, setFrom] = useState(addDays(today, -30));
   const [to, setTo] = useState(addDays(today, 60));
-  const effectiveBranch = branchId || branches.data?.data[0]?.id;
-  const analytics = useAnalytics({ branchId: effectiveBranch, from, to });
-  const series = useOptionalAnalytics({ branchId: effectiveBranch, from, to, interval: 'week' }, !!effectiveBranch);
+  // null: not chosen yet (the first branch); '': the whole company.
+  const effectiveBranch = branchId ?? branches.data?.data[0]?.id;
+  const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+  const interval = days <= 31 ? 'day' : days <= 190 ? 'week' : 'month';
+  const analytics = useAnalytics({ branchId: effectiveBranch || undefined, from, to, interval });
+  const comparison = useOptionalAnalytics({ branchId: effectiveBranch || undefined, from, to, groupBy: effectiveBranch ? 'staff' : 'branch' }, effectiveBranch !== undefined);
   const a = analytics.data;
+  const groups = comparison.data?.groups ?? [];
 
   const heat = useMemo(() => {
     const cells = (a?.popularTimes ?? []).map((p) => {
@@ -34,10 +39,9 @@ export function DashboardPage() {
     return { cells, max };
   }, [a]);
   const hours = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`);
-  const revenue = a?.revenue as { total?: number; amount?: number; currency?: string } | number | undefined;
-  const revenueText =
-    typeof revenue === 'number' ? revenue.toFixed(2) : revenue ? `${(revenue.total ?? revenue.amount ?? 0).toFixed(2)} ${revenue.currency ?? ''}` : '—';
-  const timeSeries = (series.data?.series ?? []) as Array<{ period?: string; start?: string; bookings?: number; cancellations?: number; noShows?: number }>;
+  const money = (value: number | undefined) => (value === undefined ? '—' : new Intl.NumberFormat('en-GB', { style: 'currency', currency: a?.currency ?? 'EUR' }).format(value));
+  const timeSeries = a?.series ?? [];
+  const rate = (part: number, whole: number) => (whole > 0 ? Number(((part / whole) * 100).toFixed(1)) : 0);
 
   return (
     <section aria-labelledby="dash-title">
@@ -46,6 +50,7 @@ export function DashboardPage() {
         <label>
           Branch{' '}
           <select value={effectiveBranch ?? ''} onChange={(e) => setBranchId(e.target.value)}>
+            <option value="">All branches</option>
             {branches.data?.data.map((b) => (
               <option key={b.id} value={b.id}>
                 {b.name}
@@ -71,7 +76,7 @@ export function DashboardPage() {
             <Stat label="Cancellations" value={pct(a.cancellationRate)} />
             <Stat label="No-shows" value={pct(a.noShowRate)} />
             <Stat label="Utilisation" value={pct(a.utilizationRate)} />
-            <Stat label="Revenue" value={revenueText} />
+            <Stat label="Revenue" value={money(a.revenue)} />
           </ul>
           <div className="panels">
             <div className="panel wide">
@@ -139,23 +144,68 @@ export function DashboardPage() {
             </div>
             {timeSeries.length > 0 && (
               <div className="panel wide">
-                <h2>Over time</h2>
+                <h2>Over time (per {interval})</h2>
                 <Chart
-                  label="Bookings, cancellations and no-shows per week"
-                  height={260}
+                  label={`Bookings, cancellations and no-shows per ${interval}, and the cancellation and no-show rates`}
+                  height={280}
                   option={{
                     tooltip: { trigger: 'axis' },
                     legend: {},
-                    grid: { left: 40, right: 20, top: 30, bottom: 30 },
-                    xAxis: { type: 'category', data: timeSeries.map((p) => p.period ?? p.start ?? '') },
-                    yAxis: { type: 'value', minInterval: 1 },
+                    grid: { left: 40, right: 50, top: 40, bottom: 30 },
+                    xAxis: { type: 'category', data: timeSeries.map((p) => p.period) },
+                    yAxis: [
+                      { type: 'value', minInterval: 1, name: 'count' },
+                      { type: 'value', name: '%', max: 100, splitLine: { show: false } },
+                    ],
                     series: [
-                      { name: 'Bookings', type: 'line', data: timeSeries.map((p) => p.bookings ?? 0) },
-                      { name: 'Cancellations', type: 'line', data: timeSeries.map((p) => p.cancellations ?? 0) },
-                      { name: 'No-shows', type: 'line', data: timeSeries.map((p) => p.noShows ?? 0) },
+                      { name: 'Bookings', type: 'bar', data: timeSeries.map((p) => p.bookings), itemStyle: { color: '#1f4e99' } },
+                      { name: 'Cancellations', type: 'bar', data: timeSeries.map((p) => p.cancellations), itemStyle: { color: '#8a94a3' } },
+                      { name: 'No-shows', type: 'bar', data: timeSeries.map((p) => p.noShows), itemStyle: { color: '#a4161a' } },
+                      { name: 'Cancellation rate', type: 'line', yAxisIndex: 1, data: timeSeries.map((p) => rate(p.cancellations, p.bookings)) },
+                      { name: 'No-show rate', type: 'line', yAxisIndex: 1, data: timeSeries.map((p) => rate(p.noShows, p.bookings)) },
                     ],
                   }}
                 />
+                <Chart
+                  label={`Revenue per ${interval}`}
+                  height={200}
+                  option={{
+                    tooltip: { trigger: 'axis' },
+                    grid: { left: 60, right: 20, top: 20, bottom: 30 },
+                    xAxis: { type: 'category', data: timeSeries.map((p) => p.period) },
+                    yAxis: { type: 'value', name: a.currency ?? '' },
+                    series: [{ name: 'Revenue', type: 'line', areaStyle: {}, data: timeSeries.map((p) => p.revenue), itemStyle: { color: '#1f6b35' } }],
+                  }}
+                />
+              </div>
+            )}
+            {groups.length > 0 && (
+              <div className="panel wide">
+                <h2>{effectiveBranch ? 'Staff' : 'Branches'} compared</h2>
+                <table className="data">
+                  <thead>
+                    <tr>
+                      <th scope="col">{effectiveBranch ? 'Staff member' : 'Branch'}</th>
+                      <th scope="col">Bookings</th>
+                      <th scope="col">Cancellations</th>
+                      <th scope="col">No-shows</th>
+                      <th scope="col">Revenue</th>
+                      <th scope="col">Utilisation</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {groups.map((g) => (
+                      <tr key={g.id}>
+                        <th scope="row">{g.name}</th>
+                        <td>{g.bookings}</td>
+                        <td>{g.cancellations}</td>
+                        <td>{g.noShows}</td>
+                        <td>{money(g.revenue)}</td>
+                        <td>{g.utilizationRate === null ? '—' : pct(g.utilizationRate)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
               </div>
             )}
           </div>

@@ -63,6 +63,7 @@ export function KeysPage() {
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Role</th>
+            <th scope="col">Starts with</th>
             <th scope="col">Created</th>
             <th scope="col">State</th>
             <th scope="col">
@@ -75,11 +76,14 @@ export function KeysPage() {
             <tr key={k.id}>
               <td>{k.name}</td>
               <td>{k.role}</td>
+              <td>
+                <code>{k.prefix ?? ''}</code>
+              </td>
               <td>{k.createdAt?.slice(0, 16).replace('T', ' ')}</td>
               <td>{k.revokedAt ? `revoked ${k.revokedAt.slice(0, 10)}` : 'active'}</td>
               <td>
                 {!k.revokedAt && (
-                  <button type="button" className="danger" onClick={() => void revoke(k)}>
+                  <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.name}`}>
                     Revoke
                   </button>
                 )}

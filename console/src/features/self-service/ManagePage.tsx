@@ -9,7 +9,7 @@ import { useParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { ApiProblem, createClient, newIdempotencyKey } from '../../lib/api-client';
 import { browserLanguage, translator, type MessageKey } from '../../lib/i18n';
-import { addDays, formatDate, formatDateTime, formatTime, todayIn } from '../../lib/time';
+import { addDays, formatDate, formatDayShort, formatDateTime, formatTime, todayIn } from '../../lib/time';
 import type { Availability, Booking } from '../../lib/types';
 
 type PublicBooking = Booking & { timezone?: string; branch?: { name: string; timezone: string }; serviceName?: string; staffName?: string };
@@ -108,7 +108,7 @@ export function ManagePage() {
           <div className="day-list" role="group" aria-label={t('manage.pickDay')}>
             {Array.from({ length: 14 }, (_, i) => addDays(today, i)).map((d) => (
               <button key={d} type="button" aria-pressed={d === day} onClick={() => setDay(d)}>
-                {formatDate(d, language)}
+                {formatDayShort(d, language)}
               </button>
             ))}
           </div>
