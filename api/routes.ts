@@ -18,6 +18,7 @@ import { analyticsRoutes } from './analytics/analytics.routes';
 import { bookingsRoutes } from './bookings/bookings.routes';
 import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
+import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -35,5 +36,6 @@ export const routeGroups: RouteGroup[] = [
   bookingsRoutes,
   reservationsRoutes,
   syncFailuresRoutes,
+  calendarConnectionsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

@@ -59,11 +59,13 @@ export async function createFromReservation(ctx: RouteContext, body: Reservation
         if (checked.kind === 'conflict') return { answer: slotUnavailable(checked, reservation!.timezone), final: true };
         const converted = await db.$transaction(async (tx) => {
           const row = await convertReservationHold(tx, { companyId, reservationId: reservation!.id, bookingId, now });
-          if (row) await insertHold(tx, { bookingId, workflowId, booking: input, plan: row.plan, historyId: newId('his') });
-          return row;
+          // The slot is the reservation's; whether it syncs to a calendar is the planner's finding.
+          const slot: SlotPlan | null = row ? { ...row.plan, ...(checked.plan.calendar ? { calendar: checked.plan.calendar } : {}) } : null;
+          if (slot) await insertHold(tx, { bookingId, workflowId, booking: input, plan: slot, historyId: newId('his') });
+          return slot;
         });
         if (!converted) return { answer: expired(reservation, await alternativesFor(ctx, input)), final: true };
-        plan = converted.plan;
+        plan = converted;
       }
       let waited;
       try {
