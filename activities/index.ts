@@ -17,6 +17,7 @@ import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
+import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
+    ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }
