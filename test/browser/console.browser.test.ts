@@ -279,6 +279,13 @@ describe('console in a browser', () => {
     await table.getByRole('row', { name: 'Tue 11:00 1' }).waitFor();
     // The chart drew a cell for them (ECharts SVG renderer).
     expect(await page.locator('.chart svg path, .chart svg rect').count()).toBeGreaterThan(2);
+    // Rates over time and the staff comparison (interval= and groupBy= of the analytics API).
+    await page.getByRole('img', { name: /^Bookings, cancellations and no-shows per week/ }).waitFor();
+    const staff = page.locator('table.data').filter({ has: page.getByRole('columnheader', { name: 'Staff member' }) });
+    const analytics = await request(stack.app).get('/v1/analytics').query({ branchId: stack.catalog.branchId, from: monday.minus({ days: 20 }).toISODate(), to: monday.plus({ days: 10 }).toISODate(), groupBy: 'staff' }).set(stack.company.auth);
+    const anna = analytics.body.groups.find((g: { name: string }) => g.name === 'Anna');
+    expect(anna.bookings).toBeGreaterThan(0);
+    await staff.getByRole('row', { name: new RegExp(`^Anna ${anna.bookings} `) }).waitFor();
     await checkedPage(page, problems, 'dashboard');
   });
 
