@@ -18,7 +18,7 @@ let t: Tenant;
 describe('waiting list over HTTP', () => {
   beforeAll(async () => {
     stack = await startStack('waitlist');
-    t = await seedTenant(stack.db);
+    t = await seedTenant(stack.db, stack.emulator.url);
     expect(stack.api.deps.config.waitlistCheckIntervalMs).toBe(5 * 60_000);
   });
   afterAll(async () => {

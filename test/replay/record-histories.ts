@@ -15,7 +15,7 @@ import { rescheduleWorkflowId } from '../../workflows/reschedule-booking.contrac
 import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
 import { bundleOnce, teardownTestEnvs } from '../harness/temporal';
 import { bookingTestRun, type BookingTestRun } from '../workflows/booking-workflows.harness';
-import { permanent, retryable } from '../workflows/booking-world.fakes';
+import { permanent, retryable, UNLINKED_STAFF } from '../workflows/booking-world.fakes';
 
 const OUT = path.join(__dirname, 'histories');
 const START = '2031-03-04T09:00:00.000Z';
@@ -131,6 +131,11 @@ const SCENARIOS: Scenario[] = [
   booking('booking-local-invalidate-confirmed'),
   booking('booking-local-invalidate-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
   booking('booking-local-invalidate-retried', (t) => t.world.failNext('invalidateAvailability', retryable('redis down'), 2)),
+  // Since patch `calendar-not-linked`: a booking without a calendar link skips the calendar step and its undo.
+  booking('booking-not-linked-confirmed', undefined, { staffId: UNLINKED_STAFF }),
+  booking('booking-not-linked-db-retried', (t) => t.world.failNext('confirmBooking', retryable('connection reset', 'DbUnavailable')), { staffId: UNLINKED_STAFF }),
+  reschedule('reschedule-not-linked', (t, id) => void t.world.seedConfirmed(id, START, { staffId: UNLINKED_STAFF, externalId: null, calendarStatus: 'not_linked' })),
+  cancel('cancel-not-linked', (t, id) => void t.world.seedConfirmed(id, START, { staffId: UNLINKED_STAFF, externalId: null, calendarStatus: 'not_linked' })),
   // Since patch `api-held-slot`: the API took the hold before the start; the saga adopts it.
   heldBooking('booking-held-confirmed'),
   heldBooking('booking-held-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),

@@ -9,6 +9,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SlotPlan } from '../../activities/booking-activity.types';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 
+/** A staff id whose plans are `calendar: 'not_linked'`. */
+export const UNLINKED_STAFF = 'stf_unlinked';
+
 export interface FakeBooking {
   id: string;
   companyId: string;
@@ -19,7 +22,7 @@ export interface FakeBooking {
   end: string;
   status: 'pending' | 'confirmed' | 'failed' | 'cancelled';
   externalId: string | null;
-  calendarStatus: 'pending' | 'synced' | 'failed';
+  calendarStatus: 'not_linked' | 'pending' | 'synced' | 'failed';
   rescheduledCount: number;
   participants: number;
   history: string[];
@@ -119,7 +122,10 @@ export class FakeBookingWorld {
   }
 
   private planFor(start: string, staffId: string | null | undefined): SlotPlan {
-    return { staffId: staffId ?? 'stf_1', resourceId: null, start, end: plus(start, HOUR), blockedStart: start, blockedEnd: plus(start, HOUR) };
+    const plan: SlotPlan = { staffId: staffId ?? 'stf_1', resourceId: null, start, end: plus(start, HOUR), blockedStart: start, blockedEnd: plus(start, HOUR) };
+    // `stf_unlinked`: a staff member without a Cal.com user (no calendar call for their bookings).
+    if (staffId === UNLINKED_STAFF) plan.calendar = 'not_linked';
+    return plan;
   }
 
   activities() {
@@ -143,7 +149,7 @@ export class FakeBookingWorld {
         void workflowId;
         w.bookings.set(bookingId, {
           id: bookingId, companyId: booking.companyId, branchId: booking.branchId, customerId: booking.customerId, staffId: plan.staffId,
-          start: plan.start, end: plan.end, status: 'pending', externalId: null, calendarStatus: 'pending', rescheduledCount: 0,
+          start: plan.start, end: plan.end, status: 'pending', externalId: null, calendarStatus: plan.calendar === 'not_linked' ? 'not_linked' : 'pending', rescheduledCount: 0,
           participants: booking.participants?.length ?? 0, history: ['held'],
         });
         return { kind: 'held' as const };
@@ -159,7 +165,7 @@ export class FakeBookingWorld {
       async confirmBooking({ bookingId, externalId }: { bookingId: string; externalId: string | null }) {
         w.enter('confirmBooking');
         const b = w.booking(bookingId);
-        if (b.status === 'pending') Object.assign(b, { status: 'confirmed', externalId, calendarStatus: 'synced' });
+        if (b.status === 'pending') Object.assign(b, { status: 'confirmed', externalId, calendarStatus: b.calendarStatus === 'not_linked' && !externalId ? 'not_linked' : 'synced' });
         else if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`cannot confirm ${b.status}`, 'InvalidState');
         if (!b.history.includes('confirmed')) b.history.push('confirmed');
       },
