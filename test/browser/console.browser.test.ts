@@ -232,8 +232,19 @@ describe('console in a browser', () => {
     expect((await request(stack.app).get('/v1/sync-failures').set('Authorization', `Bearer ${supportKey}`)).status).toBe(200);
     await checkedPage(page, problems, 'keys');
 
+    // Connect a Cal.com account of the emulator by its key, through the form.
+    const account = (await (await fetch(`${stack.emulator.url}/__control/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { apiKey: string };
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).first().fill('Salon calendar');
+    await page.getByLabel('Base URL').fill(stack.emulator.url);
+    await page.getByLabel('API key').fill(account.apiKey);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('status').filter({ hasText: 'Connected "Salon calendar".' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('cell', { name: /^Salon calendar/ }).waitFor();
+    const connections = await request(stack.app).get('/v1/calendar-connections').set(stack.company.auth);
+    expect(connections.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Salon calendar', status: 'active' })]));
+    expect(JSON.stringify(connections.body)).not.toContain(account.apiKey);
     await checkedPage(page, problems, 'integrations');
 
     // The support key sees support and the dashboard, not the front desk or the manager's pages.
