@@ -12,3 +12,4 @@ export { syncRetryWorkflow } from './sync-retry.workflow';
 export { holdSweeperWorkflow } from './hold-sweeper.workflow';
 // Side effect only: PINNED / AUTO_UPGRADE per workflow type for versioned workers.
 import './versioning';
+export { notificationRelayWorkflow } from './notification-relay.workflow';
