@@ -18,7 +18,7 @@ import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../app-deps';
 import { cachedAvailabilityCodec, createAvailabilityService, type AvailabilityService, type CachedAvailability } from './availability.service';
-import { createExternalBusySource, type ConnectionClientResolver } from './external-busy';
+import { connectionClientResolver, createExternalBusySource, type ExternalBusySource } from '../../infra/calcom/external-busy';
 import { createSearchRecorder, type SearchRecorder } from './search-recorder';
 
 declare module '../app-deps' {
@@ -27,6 +27,8 @@ declare module '../app-deps' {
     availability?: AvailabilityService;
     /** Two-tier availability cache; invalidated through onBranchChanged. */
     availabilityCache?: AvailabilityCache<CachedAvailability>;
+    /** The linked staff's Cal.com busy times (cached per connection): availability and the booking planner share it. */
+    externalBusy?: ExternalBusySource;
     /** Buffered writer of availability_searches. */
     searchRecorder?: SearchRecorder;
   }
@@ -51,7 +53,7 @@ export interface AvailabilityDepsOptions {
 }
 
 export interface AvailabilityDeps {
-  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calendarConnections' | 'searchRecorder' | 'onBranchChanged'>>;
+  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calendarConnections' | 'externalBusy' | 'searchRecorder' | 'onBranchChanged'>>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
       availability,
       availabilityCache: cache,
       calendarConnections: connections,
+      externalBusy,
       searchRecorder: recorder,
       onBranchChanged: (_companyId: string, branchId: string) => cache.invalidateBranch(branchId),
     },
@@ -104,23 +107,3 @@ export function availabilityServiceOf(deps: AppDeps): AvailabilityService {
   return service;
 }
 
-const CONNECTION_TTL_MS = 10_000;
-
-/**
- * A company's connection → its pooled client. The row (base URL, sealed key, key version) is read
- * at most every 10 s per connection, so a key change or a deleted connection shows within that.
- */
-export function connectionClientResolver(db: Db, connections: CalcomConnections, now: () => number = Date.now): ConnectionClientResolver {
-  const rows = new Map<string, { at: number; row: { id: string; baseUrl: string; apiKeyEnc: string; keyVersion: number } | null }>();
-  return async (companyId, connectionId) => {
-    const key = `${companyId}|${connectionId}`;
-    let entry = rows.get(key);
-    if (!entry || now() - entry.at > CONNECTION_TTL_MS) {
-      const row = await db.calendarConnection.findFirst({ where: { id: connectionId, companyId }, select: { id: true, baseUrl: true, apiKeyEnc: true, keyVersion: true } });
-      entry = { at: now(), row };
-      rows.set(key, entry);
-      if (rows.size > 5_000) rows.delete(rows.keys().next().value as string);
-    }
-    return entry.row ? connections.clientFor(entry.row) : null;
-  };
-}
