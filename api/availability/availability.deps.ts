@@ -18,7 +18,7 @@ import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../app-deps';
 import { cachedAvailabilityCodec, createAvailabilityService, type AvailabilityService, type CachedAvailability } from './availability.service';
-import { connectionClientResolver, createExternalBusySource, type ExternalBusySource } from '../../infra/calcom/external-busy';
+import { connectionClientResolver, createExternalBusySource } from '../../infra/calcom/external-busy';
 import { createSearchRecorder, type SearchRecorder } from './search-recorder';
 
 declare module '../app-deps' {
@@ -27,8 +27,6 @@ declare module '../app-deps' {
     availability?: AvailabilityService;
     /** Two-tier availability cache; invalidated through onBranchChanged. */
     availabilityCache?: AvailabilityCache<CachedAvailability>;
-    /** The linked staff's Cal.com busy times (cached per connection): availability and the booking planner share it. */
-    externalBusy?: ExternalBusySource;
     /** Buffered writer of availability_searches. */
     searchRecorder?: SearchRecorder;
   }
@@ -53,7 +51,7 @@ export interface AvailabilityDepsOptions {
 }
 
 export interface AvailabilityDeps {
-  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calendarConnections' | 'externalBusy' | 'searchRecorder' | 'onBranchChanged'>>;
+  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calendarConnections' | 'searchRecorder' | 'onBranchChanged'>>;
   close(): Promise<void>;
 }
 
@@ -72,6 +70,8 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
   const externalBusy = createExternalBusySource({
     clientFor: connectionClientResolver(db, connections),
     logger,
+    // The availability answer is cached (and invalidated) as a whole; its listing must be fresh.
+    cacheTtlMs: 0,
     timeoutMs: options.calendarTimeoutMs,
     retryAfterMs: options.calendarRetryAfterMs,
   });
@@ -81,7 +81,6 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
       availability,
       availabilityCache: cache,
       calendarConnections: connections,
-      externalBusy,
       searchRecorder: recorder,
       onBranchChanged: (_companyId: string, branchId: string) => cache.invalidateBranch(branchId),
     },
@@ -99,7 +98,7 @@ export function availabilityServiceOf(deps: AppDeps): AvailabilityService {
   if (deps.availability) return deps.availability;
   let service = fallbacks.get(deps);
   if (!service) {
-    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger });
+    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger, cacheTtlMs: 0 });
     const recorder = deps.searchRecorder ?? createSearchRecorder({ db: deps.db, logger: deps.logger });
     service = createAvailabilityService({ db: deps.db, logger: deps.logger, cache: deps.availabilityCache, externalBusy, recorder, clock: deps.clock });
     fallbacks.set(deps, service);

@@ -43,7 +43,7 @@ export function plannerOf(deps: AppDeps): BookingPlanner {
   let planner = planners.get(deps);
   if (!planner) {
     // The linked staff's Cal.com busy times block the hold and shape the alternatives.
-    const externalBusy = deps.externalBusy ?? createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger });
+    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger });
     planner = createBookingPlanner({ db: deps.db, clock: () => (deps.clock ? deps.clock() : new Date()), externalBusy });
     planners.set(deps, planner);
   }

@@ -10,8 +10,10 @@
  * behind a local reschedule. The client's getBusyTimes() returns no metadata, hence the listing.
  *
  * Listings are cached per connection and range for `cacheTtlMs` (default 10 s, at most 1,000
- * entries): the booking path (plan, alternatives) asks for the same days as the availability
- * search, and a storm of requests for one slot costs one Cal.com call, not one each.
+ * entries): on the booking path (plan, alternatives: whole UTC days) a storm of requests for one
+ * slot costs one Cal.com call, not one each; an outside booking newer than the listing is refused
+ * by Cal.com's create instead, which the API answers as a taken slot too. The availability search
+ * passes 0 (its whole answer is cached and invalidated instead).
  *
  * Cal.com unreachable: never fail the search. The answer uses local data only and says so
  * (`unavailable`); after a failure that connection is not asked again for `retryAfterMs`, so an
