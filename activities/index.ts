@@ -17,6 +17,7 @@ import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
+import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
+    ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }

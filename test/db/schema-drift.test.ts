@@ -12,7 +12,7 @@ import { migratedTempDatabase, TempDatabase } from './temp-database';
 
 const models = readSchema(path.resolve(__dirname, '..', '..', 'prisma', 'schema.prisma'));
 /** Indexes that exist in SQL only (exclusion constraints are backed by GiST indexes). */
-const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap'];
+const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap', 'waiting_list_entries_open_reach'];
 
 let temp: TempDatabase;
 let pg: Client;
