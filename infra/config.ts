@@ -31,6 +31,18 @@ export interface AppConfig {
   /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
   temporalRpcTimeoutMs: number;
   waitlistCheckIntervalMs: number;
+  /** Default life of a reservation (RESERVATION_TTL, default 5 minutes; 30 s..15 min). */
+  reservationTtlMs: number;
+  /**
+   * Worker memory bound: workflows kept in the sticky cache (WORKER_MAX_CACHED_WORKFLOWS); an
+   * evicted idle monitor is replayed from its (short) history when it next wakes.
+   */
+  workerMaxCachedWorkflows: number;
+  /** Concurrent activity / local activity slots of the worker (WORKER_MAX_CONCURRENT_ACTIVITIES, _LOCAL_ACTIVITIES). */
+  workerMaxConcurrentActivities: number;
+  workerMaxConcurrentLocalActivities: number;
+  /** The worker's database pool: one connection per activity slot, local ones included (WORKER_DB_POOL_SIZE overrides). */
+  workerDbPoolSize: number;
   /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
   holdSweeperSchedule: boolean;
   smtpUrl: string;
@@ -113,7 +125,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     temporalRpcTimeoutMs: int('TEMPORAL_RPC_TIMEOUT_MS', 1_500),
-    waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
+    waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 12 * 3_600_000),
+    workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 500),
+    workerMaxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20),
+    workerMaxConcurrentLocalActivities: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20),
+    workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),
+    reservationTtlMs: Math.min(Math.max(parseDurationMs(env.RESERVATION_TTL, 5 * 60_000), 30_000), 900_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',

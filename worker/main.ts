@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../infra/logger';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
+import { startNotificationRelaySchedule } from './notification-relay-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
@@ -46,7 +47,14 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.workerMetricsPort);
-  const deps = buildWorkerDeps(config, logger);
+  // Memory and connections bounded from the environment: the sticky cache, the activity slots and
+  // a database pool with one connection per slot (README, configuration).
+  const deps = buildWorkerDeps(config, logger, { dbPoolSize: config.workerDbPoolSize });
+  const tuning = {
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentLocalActivities,
+  };
 
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
   const stop = handleStopSignals({
@@ -56,13 +64,14 @@ async function main(): Promise<number> {
   });
 
   try {
-    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
+    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tuning });
     if (stop.requested) booking.shutdown();
     // Concurrently with polling; logs its outcome and never fails the worker.
     // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never
     // point the one shared Schedule at a queue nobody polls once the test is over.
+    const scheduleOf = { connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger };
     const sweeperSchedule = config.holdSweeperSchedule
-      ? startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger })
+      ? Promise.all([startHoldSweeperSchedule(scheduleOf), startNotificationRelaySchedule(scheduleOf)])
       : Promise.resolve();
     logger.info(
       {

@@ -115,7 +115,7 @@ test('calendar refuses for good (4xx): compensation newest first, failed + sync 
   expect(t.world.calls).toEqual([
     'planBooking', 'holdSlot', 'createCalendarBooking',
     'cancelCalendarBooking', 'releaseHold', // undos, newest first
-    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'fanOutSlotFreed',
   ]);
   expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: args.bookingId, operation: 'create', status: 'open' })]);
   expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);
@@ -208,7 +208,7 @@ describe('confirm refused after the Cal.com create: no calendar booking without 
     expect(t.world.calls).toEqual([
       'planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking',
       'cancelCalendarBooking', 'releaseHold',
-      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'fanOutSlotFreed',
     ]);
     expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: id, operation: 'create', status: 'open' })]);
     expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);

@@ -5,6 +5,8 @@
  * attempt. Failures are scripted per activity (`failNext`), and every call is logged in order so
  * tests can assert compensation order.
  */
+import { Context } from '@temporalio/activity';
+import { slotFreedSignal, type SlotFreedEvent } from '../../workflows/waitlist-signals.contract';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SlotPlan } from '../../activities/booking-activity.types';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
@@ -62,6 +64,8 @@ export class FakeBookingWorld {
   invalidations: string[] = [];
   calls: string[] = [];
   monitors: string[] = [];
+  /** Waiting-list entries (for monitor histories): offers sent per entry, final statuses. */
+  waitlist = new Map<string, { status: string; offers: Array<{ start: string; end: string; staffId: string }>; bookingId: string | null }>();
   /** Starts that the "exclusion constraint" refuses (plan or hold) */
   taken = new Set<string>();
   private scripted = new Map<string, Failure[]>();
@@ -192,6 +196,38 @@ export class FakeBookingWorld {
       async listWaitlistMonitors() {
         w.enter('listWaitlistMonitors');
         return [...w.monitors];
+      },
+      /** Like the real fan-out: the activity signals the monitors (here every registered probe). */
+      async fanOutSlotFreed(event: SlotFreedEvent) {
+        w.enter('fanOutSlotFreed');
+        const client = Context.current().client;
+        const sent = await Promise.allSettled(w.monitors.map((id) => client.workflow.getHandle(id).signal(slotFreedSignal, event)));
+        return { rowsRead: w.monitors.length, pages: 1, signalled: sent.filter((r) => r.status === 'fulfilled').length };
+      },
+      async checkWaitlistEntry({ entryId }: { entryId: string }) {
+        w.enter('checkWaitlistEntry');
+        const e = w.waitlist.get(entryId) ?? { status: 'waiting', offers: [], bookingId: null };
+        w.waitlist.set(entryId, e);
+        if (e.status !== 'waiting' && e.status !== 'notified') return { kind: 'closed' as const, status: e.status as 'booked', bookingId: e.bookingId };
+        return { kind: 'open' as const, candidates: [], booking: { companyId: 'cmp_1', branchId: 'br_1', serviceId: 'svc_1', customerId: 'cus_1' } };
+      },
+      async offerWaitlistSlots({ entryId, candidates }: { entryId: string; candidates: Array<{ start: string; end: string; staffId: string }> }) {
+        w.enter('offerWaitlistSlots');
+        const e = w.waitlist.get(entryId) ?? { status: 'waiting', offers: [], bookingId: null };
+        const sent = candidates.filter((c) => !e.offers.some((o) => o.start === c.start && o.staffId === c.staffId)).slice(0, 3);
+        e.offers.push(...sent);
+        if (e.offers.length > 0) e.status = 'notified';
+        w.waitlist.set(entryId, e);
+        return { offers: e.offers, notificationsSent: sent.length > 0 ? 1 : 0, sent };
+      },
+      async markWaitlistBooked({ entryId, bookingId }: { entryId: string; bookingId: string }) {
+        w.enter('markWaitlistBooked');
+        w.waitlist.set(entryId, { ...(w.waitlist.get(entryId) ?? { offers: [] }), status: 'booked', bookingId });
+      },
+      async closeWaitlistEntry({ entryId, status }: { entryId: string; status: string }) {
+        w.enter('closeWaitlistEntry');
+        const e = w.waitlist.get(entryId);
+        if (e && (e.status === 'waiting' || e.status === 'notified')) e.status = status;
       },
       async sendBookingNotification(input: { bookingId: string; kind: string; dedupeKey: string }) {
         w.enter('sendBookingNotification');
