@@ -19,6 +19,7 @@ import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
+import { createNotificationRelayActivities } from './notification-relay.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
+    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }
