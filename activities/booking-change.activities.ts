@@ -20,6 +20,7 @@ import type {
 } from './booking-activity.types';
 import { addHistory, snapshotOf } from './booking-records';
 import { expireStaleHolds, STALE_HOLD_MS } from './booking-stale-holds';
+import { nudgeLifecycle } from './lifecycle.activities';
 
 export interface BookingChangeDeps {
   db: Db;
@@ -155,11 +156,14 @@ export function createBookingChangeActivities({ db, planner, clock, staleHoldMs 
      * second history entry and no second `rescheduledCount` increment (`unchanged: true`).
      */
     async moveBooking(input: MoveInput): Promise<MoveResult> {
-      return moveInTransaction(input).catch((error: unknown) => {
+      const moved = await moveInTransaction(input).catch((error: unknown) => {
         // The new-slot hold expired as abandoned and someone else took the slot: final for this run.
         if (isExclusionViolation(error)) throw ApplicationFailure.nonRetryable(`the new slot of booking ${input.bookingId} was taken meanwhile`, 'SlotTaken');
         throw error;
       });
+      // Its reminders and completion follow the new time (booking-lifecycle.contract.ts).
+      if (!moved.unchanged) await nudgeLifecycle(input.bookingId, { reason: 'rescheduled' });
+      return moved;
     },
 
     /** Cancels at once (the slot is free when this returns); repeating it is harmless. */
@@ -177,6 +181,7 @@ export function createBookingChangeActivities({ db, planner, clock, staleHoldMs 
       // Changed between read and write: a retry re-reads and answers from the new state.
       if (count === 0) throw ApplicationFailure.retryable(`booking ${b.id} changed concurrently`, 'ConcurrentChange');
       await addHistory(db, { bookingId: b.id, event: 'cancelled', detail: { reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
+      await nudgeLifecycle(b.id, { reason: 'cancelled' });
       return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }) };
     },
 

@@ -11,6 +11,7 @@ import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
+import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ calcom: deps.calcom, db: deps.db, ...deps.calendar }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createSweeperActivities({ db: deps.db, calcom: deps.calcom, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),

@@ -16,6 +16,8 @@
  * → signal waiting-list monitors. A refused confirm compensates too: the row left `pending`
  * (hold released/expired → failed as above; moved on by someone else, e.g. cancelled → only the
  * Cal.com booking is undone) or was deleted (Cal.com booking cancelled by its uid, `not_found`).
+ * After the outcome, a confirmed booking gets its lifecycle (reminders, completion): an abandoned
+ * child workflow `lifecycle-<bookingId>` (since patch `start-booking-lifecycle`).
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
  * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
  */
@@ -31,6 +33,7 @@ import {
 import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY, LOCAL_DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure, failureType } from './lib/failures';
 import { Saga } from './lib/saga';
+import { startLifecycle } from './lib/lifecycle-start';
 import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStart, publishStatus } from './lib/visibility';
 import { hasIdentity } from './search-attributes.contract';
@@ -114,6 +117,8 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
 
   const result = settle({ kind: 'confirmed', bookingId, ...slotOf(plan), externalId }, 'confirmed', `confirmed ${plan.start} with ${plan.staffId}`);
   await afterOutcome('booking_confirmed', 'notify-confirmed');
+  // Since patch `start-booking-lifecycle`: reminders and completion (booking-lifecycle.workflow.ts).
+  if (patched('start-booking-lifecycle')) await startLifecycle(bookingId);
   step = 'done';
   return result;
 

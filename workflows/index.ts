@@ -10,3 +10,4 @@ export { rescheduleBookingWorkflow } from './reschedule-booking.workflow';
 export { cancelBookingWorkflow } from './cancel-booking.workflow';
 export { syncRetryWorkflow } from './sync-retry.workflow';
 export { holdSweeperWorkflow } from './hold-sweeper.workflow';
+export { bookingLifecycleWorkflow } from './booking-lifecycle.workflow';

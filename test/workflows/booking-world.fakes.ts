@@ -8,6 +8,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { SlotPlan } from '../../activities/booking-activity.types';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import type { CompleteOnScheduleResult, LifecyclePlan } from '../../workflows/booking-lifecycle.contract';
+import type { FakeLifecycle } from './lifecycle.fakes';
 
 export interface FakeBooking {
   id: string;
@@ -59,6 +61,9 @@ export class FakeBookingWorld {
   invalidations: string[] = [];
   calls: string[] = [];
   monitors: string[] = [];
+  /** Bookings whose lifecycle child asked for its plan. */
+  lifecycleStarts: string[] = [];
+  lifecycle: FakeLifecycle | undefined;
   /** Starts that the "exclusion constraint" refuses (plan or hold) */
   taken = new Set<string>();
   private scripted = new Map<string, Failure[]>();
@@ -305,6 +310,18 @@ export class FakeBookingWorld {
           Object.assign(b, { status: 'pending', externalId: null, calendarStatus: 'pending' });
         }
         return { kind: 'held' as const, status: b.status };
+      },
+      // The lifecycle: `w.lifecycle` drives it when set (booking-lifecycle.test.ts); otherwise (the
+      // child the saga starts) it ends at once. Not logged in `calls`: it runs beside the saga.
+      async loadLifecyclePlan(input: { bookingId: string }): Promise<LifecyclePlan> {
+        w.lifecycleStarts.push(input.bookingId);
+        return w.lifecycle ? w.lifecycle.activities().loadLifecyclePlan() : { kind: 'ended', status: 'not_driven_here' };
+      },
+      async sendBookingReminder(input: { minutesBefore: number; channels: string[]; start: string; dedupeKey: string }) {
+        return w.lifecycle ? w.lifecycle.activities().sendBookingReminder(input) : { status: 'stale' as const };
+      },
+      async completeBookingOnSchedule(input: { end: string }): Promise<CompleteOnScheduleResult> {
+        return w.lifecycle ? w.lifecycle.activities().completeBookingOnSchedule(input) : { kind: 'ended', status: 'not_driven_here' };
       },
     };
   }
