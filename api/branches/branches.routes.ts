@@ -3,6 +3,7 @@
  * query is scoped to the caller's company; another company's branch is a 404.
  */
 import type { Branch } from '../../infra/db/prisma';
+import { notificationSettingsOf } from '../../domain/notifications/lifecycle-schedule';
 import { newId } from '../../infra/db/ids';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
 import { notFound } from '../error-handler';
@@ -23,6 +24,7 @@ export function renderBranch(row: Branch): BranchOut {
     specialHours: (row.specialHours ?? []) as BranchOut['specialHours'],
     closures: (row.closures ?? []) as BranchOut['closures'],
     rules: storedRules(row),
+    notifications: notificationSettingsOf(row.notifications),
     createdAt: formatInstant(row.createdAt, row.timezone),
     updatedAt: formatInstant(row.updatedAt, row.timezone),
   };
@@ -55,6 +57,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours ?? [],
           closures: body.closures ?? [],
           rules: { ...RULE_DEFAULTS, ...body.rules },
+          notifications: body.notifications ?? {},
         },
       });
       await ctx.branchChanged(companyId, row.id);
@@ -101,6 +104,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours,
           closures: body.closures,
           rules: body.rules ? { ...storedRules(existing), ...body.rules } : undefined,
+          notifications: body.notifications ? { ...(existing.notifications as object), ...body.notifications } : undefined,
         },
       });
       await ctx.branchChanged(existing.companyId, row.id);

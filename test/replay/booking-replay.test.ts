@@ -19,7 +19,7 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
 
 test('the recorded histories cover every booking workflow and path', () => {
   expect(files.length).toBeGreaterThanOrEqual(20);
-  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
+  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
 });
 
 test('every recorded history replays against the current workflow code', async () => {

@@ -13,6 +13,10 @@ import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/bo
 import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { rescheduleWorkflowId } from '../../workflows/reschedule-booking.contract';
 import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
+import { bookingChangedSignal, lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
+import { NOTIFICATION_DEFAULTS } from '../../domain/notifications/lifecycle-schedule';
+import type { WorkflowHandle } from '@temporalio/client';
+import { FakeLifecycle } from '../workflows/lifecycle.fakes';
 import { bundleOnce, teardownTestEnvs } from '../harness/temporal';
 import { bookingTestRun, type BookingTestRun } from '../workflows/booking-workflows.harness';
 import { permanent, retryable } from '../workflows/booking-world.fakes';
@@ -26,7 +30,9 @@ interface Scenario {
   workflowType: string;
   workflowId: (id: string) => string;
   args: (id: string) => unknown[];
-  prepare?: (t: BookingTestRun, id: string) => void;
+  prepare?: (t: BookingTestRun, id: string) => unknown;
+  /** Runs with the worker up, before the result is awaited (time skips, signals). */
+  drive?: (t: BookingTestRun, handle: WorkflowHandle) => Promise<void>;
 }
 
 const bookingArgs = (id: string, extra: Partial<BookAppointmentInput> = {}): BookAppointmentInput[] => [
@@ -46,6 +52,18 @@ const syncRetry = (name: string, operation: 'create' | 'reschedule' | 'cancel', 
   prepare: (t, id) => {
     prepare?.(t, id);
     t.world.syncFailures.set(`syf_${id}`, { id: `syf_${id}`, bookingId: id, operation, error: 'HTTP 400', attempts: 1, status: 'open', payload: { start: NEW } });
+  },
+});
+const DAY = 86_400_000;
+const lifecycle = (name: string, startIn: number, drive?: Scenario['drive']): Scenario => ({
+  name, workflowType: 'bookingLifecycleWorkflow', workflowId: lifecycleWorkflowId, args: (id) => [{ bookingId: id }], drive,
+  prepare: async (t) => {
+    const now = await t.env.currentTimeMs();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    t.world.lifecycle = new FakeLifecycle({
+      status: 'confirmed', start: iso(now + startIn), end: iso(now + startIn + 3_600_000), startSince: iso(now),
+      reminders: NOTIFICATION_DEFAULTS.reminders, completionGraceMinutes: 60,
+    });
   },
 });
 const failedBooking = (t: BookingTestRun, id: string) => {
@@ -122,6 +140,35 @@ const SCENARIOS: Scenario[] = [
   booking('booking-local-invalidate-confirmed'),
   booking('booking-local-invalidate-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
   booking('booking-local-invalidate-retried', (t) => t.world.failNext('invalidateAvailability', retryable('redis down'), 2)),
+  // Since patch `start-booking-lifecycle` (booking saga): a confirmed booking starts its lifecycle child.
+  {
+    ...booking('booking-lifecycle-started'),
+    // The abandoned child must finish while this run's worker is up (a task left on a dead queue stalls time skipping).
+    drive: async (t, handle) => {
+      await handle.result();
+      await t.env.client.workflow.getHandle(lifecycleWorkflowId(String(handle.workflowId).replace(/^booking-(.*)-\d+$/, '$1'))).result();
+    },
+  },
+  booking('booking-lifecycle-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  // The lifecycle workflow (reminders, completion; reschedule and cancel as signals).
+  lifecycle('lifecycle-reminders-completed', 3 * DAY),
+  lifecycle('lifecycle-late-booking', DAY / 24),
+  lifecycle('lifecycle-moved', 3 * DAY, async (t, handle) => {
+    await t.env.sleep(2.5 * DAY);
+    const life = t.world.lifecycle!;
+    life.move(new Date(Date.parse(life.booking.start) + DAY).toISOString(), new Date(Date.parse(life.booking.end) + DAY).toISOString(), await t.env.currentTimeMs());
+    await handle.signal(bookingChangedSignal, { reason: 'rescheduled' });
+  }),
+  lifecycle('lifecycle-moved-unsignalled', 3 * DAY, async (t) => {
+    await t.env.sleep(DAY);
+    const life = t.world.lifecycle!;
+    life.move(new Date(Date.parse(life.booking.start) + DAY).toISOString(), new Date(Date.parse(life.booking.end) + DAY).toISOString(), await t.env.currentTimeMs());
+  }),
+  lifecycle('lifecycle-cancelled', 3 * DAY, async (t, handle) => {
+    await t.env.sleep(DAY / 24);
+    t.world.lifecycle!.booking.status = 'cancelled';
+    await handle.signal(bookingChangedSignal, { reason: 'cancelled' });
+  }),
 ];
 
 /**
@@ -137,11 +184,14 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
     const t = await bookingTestRun(`record-${scenario.name}`, bundle);
     const id = `bkg_replay_${scenario.name.replace(/-/g, '_')}`;
-    scenario.prepare?.(t, id);
+    await scenario.prepare?.(t, id);
     const handle = await t.env.client.workflow.start(scenario.workflowType, {
       taskQueue: t.taskQueue, workflowId: `${scenario.workflowId(id)}-${Date.now()}`, args: scenario.args(id),
     });
-    await t.run(() => handle.result().catch(() => undefined));
+    await t.run(async () => {
+      await scenario.drive?.(t, handle);
+      await handle.result().catch(() => undefined);
+    });
     const history = await handle.fetchHistory();
     fs.writeFileSync(path.join(OUT, `${scenario.name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
     console.log(`recorded ${scenario.name}: ${history.events?.length ?? 0} events`);
