@@ -7,7 +7,7 @@
  *   activities/  side effects: domain/, infra/, workflow contracts
  *   api/         HTTP: domain/, infra/, workflow contracts and `import type` of workflows;
  *                never activities/ or worker/ (the worker is the only place activities run)
- *   infra/       adapters: never api/, activities/ or workflows/ (except *.contract.ts)
+ *   infra/       adapters: never api/, activities/ or workflows/ (except *.contract.ts and lib/outcomes.ts)
  *   worker/      composition root of the worker: may import anything but api/
  *
  * Type-only imports are erased by the compiler, so they do not form runtime cycles; every other
@@ -77,10 +77,10 @@ module.exports = {
     },
     {
       name: 'infra-is-below-the-application',
-      comment: 'Adapters know nothing of the API, activities or workflows (workflow contracts excepted).',
+      comment: 'Adapters know nothing of the API, activities or workflows (workflow contracts and the shared outcome shapes excepted).',
       severity: 'error',
       from: { path: '^infra/', pathNot: TEST },
-      to: { path: ['^api/', '^activities/', '^workflows/'], pathNot: '^workflows/.*\\.contract\\.ts$' },
+      to: { path: ['^api/', '^activities/', '^workflows/'], pathNot: ['^workflows/.*\\.contract\\.ts$', '^workflows/lib/outcomes\\.ts$'] },
     },
     {
       name: 'activities-not-to-api-or-worker',

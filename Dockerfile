@@ -1,25 +1,23 @@
-# One image for every role of the booking backend: the API, the worker and the one-shot jobs
-# (migrate, seed). docker-compose.yml picks the role with `command`. TypeScript runs through tsx
-# (no separate build output to drift from the sources); the Prisma client is generated here.
-FROM node:20-bookworm-slim
-
-ENV NODE_ENV=production \
-    NPM_CONFIG_UPDATE_NOTIFIER=false \
-    NPM_CONFIG_FUND=false \
-    NPM_CONFIG_AUDIT=false
+# One image for every role of the booking backend: the API, the worker and the migrate job;
+# docker-compose.yml picks the role with `command` (node dist/api/server.js, dist/worker/main.js,
+# dist/scripts/migrate.js). Two stages: the build stage has the dev dependencies and runs
+# `npm run build` (esbuild output + the workflow bundle + its build id); the runtime stage has
+# the production dependencies only and never bundles or transpiles at start.
+FROM node:20-bookworm-slim AS build
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 WORKDIR /app
-
-# Dependencies first, so source edits do not reinstall them. Dev dependencies are kept on
-# purpose: tsx runs the sources and @temporalio/worker bundles the workflows at start.
 COPY package.json package-lock.json ./
-RUN npm ci --include=dev && npm cache clean --force
-
+RUN npm ci --include=dev
 COPY . .
-RUN node_modules/.bin/tsx scripts/prisma-generate.ts \
- && mkdir -p .data \
- && chown -R node:node /app/.data
+RUN npm run db:generate && npm run build
 
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 3000
-# Default role: the API. The worker: ["node_modules/.bin/tsx", "worker/main.ts"].
-CMD ["node_modules/.bin/tsx", "api/server.ts"]
+EXPOSE 3000 9464
+# Default role: the API. The worker: ["node", "dist/worker/main.js"].
+CMD ["node", "dist/api/server.js"]

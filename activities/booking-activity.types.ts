@@ -4,38 +4,16 @@
  */
 import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
 import type {
-  AlternativeSlot,
   ConflictOutcome,
   InvalidStateOutcome,
   NotFoundOutcome,
   RuleViolationOutcome,
 } from '../workflows/lib/outcomes';
 
-/** Where a booking goes: the visible appointment and the range kept free around it. */
-export interface SlotPlan {
-  staffId: string;
-  resourceId: string | null;
-  start: string;
-  end: string;
-  blockedStart: string;
-  blockedEnd: string;
-}
+import type { SlotPlan } from '../infra/booking/slot-plan.types';
 
-export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome | ConflictOutcome | NotFoundOutcome;
-
-/** The saga input's slot fields, with the group as a count (planning needs no names). */
-export interface PlanRequest
-  extends Pick<BookAppointmentInput, 'companyId' | 'branchId' | 'serviceId' | 'customerId' | 'start' | 'staffId' | 'durationMinutes' | 'preferences'> {
-  participants?: number | null;
-  /** Rescheduling: this booking's own time does not count as busy. */
-  excludeBookingId?: string | null;
-}
-
-/** The rules engine and slot search behind validation, assignment and alternatives. */
-export interface BookingPlanner {
-  plan(request: PlanRequest): Promise<PlanResult>;
-  alternatives(request: PlanRequest): Promise<AlternativeSlot[]>;
-}
+// Planning and holding live below the API and the activities (the API takes a booking's hold).
+export type { SlotPlan, PlanResult, PlanRequest, BookingPlanner } from '../infra/booking/slot-plan.types';
 
 export interface HoldInput {
   bookingId: string;

@@ -19,19 +19,23 @@ import type {
   SlotPlan,
 } from './booking-activity.types';
 import { addHistory, snapshotOf } from './booking-records';
-import { expireStaleHolds, STALE_HOLD_MS } from './booking-stale-holds';
+
 import { nudgeLifecycle } from './lifecycle.activities';
+import { expireStaleHolds, STALE_HOLD_MS } from '../infra/booking/stale-holds';
 
 export interface BookingChangeDeps {
   db: Db;
   planner: BookingPlanner;
   clock: () => Date;
+  /** Invalidated where a slot changes hands (hold, release, move, cancel), before any answer. */
+  cache?: { invalidateBranch(branchId: string): Promise<void> };
   staleHoldMs?: number;
 }
 
 export const HOLD_SOURCE = 'hold';
 
-export function createBookingChangeActivities({ db, planner, clock, staleHoldMs = STALE_HOLD_MS }: BookingChangeDeps) {
+export function createBookingChangeActivities({ db, planner, clock, cache, staleHoldMs = STALE_HOLD_MS }: BookingChangeDeps) {
+  const changed = async (branchId: string) => cache?.invalidateBranch(branchId);
   type MoveInput = { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string };
   function moveInTransaction(input: MoveInput): Promise<MoveResult> {
     return db.$transaction(async (tx): Promise<MoveResult> => {
@@ -127,6 +131,7 @@ export function createBookingChangeActivities({ db, planner, clock, staleHoldMs 
           if (!isExclusionViolation(error) || (await expireStaleHolds(db, input.plan, clock(), staleHoldMs)) === 0) throw error;
           await insert();
         }
+        await changed(b.branchId);
         return { kind: 'held' };
       } catch (error) {
         if (!isExclusionViolation(error)) throw error;
@@ -145,7 +150,9 @@ export function createBookingChangeActivities({ db, planner, clock, staleHoldMs 
     },
 
     async releaseRescheduleHold({ holdId }: { holdId: string }): Promise<{ released: number }> {
+      const held = await db.booking.findFirst({ where: { id: { startsWith: `${holdId}-` }, source: HOLD_SOURCE }, select: { branchId: true } });
       const { count } = await db.booking.deleteMany({ where: { id: { startsWith: `${holdId}-` }, source: HOLD_SOURCE } });
+      if (held && count > 0) await changed(held.branchId);
       return { released: count };
     },
 
@@ -163,6 +170,9 @@ export function createBookingChangeActivities({ db, planner, clock, staleHoldMs 
       });
       // Its reminders and completion follow the new time (booking-lifecycle.contract.ts).
       if (!moved.unchanged) await nudgeLifecycle(input.bookingId, { reason: 'rescheduled' });
+      // The old range is free and the placeholders are gone: before the saga answers the API.
+      const row = await db.booking.findUnique({ where: { id: input.bookingId }, select: { branchId: true } });
+      if (row) await changed(row.branchId);
       return moved;
     },
 
@@ -182,6 +192,8 @@ export function createBookingChangeActivities({ db, planner, clock, staleHoldMs 
       if (count === 0) throw ApplicationFailure.retryable(`booking ${b.id} changed concurrently`, 'ConcurrentChange');
       await addHistory(db, { bookingId: b.id, event: 'cancelled', detail: { reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
       await nudgeLifecycle(b.id, { reason: 'cancelled' });
+      // The slot is free now: visible before the cancellation answers the API.
+      await changed(b.branchId);
       return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }) };
     },
 

@@ -6,31 +6,11 @@
  * PostgreSQL's, recognised by infra/db/errors.ts as for model queries (exclusion, unique).
  */
 import { Prisma, type Db } from '../infra/db/prisma';
-import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
-import type { SlotPlan } from './booking-activity.types';
 
-const ts = (iso: string) => Prisma.sql`${iso}::timestamptz`;
 const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
 
-/** Inserts the hold and its `held` history row; throws the exclusion/unique violation when refused. */
-export async function insertHold(
-  db: Db,
-  hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan; historyId: string },
-): Promise<void> {
-  const { bookingId, workflowId, booking, plan } = hold;
-  await db.$executeRaw`
-    WITH held AS (
-      INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
-        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, updated_at)
-      VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
-        ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
-        ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        'pending', ${workflowId}, now())
-      RETURNING id
-    )
-    INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
-    SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
-}
+/** The hold's insert moved to infra/booking/slot-holds.ts, where the API takes holds too. */
+export { insertHold } from '../infra/booking/slot-holds';
 
 /**
  * `pending` → `confirmed` with the Cal.com uid, plus the `confirmed` history row (once per dedupe
@@ -45,7 +25,9 @@ export async function confirmPending(
   const rows = await db.$queryRaw<Array<{ confirmed: boolean; status_before: string | null }>>`
     WITH before AS (SELECT status FROM bookings WHERE id = ${bookingId}),
     confirmed AS (
-      UPDATE bookings SET status = 'confirmed', calendar_status = 'synced', calendar_external_id = ${externalId},
+      UPDATE bookings SET status = 'confirmed',
+        calendar_status = CASE WHEN calendar_status = 'not_linked' AND ${externalId}::text IS NULL THEN 'not_linked' ELSE 'synced' END,
+        calendar_external_id = ${externalId},
         failure_reason = NULL, updated_at = now()
       WHERE id = ${bookingId} AND status = 'pending'
       RETURNING id

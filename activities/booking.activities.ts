@@ -7,13 +7,13 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../infra/db/prisma';
-import { isExclusionViolation, isUniqueViolation } from '../infra/db/errors';
 import type { BookAppointmentInput } from '../workflows/book-appointment.contract';
-import type { BookingPlanner, HoldInput, HoldResult, PlanRequest, PlanResult, SyncOperation } from './booking-activity.types';
+import type { BookingPlanner, HoldInput, HoldResult, PlanResult, SyncOperation } from './booking-activity.types';
 import { addHistory, idFromKey } from './booking-records';
-import { confirmPending, insertHold } from './booking-sql';
+import { confirmPending } from './booking-sql';
 import { newId } from '../infra/db/ids';
-import { expireStaleHolds, STALE_HOLD_MS } from './booking-stale-holds';
+import { STALE_HOLD_MS } from '../infra/booking/stale-holds';
+import { holdSlot, planRequestOf, releaseHeld, type ExistingHold } from '../infra/booking/slot-holds';
 
 export interface BookingActivityDeps {
   db: Db;
@@ -24,22 +24,7 @@ export interface BookingActivityDeps {
   staleHoldMs?: number;
 }
 
-export function planRequestOf(input: BookAppointmentInput): PlanRequest {
-  return {
-    companyId: input.companyId,
-    branchId: input.branchId,
-    serviceId: input.serviceId,
-    customerId: input.customerId,
-    start: input.start,
-    staffId: input.staffId ?? null,
-    durationMinutes: input.durationMinutes ?? null,
-    preferences: input.preferences ?? null,
-    participants: input.participants && input.participants.length > 0 ? input.participants.length : null,
-    // The booking's own hold never counts against it: plan runs again after a hold when the
-    // saga's workflow task is retried (a local activity whose task was lost to a worker crash).
-    excludeBookingId: input.bookingId,
-  };
-}
+export { planRequestOf };
 
 export function createBookingActivities({ db, planner, cache, clock = () => new Date(), staleHoldMs = STALE_HOLD_MS }: BookingActivityDeps) {
   return {
@@ -53,38 +38,22 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
      * this booking's own row (a retried step) answers the slot it holds.
      */
     async holdSlot({ bookingId, workflowId, booking, plan }: HoldInput): Promise<HoldResult> {
-      const insert = () => insertHold(db, { bookingId, workflowId, booking, plan, historyId: idFromKey('his', `${workflowId}:held`) });
-      const ownRow = () => db.booking.findUnique({ where: { id: bookingId }, select: HELD_SLOT });
-      try {
-        try {
-          await insert();
-        } catch (error) {
-          if (!isExclusionViolation(error)) throw error;
-          const own = await ownRow();
-          if (own) return heldOrFinal(bookingId, own);
-          // Refused: retry once if abandoned holds were in the way, else it is a real conflict.
-          if ((await expireStaleHolds(db, plan, clock(), staleHoldMs)) === 0) throw error;
-          await insert();
-        }
-        return { kind: 'held' };
-      } catch (error) {
-        if (isExclusionViolation(error)) {
-          return { kind: 'conflict', alternatives: await planner.alternatives(planRequestOf(booking)) };
-        }
-        if (isUniqueViolation(error)) {
-          // This booking's row exists already (an earlier or concurrent attempt of this step).
-          const again = await ownRow();
-          if (again) return heldOrFinal(bookingId, again);
-        }
-        throw error;
-      }
+      const attempt = await holdSlot(
+        { db, planner, clock, staleHoldMs, historyId: idFromKey('his', `${workflowId}:held`) },
+        { bookingId, workflowId, booking, plan },
+      );
+      if (attempt.kind === 'existing') return heldOrFinal(bookingId, attempt.row);
+      // The slot changed hands: visible to every API process before the saga answers anyone.
+      if (attempt.kind === 'held') await cache.invalidateBranch(booking.branchId);
+      return attempt.kind === 'held' ? { kind: 'held' } : attempt;
     },
 
     /** Frees the slot of a hold that did not become a booking; no-op unless still `pending`. */
     async releaseHold({ bookingId, reason, dedupeKey }: { bookingId: string; reason: string; dedupeKey: string }): Promise<{ released: boolean }> {
-      const { count } = await db.booking.updateMany({ where: { id: bookingId, status: 'pending' }, data: { status: 'failed', failureReason: reason } });
-      if (count > 0) await addHistory(db, { bookingId, event: 'hold_released', detail: { reason }, dedupeKey });
-      return { released: count > 0 };
+      const released = await releaseHeld(db, { bookingId, reason, dedupeKey });
+      // Invalidated here, at the release, not after the saga's later side effects.
+      if (released) await cache.invalidateBranch(released.branchId);
+      return { released: released !== null };
     },
 
     /** `pending` → `confirmed` + history in one statement (booking-sql.ts); a repeat is a no-op. */
@@ -103,12 +72,17 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
      * booking left the saga's hands meanwhile (e.g. cancelled), null that the row is gone.
      */
     async markBookingFailed(input: { bookingId: string; reason: string; error: string; dedupeKey: string }): Promise<{ status: string | null }> {
-      await db.booking.updateMany({
-        where: { id: input.bookingId, status: { in: ['pending', 'failed'] } },
+      const freed = await db.booking.updateMany({
+        where: { id: input.bookingId, status: 'pending' },
         data: { status: 'failed', failureReason: input.reason, calendarStatus: 'failed' },
       });
-      const row = await db.booking.findUnique({ where: { id: input.bookingId }, select: { status: true } });
+      await db.booking.updateMany({
+        where: { id: input.bookingId, status: 'failed' },
+        data: { failureReason: input.reason, calendarStatus: 'failed' },
+      });
+      const row = await db.booking.findUnique({ where: { id: input.bookingId }, select: { status: true, branchId: true } });
       if (!row) return { status: null };
+      if (freed.count > 0) await cache.invalidateBranch(row.branchId);
       await addHistory(db, { bookingId: input.bookingId, event: 'failed', detail: { reason: input.reason, error: input.error }, dedupeKey: input.dedupeKey });
       return { status: row.status };
     },
@@ -157,20 +131,9 @@ export function createBookingActivities({ db, planner, cache, clock = () => new 
   };
 }
 
-const HELD_SLOT = { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true } as const;
-
 /** A hold that already exists (a retried step) answers the slot it holds, which the saga keeps. */
-function heldOrFinal(
-  bookingId: string,
-  row: { status: string; staffId: string; resourceId: string | null; startAt: Date; endAt: Date; blockedStart: Date; blockedEnd: Date },
-): HoldResult {
-  if (row.status === 'pending' || row.status === 'confirmed') {
-    const plan = {
-      staffId: row.staffId, resourceId: row.resourceId, start: row.startAt.toISOString(), end: row.endAt.toISOString(),
-      blockedStart: row.blockedStart.toISOString(), blockedEnd: row.blockedEnd.toISOString(),
-    };
-    return { kind: 'held', plan };
-  }
+function heldOrFinal(bookingId: string, row: ExistingHold): HoldResult {
+  if (row.status === 'pending' || row.status === 'confirmed') return { kind: 'held', plan: row.plan };
   throw ApplicationFailure.nonRetryable(`booking ${bookingId} already exists as ${row.status}`, 'InvalidState');
 }
 

@@ -29,6 +29,8 @@ import type { Registry } from 'prom-client';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppConfig } from '../infra/config';
 import type { PrismaClient } from '../infra/db/prisma';
+import type { RedisConnection } from '../infra/cache/redis';
+import type { RevocationBus } from '../infra/cache/revocation-bus';
 import type { RateLimitOptions } from './rate-limit';
 
 /** Resolves when the dependency is reachable; rejects (or times out) when not. */
@@ -56,14 +58,21 @@ export interface AppDeps {
    * failure is logged, not answered: the change is already committed.
    */
   onBranchChanged?: (companyId: string, branchId: string) => void | Promise<void>;
-  /** Per-key request limit; `false` disables it (benchmarks). Default 600 requests / 10 s. */
+  /** Request limits per company and per address; `false` disables them. Default 600 requests / 10 s per company. */
   rateLimit?: RateLimitOptions | false;
+  /** Where the rate limits count, shared by every API process; absent or down: in process memory. */
+  rateLimitRedis?: RedisConnection;
   /** Registry for /metrics; a fresh one per app when absent. Groups may add their own metrics. */
   metrics?: Registry;
   /** Route groups added after the built-in ones of api/routes.ts (tests, experiments). */
   extraRoutes?: RouteGroup[];
   /** Body size limit of express.json(); default '100kb'. */
   bodyLimit?: string;
+  /**
+   * API-key revocations shared by every API process (Redis pub/sub). Absent: this process only
+   * caches keys for about a second, so a revocation still takes effect everywhere within 2 s.
+   */
+  revocations?: RevocationBus;
   // Optional members added by other route groups go below (or by module augmentation, see above).
 }
 

@@ -2,7 +2,11 @@
  * createApp(deps): the Express application, without listen (api/server.ts listens; tests use
  * supertest). Middleware order matters and is:
  *   request id + logs (request-log.ts) → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
- *   → /v1: bearer auth + role policy → rate limit → route groups → 405/404 → problem+json errors.
+ *   → the console's static files (api/console, no key; its own CSP)
+ *   → /v1: rate limits per address (all, and unknown keys) → bearer auth + role policy → rate
+ *   limit per company → route groups → 405/404 → problem+json errors.
+ * Routing is case-sensitive and strict; the role policy is asked about the route template the
+ * router will run (routeResolver), so both see one path.
  * The role policy applies to paths some route serves: any key that authenticates gets 404 for a
  * path nothing serves, not a 403 that depends on its role.
  */
@@ -10,11 +14,12 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './app-deps';
 import { authenticate } from './auth';
+import { registerConsole } from './console/console.static';
 import { ApiError, errorHandler } from './error-handler';
 import { createMetricsRegistry, httpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { registerOps } from './ops/ops.routes';
-import { DEFAULT_RATE_LIMIT, rateLimit } from './rate-limit';
+import { createRateLimiters, DEFAULT_RATE_LIMIT } from './rate-limit';
 import { requestLog } from './request-log';
 import { routeGroups } from './routes';
 
@@ -23,6 +28,12 @@ export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createMetricsRegistry();
   const app = express();
   app.disable('x-powered-by');
+  // Paths are matched exactly as API.md writes them: '/V1/Admin/...' or '/v1/branches/' are
+  // served by nothing (404), and the role policy sees the same templates (see routeResolver below).
+  app.enable('case sensitive routing');
+  app.enable('strict routing');
+  // Which X-Forwarded-For hops name the client (the address the rate limits count): none unless configured.
+  app.set('trust proxy', deps.config.trustProxy ?? false);
 
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(metrics));
@@ -30,13 +41,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb' }));
 
   registerOps(app, deps, { metrics, openapi: buildOpenApiDocument(groups) });
+  registerConsole(app, deps);
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true, strict: true });
   for (const group of groups) group.register(router, deps);
-  const routePaths = answerMethodNotAllowed(router);
+  const routes = servedRoutes(router);
+  answerMethodNotAllowed(router, routes);
+  // The served route table, for tests that walk every route × role (test/api/route-matrix.test.ts).
+  app.locals.routes = routes;
 
-  app.use('/v1', authenticate(deps, servesPath(routePaths)));
-  if (deps.rateLimit !== false) app.use('/v1', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  const limiters = deps.rateLimit === false ? undefined : createRateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.rateLimitRedis);
+  if (limiters) app.use('/v1', ...limiters.beforeAuth);
+  app.use('/v1', authenticate(deps, routeResolver(routes)));
+  if (limiters) app.use('/v1', limiters.onAuthFailure, limiters.afterAuth);
   app.use(router);
 
   app.use((req) => {
@@ -50,32 +67,53 @@ interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean> };
 }
 
-/**
- * After every group registered: a known path with an unknown method answers 405 with `Allow`.
- * Returns the routes' paths.
- */
-function answerMethodNotAllowed(router: Router): string[] {
-  const allowed = new Map<string, Set<string>>();
+export interface ServedRoute {
+  template: string;
+  methods: Set<string>;
+}
+
+/** The routes of the router, in registration order (the order Express tries them in). */
+function servedRoutes(router: Router): ServedRoute[] {
+  const routes: ServedRoute[] = [];
   for (const layer of router.stack as RouteLayer[]) {
     if (!layer.route || typeof layer.route.path !== 'string') continue;
-    const methods = allowed.get(layer.route.path) ?? new Set<string>();
+    const methods = new Set<string>();
     for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') methods.add(method.toUpperCase());
-    allowed.set(layer.route.path, methods);
+    if (methods.has('GET')) methods.add('HEAD');
+    routes.push({ template: layer.route.path, methods });
+  }
+  return routes;
+}
+
+/** After every group registered: a known path with an unknown method answers 405 with `Allow`. */
+function answerMethodNotAllowed(router: Router, routes: ServedRoute[]): void {
+  const allowed = new Map<string, Set<string>>();
+  for (const { template, methods } of routes) {
+    const all = allowed.get(template) ?? new Set<string>();
+    for (const m of methods) all.add(m);
+    allowed.set(template, all);
   }
   for (const [path, methods] of allowed) {
-    if (methods.has('GET')) methods.add('HEAD');
     const allow = [...methods].sort().join(', ');
     router.all(path, (_req, res) => {
       res.setHeader('Allow', allow);
       throw new ApiError('method_not_allowed', `Allowed: ${allow}`);
     });
   }
-  return [...allowed.keys()];
 }
 
-/** Whether a route serves the path, matched as Express does ('/v1/bookings/:id': any one segment, case and a trailing slash ignored). */
-function servesPath(routePaths: string[]): (path: string) => boolean {
+/**
+ * The template of the route Express will run for (method, path), found as the router finds it
+ * with case-sensitive and strict routing: the first route in registration order whose pattern
+ * matches ('/v1/bookings/:id': exactly one non-empty segment, no trailing slash) and that has the
+ * method; else the first whose pattern matches (the 405 answer); else undefined (404).
+ */
+export function routeResolver(routes: ServedRoute[]): (method: string, path: string) => string | undefined {
   const segment = (part: string) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const patterns = routePaths.map((path) => new RegExp(`^${path.split('/').map(segment).join('/')}/?$`, 'i'));
-  return (path) => patterns.some((pattern) => pattern.test(path));
+  const compiled = routes.map((r) => ({ ...r, pattern: new RegExp(`^${r.template.split('/').map(segment).join('/')}$`) }));
+  return (method, path) => {
+    const upper = method.toUpperCase();
+    const matching = compiled.filter((r) => r.pattern.test(path));
+    return (matching.find((r) => r.methods.has(upper)) ?? matching[0])?.template;
+  };
 }

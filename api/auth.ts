@@ -1,43 +1,84 @@
 /**
  * Bearer authentication for /v1. The admin key is compared in constant time; company keys are
- * looked up by their SHA-256 (only hashes are stored). Found keys are cached briefly so the hot
- * paths (availability, bookings) do not pay a database round trip per request; revocation is
- * therefore visible within KEY_CACHE_TTL_MS.
+ * looked up by their SHA-256 (only hashes are stored). Found keys are cached so the hot paths
+ * (availability, bookings) do not pay a database round trip per request:
+ *   - while the revocation bus (infra/cache/revocation-bus.ts) is live, for KEY_CACHE_TTL_MS: a
+ *     revocation anywhere evicts the key from every process's cache within milliseconds;
+ *   - otherwise (no Redis, link lost, or no bus configured) for KEY_CACHE_FALLBACK_MS only, so a
+ *     revocation is still refused within about a second.
+ * Unknown hashes are remembered for UNKNOWN_KEY_TTL_MS (a negative cache), so a stream of
+ * made-up tokens costs no database lookup each (they are also rate limited per address).
+ *
+ * The policy (api/access-policy.ts) is asked about the route template the router will run
+ * (`route(method, path)`, case-sensitive and strict like the router); a path no route serves goes
+ * on to the 404, whatever the role.
  *
  * Sets `res.locals.principal`; read it with principalOf(res) / companyIdOf(res).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
+import { DEMO_API_KEYS } from '../infra/config';
 import { hashApiKey } from '../infra/db/api-keys';
 import type { AppDeps } from './app-deps';
 import { isAllowed, ROLES, type Principal, type Role } from './access-policy';
 import { ApiError } from './error-handler';
 
 const KEY_CACHE_TTL_MS = 30_000;
+export const KEY_CACHE_FALLBACK_MS = 1_000;
+const UNKNOWN_KEY_TTL_MS = 5_000;
+
+type CompanyPrincipal = Principal & { kind: 'company' };
 
 function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }
 
-/** `served(path)`: whether any route serves the path; the role policy is not asked about others (they answer 404). */
-export function authenticate(deps: Pick<AppDeps, 'config' | 'db'>, served: (path: string) => boolean): RequestHandler {
+/**
+ * `route(method, path)`: the template of the route that serves the request, or undefined when
+ * none does (the policy is not asked about those: they answer 404).
+ */
+export function authenticate(
+  deps: Pick<AppDeps, 'config' | 'db' | 'revocations'>,
+  route: (method: string, path: string) => string | undefined,
+): RequestHandler {
   // The admin key is compared by its SHA-256 hex, the same hash company keys are looked up by,
   // so a request hashes its token once.
   const adminHash = Buffer.from(hashApiKey(deps.config.adminApiKey));
-  const cache = new LRUCache<string, Principal & { kind: 'company' }>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+  // In production the demo company's well-known keys are refused, whatever the database holds.
+  const refusedHashes = new Set(deps.config.nodeEnv === 'production' ? Object.values(DEMO_API_KEYS).map(hashApiKey) : []);
+  const cache = new LRUCache<string, { principal: CompanyPrincipal; at: number }>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+  const unknown = new LRUCache<string, true>({ max: 50_000, ttl: UNKNOWN_KEY_TTL_MS });
+  // Hashes revoked lately: a lookup that read the row just before the revocation committed must
+  // not cache it after the message evicted it.
+  const revoked = new LRUCache<string, true>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+  const bus = deps.revocations;
+  bus?.listen({
+    revoked: (hash) => {
+      revoked.set(hash, true);
+      cache.delete(hash);
+    },
+    resubscribed: () => cache.clear(),
+  });
 
   async function lookup(token: string): Promise<Principal | undefined> {
     const hash = hashApiKey(token);
     // Equal-length digests make the comparison constant-time whatever the token's length.
     if (timingSafeEqual(Buffer.from(hash), adminHash)) return { kind: 'admin' };
+    if (refusedHashes.has(hash)) return undefined;
     const cached = cache.get(hash);
-    if (cached) return cached;
+    const maxAge = bus?.isLive() ? KEY_CACHE_TTL_MS : KEY_CACHE_FALLBACK_MS;
+    if (cached && Date.now() - cached.at < maxAge) return cached.principal;
+    if (unknown.has(hash) || revoked.has(hash)) return undefined;
     const key = await deps.db.apiKey.findUnique({ where: { keyHash: hash } });
-    if (!key || key.revokedAt || !(ROLES as readonly string[]).includes(key.role)) return undefined;
+    if (!key || key.revokedAt || !(ROLES as readonly string[]).includes(key.role)) {
+      unknown.set(hash, true);
+      cache.delete(hash);
+      return undefined;
+    }
     const principal = { kind: 'company' as const, companyId: key.companyId, role: key.role as Role, keyId: key.id };
-    cache.set(hash, principal);
+    if (!revoked.has(hash)) cache.set(hash, { principal, at: Date.now() });
     return principal;
   }
 
@@ -47,8 +88,10 @@ export function authenticate(deps: Pick<AppDeps, 'config' | 'db'>, served: (path
     const principal = await lookup(token);
     if (!principal) throw new ApiError('unauthenticated', 'Unknown or revoked API key');
     // req.baseUrl is '/v1' when mounted there; check against the full path.
-    const path = req.baseUrl + req.path;
-    if (served(path) && !isAllowed(principal, req.method, path)) throw new ApiError('forbidden', 'This key may not perform this operation');
+    const template = route(req.method, req.baseUrl + req.path);
+    if (template !== undefined && !isAllowed(principal, req.method, template)) {
+      throw new ApiError('forbidden', 'This key may not perform this operation');
+    }
     res.locals.principal = principal;
     next();
   };
@@ -65,4 +108,9 @@ export function companyIdOf(res: Response): string {
   const principal = principalOf(res);
   if (principal.kind !== 'company') throw new ApiError('forbidden', 'A company API key is required');
   return principal.companyId;
+}
+
+/** The caller when it must be the platform admin key (admin handlers check it themselves too). */
+export function requireAdmin(res: Response): void {
+  if (principalOf(res).kind !== 'admin') throw new ApiError('forbidden', 'Only the platform admin key may do this');
 }

@@ -3,17 +3,23 @@
  * these so every endpoint parses instants, dates, times, zones, ids and pagination the same way,
  * and the OpenAPI document describes them the same way.
  */
+import { isSupportedCountry } from 'libphonenumber-js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from './zod';
 
-// Offset is mandatory: an instant without one is ambiguous and is a 400 (API.md).
-const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+// Offset is mandatory: an instant without one is ambiguous and is a 400 (API.md). Offsets lie
+// within ±18:00 (what ISO-8601/RFC 3339 users and java.time accept; +25:00 made an Invalid Date).
+const OFFSET = '(Z|[+-](0\\d|1[0-7]):[0-5]\\d|[+-]18:00)';
+const INSTANT_RE = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?${OFFSET}$`);
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** Years every date and instant of the API lies in (API.md: 1900..9998). */
+export const EARLIEST_YEAR = 1900;
+export const LATEST_YEAR = 9998;
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 // Instants the database stores (timestamptz has no year 0 and our rows no year 10000).
-const EARLIEST_INSTANT_MS = Date.UTC(1900, 0, 1);
-const LATEST_INSTANT_MS = Date.UTC(9999, 0, 1);
+const EARLIEST_INSTANT_MS = Date.UTC(EARLIEST_YEAR, 0, 1);
+const LATEST_INSTANT_MS = Date.UTC(LATEST_YEAR + 1, 0, 1);
 
 /** ISO-8601 instant WITH offset; parsed to a Date. */
 export const instant = z
@@ -24,19 +30,44 @@ export const instant = z
   .refine((s) => {
     const at = DateTime.fromISO(s, { setZone: true });
     return !at.isValid || (at.toMillis() >= EARLIEST_INSTANT_MS && at.toMillis() < LATEST_INSTANT_MS);
-  }, 'Must lie between 1900-01-01 and 9999-01-01')
+  }, 'Must lie between 1900-01-01 and 9998-12-31 with an offset within ±18:00')
   .transform((s) => new Date(s))
-  .openapi({ type: 'string', format: 'date-time', example: '2026-12-01T09:00:00+01:00', description: 'ISO-8601 instant with offset' });
+  .openapi({
+    type: 'string',
+    format: 'date-time',
+    pattern: INSTANT_RE.source,
+    example: '2026-12-01T09:00:00+01:00',
+    description: 'ISO-8601 instant with offset (within ±18:00), between 1900-01-01 and 9998-12-31',
+  });
 
 /** Output instant (rendered in the branch zone by the handler). */
 export const instantOut = z.string().openapi({ format: 'date-time', example: '2026-12-01T09:00:00+01:00' });
 
-/** `YYYY-MM-DD` calendar date (in the branch zone). */
+const yearOf = (s: string) => Number(s.slice(0, 4));
+
+/** `YYYY-MM-DD` calendar date (in the branch zone), years 1900..9998. */
 export const date = z
   .string()
   .regex(DATE_RE, 'Must be a date YYYY-MM-DD')
   .refine((s) => !DATE_RE.test(s) || DateTime.fromISO(s).isValid, 'Not a valid calendar date')
-  .openapi({ format: 'date', example: '2026-12-01' });
+  .refine((s) => !DATE_RE.test(s) || (yearOf(s) >= EARLIEST_YEAR && yearOf(s) <= LATEST_YEAR), 'Must lie between 1900-01-01 and 9998-12-31')
+  .openapi({ format: 'date', pattern: DATE_RE.source, example: '2026-12-01', description: 'Calendar date, 1900-01-01..9998-12-31' });
+
+// C0 and C1 controls, DEL, and the Unicode line/paragraph separators: they split mail headers,
+// .ics lines and log lines (API.md: names, reasons and notes refuse control characters).
+const NO_CONTROL_RE = /^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/;
+
+/**
+ * Free text a person types (names, reasons, notes): no control characters (checked before
+ * trimming, so a trailing CR/LF is refused too), trimmed, `min`..`max` characters.
+ */
+export function plainText(max: number, min = 0) {
+  const base = z.string().regex(NO_CONTROL_RE, 'Must not contain control characters (CR, LF, NUL, ...)').trim().max(max);
+  return min > 0 ? base.min(min) : base;
+}
+
+/** A name: plain text of 1..200 characters. */
+export const name = plainText(200, 1);
 
 /** `HH:mm` time of day, 00:00–23:59 (in the branch zone). */
 export const timeOfDay = z.string().regex(TIME_RE, 'Must be a time HH:mm (00:00–23:59)').openapi({ example: '09:00' });
@@ -46,6 +77,12 @@ export const timezone = z
   .string()
   .refine((s) => IANAZone.isValidZone(s), 'Unknown IANA time zone')
   .openapi({ example: 'Europe/Berlin', description: 'IANA time zone' });
+
+/** ISO 3166 alpha-2 country whose phone numbering libphonenumber-js knows (national numbers are read with it). */
+export const country = z
+  .string()
+  .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'Must be an ISO 3166 alpha-2 country code such as DE')
+  .openapi({ example: 'DE', description: 'ISO 3166 alpha-2; national phone numbers are read with it' });
 
 /** A whole number that fits the database's 32-bit integer columns (external ids, counts). */
 export const int32 = z.number().int().max(2_147_483_647);
@@ -127,3 +164,14 @@ export const problemSchema = z
 export function formatInstant(at: Date, zone = 'UTC'): string {
   return DateTime.fromJSDate(at).setZone(zone).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
 }
+
+const limitCount = z.number().int().min(1).max(10_000);
+const limitCounts = z.strictObject({ day: limitCount.optional(), week: limitCount.optional(), month: limitCount.optional() });
+
+/** Booking limits of a branch or a service (API.md "Catalog depth"); null removes them. */
+export const bookingLimits = z
+  .strictObject({ perStaff: limitCounts.optional(), perCustomer: limitCounts.optional() })
+  .openapi('BookingLimits', {
+    description: 'At most this many bookings per staff member / per customer per local day, week (Monday first) or month of the branch zone; a branch limit counts every booking of the branch, a service limit that service\'s.',
+  });
+export type BookingLimitsIn = z.infer<typeof bookingLimits>;

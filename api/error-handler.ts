@@ -26,10 +26,13 @@ export const PROBLEMS = {
   slot_unavailable: { status: 409, title: 'Slot unavailable', extensions: ['alternatives'] },
   invalid_state: { status: 409, title: 'Invalid state' },
   conflict: { status: 409, title: 'Conflict' },
+  waitlist_limit_reached: { status: 409, title: 'Too many open waiting-list entries' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   booking_rule_violation: { status: 422, title: 'Booking rule violation', extensions: ['violations'] },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
+  calendar_connection_invalid: { status: 422, title: 'Calendar connection invalid' },
+  calendar_link_invalid: { status: 422, title: 'Calendar link invalid' },
   rate_limited: { status: 429, title: 'Too many requests', extensions: ['retryAfterSeconds'] },
   internal_error: { status: 500, title: 'Internal server error' },
   calendar_sync_failed: { status: 502, title: 'Calendar sync failed', extensions: ['bookingId'] },
@@ -147,8 +150,26 @@ function fromBodyParser(err: Anyish): Problem | undefined {
     case 'stream.encoding.set':
       return makeProblem('validation_error', 'Unreadable request body', { errors: [{ path: 'body', message: 'Unreadable body' }] });
     default:
-      return undefined;
+      return fromClientStatus(err);
   }
+}
+
+/**
+ * Client errors raised below the handlers without a body-parser `type`: a body that fails to
+ * inflate (garbage sent with Content-Encoding gzip/deflate/br: zlib's error wrapped in a 400 by
+ * body-parser), a path parameter that is not valid percent-encoding (the router's decode, 400),
+ * and any other http-errors 4xx. The client's fault, never a 5xx; the detail is ours, not the
+ * library's text.
+ */
+function fromClientStatus(err: Anyish): Problem | undefined {
+  const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  if (status === 413) return makeProblem('payload_too_large', 'Request body exceeds the size limit');
+  if (status === 415) return makeProblem('unsupported_media_type', 'Unsupported content encoding or type');
+  if (err.name === 'URIError' || /decode/i.test(String(err.message ?? ''))) {
+    return makeProblem('validation_error', 'The path is not valid percent-encoding', { errors: [{ path: 'path', message: 'Undecodable percent-encoding' }] });
+  }
+  return makeProblem('validation_error', 'Unreadable request body', { errors: [{ path: 'body', message: 'Unreadable body' }] });
 }
 
 // Domain ValidationError may carry its field list under a few names; normalise to [{path,message}].

@@ -1,42 +1,196 @@
 /**
- * A small per-key fixed-window rate limiter (OWASP API4), in memory: one API process keeps its own
- * counts, which is enough to stop a runaway client; it is not a distributed quota. Generous by
- * default (600 requests per 10 s per key) and disabled with `rateLimit: false` in AppDeps
- * (benchmarks).
+ * Rate limits (OWASP API4; API.md "Roles and keys"), with express-rate-limit and its Redis store
+ * (rate-limit-redis), so every API process counts against the same window:
+ *   - per client address, BEFORE authentication: every request under /v1, whatever its key;
+ *   - per client address, requests whose bearer token is unknown or revoked (401): a few dozen a
+ *     minute, then 429 before any lookup until the window ends, so guessing keys is slow and cheap;
+ *   - per company, after authentication: all keys of a company together (minting keys does not
+ *     multiply the quota); the admin key counts as one "company".
+ * Answers carry the IETF RateLimit-Limit / -Remaining / -Reset headers (draft 6); a 429 is a
+ * rate_limited problem with Retry-After.
+ *
+ * Redis down (or not configured): each limiter counts in process memory instead (a per-process
+ * quota, as before), and goes back to Redis once it is reachable again. Counting never fails a
+ * request.
  */
-import type { RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
+import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit, type ClientRateLimitInfo, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { RedisConnection } from '../infra/cache/redis';
+import type { AppConfig } from '../infra/config';
 import { principalOf } from './auth';
 import { ApiError } from './error-handler';
 
 export interface RateLimitOptions {
+  /** Requests per window of one company (all its keys) or of the admin key. */
   max: number;
   windowMs: number;
+  /** Requests per window from one client address, before authentication. Default 4 × max. */
+  perAddressMax?: number;
+  /** Requests with an unknown or revoked bearer token per address and minute. Default 60. */
+  unknownKeyMax?: number;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 600, windowMs: 10_000 };
 
-export function rateLimit(options: RateLimitOptions, clock: () => number = Date.now): RequestHandler {
-  const windows = new Map<string, { start: number; count: number }>();
-  let lastSweep = clock();
+/** The limits of RATE_LIMIT_* (infra/config.ts). */
+export const rateLimitOptions = (config: AppConfig): RateLimitOptions => ({
+  max: config.rateLimitMax,
+  windowMs: config.rateLimitWindowMs,
+  perAddressMax: config.rateLimitAddressMax,
+  unknownKeyMax: config.rateLimitUnknownKeyMax,
+});
+const UNKNOWN_KEY_WINDOW_MS = 60_000;
 
-  return (req, res, next) => {
-    const now = clock();
-    if (now - lastSweep > options.windowMs) {
-      for (const [key, w] of windows) if (now - w.start >= options.windowMs) windows.delete(key);
-      lastSweep = now;
+/**
+ * A Store that counts in Redis while it is reachable and in memory while it is not. Hand-written
+ * because express-rate-limit's own answer to a store error is to let the request through
+ * (passOnStoreError) or to fail it, and neither keeps a limit.
+ */
+class RedisOrMemoryStore implements Store {
+  private readonly memory = new MemoryStore();
+  private readonly redis?: RedisStore;
+  private options?: Options;
+  private redisReady = false;
+  private lastInitAttempt = 0;
+
+  constructor(
+    private readonly connection: RedisConnection | undefined,
+    readonly prefix: string,
+  ) {
+    if (connection) {
+      this.redis = new RedisStore({
+        prefix,
+        sendCommand: (...args: string[]) => connection.client.call(args[0], ...args.slice(1)) as Promise<RedisReply>,
+      });
     }
-    const principal = principalOf(res);
-    const key = principal.kind === 'admin' ? 'admin' : principal.keyId;
-    let w = windows.get(key);
-    if (!w || now - w.start >= options.windowMs) {
-      w = { start: now, count: 0 };
-      windows.set(key, w);
+  }
+
+  init(options: Options): void {
+    this.options = options;
+    this.memory.init(options);
+    void this.initRedis();
+  }
+
+  /** Loads the store's Lua scripts; again after an outage (a failed load would stick otherwise). */
+  private async initRedis(): Promise<void> {
+    if (!this.redis || !this.options || !this.connection?.isUp()) return;
+    this.lastInitAttempt = Date.now();
+    try {
+      await this.redis.init(this.options);
+      this.redisReady = true;
+    } catch {
+      this.redisReady = false;
     }
-    w.count++;
-    if (w.count > options.max) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((w.start + options.windowMs - now) / 1000));
-      throw new ApiError('rate_limited', `More than ${options.max} requests in ${options.windowMs / 1000} s`, { retryAfterSeconds });
+  }
+
+  private async useRedis<T>(op: (store: RedisStore) => Promise<T>, fallback: () => Promise<T> | T): Promise<T> {
+    if (this.redis && this.connection?.isUp()) {
+      if (!this.redisReady && Date.now() - this.lastInitAttempt > 1_000) await this.initRedis();
+      if (this.redisReady) {
+        try {
+          return await op(this.redis);
+        } catch {
+          this.redisReady = false;
+        }
+      }
     }
-    next();
+    return fallback();
+  }
+
+  get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    return this.useRedis((s) => s.get(key), () => this.memory.get(key));
+  }
+
+  increment(key: string): Promise<IncrementResponse> {
+    return this.useRedis((s) => s.increment(key), () => this.memory.increment(key));
+  }
+
+  decrement(key: string): Promise<void> {
+    return this.useRedis((s) => s.decrement(key), () => this.memory.decrement(key));
+  }
+
+  resetKey(key: string): Promise<void> {
+    return this.useRedis((s) => s.resetKey(key), () => this.memory.resetKey(key));
+  }
+
+  shutdown(): void {
+    void this.memory.shutdown();
+  }
+}
+
+const refuse = (what: string): Options['handler'] => (req, _res, next, options) => {
+  const info = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit;
+  const retryAfterSeconds = Math.max(1, Math.ceil(((info?.resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
+  next(new ApiError('rate_limited', `Too many requests ${what}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+};
+
+/** The client address as a rate-limit key (IPv6 by /56 subnet, so rotating addresses of one host do not escape). */
+const addressKey = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+export interface RateLimiters {
+  /** Before authentication: per address; and addresses over their unknown-key limit answer 429 at once. */
+  beforeAuth: RequestHandler[];
+  /** Error middleware right after authentication: counts refused bearer tokens per address. */
+  onAuthFailure: ErrorRequestHandler;
+  /** After authentication: per company. */
+  afterAuth: RequestHandler;
+}
+
+export function createRateLimiters(options: RateLimitOptions, redis?: RedisConnection, prefix = 'booking:rl:'): RateLimiters {
+  const common = {
+    windowMs: options.windowMs,
+    standardHeaders: 'draft-6' as const,
+    legacyHeaders: false,
+    // Our handler answers the problem; the library's validations log to the console otherwise.
+    validate: { trustProxy: false, xForwardedForHeader: false },
   };
+  const perAddress = expressRateLimit({
+    ...common,
+    limit: options.perAddressMax ?? options.max * 4,
+    keyGenerator: addressKey,
+    store: new RedisOrMemoryStore(redis, `${prefix}addr:`),
+    handler: refuse('from this address'),
+  });
+  const perCompany = expressRateLimit({
+    ...common,
+    limit: options.max,
+    keyGenerator: (_req, res) => {
+      const principal = principalOf(res);
+      return principal.kind === 'admin' ? 'admin' : `company:${principal.companyId}`;
+    },
+    store: new RedisOrMemoryStore(redis, `${prefix}company:`),
+    handler: refuse('for this company'),
+  });
+
+  // Unknown keys: counted (in the shared store) only when auth refused a presented token, so the
+  // happy path pays nothing for it. An address over its limit is remembered here until its window
+  // resets and answered 429 before auth, without a database lookup; another process learns it on
+  // that address's next refused token (the count is shared).
+  const blockedUntil = new LRUCache<string, number>({ max: 100_000, ttl: UNKNOWN_KEY_WINDOW_MS });
+  const unknownKeys = expressRateLimit({
+    ...common,
+    windowMs: UNKNOWN_KEY_WINDOW_MS,
+    limit: options.unknownKeyMax ?? 60,
+    standardHeaders: false,
+    keyGenerator: addressKey,
+    store: new RedisOrMemoryStore(redis, `${prefix}badkey:`),
+    handler: (req, res, next, opts) => {
+      const info = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit;
+      blockedUntil.set(addressKey(req), info?.resetTime?.getTime() ?? Date.now() + opts.windowMs);
+      refuse('with unknown API keys from this address')!(req, res, next, opts);
+    },
+  });
+  const blockedGuard: RequestHandler = (req, _res, next) => {
+    const until = blockedUntil.get(addressKey(req));
+    if (until === undefined || until <= Date.now()) return next();
+    const retryAfterSeconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+    next(new ApiError('rate_limited', `Too many requests with unknown API keys from this address; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+  };
+  const onAuthFailure: ErrorRequestHandler = (err: { code?: unknown }, req, res, next) => {
+    if (err?.code !== 'unauthenticated' || req.headers.authorization === undefined) return next(err);
+    void unknownKeys(req, res, (limited?: unknown) => next(limited ?? err));
+  };
+  return { beforeAuth: [blockedGuard, perAddress], onAuthFailure, afterAuth: perCompany };
 }

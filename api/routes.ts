@@ -8,6 +8,7 @@ import { apiKeysRoutes } from './api-keys/api-keys.routes';
 import { branchesRoutes } from './branches/branches.routes';
 import { resourcesRoutes } from './resources/resources.routes';
 import { staffRoutes } from './staff/staff.routes';
+import { timeOffRoutes } from './staff/time-off.routes';
 import { servicesRoutes } from './services/services.routes';
 import { customersRoutes } from './customers/customers.routes';
 import { availabilityRoutes } from './availability/availability.routes';
@@ -16,6 +17,7 @@ import { waitingListRoutes } from './waiting-list/waiting-list.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
 import { bookingsRoutes } from './bookings/bookings.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
+import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -23,6 +25,7 @@ export const routeGroups: RouteGroup[] = [
   branchesRoutes,
   resourcesRoutes,
   staffRoutes,
+  timeOffRoutes,
   servicesRoutes,
   customersRoutes,
   availabilityRoutes,
@@ -31,5 +34,6 @@ export const routeGroups: RouteGroup[] = [
   analyticsRoutes,
   bookingsRoutes,
   syncFailuresRoutes,
+  calendarConnectionsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

@@ -58,10 +58,16 @@ export function parseRequest<S extends RequestSchemas>(schemas: S, req: Pick<Req
     if (!schema) continue;
     // A request without a body has req.body === undefined in Express 5; treat it as missing fields.
     const input = part === 'body' && req.body === undefined ? undefined : req[part];
-    if (part !== 'headers') nulPaths(input, '', errors);
+    const nul: FieldError[] = [];
+    if (part !== 'headers') nulPaths(input, '', nul);
+    errors.push(...nul);
     const result = schema.safeParse(input);
     if (result.success) parsed[part] = result.data;
-    else errors.push(...issuesToFieldErrors(result.error.issues as IssueLike[], part));
+    else {
+      // One message per field: a NUL also fails plainText()'s control-character rule.
+      const reported = new Set(nul.map((e) => e.path));
+      errors.push(...issuesToFieldErrors(result.error.issues as IssueLike[], part).filter((e) => !reported.has(e.path)));
+    }
   }
   if (errors.length > 0) throw new ApiError('validation_error', 'The request has invalid fields', { errors });
   return parsed as unknown as Parsed<S>;

@@ -28,6 +28,9 @@ async function main(): Promise<void> {
 }
 
 async function run(supervisor: Supervisor): Promise<void> {
+  // The API serves the console from console/dist: build it (skipped when up to date) meanwhile.
+  const consoleBuild = runScript('console', 'console:build');
+  consoleBuild.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const base = await startBaseServices(supervisor, {
     dbName: 'booking_dev',
     temporal: { uiPort: TEMPORAL_UI_PORT, dbFilename: '.data/temporal.sqlite' },
@@ -55,6 +58,7 @@ async function run(supervisor: Supervisor): Promise<void> {
   // A real Cal.com / SMTP server configured by the user replaces the local stand-in.
   if (!process.env.CALCOM_API_KEY) start('calcom', 'calcom-emulator');
   if (!process.env.SMTP_URL) start('smtp', 'smtp');
+  await consoleBuild;
   start('worker', 'worker');
   start('api', 'api');
 
@@ -81,6 +85,8 @@ async function run(supervisor: Supervisor): Promise<void> {
     `Ready in ${seconds} s`,
     `  API            http://127.0.0.1:${API_PORT}`,
     `  API docs       http://127.0.0.1:${API_PORT}/docs`,
+    `  Console        http://127.0.0.1:${API_PORT}/console   (sign in with a company key, e.g. demo-manager-key)`,
+    `  Booking page   http://127.0.0.1:${API_PORT}/book/br_demo_mitte?key=demo-public-key`,
     `  Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT}   (gRPC ${base.temporalAddress}${base.temporalStarted ? '' : ', a server that was already running'})`,
     `  Cal.com        ${config.calcomBaseUrl}${config.calcomEmulated ? '   (emulator)' : ''}`,
     process.env.SMTP_URL

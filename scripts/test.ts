@@ -1,5 +1,5 @@
 /**
- * `npm test` (after scripts/test.mjs installed the packages): lint, then the same services as
+ * `npm test` (after scripts/test.mjs installed the packages): lint and the console build, then the same services as
  * `npm run dev` against a fresh `booking_test` database, the Cal.com emulator and SMTP sink
  * in-process, then Jest in band. Ends with the plain line "N passed, M failed" that CI reads,
  * and exits with Jest's code. Extra arguments go to Jest.
@@ -29,14 +29,17 @@ async function main(): Promise<number> {
   try {
     // Lint runs while the services come up: it is CPU, they are mostly waiting.
     const lint = runScript('lint', 'lint');
+    // The console (console/dist) is served by the API the browser tests start.
+    const consoleBuild = runScript('console', 'console:build');
     const base = startBaseServices(supervisor, {
       dbName: testDatabaseName(),
       freshDatabase: true,
       honourDatabaseUrl: false,
       temporal: {},
     });
-    const [lintResult, baseResult] = await Promise.allSettled([lint, base]);
+    const [lintResult, baseResult, consoleResult] = await Promise.allSettled([lint, base, consoleBuild]);
     if (baseResult.status === 'rejected') throw baseResult.reason;
+    if (consoleResult.status === 'rejected') throw new Error('console build failed (see the [console] lines above)');
     if (lintResult.status === 'rejected') throw new Error('lint failed (see the [lint] lines above); fix it before the tests run');
     const services = baseResult.value;
 

@@ -7,11 +7,16 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../infra/config';
 import type { Logger } from '../infra/logger';
-import { loadWorkflowBundle } from './workflow-bundle';
+import { deploymentOptions } from './versioning';
+import { resolveWorkflowBundle } from './workflow-bundle';
 
 export interface BookingWorker {
   worker: Worker;
   connection: NativeConnection;
+  /** Hash of the workflow bundle this worker runs; its Worker Deployment build id when versioned. */
+  buildId: string;
+  /** Set when the worker polls as a Worker Deployment version (WORKER_DEPLOYMENT_NAME). */
+  deploymentName?: string;
   /** Resolves when the worker has stopped (after shutdown() or a fatal error), rejects on the latter. */
   run(): Promise<void>;
   /** Stops polling, lets in-flight tasks finish (up to the grace time), then resolves run(). */
@@ -35,7 +40,7 @@ export type WorkerTuning = Partial<
 >;
 
 export interface BookingWorkerOptions {
-  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'>;
+  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'> & Partial<Pick<AppConfig, 'workerDeploymentName'>>;
   logger: Logger;
   activityDeps: ActivityDeps;
   /** How long in-flight activities may run on after shutdown(); default 10 s. */
@@ -45,7 +50,8 @@ export interface BookingWorkerOptions {
 
 export async function createBookingWorker(options: BookingWorkerOptions): Promise<BookingWorker> {
   const { config, logger } = options;
-  const workflowBundle = await loadWorkflowBundle(logger);
+  const { bundle: workflowBundle, buildId } = await resolveWorkflowBundle(logger);
+  const deploymentName = config.workerDeploymentName || undefined;
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
     const worker = await Worker.create({
@@ -53,6 +59,7 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
       workflowBundle,
+      workerDeploymentOptions: deploymentOptions(deploymentName ?? '', buildId),
       activities: createActivities(options.activityDeps),
       shutdownGraceTime: (options.shutdownGraceTime ?? '10s') as `${number}s`,
       ...pickTuning(options.tuning),
@@ -61,6 +68,8 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
     return {
       worker,
       connection,
+      buildId,
+      deploymentName,
       run: () => (running ??= worker.run()),
       shutdown: () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();

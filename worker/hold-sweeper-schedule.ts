@@ -17,6 +17,7 @@ import {
   HOLD_SWEEPER_SCHEDULE_ID,
   HOLD_SWEEPER_WORKFLOW,
 } from '../workflows/hold-sweeper.contract';
+import { ownerAttributes } from '../workflows/search-attributes.contract';
 
 export type ScheduleOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -38,6 +39,9 @@ function desired({ taskQueue, scheduleId = HOLD_SWEEPER_SCHEDULE_ID, every = HOL
       taskQueue,
       args: [{}],
       workflowExecutionTimeout: HOLD_SWEEPER_RUN_TIMEOUT,
+      // Each run is findable as WorkflowKind = "hold-sweeper" and says what it is.
+      typedSearchAttributes: ownerAttributes('hold-sweeper', {}),
+      memo: { summary: 'sweep: expire abandoned holds, cancel calendar bookings of unconfirmed bookings' },
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     memo: { summary: 'expires abandoned holds and cancels Cal.com bookings of unconfirmed bookings' },

@@ -13,9 +13,11 @@ import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { buildWorkerDeps } from './deps';
+import { adoptIfNoCurrentVersion } from './versioning';
+import { startBusinessGauges } from './business-gauges';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
-function installRuntime(logger: Logger): void {
+function installRuntime(logger: Logger, metricsPort: number): void {
   const sdk = logger.child({ component: 'temporal-sdk' });
   const at = (level: LogLevel) => ({ TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' }) [level] as 'info';
   const log = (level: LogLevel, message: string, meta?: LogMetadata) => sdk[at(level)](meta ?? {}, message);
@@ -23,7 +25,12 @@ function installRuntime(logger: Logger): void {
     // Signals are handled below, so shutdown is logged and the clients are closed in order.
     shutdownSignals: [],
     // Core's own (Rust) lines, e.g. poll retries while Temporal is down, as JSON too, WARN and up.
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      // The SDK's worker metrics (task latencies, slots, polls, sticky cache) and the business
+      // metrics recorded through the same meter, on http://<host>:WORKER_METRICS_PORT/metrics.
+      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}`, useSecondsForDurations: true } } } : {}),
+    },
     logger: {
       log,
       trace: (message, meta) => log('TRACE', message, meta),
@@ -38,8 +45,15 @@ function installRuntime(logger: Logger): void {
 async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
-  installRuntime(logger);
-  const deps = buildWorkerDeps(config, logger);
+  installRuntime(logger, config.workerMetricsPort);
+  // Memory and connections bounded from the environment: the sticky cache, the activity slots and
+  // a database pool with one connection per slot (README, configuration).
+  const deps = buildWorkerDeps(config, logger, { dbPoolSize: config.workerDbPoolSize });
+  const tuning = {
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentLocalActivities,
+  };
 
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
   const stop = handleStopSignals({
@@ -49,7 +63,7 @@ async function main(): Promise<number> {
   });
 
   try {
-    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
+    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tuning });
     if (stop.requested) booking.shutdown();
     // Concurrently with polling; logs its outcome and never fails the worker.
     // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never
@@ -58,11 +72,26 @@ async function main(): Promise<number> {
       ? startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger })
       : Promise.resolve();
     logger.info(
-      { taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, temporal: config.temporalAddress },
+      {
+        taskQueue: config.temporalTaskQueue,
+        namespace: config.temporalNamespace,
+        temporal: config.temporalAddress,
+        buildId: booking.buildId,
+        deploymentName: booking.deploymentName,
+        metricsPort: config.workerMetricsPort || undefined,
+      },
       'worker polling',
     );
-    await booking.run();
-    await sweeperSchedule;
+    // Business gauges beside the SDK's metrics, only where they are exported.
+    const gauges = config.workerMetricsPort > 0 ? startBusinessGauges({ db: deps.activities.db, logger }) : undefined;
+    const running = booking.run();
+    // A fresh deployment gets this build as its Current Version (worker/versioning.ts); never fails the worker.
+    const versioning = booking.deploymentName
+      ? adoptIfNoCurrentVersion({ connection: booking.connection, namespace: config.temporalNamespace, deploymentName: booking.deploymentName, buildId: booking.buildId, logger })
+      : Promise.resolve();
+    await running;
+    gauges?.stop();
+    await Promise.all([sweeperSchedule, versioning]);
     logger.info('worker stopped');
     return 0;
   } catch (error) {

@@ -4,15 +4,20 @@
  * small machine; with the cache a second `npm run dev` starts its worker in about a second. The
  * cache is an optimisation only: when the folder is not writable the fresh bundle is used as is.
  * The test harness (test/harness/temporal.ts bundleOnce) loads its bundles through here too.
+ * Compiled (dist/, `npm run build`) the worker loads the bundle built at build time instead and
+ * never bundles at start (resolveWorkflowBundle).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from '../infra/logger';
+import { prebuilt } from './build-info';
 
 const ROOT = path.resolve(__dirname, '..');
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** Workflow interceptor modules baked into every bundle (business metrics). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics.interceptors')];
 const KEEP_NEWEST = 3;
 
 function sourceHash(): string {
@@ -34,15 +39,50 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-export async function loadWorkflowBundle(logger: Logger, cacheDir = path.join(ROOT, '.data', 'worker-bundles')): Promise<WorkflowBundle> {
-  const cacheFile = path.join(cacheDir, `${sourceHash()}.js`);
+/** The Worker Deployment build id of a bundle: its content hash, so equal code means an equal id. */
+export function workflowBuildId(code: string): string {
+  return createHash('sha256').update(code).digest('hex').slice(0, 16);
+}
+
+/** A fresh bundle of workflows/index.ts (no cache); `npm run build` writes it to dist/. */
+export async function bundleWorkflows(logger: Logger): Promise<string> {
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: bundlerLogger(logger) });
+  logger.info({ ms: Date.now() - started }, 'workflows bundled');
+  return code;
+}
+
+export interface ResolvedBundle {
+  bundle: WorkflowBundleOption;
+  buildId: string;
+  source: 'prebuilt' | 'cache' | 'bundled';
+}
+
+/**
+ * What the worker runs: the prebuilt dist/workflow-bundle.js when running compiled (`npm run
+ * build`, the Docker image) loaded by path, else the (cached) bundle of the sources.
+ */
+export async function resolveWorkflowBundle(logger: Logger): Promise<ResolvedBundle> {
+  const built = prebuilt();
+  if (built) {
+    logger.info({ codePath: built.codePath, buildId: built.info.buildId }, 'prebuilt workflow bundle');
+    return { bundle: { codePath: built.codePath }, buildId: built.info.buildId, source: 'prebuilt' };
+  }
+  const cached = fs.existsSync(cacheFileOf(DEFAULT_CACHE_DIR));
+  const { code } = (await loadWorkflowBundle(logger)) as { code: string };
+  return { bundle: { code }, buildId: workflowBuildId(code), source: cached ? 'cache' : 'bundled' };
+}
+
+const DEFAULT_CACHE_DIR = path.join(ROOT, '.data', 'worker-bundles');
+const cacheFileOf = (cacheDir: string) => path.join(cacheDir, `${sourceHash()}.js`);
+
+export async function loadWorkflowBundle(logger: Logger, cacheDir = DEFAULT_CACHE_DIR): Promise<WorkflowBundle> {
+  const cacheFile = cacheFileOf(cacheDir);
   if (fs.existsSync(cacheFile)) {
     logger.info({ cacheFile: path.relative(ROOT, cacheFile) }, 'workflow bundle from cache');
     return { code: fs.readFileSync(cacheFile, 'utf8') };
   }
-  const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: bundlerLogger(logger) });
-  logger.info({ ms: Date.now() - started }, 'workflows bundled');
+  const code = await bundleWorkflows(logger);
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;

@@ -37,6 +37,24 @@ export interface BookAppointmentInput {
   source?: 'phone' | 'web' | 'api' | 'mobile';
   notes?: string | null;
   seriesId?: string | null;
+  /**
+   * The slot the API already holds for this booking (the booking row `pending`, taken under the
+   * exclusion constraint before the start): the saga adopts it instead of planning and holding.
+   * Absent for starters that leave the hold to the saga (series, waiting list, older APIs).
+   */
+  heldSlot?: HeldSlot | null;
+}
+
+/** A held slot (UTC ISO instants): the appointment and the range kept free around it. */
+export interface HeldSlot {
+  staffId: string;
+  resourceId: string | null;
+  start: string;
+  end: string;
+  blockedStart: string;
+  blockedEnd: string;
+  /** No calendar link (branch without connection, staff or service without Cal.com id): no calendar step. */
+  calendar?: 'not_linked';
 }
 
 export type BookAppointmentResult =

@@ -4,7 +4,11 @@
  *
  * Invariants
  * - The database exclusion constraint decides who gets a slot: the hold is the booking row in
- *   `pending`; a refused hold is a conflict with alternatives, not an error.
+ *   `pending`; a refused hold is a conflict with alternatives, not an error. Since patch
+ *   `api-held-slot` the API takes the hold before the start (`heldSlot`) and only the winner's
+ *   saga runs; it adopts the hold (same undo). Other starters leave plan and hold to the saga.
+ * - The availability cache is invalidated by the activities that change hands (hold, release),
+ *   so no answer ever precedes it; the invalidation after the notification stays as a backstop.
  * - Every run ends with the booking `confirmed` (calendar synced) or `failed` (hold released): no
  *   `pending` row and no Cal.com booking without a confirmed booking are left behind, also after
  *   a worker crash (every step is an idempotent activity: a completed one is in the history, an
@@ -16,6 +20,9 @@
  * → signal waiting-list monitors. A refused confirm compensates too: the row left `pending`
  * (hold released/expired → failed as above; moved on by someone else, e.g. cancelled → only the
  * Cal.com booking is undone) or was deleted (Cal.com booking cancelled by its uid, `not_found`).
+ * Not linked (patch `calendar-not-linked`): a plan marked `calendar: 'not_linked'` (branch without
+ * a calendar connection, staff member or service without a Cal.com id) skips the calendar step and
+ * its undo and confirms with `calendar.status: "not_linked"`.
  * After the outcome, a confirmed booking gets its lifecycle (reminders, completion): an abandoned
  * child workflow `lifecycle-<bookingId>` (since patch `start-booking-lifecycle`).
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
@@ -29,6 +36,7 @@ import {
   type BookAppointmentInput,
   type BookAppointmentResult,
   type BookingStep,
+  type HeldSlot,
 } from './book-appointment.contract';
 import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY, LOCAL_DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure, failureType } from './lib/failures';
@@ -76,32 +84,47 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     // Starters that set the attributes in the start request (the API does) save this upsert.
     publishStart('booking', identity, 'validating');
   }
-  const planned = await steps.planBooking(input);
-  if (planned.kind !== 'ok') {
-    step = 'done';
-    return settle(planned, 'rejected', `rejected (${planned.kind})`);
+  // Since patch `api-held-slot` a start carrying `heldSlot` adopts the API's hold (the API took
+  // it under the exclusion constraint and answered the losers): no plan, no hold step here.
+  const adopted = input.heldSlot && patched('api-held-slot') ? input.heldSlot : null;
+  let plan: HeldSlot;
+  if (adopted) {
+    plan = adopted;
+  } else {
+    const planned = await steps.planBooking(input);
+    if (planned.kind !== 'ok') {
+      step = 'done';
+      return settle(planned, 'rejected', `rejected (${planned.kind})`);
+    }
+    plan = planned.plan;
   }
-  let { plan } = planned;
+  // Decided by the plan (or the adopted hold), before an earlier hold's slot may replace it below.
+  const notLinked = plan.calendar === 'not_linked';
 
   const saga = new Saga();
   step = 'holding';
   if (everyStep) publishStatus('holding', `${bookingId}: holding ${plan.start} with ${plan.staffId}`);
   saga.addUndo('releaseHold', () => db.releaseHold({ bookingId, reason: 'calendar_sync_failed', dedupeKey: key('release-hold') }));
-  const hold = await steps.holdSlot({ bookingId, workflowId, booking: input, plan });
-  if (hold.kind === 'conflict') {
-    step = 'done';
-    return settle(hold, 'rejected', 'slot unavailable');
+  if (!adopted) {
+    const hold = await steps.holdSlot({ bookingId, workflowId, booking: input, plan });
+    if (hold.kind === 'conflict') {
+      step = 'done';
+      return settle(hold, 'rejected', 'slot unavailable');
+    }
+    // A hold made by an earlier attempt of this step (e.g. before a worker crash) is what counts.
+    if (hold.plan) plan = hold.plan;
   }
-  // A hold made by an earlier attempt of this step (e.g. before a worker crash) is what counts.
-  if (hold.plan) plan = hold.plan;
 
   let externalId: string | null = null;
+  const skipCalendar = notLinked && patched('calendar-not-linked');
   try {
-    step = 'creating_calendar_booking';
-    if (everyStep) publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
-    // The known uid lets the undo find the Cal.com booking even if the row is gone by then.
-    saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed', externalId }));
-    ({ externalId } = await calendar.createCalendarBooking({ bookingId }));
+    if (!skipCalendar) {
+      step = 'creating_calendar_booking';
+      if (everyStep) publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
+      // The known uid (and branch) let the undo find the Cal.com booking even if the row is gone by then.
+      saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed', externalId, branchId }));
+      ({ externalId } = await calendar.createCalendarBooking({ bookingId }));
+    }
     step = 'confirming';
     // Not cancellable: a cancel racing a confirm that commits must not undo a confirmed booking.
     // Its refusals (the row left `pending` or vanished while Cal.com booked) compensate below.

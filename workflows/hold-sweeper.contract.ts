@@ -16,7 +16,11 @@ export const HOLD_SWEEPER_INTERVAL = '5 minutes';
 export const HOLD_SWEEPER_RUN_TIMEOUT = '4 minutes';
 
 export interface HoldSweeperInput {
-  /** A hold is stale when it has been `pending` unchanged this long (default 30, the lazy expiry's bound). */
+  /**
+   * A hold is a candidate when it has been `pending` unchanged this long (default 2: a hold the
+   * API took whose saga never started is expired by the next run; a hold whose owner still runs
+   * is never touched, so a short bound costs only a describe per slow saga).
+   */
   staleAfterMinutes?: number;
   /** Cal.com bookings starting this many days back and ahead are checked for orphans (default 7 / 90). */
   pastDays?: number;
@@ -30,7 +34,7 @@ export interface HoldSweeperInput {
 }
 
 export const HOLD_SWEEPER_DEFAULTS: Required<Omit<HoldSweeperInput, 'companyId'>> = {
-  staleAfterMinutes: 30,
+  staleAfterMinutes: 2,
   pastDays: 7,
   futureDays: 90,
   orphanMinAgeMinutes: 30,
@@ -66,6 +70,8 @@ export interface CalendarOrphan {
   /** The row's updatedAt when listed (null when missing): the cancel applies only while unchanged. */
   updatedAt: string | null;
   owners: string[];
+  /** The calendar connection (Cal.com account) holding it; absent in lists made before connections. */
+  connectionId?: string;
 }
 
 export type WorkflowState = 'running' | 'closed' | 'not_found';

@@ -11,3 +11,5 @@ export { cancelBookingWorkflow } from './cancel-booking.workflow';
 export { syncRetryWorkflow } from './sync-retry.workflow';
 export { holdSweeperWorkflow } from './hold-sweeper.workflow';
 export { bookingLifecycleWorkflow } from './booking-lifecycle.workflow';
+// Side effect only: PINNED / AUTO_UPGRADE per workflow type for versioned workers.
+import './versioning';

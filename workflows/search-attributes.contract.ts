@@ -11,8 +11,35 @@ export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttrib
 export const BranchIdKey = defineSearchAttributeKey('BranchId', SearchAttributeType.KEYWORD);
 export const BookingStatusKey = defineSearchAttributeKey('BookingStatus', SearchAttributeType.KEYWORD);
 export const WorkflowKindKey = defineSearchAttributeKey('WorkflowKind', SearchAttributeType.KEYWORD);
+export const SeriesIdKey = defineSearchAttributeKey('SeriesId', SearchAttributeType.KEYWORD);
+export const WaitlistEntryIdKey = defineSearchAttributeKey('WaitlistEntryId', SearchAttributeType.KEYWORD);
 
 export type WorkflowKind = 'booking' | 'reschedule' | 'cancel' | 'no-show' | 'sync-retry';
+/** Kinds of the workflows that are not about one booking (set at start by their starter). */
+export type OwnerKind = 'series' | 'series-cancel' | 'waitlist' | 'hold-sweeper';
+
+export interface OwnerIds {
+  seriesId?: string;
+  waitlistEntryId?: string;
+  customerId?: string;
+  branchId?: string;
+}
+
+/**
+ * Identity and status of a series, series cancellation or waiting-list monitor for its start
+ * request (the API sets them; `BookingStatus` carries the starting status: running, cancelling,
+ * waiting).
+ */
+export function ownerAttributes(kind: OwnerKind, ids: OwnerIds, status?: string) {
+  return [
+    { key: WorkflowKindKey, value: kind },
+    ...(ids.seriesId ? [{ key: SeriesIdKey, value: ids.seriesId }] : []),
+    ...(ids.waitlistEntryId ? [{ key: WaitlistEntryIdKey, value: ids.waitlistEntryId }] : []),
+    ...(ids.customerId ? [{ key: CustomerIdKey, value: ids.customerId }] : []),
+    ...(ids.branchId ? [{ key: BranchIdKey, value: ids.branchId }] : []),
+    ...(status ? [{ key: BookingStatusKey, value: status }] : []),
+  ];
+}
 
 export interface VisibilityIds {
   bookingId: string;

@@ -4,6 +4,7 @@
  */
 import { generateApiKey } from '../../infra/db/api-keys';
 import { newId } from '../../infra/db/ids';
+import { requireAdmin } from '../auth';
 import { defineRoute, routeGroup } from '../route-kit';
 import { companyCreated, createCompanyBody } from './admin.schemas';
 
@@ -15,16 +16,20 @@ export const adminRoutes = routeGroup('admin', [
     summary: 'Create a company and its first (manager) API key',
     request: { body: createCompanyBody },
     responses: { 201: { description: 'Created', schema: companyCreated } },
-    handler: async ({ body }, { deps }) => {
+    handler: async ({ body }, { deps, res }) => {
+      // The policy already allows only the admin key here; a handler that mints keys checks again.
+      requireAdmin(res);
       const key = generateApiKey();
       const company = await deps.db.company.create({
         data: {
           id: newId('cmp'),
           name: body.name,
+          country: body.country ?? 'DE',
+          ...(body.currency ? { currency: body.currency } : {}),
           apiKeys: { create: { id: newId('key'), name: 'initial manager key', role: 'manager', keyHash: key.hash, prefix: key.prefix } },
         },
       });
-      return { status: 201, body: { id: company.id, name: company.name, apiKey: key.key } };
+      return { status: 201, body: { id: company.id, name: company.name, country: company.country, ...(body.currency ? { currency: company.currency } : {}), apiKey: key.key } };
     },
   }),
 ]);

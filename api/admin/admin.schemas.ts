@@ -1,11 +1,20 @@
+import { country, name } from '../common.schemas';
 import { z } from '../zod';
 
-export const createCompanyBody = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('CreateCompany');
+export const createCompanyBody = z
+  .strictObject({
+    name,
+    country: country.optional().openapi({ description: 'Default DE' }),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code like "EUR"').optional().openapi({ description: 'Currency of analytics revenue; default EUR' }),
+  })
+  .openapi('CreateCompany');
 
 export const companyCreated = z
   .object({
     id: z.string(),
     name: z.string(),
+    country: z.string(),
+    currency: z.string().optional().openapi({ description: 'Present when given' }),
     apiKey: z.string().openapi({ description: 'A manager key of the new company. Shown once; only its hash is stored.' }),
   })
   .openapi('CompanyCreated');

@@ -6,7 +6,7 @@
  */
 import { defineRoute, routeGroup } from '../route-kit';
 import { availabilityServiceOf } from './availability.deps';
-import { availabilityQuery, availabilityResponse, cacheHeaders, explainQuery, explainResponse } from './availability.schemas';
+import { availabilityQuery, availabilityResponse, cacheHeaders, explainQuery, explainResponse, nextQuery, nextResponse } from './availability.schemas';
 
 export const availabilityRoutes = routeGroup('availability', [
   defineRoute({
@@ -30,6 +30,19 @@ export const availabilityRoutes = routeGroup('availability', [
           'X-Calendar-Status': answer.calendar,
         })
         .end(answer.body);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/availability/next',
+    tags: ['availability'],
+    summary: 'The earliest free slots that fit (time windows, weekdays), earliest first',
+    description:
+      'Searches day by day from `after` (default now) for at most 62 days and stops as soon as `limit` slots are found. Time windows and weekdays are read in the branch time zone; a slot lies wholly inside one window. The same engine, rules and cache as GET /v1/availability: the answer equals the first slots of a full availability answer filtered the same way (one entry per start, its first free staff member).',
+    request: { query: nextQuery },
+    responses: { 200: { description: 'Earliest slots', schema: nextResponse } },
+    async handler({ query }, ctx) {
+      return { status: 200, body: await availabilityServiceOf(ctx.deps).next(ctx.companyId(), query) };
     },
   }),
   defineRoute({

@@ -9,6 +9,8 @@ import { z } from '../zod';
 
 export const MAX_RANGE_DAYS = 62;
 
+const slotStaff = z.object({ id: z.string(), name: z.string() }).openapi('SlotStaff');
+
 export const GENDERS = ['female', 'male', 'diverse'] as const;
 
 /** Query strings are text: coerce, and keep the OpenAPI type an integer. */
@@ -49,18 +51,81 @@ export const availabilityQuery = z
   });
 export type AvailabilityQueryInput = z.output<typeof availabilityQuery>;
 
+const WEEKDAY_CODES = { MO: 'monday', TU: 'tuesday', WE: 'wednesday', TH: 'thursday', FR: 'friday', SA: 'saturday', SU: 'sunday' } as const;
+const WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+export const nextQuery = z
+  .object({
+    branchId: id,
+    serviceId: id,
+    ...preferenceFields,
+    after: instant.optional().openapi({ description: 'Earliest start (default now); the search covers 62 days from here' }),
+    before: instant.optional().openapi({ description: 'Slots end at or before this instant' }),
+    timeWindows: z
+      .string()
+      .max(200)
+      .transform((value, ctx) => {
+        const windows = value.split(',').map((w) => w.trim()).filter(Boolean);
+        const bad = windows.filter((w) => !WINDOW_RE.test(w) || w.slice(0, 5) >= w.slice(6));
+        if (bad.length > 0 || windows.length === 0) {
+          ctx.addIssue({ code: 'custom', message: `Windows are HH:mm-HH:mm with the end after the start, comma-separated (bad: ${bad.join(', ') || 'none given'})` });
+          return z.NEVER;
+        }
+        return windows.map((w) => ({ start: w.slice(0, 5), end: w.slice(6) }));
+      })
+      .optional()
+      .openapi({ type: 'string', example: '09:00-12:00,14:00-17:00', description: 'Local times of the branch; a slot lies wholly inside one window' }),
+    weekdays: z
+      .string()
+      .max(40)
+      .transform((value, ctx) => {
+        const codes = value.split(',').map((w) => w.trim().toUpperCase()).filter(Boolean);
+        const bad = codes.filter((c) => !(c in WEEKDAY_CODES));
+        if (bad.length > 0 || codes.length === 0) {
+          ctx.addIssue({ code: 'custom', message: `Weekdays are MO,TU,WE,TH,FR,SA,SU (bad: ${bad.join(', ') || 'none given'})` });
+          return z.NEVER;
+        }
+        return [...new Set(codes.map((c) => WEEKDAY_CODES[c as keyof typeof WEEKDAY_CODES]))];
+      })
+      .optional()
+      .openapi({ type: 'string', example: 'WE', description: 'Local start dates of the branch on these weekdays' }),
+    limit: z.coerce.number().int().min(1).max(20).default(3).openapi({ type: 'integer', minimum: 1, maximum: 20, default: 3 }),
+  })
+  .superRefine((q, ctx) => {
+    if (q.after && q.before && q.before.getTime() <= q.after.getTime()) ctx.addIssue({ code: 'custom', path: ['before'], message: '`before` must be after `after`' });
+  });
+export type NextQueryInput = z.output<typeof nextQuery>;
+
+export const nextResponse = z
+  .object({
+    slots: z.array(
+      z.object({
+        start: instantOut,
+        end: instantOut,
+        staffId: z.string().openapi({ description: 'The first free staff member (the one asked for with staffId)' }),
+        staffName: z.string(),
+        staff: z.array(slotStaff).openapi({ description: 'Every staff member free at this start' }),
+        price: z.number().optional(),
+      }),
+    ),
+  })
+  .openapi('NextSlots');
+
 export const explainQuery = z.object({
   branchId: id,
   serviceId: id,
   start: instant,
   ...preferenceFields,
+  customerId: id.optional().openapi({ description: 'Also judge the customer\'s booking limits and consultation' }),
 });
 export type ExplainQueryInput = z.output<typeof explainQuery>;
 
 const slotSchema = z.object({
   start: instantOut,
   end: instantOut,
-  staffIds: z.array(z.string()),
+  staffIds: z.array(z.string()).openapi({ description: 'Staff free at this start (the same ids as `staff`)' }),
+  staff: z.array(slotStaff).openapi({ description: 'The free staff with their names, in the order of `staffIds`' }),
+  price: z.number().optional().openapi({ description: "The service's price (only when it has one)" }),
 });
 
 export const availabilityResponse = z
@@ -89,6 +154,8 @@ export const REASON_CODES = [
   'invalid_duration',
   'service_inactive',
   'unknown_staff',
+  'consultation_required',
+  'booking_limit',
 ] as const;
 
 export const explainResponse = z
@@ -99,7 +166,12 @@ export const explainResponse = z
     staffIds: z.array(z.string()).openapi({ description: 'Staff free at that start' }),
     resourceId: z.string().nullable(),
     reasons: z.array(
-      z.object({ code: z.enum(REASON_CODES), staffId: z.string().optional(), message: z.string() }),
+      z.object({
+        code: z.enum(REASON_CODES),
+        staffId: z.string().optional(),
+        limit: z.string().optional().openapi({ description: 'booking_limit: the limit reached, e.g. service.perCustomer.week' }),
+        message: z.string(),
+      }),
     ),
   })
   .openapi('AvailabilityExplanation');

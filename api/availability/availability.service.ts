@@ -18,13 +18,14 @@
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { explainStart, type ExplainResult } from '../../domain/scheduling/explain';
 import { resolveDuration } from '../../domain/scheduling/predicates';
-import { resolveRules, type Preferences } from '../../domain/scheduling/scheduling.types';
+import { resolveRules, type AvailabilityDay, type Preferences } from '../../domain/scheduling/scheduling.types';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
 import type { AvailabilityCache, AvailabilityCacheKey, CacheCodec, CacheStamp } from '../../infra/cache/availability-cache';
 import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import { loadSchedulingContext, type LoadedSchedulingContext } from '../../infra/db/scheduling.repository';
-import type { AvailabilityQueryInput, ExplainQueryInput } from './availability.schemas';
+import type { AvailabilityQueryInput, ExplainQueryInput, NextQueryInput } from './availability.schemas';
+import { nextSlots, type NextSlot } from './next-slots';
 import type { CalendarStatus, ExternalBusySource } from './external-busy';
 import type { SearchRecorder } from './search-recorder';
 
@@ -45,7 +46,10 @@ export interface AvailabilityAnswer {
 }
 
 export interface AvailabilityService {
-  search(companyId: string, query: AvailabilityQueryInput): Promise<AvailabilityAnswer>;
+  /** `record: false` leaves the search out of the analytics' search count (a day of a next-slot walk). */
+  search(companyId: string, query: AvailabilityQueryInput, options?: { record?: boolean }): Promise<AvailabilityAnswer>;
+  /** GET /v1/availability/next (next-slots.ts); recorded as one search. */
+  next(companyId: string, query: NextQueryInput): Promise<{ slots: NextSlot[] }>;
   explain(companyId: string, query: ExplainQueryInput): Promise<ExplainResult & { calendar: CalendarStatus }>;
 }
 
@@ -58,13 +62,15 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
   const clock = deps.clock ?? (() => new Date());
   const inFlight = new Map<string, Promise<CachedAvailability>>();
 
-  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string }, fromUtc: Date, toUtc: Date) {
-    const result = await loadSchedulingContext(deps.db, { companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, fromUtc, toUtc });
+  async function load(companyId: string, q: { branchId: string; serviceId: string; staffId?: string; customerId?: string }, fromUtc: Date, toUtc: Date) {
+    const result = await loadSchedulingContext(deps.db, {
+      companyId, branchId: q.branchId, serviceId: q.serviceId, staffId: q.staffId, customerId: q.customerId, fromUtc, toUtc,
+    });
     if (!result.found) throw new NotFoundError(result.missing, result.missing === 'branch' ? q.branchId : q.serviceId);
     const ctx = result.context;
     if (q.staffId && !ctx.staff.some((s) => s.id === q.staffId)) throw new NotFoundError('staff', q.staffId);
     const external = deps.externalBusy
-      ? await deps.externalBusy({ staff: ctx.staff, fromUtc, toUtc, ownCalendarUids: ctx.ownCalendarUids })
+      ? await deps.externalBusy({ companyId, connectionId: ctx.calendarConnectionId, staff: ctx.staff, fromUtc, toUtc, ownCalendarUids: ctx.ownCalendarUids })
       : { status: 'not_linked' as const, busy: [] };
     return { ctx, busy: [...ctx.busy, ...external.busy], calendar: external.status };
   }
@@ -82,7 +88,8 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       now,
       query: { from: q.from, to: q.to, staffId: q.staffId, durationMinutes: q.durationMinutes, preferences: preferencesOf(q), participants: q.participants },
     });
-    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days: result.days }));
+    const days = withStaffAndPrice(result.days, ctx);
+    const body = Buffer.from(JSON.stringify({ branchId: q.branchId, serviceId: q.serviceId, timezone: result.timezone, days }));
     const first = result.days.find((d) => d.slots.length > 0)?.slots[0];
     const notice = noticeMs(ctx);
     const validUntil = first && notice !== null ? Date.parse(first.start) - notice : Number.MAX_SAFE_INTEGER;
@@ -101,7 +108,13 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
   }
 
   return {
-    async search(companyId, q) {
+    async next(companyId, q) {
+      const answer = await nextSlots(deps.db, companyId, q, clock(), (day) => this.search(companyId, day, { record: false }));
+      deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
+      return answer;
+    },
+
+    async search(companyId, q, options) {
       const key: AvailabilityCacheKey = { branchId: q.branchId, query: cacheQuery(companyId, q) };
       const lookup = deps.cache ? await deps.cache.get(key) : { value: undefined, stamp: null };
       const cached = lookup.value;
@@ -113,7 +126,7 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
         if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, computed, lookup.stamp);
         answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar };
       }
-      deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
+      if (options?.record !== false) deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
       return answer;
     },
 
@@ -127,9 +140,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
         service: ctx.service,
         staff: ctx.staff,
         busy,
+        customerHistory: ctx.customerHistory,
         now: clock().getTime(),
         start,
         staffId: q.staffId,
+        customerId: q.customerId,
         durationMinutes: q.durationMinutes,
         preferences: preferencesOf(q),
         participants: q.participants,
@@ -145,6 +160,24 @@ export interface CachedAvailability {
   calendar: CalendarStatus;
   /** Past this instant (ms) the answer is recomputed (see the module header). */
   validUntil: number;
+}
+
+/**
+ * Slots as the API shows them: `staff: [{id, name}]` beside `staffIds` (a caller reads names
+ * without another request) and `price` when the service has one. One object per staff member,
+ * shared by every slot that lists them.
+ */
+export function withStaffAndPrice(days: AvailabilityDay[], ctx: LoadedSchedulingContext) {
+  const staff = new Map(ctx.staff.map((s) => [s.id, { id: s.id, name: s.name }]));
+  const price = ctx.service.price ?? null;
+  return days.map((day) => ({
+    date: day.date,
+    slots: day.slots.map((slot) => ({
+      ...slot,
+      staff: slot.staffIds.map((id) => staff.get(id) ?? { id, name: '' }),
+      ...(price !== null ? { price } : {}),
+    })),
+  }));
 }
 
 /** The minimum notice, or null when the branch switched that rule off (no slot ever expires). */

@@ -87,16 +87,30 @@ async function rescheduleAnswer(db: Db, companyId: string, outcome: RescheduleBo
     case 'not_found':
       return notFoundAnswer(outcome);
     case 'calendar_failed':
-      return calendarSyncFailed(outcome.bookingId, outcome.error);
+      return calendarSyncFailed(outcome.bookingId);
+  }
+}
+
+/**
+ * A booking key (phone agent, app) may not cancel a booking that has started: that rewrites the
+ * past (no-show and completion records, analytics). A manager may. Checked before the
+ * idempotency record, so it is not stored as the key's answer.
+ */
+function assertMayCancel(ctx: RouteContext, row: { status: string; startAt: Date }): void {
+  const principal = ctx.principal();
+  if (principal.kind !== 'company' || principal.role !== 'booking') return;
+  if (row.status === 'confirmed' && row.startAt.getTime() <= ctx.now().getTime()) {
+    throw new ApiError('forbidden', 'A booking key may not cancel a booking that has already started; a manager key may');
   }
 }
 
 export async function cancelBooking(ctx: RouteContext, bookingId: string, reason: string | undefined, key: string | undefined): Promise<Reply | void> {
   const { db, config } = ctx.deps;
-  const client = temporalOf(ctx.deps);
   const companyId = ctx.companyId();
   const row = await findBookingRow(db, companyId, bookingId);
   if (!row) throw notFound('Booking', bookingId);
+  assertMayCancel(ctx, row);
+  const client = temporalOf(ctx.deps);
   const { answer, replayed } = await answerOnce(
     keyed(ctx, `POST /v1/bookings/${bookingId}/cancel`, key, () => bookingId),
     async () => {

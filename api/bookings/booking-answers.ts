@@ -40,8 +40,12 @@ export const ruleViolation = (outcome: RuleViolationOutcome): StoredAnswer =>
     }),
   );
 
-export const calendarSyncFailed = (bookingId: string, error: string): StoredAnswer =>
-  problemAnswer(makeProblem('calendar_sync_failed', `The calendar refused the booking: ${error}`, { bookingId }));
+/**
+ * A fixed message: the calendar's own error text (upstream host names, ports, messages) stays in
+ * the sync failure support reads (GET /v1/sync-failures) and the worker's log, never an answer.
+ */
+export const calendarSyncFailed = (bookingId: string): StoredAnswer =>
+  problemAnswer(makeProblem('calendar_sync_failed', 'The calendar could not be updated; support can see the details on the sync failure', { bookingId }));
 
 export const invalidState = (outcome: InvalidStateOutcome): StoredAnswer => problemAnswer(makeProblem('invalid_state', outcome.message));
 

@@ -1,13 +1,26 @@
 /**
  * GET /v1/bookings: the caller's bookings filtered by branch, staff, customer, status and a start
- * range, keyset-paginated by creation. `from`/`to` may be instants or dates; a date means the
- * whole day in the branch's zone (UTC when no branchId is given), `to` inclusive of that day.
+ * range, keyset-paginated in the asked `order` (start or createdAt, either direction; id breaks
+ * ties), optionally with customer/service/staff inlined (booking-expand.ts). `from`/`to` may be
+ * instants or dates; a date means the whole day in the branch's zone (UTC when no branchId is
+ * given), `to` inclusive of that day.
+ *
+ * The cursor is base64url of [order, key instant, id] of the page's last row: a cursor of another
+ * order, or one that does not decode, is a 400.
  */
 import { DateTime } from 'luxon';
 import type { Db } from '../../infra/db/prisma';
-import { keysetArgs, toPage } from '../pagination';
+import { invalid } from '../error-handler';
+import { expandBookings } from './booking-expand';
 import { HOLD_SOURCE, renderBooking } from './booking.view';
-import type { ListBookingsQuery } from './bookings.schemas';
+import type { BookingOrder, ListBookingsQuery } from './bookings.schemas';
+
+type KeyField = 'startAt' | 'createdAt';
+
+function orderOf(order: BookingOrder): { field: KeyField; dir: 'asc' | 'desc' } {
+  const desc = order.startsWith('-');
+  return { field: order.replace('-', '') === 'start' ? 'startAt' : 'createdAt', dir: desc ? 'desc' : 'asc' };
+}
 
 export async function listBookings(db: Db, companyId: string, query: ListBookingsQuery) {
   const zone = query.branchId
@@ -15,7 +28,9 @@ export async function listBookings(db: Db, companyId: string, query: ListBooking
     : 'UTC';
   const from = query.from === undefined ? undefined : boundary(query.from, zone, 'start');
   const to = query.to === undefined ? undefined : boundary(query.to, zone, 'end');
-  const page = keysetArgs(query);
+  const { field, dir } = orderOf(query.order);
+  const after = query.cursor ? decodeCursor(query.cursor, query.order) : null;
+  const beyond = dir === 'asc' ? 'gt' : 'lt';
   const rows = await db.booking.findMany({
     where: {
       AND: [
@@ -28,14 +43,34 @@ export async function listBookings(db: Db, companyId: string, query: ListBooking
           ...(query.status ? { status: query.status } : {}),
           ...(from || to ? { startAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
         },
-        page.where,
+        after ? { OR: [{ [field]: { [beyond]: after.at } }, { [field]: after.at, id: { [beyond]: after.id } }] } : {},
       ],
     },
     include: { branch: { select: { timezone: true } } },
-    orderBy: page.orderBy,
-    take: page.take,
+    orderBy: [{ [field]: dir }, { id: dir }],
+    take: query.limit + 1,
   });
-  return toPage(rows, query, renderBooking);
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  const last = page[page.length - 1];
+  const data = await expandBookings(db, companyId, page.map(renderBooking), query.expand);
+  return { data, nextCursor: more ? encodeCursor(query.order, last[field], last.id) : null };
+}
+
+function encodeCursor(order: BookingOrder, at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([order, at.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, order: BookingOrder): { at: Date; id: string } {
+  try {
+    const [o, at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const time = typeof at === 'string' ? Date.parse(at) : NaN;
+    const sane = typeof id === 'string' && id.length <= 100 && !id.includes('\u0000');
+    if (o === order && sane && time >= 0 && time < Date.UTC(9999, 0, 1)) return { at: new Date(time), id };
+  } catch {
+    // fall through to the validation error
+  }
+  throw invalid([{ path: 'cursor', message: 'Invalid cursor (or one made with another order)' }]);
 }
 
 /** An instant as is; a date → its first minute (`start`) or the next day's first minute (`end`). */

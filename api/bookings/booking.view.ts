@@ -50,7 +50,7 @@ export function renderBooking(row: BookingRow): BookingOut {
     rescheduledCount: row.rescheduledCount,
     calendar: { status: row.calendarStatus as BookingOut['calendar']['status'], externalId: row.calendarExternalId },
     workflowId: row.workflowId,
-    failureReason: row.failureReason,
+    failureReason: publicFailureReason(row.failureReason),
     notes: row.notes,
     seriesId: row.seriesId,
     createdAt: formatInstant(row.createdAt, zone),
@@ -64,14 +64,33 @@ function renderHistory(h: BookingHistory, zone: string) {
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+/**
+ * Detail keys kept in the database but never answered: the hold's internal blocked range (start
+ * and end with buffers and travel) and raw upstream error text (host names, ports; support reads
+ * it on the sync failure).
+ */
+const INTERNAL_DETAIL_KEYS = new Set(['blockedStart', 'blockedEnd', 'error']);
+
 /** History details keep UTC instants; show them in the branch's offset like every other instant. */
 function renderDetail(detail: unknown, zone: string): Record<string, unknown> {
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string' && ISO_UTC.test(value)) return formatInstant(new Date(value), zone);
     if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).filter(([k]) => !INTERNAL_DETAIL_KEYS.has(k)).map(([k, v]) => [k, walk(v)]));
+    }
     return value;
   };
   const out = walk(detail);
   return out && typeof out === 'object' && !Array.isArray(out) ? (out as Record<string, unknown>) : {};
+}
+
+/**
+ * The failure reason as answered: a stable code ('calendar_sync_failed', 'hold_expired', or the
+ * failure type before a colon), never an upstream's message (API.md: no raw text, hosts, ports).
+ */
+export function publicFailureReason(reason: string | null): string | null {
+  if (reason === null) return null;
+  const code = reason.split(':', 1)[0].trim();
+  return /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(code) ? code : 'failed';
 }

@@ -5,6 +5,7 @@
  */
 import { idParams, listOf } from '../common.schemas';
 import { defineRoute, routeGroup } from '../route-kit';
+import { expandBookings } from './booking-expand';
 import { cancelBooking, completeBooking, markNoShow, rescheduleBooking } from './booking-actions';
 import { bookingNotificationsSchema, listBookingNotifications } from './booking-notifications';
 import { listBookings } from './booking-queries';
@@ -14,6 +15,7 @@ import {
   bookingWithHistorySchema,
   cancelBody,
   createBookingBody,
+  getBookingQuery,
   idempotencyHeaders,
   listBookingsQuery,
   replayedHeader,
@@ -43,7 +45,7 @@ export const bookingsRoutes = routeGroup('bookings', [
     method: 'get',
     path: '/v1/bookings',
     tags: TAGS,
-    summary: 'List bookings (by branch, staff, customer, status and start range)',
+    summary: 'List bookings (by branch, staff, customer, status and start range; ordered and expanded on request)',
     request: { query: listBookingsQuery },
     responses: { 200: { description: 'Bookings', schema: listOf(bookingSchema) } },
     handler: async ({ query }, ctx) => ({ status: 200, body: await listBookings(ctx.deps.db, ctx.companyId(), query) }),
@@ -53,9 +55,13 @@ export const bookingsRoutes = routeGroup('bookings', [
     path: '/v1/bookings/:id',
     tags: TAGS,
     summary: 'A booking with its history',
-    request: { params: idParams },
+    request: { params: idParams, query: getBookingQuery },
     responses: { 200: { description: 'Booking', schema: bookingWithHistorySchema } },
-    handler: async ({ params }, ctx) => ({ status: 200, body: await loadBookingWithHistory(ctx.deps.db, ctx.companyId(), params.id) }),
+    handler: async ({ params, query }, ctx) => {
+      const booking = await loadBookingWithHistory(ctx.deps.db, ctx.companyId(), params.id);
+      const [expanded] = await expandBookings(ctx.deps.db, ctx.companyId(), [booking], query.expand);
+      return { status: 200, body: expanded };
+    },
   }),
   defineRoute({
     method: 'post',

@@ -3,8 +3,13 @@
  * field reported at once), and the booking representation the handlers render. Instants in
  * requests need an offset; output instants carry the branch's offset.
  */
-import { date, id, instant, instantOut, pageQuery } from '../common.schemas';
+import { date, id, instant, instantOut, pageQuery, name, plainText } from '../common.schemas';
 import { z } from '../zod';
+import { customerSchema } from '../customers/customers.schemas';
+import { expandedFields, expandQuery } from './booking-expand';
+
+export const BOOKING_ORDERS = ['start', '-start', 'createdAt', '-createdAt'] as const;
+export type BookingOrder = (typeof BOOKING_ORDERS)[number];
 
 export const SOURCES = ['phone', 'web', 'api', 'mobile'] as const;
 export const BOOKING_STATUSES = ['pending', 'confirmed', 'cancelled', 'failed', 'no_show', 'completed'] as const;
@@ -19,7 +24,7 @@ export const idempotencyHeaders = z.object({
 });
 
 const participant = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name,
   email: z.email().max(320).optional(),
 });
 
@@ -36,16 +41,16 @@ export const createBookingBody = z
       .optional(),
     participants: z.array(participant).max(500).optional(),
     source: z.enum(SOURCES).default('api'),
-    notes: z.string().max(2000).optional(),
+    notes: plainText(2000).optional(),
   })
   .openapi('CreateBooking');
 export type CreateBookingBody = z.infer<typeof createBookingBody>;
 
 export const rescheduleBody = z
-  .strictObject({ start: instant, staffId: id.optional(), reason: z.string().max(500).optional() })
+  .strictObject({ start: instant, staffId: id.optional(), reason: plainText(500).optional() })
   .openapi('RescheduleBooking');
 
-export const cancelBody = z.strictObject({ reason: z.string().max(500).optional() }).optional().openapi('CancelBooking');
+export const cancelBody = z.strictObject({ reason: plainText(500).optional() }).optional().openapi('CancelBooking');
 
 /** `from`/`to`: an instant with offset, or a date (whole day, branch zone; UTC without branchId). */
 const instantOrDate = z.union([instant, date]).openapi({ type: 'string', description: 'Instant with offset, or YYYY-MM-DD' });
@@ -57,6 +62,8 @@ export const listBookingsQuery = pageQuery.extend({
   status: z.enum(BOOKING_STATUSES).optional(),
   from: instantOrDate.optional().openapi({ description: 'Bookings starting at or after (a date: from its first minute)' }),
   to: instantOrDate.optional().openapi({ description: 'Bookings starting before (a date: up to its last minute)' }),
+  order: z.enum(BOOKING_ORDERS).default('createdAt').openapi({ description: 'Sort key; a leading "-" sorts descending. Ties are broken by id. A cursor belongs to the order it was made with.' }),
+  expand: expandQuery,
 });
 export type ListBookingsQuery = z.infer<typeof listBookingsQuery>;
 
@@ -81,8 +88,11 @@ export const bookingSchema = z
     seriesId: z.string().nullable(),
     createdAt: instantOut,
     updatedAt: instantOut,
+    ...expandedFields(customerSchema),
   })
   .openapi('Booking');
+
+export const getBookingQuery = z.object({ expand: expandQuery });
 export type BookingOut = z.infer<typeof bookingSchema>;
 
 export const bookingWithHistorySchema = bookingSchema

@@ -1,13 +1,15 @@
 /**
- * POST /v1/bookings: check the referenced ids (404), claim the Idempotency-Key, start the booking
- * saga (workflow id `booking-<bookingId>`, the id reserved by the key) and wait up to
- * BOOKING_WAIT_MS for its outcome: 201 confirmed, 409 slot_unavailable, 422 rule violations,
- * 502 calendar_sync_failed, or 202 pending when the saga needs longer. Nothing is written before
- * Temporal accepted the start: when it is unreachable the answer is 503 and the key is forgotten.
+ * POST /v1/bookings: check the referenced ids (404), claim the Idempotency-Key, plan the request
+ * and take the slot's hold in PostgreSQL (booking-hold.ts: 422 rule violations and 409
+ * slot_unavailable are answered from here, without a workflow), then start the booking saga for
+ * the winner only (workflow id `booking-<bookingId>`, the id reserved by the key; it adopts the
+ * hold) and wait up to BOOKING_WAIT_MS for its outcome: 201 confirmed, 502 calendar_sync_failed,
+ * or 202 pending when the saga needs longer. When Temporal surely refused the start the hold is
+ * removed, the answer is 503 and the key is forgotten.
  */
 import type { Db } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
-import { startAndAwait } from '../../infra/temporal/start-and-await';
+import { assertReachable, startAndAwait } from '../../infra/temporal/start-and-await';
 import {
   awaitBookingOutcomeUpdate,
   bookingWorkflowId,
@@ -22,6 +24,7 @@ import { calendarSyncFailed, notFoundAnswer, ruleViolation, sendAnswer, slotUnav
 import { findBookingRow, renderBooking } from './booking.view';
 import type { CreateBookingBody } from './bookings.schemas';
 import { answerOnce, type StoredAnswer } from './idempotency';
+import { holdForRequest, releaseUnstarted } from './booking-hold';
 
 /** Workflow type registered by the worker (workflows/index.ts); a durable name. */
 export const BOOK_WORKFLOW = 'bookAppointmentWorkflow';
@@ -40,19 +43,32 @@ export async function createBooking(ctx: RouteContext, body: CreateBookingBody, 
   const { answer, replayed } = await answerOnce(
     { db, companyId, scope: CREATE_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('bkg'), now: ctx.now() },
     async (bookingId) => {
-      const input = sagaInput(bookingId, companyId, body);
+      // Temporal down: 503 before anything is held (a cached probe, shared by concurrent requests).
+      await assertReachable(client);
+      const request = sagaInput(bookingId, companyId, body);
       const workflowId = bookingWorkflowId(bookingId);
-      const waited = await startAndAwait(client, {
-        workflowType: BOOK_WORKFLOW,
-        workflowId,
-        taskQueue: config.temporalTaskQueue,
-        args: [input],
-        update: awaitBookingOutcomeUpdate,
-        waitMs: config.bookingWaitMs,
-        reusePolicy: 'REJECT_DUPLICATE',
-        memo: { summary: `booking ${bookingId} for ${body.customerId} at ${input.start}` },
-        searchAttributes: identityAttributes('booking', { bookingId, customerId: body.customerId, branchId: body.branchId }, 'validating'),
-      });
+      // The slot is decided here, in PostgreSQL: a loser never starts a workflow.
+      const hold = await holdForRequest(ctx, request, workflowId, idempotencyKey !== undefined);
+      if (hold.kind !== 'held' && hold.kind !== 'settled') return { answer: await answerFor(db, companyId, hold, catalog.timezone), final: true };
+      const input: BookAppointmentInput = hold.kind === 'held' ? { ...request, heldSlot: hold.plan } : request;
+      let waited;
+      try {
+        waited = await startAndAwait(client, {
+          workflowType: BOOK_WORKFLOW,
+          workflowId,
+          taskQueue: config.temporalTaskQueue,
+          args: [input],
+          update: awaitBookingOutcomeUpdate,
+          waitMs: config.bookingWaitMs,
+          reusePolicy: 'REJECT_DUPLICATE',
+          memo: { summary: `booking ${bookingId} for ${body.customerId} at ${input.start}` },
+          searchAttributes: identityAttributes('booking', { bookingId, customerId: body.customerId, branchId: body.branchId }, 'validating'),
+        });
+      } catch (error) {
+        // Temporal surely refused the start: the hold goes, the request changed nothing.
+        if (hold.kind === 'held' && hold.fresh && surelyNotStarted(error)) await releaseUnstarted(ctx, request);
+        throw error;
+      }
       if (waited.kind === 'outcome') return { answer: await answerFor(db, companyId, waited.value, catalog.timezone), final: true };
       // Not stored: a repeat joins the run and answers its outcome.
       const row = await findBookingRow(db, companyId, bookingId);
@@ -76,7 +92,7 @@ async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResu
     case 'rule_violation':
       return ruleViolation(outcome);
     case 'calendar_failed':
-      return calendarSyncFailed(outcome.bookingId, outcome.error);
+      return calendarSyncFailed(outcome.bookingId);
     case 'not_found':
       return notFoundAnswer(outcome);
   }

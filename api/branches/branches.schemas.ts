@@ -3,7 +3,7 @@
  * own IANA zone. A weekday missing from operatingHours is closed. Rules not given take the
  * defaults of RULE_DEFAULTS (applied by merging, so PATCH can change one rule and keep the rest).
  */
-import { date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS } from '../common.schemas';
+import { bookingLimits, country, date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 
 const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START);
@@ -33,7 +33,7 @@ export const specialHours = z.array(specialDay).max(1000).superRefine(uniqueDate
 });
 
 export const closures = z
-  .array(z.strictObject({ date, reason: z.string().max(500).optional() }))
+  .array(z.strictObject({ date, reason: plainText(500).optional() }))
   .max(1000)
   .superRefine(uniqueDates)
   .openapi('Closures');
@@ -84,25 +84,31 @@ const notificationsOut = z
 
 export const createBranchBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name,
     timezone,
+    country: country.nullable().optional().openapi({ description: "Phone numbers of this branch's customers are read with it; null: the company's" }),
     operatingHours,
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
     notifications: notificationsInput.optional(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
+    limits: bookingLimits.nullable().optional(),
   })
   .openapi('CreateBranch');
 
 export const patchBranchBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: name.optional(),
     timezone: timezone.optional(),
+    country: country.nullable().optional(),
     operatingHours: operatingHours.optional(),
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
     notifications: notificationsInput.optional(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
+    limits: bookingLimits.nullable().optional(),
   })
   .openapi('PatchBranch', {
     description: 'Fields given replace the stored ones; `rules` and `notifications` are merged key by key.',
@@ -113,6 +119,7 @@ export const branchSchema = z
     id,
     name: z.string(),
     timezone: z.string(),
+    country: z.string().nullable(),
     operatingHours,
     specialHours: z.array(specialDay),
     closures: z.array(z.object({ date: z.string(), reason: z.string().optional() })),
@@ -126,6 +133,8 @@ export const branchSchema = z
       maxReschedules: z.number().int(),
     }),
     notifications: notificationsOut,
+    calendarConnectionId: id.nullable(),
+    limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     createdAt: instantOut,
     updatedAt: instantOut,
   })

@@ -3,14 +3,14 @@
  * branch; `timezone` is the customer's own zone (used to render their instants), `blocked`
  * customers cannot book.
  */
-import { id, instantOut, pageQuery, timezone } from '../common.schemas';
+import { id, instantOut, pageQuery, timezone, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 
 const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
-const phone = z.string().trim().regex(/^\+?[0-9][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567');
+const phone = z.string().trim().regex(/^\+?[0-9(][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567 or (030) 1234567');
 
 const customerFields = {
-  name: z.string().trim().min(1).max(200),
+  name,
   email: z.email().max(320).nullable(),
   phone: phone.nullable(),
   language: language.nullable(),
@@ -27,21 +27,34 @@ export const createCustomerBody = z
   })
   .openapi('CreateCustomer');
 
+export type CreateCustomer = z.infer<typeof createCustomerBody>;
+
+export const findOrCreateBody = z
+  .strictObject({
+    phone: phone.optional(),
+    email: z.email().max(320).optional(),
+    name: customerFields.name.optional(),
+    language: language.optional(),
+  })
+  .refine((b) => b.phone !== undefined || b.email !== undefined, { message: 'phone or email is required', path: ['phone'] })
+  .openapi('FindOrCreateCustomer', { example: { phone: '030 1234567', name: 'Max Mustermann', language: 'de' } });
+
 export const patchCustomerBody = z.strictObject(customerFields).partial().openapi('PatchCustomer', {
   description: 'Fields given replace the stored ones; null clears an optional one.',
 });
 
 export const blockBody = z
-  .strictObject({ reason: z.string().trim().max(500).optional() })
+  .strictObject({ reason: plainText(500).optional() })
   .optional()
   .openapi('BlockCustomer', { description: 'Optional; the block reason is kept on the customer until unblocked.' });
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const listCustomersQuery = pageQuery.extend({
-  email: z.string().max(320).optional().openapi({ description: 'Exact e-mail (case-insensitive)' }),
-  phone: z.string().max(40).optional().openapi({ description: 'Exact phone number' }),
+  email: z.string().max(320).optional().openapi({ description: 'Exact e-mail (case-insensitive; % and _ are plain characters)' }),
+  phone: z.string().max(40).optional().openapi({ description: 'Any spelling of the number (national ones read with the company country), e.g. 030 1234567 or +49 30 1234567' }),
   blocked: booleanQuery.optional().openapi({ type: 'string', enum: ['true', 'false'] }),
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Search text: part of the name, e-mail or phone (case-insensitive)' }),
 });
 
 export const customerSchema = z
@@ -49,7 +62,7 @@ export const customerSchema = z
     id,
     name: z.string(),
     email: z.string().nullable(),
-    phone: z.string().nullable(),
+    phone: z.string().nullable().openapi({ description: 'E.164', example: '+49301234567' }),
     language: z.string().nullable(),
     timezone: z.string().nullable(),
     blocked: z.boolean(),
@@ -60,3 +73,7 @@ export const customerSchema = z
   .openapi('Customer');
 
 export type CustomerOut = z.infer<typeof customerSchema>;
+
+export const foundCustomerSchema = customerSchema
+  .extend({ created: z.boolean().openapi({ description: 'true when this call created the customer' }) })
+  .openapi('FoundCustomer');

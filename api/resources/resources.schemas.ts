@@ -1,11 +1,11 @@
-import { id, instantOut, pageQuery } from '../common.schemas';
+import { id, instantOut, pageQuery, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 
 export const createResourceBody = z
   .strictObject({
     branchId: id,
-    name: z.string().trim().min(1).max(200),
-    kind: z.string().trim().min(1).max(100).optional().openapi({ example: 'room' }),
+    name,
+    kind: plainText(100, 1).optional().openapi({ example: 'room' }),
   })
   .openapi('CreateResource');
 

@@ -6,7 +6,7 @@
  */
 import { expandRecurrence, FREQUENCIES, WEEKDAY_CODES, type Recurrence } from '../../domain/recurrence/recurrence';
 import { ValidationError } from '../../domain/errors';
-import { id, instant, instantOut } from '../common.schemas';
+import { id, instant, instantOut, plainText } from '../common.schemas';
 import { z } from '../zod';
 
 const simpleRecurrence = z.strictObject({
@@ -54,7 +54,7 @@ export const createSeriesBody = z
 export const cancelSeriesBody = z
   .strictObject({
     from: instant.optional().openapi({ description: 'Booked occurrences starting at or after it are cancelled; default now' }),
-    reason: z.string().max(500).optional(),
+    reason: plainText(500).optional(),
   })
   .default({});
 

@@ -18,9 +18,11 @@ import {
   type SeriesWorkflowInput,
 } from '../../workflows/series.contract';
 import type { seriesCancelWorkflow } from '../../workflows/series-cancel.workflow';
+import { ownerAttributes } from '../../workflows/search-attributes.contract';
 import { formatInstant } from '../common.schemas';
 import { notFound } from '../error-handler';
 import { surelyNotStarted, temporalOf } from '../bookings/booking-answers';
+import { assertReachable } from '../../infra/temporal/start-and-await';
 import { checkBranchReferences } from '../catalog-references';
 import { answerOnce, successReply } from '../idempotency';
 import type { Reply, RouteContext } from '../route-kit';
@@ -79,7 +81,11 @@ export async function createSeries(ctx: RouteContext, body: CreateSeriesInput, i
       };
       const handle = await startOrJoinOwning(
         client,
-        { workflowType: 'seriesWorkflow', workflowId, taskQueue: config.temporalTaskQueue, args: [input] },
+        {
+          workflowType: 'seriesWorkflow', workflowId, taskQueue: config.temporalTaskQueue, args: [input],
+          searchAttributes: ownerAttributes('series', { seriesId, customerId: body.customerId, branchId: branch.id }, 'running'),
+          memo: { summary: `series ${seriesId}: ${instants.length} occurrence(s) from ${instants[0] ?? '-'} for ${body.customerId}` },
+        },
         () => db.series.deleteMany({ where: { id: seriesId } }),
       );
       const done = await settlesWithin(handle.result(), config.bookingWaitMs);
@@ -104,6 +110,8 @@ export async function cancelSeries(ctx: RouteContext, seriesId: string, request:
   const series = await ctx.deps.db.series.findFirst({ where: { id: seriesId, companyId: ctx.companyId() } });
   if (!series) throw notFound('Series', seriesId);
   const from = (request.from ?? ctx.now()).toISOString();
+  // Temporal down: 503 within the rpc timeout, before a signal and a start each wait theirs.
+  await assertReachable(client);
   let work: Promise<unknown> | null = null;
   if (series.status === 'running') {
     const handle = client.workflow.getHandle(series.workflowId);
@@ -120,6 +128,8 @@ export async function cancelSeries(ctx: RouteContext, seriesId: string, request:
       taskQueue: ctx.deps.config.temporalTaskQueue,
       workflowId: seriesCancelWorkflowId(seriesId, newId('req')),
       args: [args],
+      typedSearchAttributes: ownerAttributes('series-cancel', { seriesId, customerId: series.customerId, branchId: series.branchId }, 'cancelling'),
+      memo: { summary: `series ${seriesId}: cancel from ${from}${request.reason ? ` (${request.reason})` : ''}` },
     });
     work = handle.result();
   }

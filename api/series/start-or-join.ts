@@ -10,7 +10,8 @@
  * and takes them back when nothing can be running on the id.
  */
 import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
+import type { SearchAttributePair } from '@temporalio/common';
+import { assertReachable, TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { isTemporalUnavailable } from '../../infra/temporal/temporal-client';
 
 export interface StartOrJoinOptions {
@@ -18,9 +19,13 @@ export interface StartOrJoinOptions {
   workflowId: string;
   taskQueue: string;
   args: unknown[];
+  /** Operator visibility set in the start request (search attributes and a one-line memo). */
+  searchAttributes?: SearchAttributePair[];
+  memo?: Record<string, unknown>;
 }
 
 export async function startOrJoin(client: Client, options: StartOrJoinOptions): Promise<WorkflowHandle> {
+  await assertReachable(client);
   try {
     return await client.workflow.start(options.workflowType, {
       workflowId: options.workflowId,
@@ -28,6 +33,8 @@ export async function startOrJoin(client: Client, options: StartOrJoinOptions): 
       args: options.args,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      ...(options.searchAttributes ? { typedSearchAttributes: options.searchAttributes } : {}),
+      ...(options.memo ? { memo: options.memo } : {}),
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(options.workflowId);

@@ -22,6 +22,9 @@ export function renderService(row: ServiceRow): ServiceOut {
     requiredSkills: row.requiredSkills,
     resourceRequirements: row.resourceRequirements,
     requiresConsultation: row.requiresConsultation,
+    // Only when set: answers of services without them stay exactly as they were.
+    ...(row.consultationServiceId ? { consultationServiceId: row.consultationServiceId } : {}),
+    ...(row.limits ? { limits: row.limits as ServiceOut['limits'] } : {}),
     category: row.category as ServiceOut['category'],
     flexible: (row.flexible ?? null) as ServiceOut['flexible'],
     packageServiceIds: row.packageServiceIds,

@@ -9,10 +9,12 @@ import { Prisma, type Service } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { withBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
+import { checkCalendarLink } from '../calendar-connections/calendar-account';
 import { idParams, listOf } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
+import { catalogView } from '../access-policy';
 import { renderService, type ServiceRow } from './service-render';
 import {
   createServiceBody, listServicesQuery, patchServiceBody, serviceFieldErrors, serviceSchema, type ServiceShape,
@@ -31,6 +33,7 @@ interface References {
   packageServiceIds: string[];
   /** The service being changed: it may not be a member of itself. */
   selfId?: string;
+  consultationServiceId?: string | null;
 }
 
 /** Checks every referenced resource and package member; throws 404 for foreign ids, 400 for misfits. */
@@ -59,6 +62,11 @@ async function checkReferences(ctx: RouteContext, companyId: string, refs: Refer
     else if (found.branchId !== refs.branchId) errors.push({ path, message: `service ${memberId} is of another branch` });
     else if (found.category === 'package') errors.push({ path, message: `service ${memberId} is itself a package` });
   });
+  if (refs.consultationServiceId) {
+    const consultation = await ctx.deps.db.service.findFirst({ where: { companyId, id: refs.consultationServiceId }, select: { id: true } });
+    if (!consultation) throw notFound('Service', refs.consultationServiceId);
+    if (refs.consultationServiceId === refs.selfId) errors.push({ path: 'consultationServiceId', message: 'a service cannot be its own consultation' });
+  }
   if (errors.length > 0) throw invalid(errors);
 }
 
@@ -82,6 +90,7 @@ export const servicesRoutes = routeGroup('services', [
     responses: { 201: { description: 'Created', schema: serviceSchema } },
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
+      await checkCalendarLink(ctx, branch, { kind: 'eventType', id: body.calcomEventTypeId, field: 'calcomEventTypeId' });
       await checkReferences(ctx, branch.companyId, body);
       const row = await ctx.deps.db.service.create({
         data: {
@@ -92,6 +101,8 @@ export const servicesRoutes = routeGroup('services', [
           flexible: body.flexible ?? undefined,
           group: body.group ?? undefined,
           calcomEventTypeId: body.calcomEventTypeId ?? null,
+          consultationServiceId: body.consultationServiceId ?? null,
+          limits: body.limits ?? undefined,
         },
         include: withBranchZone,
       });
@@ -118,7 +129,7 @@ export const servicesRoutes = routeGroup('services', [
         },
         include: withBranchZone,
       });
-      return { body: toPage(rows, query, renderService) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderService(row))) };
     },
   }),
   defineRoute({
@@ -128,7 +139,7 @@ export const servicesRoutes = routeGroup('services', [
     summary: 'Get a service',
     request: { params: idParams },
     responses: { 200: { description: 'Service', schema: serviceSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderService(await findService(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderService(await findService(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -144,20 +155,26 @@ export const servicesRoutes = routeGroup('services', [
       const crossErrors = serviceFieldErrors(merged);
       if (crossErrors.length > 0) throw invalid(crossErrors);
       const branchId = body.branchId ?? existing.branchId;
-      if (branchId !== existing.branchId) await findBranch(ctx, branchId);
+      const targetBranch = branchId !== existing.branchId || body.calcomEventTypeId !== undefined ? await findBranch(ctx, branchId) : null;
+      if (targetBranch) {
+        const eventTypeId = body.calcomEventTypeId !== undefined ? body.calcomEventTypeId : existing.calcomEventTypeId;
+        await checkCalendarLink(ctx, targetBranch, { kind: 'eventType', id: eventTypeId, field: 'calcomEventTypeId' });
+      }
       await checkReferences(ctx, existing.companyId, {
         branchId,
         resourceRequirements: body.resourceRequirements ?? existing.resourceRequirements,
         packageServiceIds: body.packageServiceIds ?? existing.packageServiceIds,
         selfId: existing.id,
+        consultationServiceId: body.consultationServiceId,
       });
-      const { flexible, group, ...rest } = body;
+      const { flexible, group, limits, ...rest } = body;
       const row = await ctx.deps.db.service.update({
         where: { id: existing.id },
         data: {
           ...rest,
           ...(flexible !== undefined ? { flexible: flexible ?? Prisma.DbNull } : {}),
           ...(group !== undefined ? { group: group ?? Prisma.DbNull } : {}),
+          ...(limits !== undefined ? { limits: limits ?? Prisma.DbNull } : {}),
         },
         include: withBranchZone,
       });

@@ -5,7 +5,7 @@
  * flexible bounds) live in serviceFieldErrors so create and PATCH (checked on the merged result)
  * report them the same way.
  */
-import { id, instantOut, int32, pageQuery } from '../common.schemas';
+import { bookingLimits, id, instantOut, int32, pageQuery, name, plainText } from '../common.schemas';
 import type { FieldError } from '../validate';
 import { z } from '../zod';
 
@@ -31,11 +31,11 @@ export const groupSettings = z
   .refine((g) => g.minParticipants <= g.maxParticipants, { message: 'maxParticipants must not be below minParticipants', path: ['maxParticipants'] })
   .openapi('GroupSettings');
 
-const skill = z.string().trim().min(1).max(100);
+const skill = plainText(100, 1);
 
 const serviceFields = {
   branchId: id,
-  name: z.string().trim().min(1).max(200),
+  name,
   durationMinutes: positiveMinutes,
   price: z.number().min(0).max(99_999_999.99).multipleOf(0.01).nullable().openapi({ description: 'Decimal with up to 2 places' }),
   bufferBeforeMinutes: minutes(1_440),
@@ -43,6 +43,8 @@ const serviceFields = {
   requiredSkills: z.array(skill).max(100),
   resourceRequirements: z.array(id).max(100).openapi({ description: 'Resource ids of the same branch; one of them must be free' }),
   requiresConsultation: z.boolean(),
+  consultationServiceId: id.nullable().openapi({ description: 'With requiresConsultation: the consultation a customer needs first (a service of the company)' }),
+  limits: bookingLimits.nullable(),
   category,
   flexible: flexibleSettings.nullable(),
   packageServiceIds: z.array(id).max(50).openapi({ description: 'Services of the same branch a package consists of' }),
@@ -63,6 +65,8 @@ export const createServiceBody = z
     requiredSkills: serviceFields.requiredSkills.default([]),
     resourceRequirements: serviceFields.resourceRequirements.default([]),
     requiresConsultation: serviceFields.requiresConsultation.default(false),
+    consultationServiceId: serviceFields.consultationServiceId.optional(),
+    limits: serviceFields.limits.optional(),
     category: serviceFields.category.default('fixed'),
     flexible: serviceFields.flexible.optional(),
     packageServiceIds: serviceFields.packageServiceIds.default([]),
@@ -96,12 +100,14 @@ export const serviceSchema = z
     requiredSkills: z.array(z.string()),
     resourceRequirements: z.array(id),
     requiresConsultation: z.boolean(),
+    consultationServiceId: id.optional().openapi({ description: 'Present when set' }),
+    limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     category,
     flexible: z.object({ minMinutes: z.number().int(), maxMinutes: z.number().int(), stepMinutes: z.number().int() }).nullable(),
     packageServiceIds: z.array(id),
     group: z.object({ minParticipants: z.number().int(), maxParticipants: z.number().int() }).nullable(),
     travelMinutes: z.number().int(),
-    calcomEventTypeId: z.number().int().nullable(),
+    calcomEventTypeId: z.number().int().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     active: z.boolean(),
     createdAt: instantOut,
     updatedAt: instantOut,

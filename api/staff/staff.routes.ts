@@ -4,8 +4,10 @@
  */
 import type { Staff, StaffTimeOff } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
+import { catalogView } from '../access-policy';
 import { withBranchZone, type WithBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
+import { checkCalendarLink } from '../calendar-connections/calendar-account';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
@@ -37,7 +39,7 @@ function renderStaff(row: StaffRow): StaffOut {
   };
 }
 
-function renderTimeOff(row: StaffTimeOff, zone: string) {
+export function renderTimeOff(row: StaffTimeOff, zone: string) {
   return {
     id: row.id,
     staffId: row.staffId,
@@ -48,7 +50,7 @@ function renderTimeOff(row: StaffTimeOff, zone: string) {
   };
 }
 
-async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
+export async function findStaff(ctx: RouteContext, staffId: string): Promise<StaffRow> {
   const row = await ctx.deps.db.staff.findFirst({ where: { id: staffId, companyId: ctx.companyId() }, include: withBranchZone });
   if (!row) throw notFound('Staff', staffId);
   return row;
@@ -69,6 +71,7 @@ export const staffRoutes = routeGroup('staff', [
     responses: { 201: { description: 'Created', schema: staffSchema } },
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
+      await checkCalendarLink(ctx, branch, { kind: 'user', id: body.calcomUserId, field: 'calcomUserId' });
       const row = await ctx.deps.db.staff.create({
         data: {
           id: newId('stf'),
@@ -105,7 +108,7 @@ export const staffRoutes = routeGroup('staff', [
         where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
         include: withBranchZone,
       });
-      return { body: toPage(rows, query, renderStaff) };
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderStaff(row))) };
     },
   }),
   defineRoute({
@@ -115,7 +118,7 @@ export const staffRoutes = routeGroup('staff', [
     summary: 'Get a staff member',
     request: { params: idParams },
     responses: { 200: { description: 'Staff', schema: staffSchema } },
-    handler: async ({ params }, ctx) => ({ body: renderStaff(await findStaff(ctx, params.id)) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderStaff(await findStaff(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -132,6 +135,11 @@ export const staffRoutes = routeGroup('staff', [
         body.breaks ?? ((existing.breaks ?? {}) as WeeklyIntervals),
       );
       const branch = body.branchId && body.branchId !== existing.branchId ? await findBranch(ctx, body.branchId) : undefined;
+      // A new Cal.com id, or an existing one carried into another branch, must be known to that branch's account.
+      if (body.calcomUserId !== undefined || (branch && existing.calcomUserId !== null)) {
+        const target = branch ?? (await findBranch(ctx, existing.branchId));
+        await checkCalendarLink(ctx, target, { kind: 'user', id: body.calcomUserId === undefined ? existing.calcomUserId : body.calcomUserId, field: 'calcomUserId' });
+      }
       const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withBranchZone });
       await ctx.branchChanged(existing.companyId, existing.branchId);
       if (branch) await ctx.branchChanged(existing.companyId, branch.id);

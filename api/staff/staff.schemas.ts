@@ -4,7 +4,7 @@
  * must lie inside a working interval (checked by breaksOutsideWork once both are known, since a
  * PATCH may change either one).
  */
-import { dayIntervals, id, instant, instantOut, int32, pageQuery, perWeekday, type TimeInterval, WEEKDAYS } from '../common.schemas';
+import { dayIntervals, id, instant, instantOut, int32, pageQuery, perWeekday, type TimeInterval, WEEKDAYS, name, plainText } from '../common.schemas';
 import type { FieldError } from '../validate';
 import { z } from '../zod';
 
@@ -15,11 +15,11 @@ export type WeeklyIntervals = z.infer<typeof weeklyIntervals>;
 
 export const gender = z.enum(['female', 'male', 'diverse']);
 const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
-const skill = z.string().trim().min(1).max(100);
+const skill = plainText(100, 1);
 
 const staffFields = {
   branchId: id,
-  name: z.string().trim().min(1).max(200),
+  name,
   email: z.email().max(320).nullable(),
   gender: gender.nullable(),
   languages: z.array(language).max(50),
@@ -62,14 +62,14 @@ export const staffSchema = z
     id,
     branchId: id,
     name: z.string(),
-    email: z.string().nullable(),
+    email: z.string().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     gender: gender.nullable(),
     languages: z.array(z.string()),
     skills: z.array(z.string()),
     workingHours: weeklyIntervals,
     breaks: weeklyIntervals,
     maxDailyBookings: z.number().int().nullable(),
-    calcomUserId: z.number().int().nullable(),
+    calcomUserId: z.number().int().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     active: z.boolean(),
     createdAt: instantOut,
     updatedAt: instantOut,
@@ -106,13 +106,20 @@ export function breaksOutsideWork(workingHours: unknown, breaks: unknown): Field
 }
 
 export const createTimeOffBody = z
-  .strictObject({ start: instant, end: instant, reason: z.string().max(500).optional() })
+  .strictObject({ start: instant, end: instant, reason: plainText(500).optional() })
   // Judged only when both instants parsed (the refinement also runs after a field failed).
   .refine((t) => !(t.start instanceof Date && t.end instanceof Date) || t.end.getTime() > t.start.getTime(), {
     message: 'end must be after start',
     path: ['end'],
   })
   .openapi('CreateTimeOff');
+
+export const patchTimeOffBody = z
+  .strictObject({ start: instant, end: instant, reason: z.string().max(500).nullable() })
+  .partial()
+  .openapi('PatchTimeOff', { description: 'Fields given replace the stored ones; the result must still end after it starts.' });
+
+export const timeOffParams = z.object({ id, timeOffId: id });
 
 export const timeOffSchema = z
   .object({ id, staffId: id, start: instantOut, end: instantOut, reason: z.string().nullable(), createdAt: instantOut })

@@ -27,3 +27,8 @@ export type SyncFailureOut = z.infer<typeof syncFailureSchema>;
 export const retryAcceptedSchema = z
   .object({ id, status: z.literal('retrying'), workflowId: z.string() })
   .openapi('SyncFailureRetry');
+
+export const resolveBody = z
+  .strictObject({ note: z.string().trim().max(500).regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters').optional() })
+  .optional()
+  .openapi('ResolveSyncFailure', { description: 'Optional note on what was done; kept on the failure.' });

@@ -6,6 +6,7 @@
  */
 import { cancelWaitlistSignal } from '../../workflows/waitlist-monitor.contract';
 import { temporalOf } from '../bookings/booking-answers';
+import { assertReachable } from '../../infra/temporal/start-and-await';
 import { idempotencyHeaders, replayedHeader } from '../bookings/bookings.schemas';
 import { idParams, listOf } from '../common.schemas';
 import { ApiError } from '../error-handler';
@@ -22,10 +23,11 @@ export const waitingListRoutes = routeGroup('waiting-list', [
     tags: ['waiting-list'],
     summary: 'Put a customer on the waiting list',
     description:
-      'Starts a monitor that checks at once, whenever a booking of the branch is cancelled or moved, and every WAITLIST_CHECK_INTERVAL. With `autoBook` it books the first fair match; otherwise it emails up to 3 new offers per match and keeps watching. With Idempotency-Key a repeat replays the 201 and never writes a second entry or monitor.',
+      'Starts a monitor that checks at once, whenever a booking of the branch is cancelled or moved, and every WAITLIST_CHECK_INTERVAL. With `autoBook` it books the first fair match; otherwise it emails up to 3 new offers per match and keeps watching. With Idempotency-Key a repeat replays the 201 and never writes a second entry or monitor. ' +
+      'Bounds (400 unless said otherwise): `from` not before today and `to` not after today + the branch\'s maxAdvanceDays (branch time), `to` not before `from`; `expiresAt` in the future and at most 90 days ahead; at most 10 open (waiting or notified) entries per customer (409 waitlist_limit_reached).',
     request: { body: createWaitlistBody, headers: idempotencyHeaders },
     responses: { 201: { description: 'Waiting', schema: waitlistEntrySchema, headers: replayedHeader } },
-    problems: ['idempotency_key_reused', 'dependency_unavailable'],
+    problems: ['idempotency_key_reused', 'waitlist_limit_reached', 'dependency_unavailable'],
     handler: async ({ body, headers }, ctx) => createWaitlistEntry(ctx, body, headers['idempotency-key']),
   }),
   defineRoute({
@@ -64,6 +66,8 @@ export const waitingListRoutes = routeGroup('waiting-list', [
       if (row.status !== 'cancelled' && !OPEN.includes(row.status)) {
         throw new ApiError('invalid_state', `a ${row.status} waiting-list entry cannot be cancelled`);
       }
+      // Temporal down: 503 and nothing changes (the monitor would not hear of it for hours).
+      await assertReachable(client);
       await ctx.deps.db.waitingListEntry.updateMany({ where: { id: row.id, status: { in: OPEN } }, data: { status: 'cancelled' } });
       // The database says `cancelled` first: a monitor that misses the signal (ended already, or
       // Temporal briefly down) finds the entry closed at its next check and ends then.

@@ -5,15 +5,19 @@
  * (also concurrent ones) write one row and join one monitor; the monitor's input is built from the
  * stored row, so whichever repeat wrote it, row and monitor agree (e.g. the default expiry).
  */
-import type { Db, Prisma, WaitingListEntry } from '../../infra/db/prisma';
+import { DateTime } from 'luxon';
+import type { Branch, Db, Prisma, WaitingListEntry } from '../../infra/db/prisma';
 import { isUniqueViolation } from '../../infra/db/errors';
 import { newId } from '../../infra/db/ids';
 import { entryReachUtc, type TimeWindow, type WaitlistOffer } from '../../domain/waitlist/waitlist-policy';
 import { DEFAULT_WAITLIST_EXPIRY_DAYS, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
+import { ownerAttributes } from '../../workflows/search-attributes.contract';
 import { surelyNotStarted, temporalOf } from '../bookings/booking-answers';
 import { checkBranchReferences } from '../catalog-references';
 import { formatInstant } from '../common.schemas';
-import { invalid, notFound } from '../error-handler';
+import { storedRules } from '../branches/branches.routes';
+import { ApiError, invalid, notFound } from '../error-handler';
+import type { FieldError } from '../field-errors';
 import { answerOnce, successReply } from '../idempotency';
 import { keysetArgs, toPage } from '../pagination';
 import type { Reply, RouteContext } from '../route-kit';
@@ -60,12 +64,16 @@ export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlis
   const now = ctx.now();
   const expiresAt = body.expiresAt ?? new Date(now.getTime() + DEFAULT_WAITLIST_EXPIRY_DAYS * 86_400_000);
   if (expiresAt.getTime() <= now.getTime()) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
+  if (expiresAt.getTime() > now.getTime() + MAX_WAITLIST_EXPIRY_DAYS * 86_400_000) {
+    throw invalid([{ path: 'expiresAt', message: `must be at most ${MAX_WAITLIST_EXPIRY_DAYS} days ahead` }]);
+  }
   const branch = await checkBranchReferences(ctx, body);
+  assertWithinAdvanceWindow(body, branch, now);
   const keyed = { db, companyId: branch.companyId, scope: CREATE_WAITLIST_SCOPE, key: idempotencyKey, body: ctx.req.body, newResourceId: () => newId('wl'), now };
   const { answer, replayed } = await answerOnce(
     keyed,
     async (entryId) => {
-      const row = await insertEntryOnce(db, {
+      const row = await insertEntryOnce(db, body.customerId, {
         id: entryId, companyId: branch.companyId, branchId: branch.id, serviceId: body.serviceId, customerId: body.customerId,
         staffId: body.staffId ?? null, fromDate: body.from, toDate: body.to, timeWindows: body.timeWindows, autoBook: body.autoBook,
         expiresAt, workflowId: waitlistWorkflowId(entryId),
@@ -79,7 +87,11 @@ export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlis
       };
       await startOrJoinOwning(
         client,
-        { workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input] },
+        {
+          workflowType: MONITOR_WORKFLOW, workflowId: row.workflowId, taskQueue: config.temporalTaskQueue, args: [input],
+          searchAttributes: ownerAttributes('waitlist', { waitlistEntryId: entryId, customerId: row.customerId, branchId: row.branchId }, 'waiting'),
+          memo: { summary: `waiting-list entry ${entryId}: ${row.customerId} until ${row.expiresAt.toISOString()}${row.autoBook ? ', auto-book' : ''}` },
+        },
         () => db.waitingListEntry.deleteMany({ where: { id: entryId } }),
       );
       return { answer: { status: 201, body: renderEntry(row, branch.timezone) }, final: true };
@@ -89,10 +101,41 @@ export async function createWaitlistEntry(ctx: RouteContext, body: CreateWaitlis
   return successReply(answer, replayed);
 }
 
-/** Writes the entry unless a repeat of the same key wrote it first; answers the stored row. */
-async function insertEntryOnce(db: Db, data: Prisma.WaitingListEntryUncheckedCreateInput & { id: string }): Promise<WaitingListEntry> {
+/** API.md: a customer has at most this many open (waiting or notified) entries; each is a monitor. */
+export const MAX_OPEN_ENTRIES_PER_CUSTOMER = 10;
+/** API.md: `expiresAt` at most 90 days ahead. */
+export const MAX_WAITLIST_EXPIRY_DAYS = 90;
+const OPEN_STATUSES = ['waiting', 'notified'];
+
+/**
+ * `from`..`to` must lie within the branch's booking window: not before today and not after
+ * today + maxAdvanceDays (branch zone). A monitor over years of days would be woken by every
+ * cancellation and search them all.
+ */
+function assertWithinAdvanceWindow(body: CreateWaitlistBody, branch: Branch, now: Date): void {
+  const today = DateTime.fromJSDate(now, { zone: branch.timezone }).toISODate()!;
+  const last = DateTime.fromJSDate(now, { zone: branch.timezone }).plus({ days: storedRules(branch).maxAdvanceDays }).toISODate()!;
+  const errors: FieldError[] = [];
+  if (body.from < today) errors.push({ path: 'from', message: `must not be before today (${today}, branch time)` });
+  if (body.to > last) errors.push({ path: 'to', message: `must not be after ${last} (the branch books at most ${storedRules(branch).maxAdvanceDays} days ahead)` });
+  if (errors.length > 0) throw invalid(errors);
+}
+
+/**
+ * Writes the entry unless a repeat of the same key wrote it first; answers the stored row. The
+ * open-entry limit is counted and the row inserted under a per-customer advisory lock, so
+ * concurrent requests cannot pass the limit together.
+ */
+async function insertEntryOnce(db: Db, customerId: string, data: Prisma.WaitingListEntryUncheckedCreateInput & { id: string }): Promise<WaitingListEntry> {
   try {
-    return await db.waitingListEntry.create({ data });
+    return await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`waitlist:${customerId}`}))`;
+      const open = await tx.waitingListEntry.count({ where: { companyId: data.companyId, customerId, status: { in: OPEN_STATUSES } } });
+      if (open >= MAX_OPEN_ENTRIES_PER_CUSTOMER) {
+        throw new ApiError('waitlist_limit_reached', `A customer may have at most ${MAX_OPEN_ENTRIES_PER_CUSTOMER} open waiting-list entries`);
+      }
+      return tx.waitingListEntry.create({ data });
+    });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     return db.waitingListEntry.findUniqueOrThrow({ where: { id: data.id } });

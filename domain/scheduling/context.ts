@@ -5,6 +5,7 @@
  */
 import type { IANAZone } from 'luxon';
 import { BusyIndex } from './busy-index';
+import { LimitIndex } from './limits';
 import { intersect, normalize, subtract, type Interval } from './intervals';
 import { parseHm, toEpochMs, zoneDayOf, zoneOf, type ZoneDay } from './local-time';
 import { BranchCalendar, type BranchDay } from './opening';
@@ -41,6 +42,9 @@ export class SchedulingContext {
   /** Staff in stable order: name, then id. */
   readonly staff: StaffSchedule[];
   readonly busy: BusyIndex;
+  /** Booking limits of the branch and the service (inactive when neither sets one). */
+  readonly limits: LimitIndex;
+  readonly customerHistory: NonNullable<SchedulingInput['customerHistory']>;
   /** Minutes kept free before and after the appointment (buffers plus travel). */
   readonly beforeMs: number;
   readonly afterMs: number;
@@ -59,6 +63,8 @@ export class SchedulingContext {
     this.service = input.service;
     this.calendar = new BranchCalendar(input.branch);
     this.busy = new BusyIndex(input.busy, excludeBookingId);
+    this.limits = new LimitIndex(this.zone, input.branch, input.service, input.busy, excludeBookingId);
+    this.customerHistory = input.customerHistory ?? [];
     this.staff = [...input.staff].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const s of this.staff) {
       this.staffById.set(s.id, s);

@@ -4,6 +4,8 @@
  * views of this evaluation.
  */
 import type { SchedulingContext } from './context';
+import { consultationReason } from './consultation';
+import { describeHit } from './limits';
 import { containing, overlapsAny } from './intervals';
 import { formatInstant, localDateOf } from './local-time';
 import {
@@ -76,6 +78,14 @@ export function evaluateStart(ctx: SchedulingContext, req: StartRequest): StartE
     general.push({ code: 'max_daily_bookings', message: `The customer already has ${ctx.rules.maxDailyBookingsPerCustomer} bookings on ${date}` });
   }
 
+  if (ctx.enabled('booking_limit')) {
+    for (const hit of ctx.limits.hits('perCustomer', req.customerId, date)) {
+      general.push({ code: 'booking_limit', limit: hit.limit, message: describeHit(hit, 'the customer') });
+    }
+  }
+  const consultation = ctx.enabled('consultation_required') ? consultationReason(ctx, req.customerId, start) : null;
+  if (consultation) general.push(consultation);
+
   const byStaff = new Map<string, Reason[]>();
   const considered = req.staffId ? ctx.staff.filter((s) => s.id === req.staffId) : ctx.staff;
   if (req.staffId && considered.length === 0) {
@@ -100,5 +110,8 @@ function staffReasons(ctx: SchedulingContext, s: StaffSchedule, start: number, e
   if (staffBusyAt(ctx, s.id, start, end)) add('staff_busy', `${s.name} has another appointment at that time (buffers included)`);
   const day = ctx.day(date).zoneDay;
   if (staffDayFull(ctx, s, day.start, day.end)) add('max_daily_bookings', `${s.name} already has ${s.maxDailyBookings} bookings on ${date}`);
+  if (ctx.enabled('booking_limit')) {
+    for (const hit of ctx.limits.hits('perStaff', s.id, date)) out.push({ code: 'booking_limit', staffId: s.id, limit: hit.limit, message: describeHit(hit, s.name) });
+  }
   return out;
 }

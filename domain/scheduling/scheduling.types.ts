@@ -42,7 +42,9 @@ export type BookingRuleCode =
   | 'service_availability'
   | 'customer_blocked'
   | 'max_daily_bookings'
-  | 'group_size';
+  | 'group_size'
+  | 'consultation_required'
+  | 'booking_limit';
 
 export interface BranchRules {
   minimumNoticeMinutes: number;
@@ -60,6 +62,19 @@ export const DEFAULT_BRANCH_RULES: BranchRules = {
   maxDailyBookingsPerCustomer: null,
 };
 
+/** At most this many bookings per local day / week (Monday first) / calendar month of the branch zone. */
+export interface LimitCounts {
+  day?: number | null;
+  week?: number | null;
+  month?: number | null;
+}
+
+/** Booking limits of a branch (all its bookings) or of a service (that service's bookings). */
+export interface BookingLimits {
+  perStaff?: LimitCounts | null;
+  perCustomer?: LimitCounts | null;
+}
+
 export interface BranchSchedule {
   id: string;
   timezone: string;
@@ -68,6 +83,7 @@ export interface BranchSchedule {
   specialHours?: SpecialHours[];
   closures?: Closure[];
   rules?: Partial<BranchRules> | null;
+  limits?: BookingLimits | null;
 }
 
 export interface StaffSchedule {
@@ -107,6 +123,10 @@ export interface ServiceSpec {
   group?: GroupSettings | null;
   /** Inactive services cannot be booked (service_availability). Default true. */
   active?: boolean;
+  limits?: BookingLimits | null;
+  /** With requiresConsultation: the service a customer must have had (or booked) first. */
+  requiresConsultation?: boolean;
+  consultationServiceId?: string | null;
 }
 
 /**
@@ -122,6 +142,16 @@ export interface BusyInterval {
   bookingId?: string | null;
   customerId?: string | null;
   appointmentStart?: Instant;
+  /** Branch and service of our booking: booking limits of a branch or a service count by them. */
+  branchId?: string | null;
+  serviceId?: string | null;
+}
+
+/** A booking of the customer's that a consultation-first service looks for. */
+export interface CustomerBookingRecord {
+  serviceId: string;
+  status: string;
+  start: Instant;
 }
 
 export interface Preferences {
@@ -158,6 +188,8 @@ export interface SchedulingInput {
   service: ServiceSpec;
   busy: BusyInterval[];
   now: Instant;
+  /** The requesting customer's bookings of the consultation service (only read by consultation_required). */
+  customerHistory?: CustomerBookingRecord[];
 }
 
 export interface Slot {
@@ -192,11 +224,15 @@ export type ReasonCode =
   | 'group_size'
   | 'invalid_duration'
   | 'service_inactive'
-  | 'unknown_staff';
+  | 'unknown_staff'
+  | 'consultation_required'
+  | 'booking_limit';
 
 export interface Reason {
   code: ReasonCode;
   staffId?: string;
+  /** booking_limit: the limit reached, e.g. "service.perCustomer.week" */
+  limit?: string;
   message: string;
 }
 

@@ -58,6 +58,8 @@ export function daySlots(ctx: SchedulingContext, date: string, search: SlotSearc
   if (ctx.enabled('business_hours') && day.branch.closed) return [];
   const { start: dayStart, end: dayEnd } = day.zoneDay;
   if (customerDayFull(ctx, search.customerId, dayStart, dayEnd)) return [];
+  const limited = ctx.limits.active && ctx.enabled('booking_limit');
+  if (limited && ctx.limits.hits('perCustomer', search.customerId, date).length > 0) return [];
   const minStart = earliestStart(ctx);
   const maxStart = latestStart(ctx);
   if (dayEnd <= minStart || dayStart > maxStart) return [];
@@ -67,6 +69,7 @@ export function daySlots(ctx: SchedulingContext, date: string, search: SlotSearc
   const byStart = new Map<number, string[]>();
   for (const staff of eligibleStaff(ctx, search.staffId, search.preferences)) {
     if (staffDayFull(ctx, staff, dayStart, dayEnd)) continue;
+    if (limited && ctx.limits.hits('perStaff', staff.id, date).length > 0) continue;
     const busy = ctx.busy.staffBusy(staff.id);
     const off = ctx.timeOff(staff.id);
     for (const open of ctx.staffDay(staff, date).open) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { API_KEY_PREFIX, apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-keys';
+import { API_KEY_PREFIX, PUBLISHABLE_KEY_PREFIX, apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-keys';
 
 describe('API keys', () => {
   test('generated key: visible prefix, 256 random bits, sha256 hex hash, display prefix', () => {
@@ -18,5 +18,12 @@ describe('API keys', () => {
     const b = generateApiKey();
     expect(a.key).not.toBe(b.key);
     expect(a.hash).not.toBe(b.hash);
+  });
+
+  test('publishable keys (role public) carry pk_live_, every other role sk_live_', () => {
+    const pub = generateApiKey('public');
+    expect(pub.key.startsWith(PUBLISHABLE_KEY_PREFIX)).toBe(true);
+    expect(pub.prefix.startsWith(PUBLISHABLE_KEY_PREFIX)).toBe(true);
+    for (const role of ['manager', 'booking', 'support', undefined]) expect(generateApiKey(role).key.startsWith(API_KEY_PREFIX)).toBe(true);
   });
 });

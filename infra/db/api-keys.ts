@@ -6,8 +6,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
+/** Secret keys (manager, booking, support): never to be shipped to a browser. */
 export const API_KEY_PREFIX = 'sk_live_';
-const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
+/** Publishable keys (role `public`), safe to embed in a web page; recognisable by their prefix. */
+export const PUBLISHABLE_KEY_PREFIX = 'pk_live_';
+const DISPLAY_CHARS = 6;
 
 export interface GeneratedApiKey {
   /** the secret, shown once to the caller and never stored */
@@ -23,10 +26,11 @@ export function hashApiKey(key: string): string {
 }
 
 export function apiKeyDisplayPrefix(key: string): string {
-  return key.slice(0, DISPLAY_PREFIX_LENGTH);
+  return key.slice(0, API_KEY_PREFIX.length + DISPLAY_CHARS);
 }
 
-export function generateApiKey(): GeneratedApiKey {
-  const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
+/** A new key; `role: 'public'` makes a publishable `pk_live_` key, any other role a secret `sk_live_` one. */
+export function generateApiKey(role?: string): GeneratedApiKey {
+  const key = (role === 'public' ? PUBLISHABLE_KEY_PREFIX : API_KEY_PREFIX) + randomBytes(32).toString('base64url');
   return { key, hash: hashApiKey(key), prefix: apiKeyDisplayPrefix(key) };
 }

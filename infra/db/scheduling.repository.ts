@@ -14,6 +14,7 @@
 import type {
   BranchSchedule,
   BusyInterval,
+  CustomerBookingRecord,
   ServiceSpec,
   StaffSchedule,
 } from '../../domain/scheduling/scheduling.types';
@@ -45,8 +46,10 @@ export interface ScheduledStaff extends StaffSchedule {
 
 export interface LoadedSchedulingContext {
   branch: BranchSchedule;
-  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null };
+  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null };
   staff: ScheduledStaff[];
+  /** The branch's calendar connection; null: the branch makes no calendar calls. */
+  calendarConnectionId: string | null;
   /** Live bookings (pending/confirmed) overlapping the range, as blocked ranges. */
   busy: BusyInterval[];
   /**
@@ -54,6 +57,8 @@ export interface LoadedSchedulingContext {
    * busy time with one of these uids is ours, not external.
    */
   ownCalendarUids: string[];
+  /** The customer's completed/confirmed bookings of the consultation a consultation-first service needs. */
+  customerHistory: CustomerBookingRecord[];
 }
 
 export type SchedulingLoadResult =
@@ -69,15 +74,21 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
   const customerLookup = q.withCustomer ? customerId : null;
   const rows = await db.$queryRaw<{ ctx: unknown }[]>`
     WITH br AS (
-      SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules
+      SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules, limits,
+             calendar_connection_id AS "calendarConnectionId"
       FROM branches WHERE id = ${q.branchId} AND company_id = ${q.companyId}
     ), svc AS (
       SELECT id, branch_id AS "branchId", name, duration_minutes AS "durationMinutes",
              buffer_before_minutes AS "bufferBeforeMinutes", buffer_after_minutes AS "bufferAfterMinutes",
              travel_minutes AS "travelMinutes", required_skills AS "requiredSkills",
              resource_requirements AS "resourceRequirements", category, flexible, "group", active,
-             calcom_event_type_id AS "calcomEventTypeId"
+             calcom_event_type_id AS "calcomEventTypeId", price::float8 AS price, limits,
+             requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId"
       FROM services WHERE id = ${q.serviceId} AND company_id = ${q.companyId} AND branch_id = ${q.branchId}
+    ), lim AS (
+      -- Booking limits count whole weeks and months: then the window widens by 32 days each way.
+      SELECT CASE WHEN (SELECT limits FROM br) IS NOT NULL OR (SELECT limits FROM svc) IS NOT NULL
+                  THEN interval '32 days' ELSE interval '0' END AS margin
     ), st AS (
       SELECT id, name, gender, languages, skills, working_hours AS "workingHours", breaks,
              max_daily_bookings AS "maxDailyBookings", calcom_user_id AS "calcomUserId"
@@ -89,10 +100,12 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
       FROM staff_time_off
       WHERE staff_id IN (SELECT id FROM st) AND start_at < ${to}::timestamptz AND end_at > ${from}::timestamptz
     ), bk AS (
-      SELECT id, staff_id, resource_id, customer_id, status, calendar_external_id, start_at, blocked_start, blocked_end
+      SELECT id, staff_id, resource_id, customer_id, status, calendar_external_id, start_at, blocked_start, blocked_end,
+             branch_id, service_id
       FROM bookings
       WHERE company_id = ${q.companyId}
-        AND blocked_start < ${to}::timestamptz AND blocked_end > ${from}::timestamptz
+        AND blocked_start < ${to}::timestamptz + (SELECT margin FROM lim)
+        AND blocked_end > ${from}::timestamptz - (SELECT margin FROM lim)
         AND (staff_id IN (SELECT id FROM st)
              OR resource_id = ANY (COALESCE((SELECT "resourceRequirements" FROM svc), ARRAY[]::text[]))
              OR customer_id = ${customerId}::text)
@@ -113,8 +126,17 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
           bk.id, bk.staff_id, bk.resource_id, bk.customer_id,
           (extract(epoch FROM bk.blocked_start) * 1000)::bigint,
           (extract(epoch FROM bk.blocked_end) * 1000)::bigint,
-          (extract(epoch FROM bk.start_at) * 1000)::bigint
+          (extract(epoch FROM bk.start_at) * 1000)::bigint,
+          CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.branch_id END,
+          CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.service_id END
         )) FROM bk WHERE bk.status IN ('pending', 'confirmed')), '[]'::json),
+      'customerHistory', COALESCE((
+        SELECT json_agg(json_build_array(b.service_id, b.status, (extract(epoch FROM b.start_at) * 1000)::bigint))
+        FROM bookings b, svc
+        WHERE svc."requiresConsultation" AND svc."consultationServiceId" IS NOT NULL
+          AND b.company_id = ${q.companyId} AND b.customer_id = ${customerId}::text
+          AND b.service_id = svc."consultationServiceId" AND b.status IN ('completed', 'confirmed')
+      ), '[]'::json),
       'ownCalendarUids', COALESCE((
         SELECT json_agg(DISTINCT bk.calendar_external_id) FROM bk WHERE bk.calendar_external_id IS NOT NULL
       ), '[]'::json),
@@ -129,16 +151,20 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
 }
 
 interface RawContext {
-  branch: (BranchSchedule & { rules: BranchSchedule['rules'] }) | null;
+  branch: (BranchSchedule & { rules: BranchSchedule['rules']; calendarConnectionId?: string | null }) | null;
   service: (LoadedSchedulingContext['service'] & { category: string }) | null;
   staff: ScheduledStaff[];
   /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
   busy: BusyRow[];
   ownCalendarUids: string[];
   customer: CustomerStanding | null;
+  customerHistory: [serviceId: string, status: string, start: number][];
 }
 
-type BusyRow = [bookingId: string, staffId: string | null, resourceId: string | null, customerId: string | null, start: number, end: number, appointmentStart: number];
+type BusyRow = [
+  bookingId: string, staffId: string | null, resourceId: string | null, customerId: string | null, start: number, end: number,
+  appointmentStart: number, branchId: string | null, serviceId: string | null,
+];
 
 function parseJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
@@ -155,6 +181,7 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       specialHours: branch.specialHours ?? [],
       closures: branch.closures ?? [],
       rules: branch.rules ?? {},
+      limits: branch.limits ?? null,
     },
     service: { ...service, requiredSkills: service.requiredSkills ?? [], resourceRequirements: service.resourceRequirements ?? [] },
     staff: raw.staff.map((s) => ({
@@ -164,7 +191,7 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       workingHours: s.workingHours ?? {},
       breaks: s.breaks ?? {},
     })),
-    busy: raw.busy.map(([bookingId, staffId, resourceId, customerId, start, end, appointmentStart]): BusyInterval => ({
+    busy: raw.busy.map(([bookingId, staffId, resourceId, customerId, start, end, appointmentStart, branchId, serviceId]): BusyInterval => ({
       bookingId,
       staffId,
       resourceId,
@@ -172,7 +199,11 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       start,
       end,
       appointmentStart,
+      ...(branchId !== null ? { branchId } : {}),
+      ...(serviceId !== null ? { serviceId } : {}),
     })),
     ownCalendarUids: raw.ownCalendarUids,
+    calendarConnectionId: branch.calendarConnectionId ?? null,
+    customerHistory: (raw.customerHistory ?? []).map(([serviceId, status, start]) => ({ serviceId, status, start })),
   };
 }

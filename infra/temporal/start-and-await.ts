@@ -21,7 +21,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
-import { isTemporalUnavailable } from './temporal-client';
+import { ensureReachable, isTemporalUnavailable } from './temporal-client';
 
 export type StartAndAwaitResult<R> = { kind: 'outcome'; value: R; workflowId: string } | { kind: 'pending'; workflowId: string };
 
@@ -57,8 +57,15 @@ export class TemporalUnavailableError extends Error {
   }
 }
 
+/** Throws TemporalUnavailableError (surely nothing started) unless Temporal answered just now. */
+export async function assertReachable(client: Client): Promise<void> {
+  await ensureReachable(client).catch((error: unknown) => unavailable(error));
+}
+
 export async function startAndAwait<R>(client: Client, options: StartAndAwaitOptions<R>): Promise<StartAndAwaitResult<R>> {
   const { workflowId } = options;
+  // A dead server is found within the rpc timeout, not after the whole wait budget.
+  await assertReachable(client);
   const deadline = Date.now() + options.waitMs;
   const startOperation = new WithStartWorkflowOperation(options.workflowType, {
     workflowId,

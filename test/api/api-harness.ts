@@ -59,7 +59,7 @@ export async function createCompany(app: Express, name = 'Acme'): Promise<TestCo
   return { id: res.body.id, key: res.body.apiKey, auth: { Authorization: `Bearer ${res.body.apiKey}` } };
 }
 
-export async function createKey(app: Express, company: TestCompany, role: 'manager' | 'booking' | 'support') {
+export async function createKey(app: Express, company: TestCompany, role: 'manager' | 'booking' | 'support' | 'public') {
   const res = await request(app).post('/v1/api-keys').set(company.auth).send({ name: `${role} key`, role });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { Authorization: `Bearer ${res.body.apiKey}` };

@@ -38,7 +38,7 @@ describe('authentication', () => {
   it('the admin key creates companies and may call nothing else', async () => {
     const res = await request(h.app).post('/v1/admin/companies').set(admin).send({ name: 'Fresh' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), name: 'Fresh', apiKey: expect.any(String) });
+    expect(res.body).toEqual({ id: expect.any(String), name: 'Fresh', country: 'DE', apiKey: expect.any(String) });
     expect(await h.db.apiKey.count({ where: { companyId: res.body.id } })).toBe(1);
     const stored = await h.db.apiKey.findFirst({ where: { companyId: res.body.id } });
     expect(JSON.stringify(stored)).not.toContain(res.body.apiKey); // hashed only
@@ -83,12 +83,12 @@ describe('api keys and roles', () => {
     expect(errorPaths(bad.body)).toEqual(['name', 'role']);
   });
 
-  it('booking keys reach customers (and the booking paths) only', async () => {
+  it('booking keys reach customers, catalog reads (and the booking paths) only', async () => {
     expect((await request(h.app).post('/v1/customers').set(booking).send({ name: 'Ann' })).status).toBe(201);
     expect((await request(h.app).get('/v1/customers').set(booking)).status).toBe(200);
+    expect((await request(h.app).get('/v1/branches').set(booking)).status).toBe(200);
     const before = await h.db.branch.count({ where: { companyId: company.id } });
     expectProblem(await request(h.app).post('/v1/branches').set(booking).send({}), 403, 'forbidden');
-    expectProblem(await request(h.app).get('/v1/branches').set(booking), 403, 'forbidden');
     expectProblem(await request(h.app).patch(`/v1/branches/${branchId}`).set(booking).send({ name: 'X' }), 403, 'forbidden');
     expectProblem(await request(h.app).post('/v1/services').set(booking).send({}), 403, 'forbidden');
     expectProblem(await request(h.app).post('/v1/api-keys').set(booking).send({ name: 'x', role: 'manager' }), 403, 'forbidden');
@@ -112,10 +112,10 @@ describe('api keys and roles', () => {
     }
     expectProblem(await request(h.app).get(`/v1/branches/${branchId}/nothing-here`).set(support), 404, 'not_found');
     expectProblem(await request(h.app).get('/v1/no-such-thing'), 401, 'unauthenticated');
-    // A served path keeps its role rule, also with a trailing slash or other letter case.
-    expectProblem(await request(h.app).get('/v1/branches/').set(booking), 403, 'forbidden');
-    expectProblem(await request(h.app).get('/v1/Branches').set(booking), 403, 'forbidden');
-    expectProblem(await request(h.app).get(`/v1/branches/${branchId}`).set(booking), 403, 'forbidden');
+    // Paths match exactly as written (API.md): a trailing slash or another letter case is served by nothing.
+    expectProblem(await request(h.app).get('/v1/branches/').set(booking), 404, 'not_found');
+    expectProblem(await request(h.app).get('/v1/Branches').set(company.auth), 404, 'not_found');
+    expectProblem(await request(h.app).get(`/v1/resources/${branchId}`).set(booking), 403, 'forbidden');
   });
 });
 

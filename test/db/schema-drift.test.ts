@@ -12,7 +12,7 @@ import { migratedTempDatabase, TempDatabase } from './temp-database';
 
 const models = readSchema(path.resolve(__dirname, '..', '..', 'prisma', 'schema.prisma'));
 /** Indexes that exist in SQL only (exclusion constraints are backed by GiST indexes). */
-const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap'];
+const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap', 'waiting_list_entries_open_reach'];
 
 let temp: TempDatabase;
 let pg: Client;
@@ -101,10 +101,15 @@ describe('every model round-trips through the generated client', () => {
   const t = (iso: string) => new Date(iso);
 
   test('create and read one row of each model with every field set', async () => {
-    const company = { id: 'cmp_drift', name: 'Drift GmbH', createdAt: t('2030-01-01T00:00:00.123Z') };
+    const company = { id: 'cmp_drift', name: 'Drift GmbH', country: 'AT', createdAt: t('2030-01-01T00:00:00.123Z') };
     const apiKey = { id: 'key_drift', companyId: company.id, name: 'k', role: 'manager', keyHash: 'h'.repeat(64), prefix: 'sk_live_abc', createdAt: t('2030-01-01T00:00:00Z'), revokedAt: t('2030-01-02T00:00:00Z') };
+    const connection = {
+      id: 'cal_drift', companyId: company.id, name: 'Cal', provider: 'calcom', baseUrl: 'https://api.cal.com', apiKeyEnc: 'v1:k:iv:tag:data', keyVersion: 3,
+      accountId: 77, accountEmail: 'owner@example.test', webhookId: 'wh_1', webhookSecretEnc: 'v1:k:iv:tag:secret', status: 'active',
+      lastReconciledAt: t('2030-01-03T00:00:00Z'), driftRepaired: 2, driftOpen: 1,
+    };
     const branch = {
-      id: 'br_drift', companyId: company.id, name: 'Mitte', timezone: 'Europe/Berlin',
+      id: 'br_drift', companyId: company.id, name: 'Mitte', timezone: 'Europe/Berlin', country: 'DE', calendarConnectionId: connection.id,
       operatingHours: { monday: { open: true, start: '09:00', end: '18:00' } },
       specialHours: [{ date: '2030-12-24', open: true, start: '09:00', end: '12:00' }],
       closures: [{ date: '2030-12-25', reason: 'Xmas' }],
@@ -144,14 +149,21 @@ describe('every model round-trips through the generated client', () => {
       id: 'ntf_drift', companyId: company.id, bookingId: booking.id, customerId: customer.id, channel: 'sms', kind: 'booking_confirmed', recipient: 'bob@example.test',
       subject: 's', body: 'b', status: 'sent', error: 'e', dedupeKey: 'ntf:bkg_drift:confirmed', attempts: 1, sentAt: t('2030-03-01T09:01:00Z'), claimedUntil: t('2030-03-01T09:02:00Z'), createdAt: t('2030-03-01T09:00:30Z'),
     };
+    // Keyed by (company, kind, value), not by id: read back through its composite key.
+    const customerKey = { id: 'drift-key', companyId: company.id, kind: 'phone', value: '+49301234', customerId: customer.id, createdAt: t('2030-01-01T00:00:00Z') };
+    const customerKeys = {
+      create: ({ data }: { data: object }) => { const { id: _id, ...row } = data as typeof customerKey; return db.customerKey.create({ data: row }); },
+      findUniqueOrThrow: async () => ({ id: customerKey.id, ...(await db.customerKey.findUniqueOrThrow({ where: { companyId_kind_value: { companyId: company.id, kind: 'phone', value: '+49301234' } } })) }),
+    };
     const search = { id: 'srch_drift', companyId: company.id, branchId: branch.id, serviceId: service.id, at: t('2030-03-01T08:00:00Z') };
 
     const cases: Array<[string, { create(a: { data: object }): Promise<unknown>; findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> }, { id: string }]> = [
-      ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['branch', db.branch, branch], ['resource', db.resource, resource],
+      ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['calendarConnection', db.calendarConnection, connection], ['branch', db.branch, branch], ['resource', db.resource, resource],
       ['staff', db.staff, staff], ['staffTimeOff', db.staffTimeOff, timeOff], ['service', db.service, service], ['customer', db.customer, customer],
       ['booking', db.booking, booking], ['bookingHistory', db.bookingHistory, history], ['syncFailure', db.syncFailure, syncFailure],
       ['idempotencyRecord', db.idempotencyRecord, idempotency], ['waitingListEntry', db.waitingListEntry, waiting], ['series', db.series, series],
       ['seriesOccurrence', db.seriesOccurrence, occurrence], ['notification', db.notification, notification], ['availabilitySearch', db.availabilitySearch, search],
+      ['customerKey', customerKeys, customerKey],
     ];
     expect(cases.map(([name]) => name.toLowerCase()).sort()).toEqual(models.map((m) => m.name.toLowerCase()).sort());
 

@@ -86,6 +86,8 @@ export function readSchema(file: string): Model[] {
       const cols = argList(fields).map(colName);
       indexes.set(`${table}_${cols.join('_')}_${kind === 'unique' ? 'key' : 'idx'}`, kind === 'unique');
     }
+    // A composite primary key is named like a single-column one.
+    if (/@@id\(\[/.test(body)) indexes.set(`${table}_pkey`, true);
     for (const rel of relations) {
       const cols = rel.fields.map(colName);
       const onDelete = rel.onDelete === 'Cascade' ? 'CASCADE' : rel.onDelete === 'SetNull' || (!rel.onDelete && rel.optional) ? 'SET NULL' : 'RESTRICT';

@@ -24,6 +24,10 @@ export interface WorkerProcessOptions {
   taskQueue: string;
   /** Cal.com (emulator) the worker talks to; the test services' one unless given. */
   calcomBaseUrl?: string;
+  /** The program and its arguments; default `tsx worker/main.ts` (e.g. `node dist/worker/main.js`). */
+  command?: { file: string; args: string[] };
+  /** Extra environment (WORKER_DEPLOYMENT_NAME, WORKER_METRICS_PORT, ...). */
+  env?: Record<string, string>;
 }
 
 export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
@@ -40,9 +44,11 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     CALCOM_BASE_URL: options.calcomBaseUrl ?? env.calcomBaseUrl,
     SMTP_URL: env.smtpUrl,
     HOLD_SWEEPER_SCHEDULE: 'off',
+    ...options.env,
   };
   delete childEnv.CALCOM_API_KEY; // the emulator's key
-  const child = spawn(TSX, ['worker/main.ts'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = options.command ?? { file: TSX, args: ['worker/main.ts'] };
+  const child = spawn(command.file, command.args, { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString('utf8'));

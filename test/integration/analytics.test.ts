@@ -70,4 +70,14 @@ describe('analytics over HTTP', () => {
     const missing = await request(api.app).get('/v1/analytics').set(t.auth).query({ branchId: 'br_nope', from: '2027-01-04', to: '2027-01-05' });
     expect(missing.status).toBe(404);
   });
+
+  it('covers at most 366 days per request (a 1,000-year range took 2 s and built a 365,000-day series)', async () => {
+    const ask = (from: string, to: string) => request(api.app).get('/v1/analytics').set(t.auth).query({ branchId: t.branchId, from, to });
+    for (const [from, to] of [['1900-01-01', '2899-12-31'], ['2027-01-01', '2028-01-02'], ['2027-01-01', '9998-12-31']]) {
+      const res = await ask(from, to);
+      expect([from, to, res.status, res.body.errors?.map((e: { path: string }) => e.path)]).toEqual([from, to, 400, ['to']]);
+    }
+    expect((await ask('2027-01-01', '2028-01-01')).status).toBe(200); // 366 days
+    expect((await ask('2028-01-01', '2028-12-31')).status).toBe(200); // a leap year
+  });
 });

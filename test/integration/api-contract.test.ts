@@ -9,9 +9,8 @@
  */
 import { DateTime } from 'luxon';
 import request from 'supertest';
+import { connectBranchViaApi } from '../harness/calendar-link';
 import { createAvailabilityDeps } from '../../api/availability/availability.deps';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
-import { EMULATOR_API_KEY } from '../../infra/config';
 import { ADMIN_KEY } from '../api/api-harness';
 import { eventually, setFaults, startBookingStack, type BookingStack } from './booking-http.helpers';
 
@@ -117,11 +116,14 @@ describe('API.md contract walk', () => {
     expect(resource.body).toMatchObject({ id: expect.any(String), branchId, name: 'Chair 1' });
     expect((await http().get('/v1/resources').set(manager)).body).toEqual({ data: [expect.objectContaining({ id: resource.body.id })], nextCursor: null });
 
+    // The company's own Cal.com account, connected and named on the branch.
+    const { account } = await connectBranchViaApi(stack.app, manager, branchId, stack.emulator.url);
+    let nextUser = 0;
     const hours = Object.fromEntries(weekdays.map((d) => [d, [{ start: '09:00', end: '13:00' }, { start: '14:00', end: '18:00' }]]));
     const staffBody = (name: string, gender: string) => ({
       branchId, name, gender, languages: ['de'], skills: ['cut'], workingHours: hours,
       breaks: { monday: [{ start: '11:00', end: '11:15' }] },
-      calcomUserId: 200_000 + Math.floor(Math.random() * 1_000_000),
+      calcomUserId: account.userIds[nextUser++],
     });
     const anna = await http().post('/v1/staff').set(manager).send(staffBody('Anna', 'female'));
     expect(anna.status).toBe(201);
@@ -145,7 +147,7 @@ describe('API.md contract walk', () => {
     const timeOffs = await http().get(`/v1/staff/${benId}/time-off`).set(manager);
     expect(timeOffs.body).toEqual({ data: [expect.objectContaining({ id: timeOff.body.id })], nextCursor: null });
 
-    const service = await http().post('/v1/services').set(manager).send({ branchId, name: 'Haircut', durationMinutes: 45, requiredSkills: ['cut'], category: 'fixed', calcomEventTypeId: 1 });
+    const service = await http().post('/v1/services').set(manager).send({ branchId, name: 'Haircut', durationMinutes: 45, requiredSkills: ['cut'], category: 'fixed', calcomEventTypeId: account.eventTypeIds[0] });
     expect(service.status).toBe(201);
     expect(service.body).toMatchObject({
       id: expect.any(String), branchId, name: 'Haircut', durationMinutes: 45, bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
@@ -173,7 +175,10 @@ describe('API.md contract walk', () => {
     expect(avail.body).toMatchObject({ branchId, serviceId, timezone: ZONE });
     expect(avail.body.days.map((d: { date: string }) => d.date)).toEqual([date(0), date(1)]);
     const mondaySlots: Array<{ start: string; end: string; staffIds: string[] }> = avail.body.days[0].slots;
-    expect(mondaySlots[0]).toEqual({ start: at(0, '09:00'), end: at(0, '09:45'), staffIds: expect.arrayContaining([annaId, benId]) });
+    expect(mondaySlots[0]).toEqual({
+      start: at(0, '09:00'), end: at(0, '09:45'), staffIds: expect.arrayContaining([annaId, benId]),
+      staff: expect.arrayContaining([{ id: annaId, name: 'Anna' }, { id: benId, name: 'Ben' }]), price: 30,
+    });
     expect(mondaySlots[1].start).toBe(at(0, '09:15'));
     const starts = mondaySlots.map((s) => s.start);
     expect(starts).toContain(at(0, '10:15')); // ends at the break
@@ -182,7 +187,7 @@ describe('API.md contract walk', () => {
     expect(starts).toContain(at(0, '14:00'));
     for (const slot of avail.body.days[1].slots) expect(slot.staffIds).toEqual([annaId]); // Ben is off on Tuesday
     // The stack's app runs uncached; the cache headers are checked on an app with the real cache.
-    const cached = createAvailabilityDeps({ config: stack.api.config, db: stack.api.db, logger: { info: () => undefined, warn: () => undefined }, redisUrl: null, calcom: createCalcomClient({ baseUrl: stack.emulator.url, apiKey: EMULATOR_API_KEY }) });
+    const cached = createAvailabilityDeps({ config: stack.api.config, db: stack.api.db, logger: { info: () => undefined, warn: () => undefined }, redisUrl: null });
     closers.push(() => cached.close());
     const cachedApp = (await stack.extraApp(cached.deps)).app;
     expect((await request(cachedApp).get('/v1/availability').query(availQuery).set(booking)).headers['x-cache']).toBe('MISS');
@@ -250,13 +255,15 @@ describe('API.md contract walk', () => {
     for (const v of rules.body.violations) expect(Object.keys(v).sort()).toEqual(['message', 'rule']);
     expectProblem(await http().post('/v1/bookings').set(booking).send({ ...body, start: at(120, '10:00') }), 422, 'booking_rule_violation');
 
-    const blocked = await http().post(`/v1/customers/${customerId}/block`).set(booking).send({ reason: 'unpaid' });
+    // Blocking is a manager's decision (API.md: booking keys may not block or unblock).
+    expectProblem(await http().post(`/v1/customers/${customerId}/block`).set(booking).send({ reason: 'unpaid' }), 403, 'forbidden');
+    const blocked = await http().post(`/v1/customers/${customerId}/block`).set(manager).send({ reason: 'unpaid' });
     expect(blocked.status).toBe(200);
     expect(blocked.body.id).toBe(customerId);
     const refused = await http().post('/v1/bookings').set(booking).send({ ...body, start: at(2, '10:00') });
     expectProblem(refused, 422, 'booking_rule_violation');
     expect(refused.body.violations.map((v: { rule: string }) => v.rule)).toContain('customer_blocked');
-    expect((await http().post(`/v1/customers/${customerId}/unblock`).set(booking).send({})).status).toBe(200);
+    expect((await http().post(`/v1/customers/${customerId}/unblock`).set(manager).send({})).status).toBe(200);
 
     const auto = await http().post('/v1/bookings').set(booking).send({ branchId, serviceId, customerId, start: at(0, '10:00'), source: 'web', preferences: { gender: 'male' } });
     expect(auto.status).toBe(201);
@@ -290,8 +297,9 @@ describe('API.md contract walk', () => {
     expectProblem(await http().get(`/v1/bookings/${bookingId}`).set(stack.company.auth), 404, 'not_found');
     expectProblem(await http().get(`/v1/branches/${branchId}`).set(stack.company.auth), 404, 'not_found');
     expectProblem(await http().get(`/v1/customers/${customerId}`).set(stack.company.auth), 404, 'not_found');
-    // The booking role reaches bookings, not analytics, sync failures or the catalog.
-    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/branches', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+    // The booking role reaches bookings and catalog reads, not analytics, sync failures, resources or keys.
+    for (const path of ['/v1/analytics', '/v1/sync-failures', '/v1/resources', '/v1/api-keys']) expectProblem(await http().get(path).set(booking), 403, 'forbidden');
+    expect((await http().get('/v1/branches').set(booking)).status).toBe(200);
 
     // Refused moves keep the old time: Ben is taken at 10:00 (auto-assigned above), Saturday is closed.
     const clash = await http().post(`/v1/bookings/${bookingId}/reschedule`).set(booking).send({ start: at(0, '10:00'), staffId: benId });

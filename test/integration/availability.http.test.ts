@@ -48,7 +48,10 @@ describe('GET /v1/availability', () => {
       [MON, 14],
       [TUE, 14],
     ]);
-    expect(first.body.days[2].slots[0]).toEqual({ start: '2030-06-03T09:00:00+02:00', end: '2030-06-03T10:00:00+02:00', staffIds: [fx.staff.anna, fx.staff.ben] });
+    expect(first.body.days[2].slots[0]).toEqual({
+      start: '2030-06-03T09:00:00+02:00', end: '2030-06-03T10:00:00+02:00', staffIds: [fx.staff.anna, fx.staff.ben],
+      staff: [{ id: fx.staff.anna, name: 'Anna' }, { id: fx.staff.ben, name: 'Ben' }],
+    });
     expect(startsOf(first, MON, fx.staff.anna)).toEqual([...MORNING, ...AFTERNOON]);
 
     const second = await search(ctx.app, auth, q);

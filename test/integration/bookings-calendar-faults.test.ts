@@ -26,10 +26,16 @@ describe('bookings with calendar faults', () => {
     expect(res.status).toBe(502);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ code: 'calendar_sync_failed', bookingId: expect.any(String) });
+    // A fixed message: no upstream text, host or port (support reads those on the sync failure).
+    expect(res.body.detail).toBe('The calendar could not be updated; support can see the details on the sync failure');
     const bookingId: string = res.body.bookingId;
 
     const booking = await request(stack.app).get(`/v1/bookings/${bookingId}`).set(stack.company.auth);
     expect(booking.body).toMatchObject({ status: 'failed', failureReason: 'calendar_sync_failed', calendar: { status: 'failed' } });
+    // Internal columns (the buffered blocked range) and raw upstream errors stay out of answers.
+    const text = JSON.stringify(booking.body);
+    expect(text).not.toMatch(/blockedStart|blockedEnd|"error"/);
+    expect(text).not.toContain(new URL(stack.emulator.url).host);
     expect(booking.body.history.map((h: { event: string }) => h.event)).toEqual(expect.arrayContaining(['held', 'hold_released', 'failed']));
     expect((await calendarBookings(stack.emulator)).filter((b) => b.metadata?.bookingId === bookingId && b.status === 'accepted')).toEqual([]);
 

@@ -1,6 +1,8 @@
 /**
  * Replay determinism: every recorded history of the booking, reschedule, cancel and sync-retry
- * workflows (test/replay/histories, made by record-histories.ts) replays against the current
+ * workflows (test/replay/histories, made by record-histories.ts) and the server-*.json ones
+ * recorded from the dev server (series, series cancel, waiting-list monitor with signals, hold
+ * sweeper, booking through update-with-start) replays against the current
  * workflow code as the worker bundles it (workflows/index.ts) with no nondeterminism. A doctored
  * history proves the check can fail.
  */
@@ -19,6 +21,10 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
 
 test('the recorded histories cover every booking workflow and path', () => {
   expect(files.length).toBeGreaterThanOrEqual(20);
+  // Recorded from the dev server (scripts/record-server-histories.ts; see server-histories.test.ts).
+  for (const prefix of ['server-booking-update-with-start', 'server-series-child-refused', 'server-series-cancel', 'server-waitlist-', 'server-hold-sweeper']) {
+    expect([prefix, files.some((f) => f.startsWith(prefix))]).toEqual([prefix, true]);
+  }
   for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
 });
 

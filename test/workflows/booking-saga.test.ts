@@ -8,7 +8,7 @@ import { bookingWorkflowId, currentStepQuery, type BookAppointmentInput } from '
 import { identityAttributes } from '../../workflows/search-attributes.contract';
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { bookingBundle, bookingTestRun } from './booking-workflows.harness';
-import { permanent, retryable } from './booking-world.fakes';
+import { permanent, retryable, UNLINKED_STAFF } from './booking-world.fakes';
 
 jest.setTimeout(60_000);
 
@@ -69,6 +69,21 @@ test('happy path: hold → calendar → confirm → notify → invalidate, with 
   expect(description.memo).toMatchObject({ summary: expect.stringContaining('confirmed') });
 });
 
+test('not linked (patch calendar-not-linked): no calendar step and no calendar undo; confirmed as not_linked', async () => {
+  const { t, args, result, booking } = await book('saga-not-linked', () => {}, { staffId: UNLINKED_STAFF });
+  expect(result).toMatchObject({ kind: 'confirmed', bookingId: args.bookingId, staffId: UNLINKED_STAFF, externalId: null });
+  expect(booking).toMatchObject({ status: 'confirmed', calendarStatus: 'not_linked', externalId: null });
+  expect(t.world.calls).toEqual(['planBooking', 'holdSlot', 'confirmBooking', 'sendBookingNotification', 'invalidateAvailability']);
+});
+
+test('not linked and the confirm refused: the hold is released without any calendar undo', async () => {
+  const { t, args, result } = await book('saga-not-linked-refused', (r) => r.world.failNext('confirmBooking', permanent('refused', 'InvalidState')), { staffId: UNLINKED_STAFF });
+  expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: args.bookingId });
+  expect(t.world.calls).not.toContain('createCalendarBooking');
+  expect(t.world.calls).not.toContain('cancelCalendarBooking');
+  expect(t.world.calls).toContain('releaseHold');
+});
+
 test('a start that carries the identity attributes (as the API sends) is not followed by an upsert of them', async () => {
   const upsertedKeys = async (handle: { fetchHistory(): Promise<{ events?: Array<{ upsertWorkflowSearchAttributesEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, unknown> | null } | null } | null }> | null }> }) =>
     ((await handle.fetchHistory()).events ?? []).flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
@@ -116,7 +131,7 @@ test('calendar refuses for good (4xx): compensation newest first, failed + sync 
   expect(t.world.calls).toEqual([
     'planBooking', 'holdSlot', 'createCalendarBooking',
     'cancelCalendarBooking', 'releaseHold', // undos, newest first
-    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'fanOutSlotFreed',
   ]);
   expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: args.bookingId, operation: 'create', status: 'open' })]);
   expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);
@@ -209,7 +224,7 @@ describe('confirm refused after the Cal.com create: no calendar booking without 
     expect(t.world.calls).toEqual([
       'planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking',
       'cancelCalendarBooking', 'releaseHold',
-      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'fanOutSlotFreed',
     ]);
     expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: id, operation: 'create', status: 'open' })]);
     expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);
@@ -239,5 +254,36 @@ describe('confirm refused after the Cal.com create: no calendar booking without 
     expect(t.world.syncFailures.size).toBe(0);
     expect(t.world.calls).toEqual(['planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking', 'cancelCalendarBooking', 'releaseHold', 'invalidateAvailability']);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+});
+
+describe('a start carrying the API\'s hold (heldSlot, patch api-held-slot)', () => {
+  async function bookHeld(label: string, prepare: (t: Awaited<ReturnType<typeof bookingTestRun>>) => void = () => {}) {
+    const t = await bookingTestRun(label);
+    prepare(t);
+    const args = input();
+    const heldSlot = t.world.seedHeld(args.bookingId, START);
+    const handle = await t.env.client.workflow.start<typeof bookAppointmentWorkflow>('bookAppointmentWorkflow', {
+      taskQueue: t.taskQueue,
+      workflowId: bookingWorkflowId(args.bookingId),
+      args: [{ ...args, heldSlot }],
+    });
+    const result = await t.run(() => handle.result());
+    return { t, args, result, booking: t.world.bookings.get(args.bookingId) };
+  }
+
+  test('adopts the hold: no plan, no hold step; calendar → confirm → notify → invalidate', async () => {
+    const { t, args, result, booking } = await bookHeld('saga-held-happy');
+    expect(result).toMatchObject({ kind: 'confirmed', bookingId: args.bookingId, staffId: 'stf_1', start: START });
+    expect(booking).toMatchObject({ status: 'confirmed', calendarStatus: 'synced' });
+    expect(t.world.calls).toEqual(['createCalendarBooking', 'confirmBooking', 'sendBookingNotification', 'invalidateAvailability']);
+  });
+
+  test('calendar refuses for good: the adopted hold is released (same compensation as its own hold)', async () => {
+    const { t, args, result, booking } = await bookHeld('saga-held-refused', (r) => r.world.failNext('createCalendarBooking', permanent('slot taken in Cal.com', 'CalendarSlotTaken')));
+    expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: args.bookingId });
+    expect(booking).toMatchObject({ status: 'failed', calendarStatus: 'failed' });
+    expect(t.world.calls.slice(0, 3)).toEqual(['createCalendarBooking', 'cancelCalendarBooking', 'releaseHold']);
+    expect(t.world.liveCalendarBookings(args.bookingId)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * first in a non-cancellable scope (so a cancelled workflow still cleans up), attempts every one
  * of them, and rethrows if any failed: a failed undo is never swallowed.
  */
-import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, log, metricMeter } from '@temporalio/workflow';
 
 export type Undo = () => Promise<unknown>;
 
@@ -26,6 +26,9 @@ export class Saga {
     const failures: Array<{ name: string; error: unknown }> = [];
     await CancellationScope.nonCancellable(async () => {
       for (const undo of undos) {
+        // Business metric (no command; silent during replay): booking_compensations
+        // {step}; the workflow meter adds namespace, taskQueue and workflowType itself.
+        metricMeter.createCounter('booking_compensations', 'undos', 'Saga undo steps run, by step').add(1, { step: undo.name });
         try {
           await undo.run();
         } catch (error) {

@@ -8,3 +8,5 @@ export { serviceAvailabilityRule } from './service-availability.rule';
 export { customerBlockedRule } from './customer-blocked.rule';
 export { maxDailyBookingsRule } from './max-daily-bookings.rule';
 export { groupSizeRule } from './group-size.rule';
+export { consultationRequiredRule } from './consultation-required.rule';
+export { bookingLimitRule } from './booking-limit.rule';

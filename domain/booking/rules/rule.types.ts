@@ -31,6 +31,8 @@ export interface Violation {
   message: string;
   /** The underlying reason codes (explain codes), for callers that need finer detail. */
   reasons: ReasonCode[];
+  /** booking_limit: the limits reached, e.g. ["service.perCustomer.week"] */
+  limits?: string[];
 }
 
 export interface RuleContext {

@@ -11,7 +11,7 @@ export const staffAvailabilityRule: BookingRule = {
     if (ctx.noCandidate) {
       return [{ rule: 'staff_availability', message: 'No staff member has the required skills and matches the preferences', reasons: ['skill_mismatch'] }];
     }
-    const reasons = ctx.staffReasons.filter((r) => r.code !== 'max_daily_bookings');
+    const reasons = ctx.staffReasons.filter((r) => r.code !== 'max_daily_bookings' && r.code !== 'booking_limit');
     return fromReasons('staff_availability', [...generalReasons(ctx, ['unknown_staff']), ...reasons]);
   },
 };

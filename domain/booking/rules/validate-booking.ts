@@ -8,7 +8,9 @@ import { SchedulingContext } from '../../scheduling/context';
 import { evaluateStart, type StartEvaluation } from '../../scheduling/evaluate';
 import { formatInstant, toEpochMs } from '../../scheduling/local-time';
 import type { Reason, ReasonCode } from '../../scheduling/scheduling.types';
+import { bookingLimitRule } from './booking-limit.rule';
 import { businessHoursRule } from './business-hours.rule';
+import { consultationRequiredRule } from './consultation-required.rule';
 import { customerBlockedRule } from './customer-blocked.rule';
 import { groupSizeRule } from './group-size.rule';
 import { maxAdvanceRule } from './max-advance.rule';
@@ -28,6 +30,8 @@ export const DEFAULT_RULES: readonly BookingRule[] = [
   customerBlockedRule,
   maxDailyBookingsRule,
   groupSizeRule,
+  consultationRequiredRule,
+  bookingLimitRule,
 ];
 
 /** Reasons that mean "someone else holds this time" (409) rather than a broken rule (422). */

@@ -10,9 +10,9 @@
  * compensates (cancels the Cal.com booking it made); its move finds the slot taken and moves the
  * calendar back. 30 minutes is ~15x the longest normal saga (5 calendar attempts of ≤ 20 s).
  */
-import type { Db } from '../infra/db/prisma';
-import { newId } from '../infra/db/ids';
-import type { SlotPlan } from './booking-activity.types';
+import type { Db } from '../db/prisma';
+import { newId } from '../db/ids';
+import type { SlotPlan } from './slot-plan.types';
 
 export const STALE_HOLD_MS = 30 * 60_000;
 const PLACEHOLDER_SOURCE = 'hold';

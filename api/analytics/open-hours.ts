@@ -1,0 +1,63 @@
+/**
+ * Loads the branches of an analytics scope with their active staff and the time off touching the
+ * period (two queries), and asks the domain for each staff member's really open minutes
+ * (domain/analytics/open-minutes.ts): utilisation's denominator per branch and per staff member.
+ */
+import { openStaffMinutes } from '../../domain/analytics/open-minutes';
+import type { BranchSchedule, StaffSchedule } from '../../domain/scheduling/scheduling.types';
+import type { Db } from '../../infra/db/prisma';
+import type { AnalyticsScope } from './analytics.queries';
+
+const DAY_MS = 86_400_000;
+
+export interface OpenHours {
+  byBranch: Map<string, number>;
+  byStaff: Map<string, number>;
+  branchNames: Map<string, string>;
+  staffNames: Map<string, string>;
+  total: number;
+}
+
+export async function loadOpenHours(db: Db, p: AnalyticsScope): Promise<OpenHours> {
+  const where = { companyId: p.companyId, ...(p.branchId ? { id: p.branchId } : {}) };
+  const branches = await db.branch.findMany({ where, orderBy: { id: 'asc' } });
+  const staff = await db.staff.findMany({
+    where: { companyId: p.companyId, active: true, branchId: { in: branches.map((b) => b.id) } },
+    include: {
+      timeOff: {
+        where: { startAt: { lt: new Date(Date.parse(p.to) + 2 * DAY_MS) }, endAt: { gt: new Date(Date.parse(p.from) - DAY_MS) } },
+        select: { startAt: true, endAt: true },
+      },
+    },
+  });
+  const out: OpenHours = { byBranch: new Map(), byStaff: new Map(), branchNames: new Map(), staffNames: new Map(), total: 0 };
+  for (const b of branches) {
+    out.branchNames.set(b.id, b.name);
+    const schedule: BranchSchedule = {
+      id: b.id,
+      timezone: b.timezone,
+      operatingHours: b.operatingHours as BranchSchedule['operatingHours'],
+      specialHours: (b.specialHours ?? []) as unknown as BranchSchedule['specialHours'],
+      closures: (b.closures ?? []) as unknown as BranchSchedule['closures'],
+      rules: (b.rules ?? {}) as BranchSchedule['rules'],
+    };
+    const members: StaffSchedule[] = staff.filter((s) => s.branchId === b.id).map((s) => ({
+      id: s.id,
+      name: s.name,
+      languages: [],
+      skills: [],
+      workingHours: (s.workingHours ?? {}) as StaffSchedule['workingHours'],
+      breaks: (s.breaks ?? {}) as StaffSchedule['breaks'],
+      timeOff: s.timeOff.map((t) => ({ start: t.startAt.getTime(), end: t.endAt.getTime() })),
+    }));
+    let branchTotal = 0;
+    for (const [staffId, minutes] of openStaffMinutes({ branch: schedule, staff: members, from: p.from, to: p.to })) {
+      out.byStaff.set(staffId, minutes);
+      branchTotal += minutes;
+    }
+    for (const s of members) out.staffNames.set(s.id, s.name);
+    out.byBranch.set(b.id, branchTotal);
+    out.total += branchTotal;
+  }
+  return out;
+}

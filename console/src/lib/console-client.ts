@@ -1,0 +1,14 @@
+/** The signed-in console's API client: the session's key as bearer; a 401 signs out. */
+import { createClient, type Client } from './api-client';
+import { session } from './session';
+
+export const ROLE_KEY = 'booking-console.role';
+
+export const consoleClient: Client = createClient(
+  () => session.key(),
+  () => {
+    // A revoked or unknown key: back to the sign-in form on the next render.
+    session.signOut();
+    sessionStorage.removeItem(ROLE_KEY);
+  },
+);

@@ -1,0 +1,160 @@
+/**
+ * Taking a booking's hold: the booking row inserted as `pending` under the exclusion constraint,
+ * which alone decides who gets a slot. Used by the API (POST /v1/bookings holds before it starts
+ * the saga, so the losers of a slot are answered from PostgreSQL without a workflow of their own)
+ * and by the saga's `holdSlot` activity (series, waiting-list and retry bookings, and histories
+ * recorded before the API held). Reusable for any hold under the same constraint.
+ *
+ * - A refusal by abandoned holds (stale-holds.ts) expires them and tries once more.
+ * - A refusal by the booking's OWN row (a retried step, a repeated keyed request) answers that row
+ *   (`existing`), whose slot is what counts.
+ * - Any other refusal is a conflict with alternatives (identical concurrent searches share one
+ *   computation, booking-planner.ts).
+ */
+import { Prisma, type Db } from '../db/prisma';
+import { isExclusionViolation, isUniqueViolation } from '../db/errors';
+import { newId } from '../db/ids';
+import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import type { ConflictOutcome } from '../../workflows/lib/outcomes';
+import type { BookingPlanner, PlanRequest, SlotPlan } from './slot-plan.types';
+import { expireStaleHolds, STALE_HOLD_MS } from './stale-holds';
+
+const ts = (iso: string) => Prisma.sql`${iso}::timestamptz`;
+const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
+
+export function planRequestOf(input: BookAppointmentInput): PlanRequest {
+  return {
+    companyId: input.companyId,
+    branchId: input.branchId,
+    serviceId: input.serviceId,
+    customerId: input.customerId,
+    start: input.start,
+    staffId: input.staffId ?? null,
+    durationMinutes: input.durationMinutes ?? null,
+    preferences: input.preferences ?? null,
+    participants: input.participants && input.participants.length > 0 ? input.participants.length : null,
+    // The booking's own hold never counts against it: plan runs again after a hold when the
+    // saga's workflow task is retried, or when a keyed request is repeated.
+    excludeBookingId: input.bookingId,
+  };
+}
+
+/** Inserts the hold and its `held` history row (one statement); throws the exclusion/unique violation when refused. */
+export async function insertHold(
+  db: Db,
+  hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan; historyId: string },
+): Promise<void> {
+  const { bookingId, workflowId, booking, plan } = hold;
+  await db.$executeRaw`
+    WITH held AS (
+      INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
+        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, updated_at)
+      VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
+        ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
+        ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
+        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, now())
+      RETURNING id
+    )
+    INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+    SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
+}
+
+export interface ExistingHold {
+  status: string;
+  plan: SlotPlan;
+}
+
+export type HoldAttempt = { kind: 'held'; plan: SlotPlan } | { kind: 'existing'; row: ExistingHold } | ConflictOutcome;
+
+export interface HoldDeps {
+  db: Db;
+  planner: BookingPlanner;
+  clock?: () => Date;
+  /** Age after which a refusing `pending` hold counts as abandoned (stale-holds.ts). */
+  staleHoldMs?: number;
+  /** Deterministic history ids for retried steps (the activity); default a fresh id. */
+  historyId?: string;
+}
+
+/** Holds `plan` for the booking; see the module comment for the three answers. */
+export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan }): Promise<HoldAttempt> {
+  const { db, planner } = deps;
+  const { bookingId, plan } = hold;
+  const insert = () => insertHold(db, { ...hold, historyId: deps.historyId ?? newId('his') });
+  try {
+    try {
+      await insert();
+    } catch (error) {
+      if (!isExclusionViolation(error)) throw error;
+      const own = await existingHold(db, bookingId);
+      if (own) return { kind: 'existing', row: own };
+      // Refused: retry once if abandoned holds were in the way, else it is a real conflict.
+      if ((await expireStaleHolds(db, plan, (deps.clock ?? (() => new Date()))(), deps.staleHoldMs ?? STALE_HOLD_MS)) === 0) throw error;
+      await insert();
+    }
+    return { kind: 'held', plan };
+  } catch (error) {
+    if (isExclusionViolation(error)) {
+      // A loser has no row of its own: the search is the same for every loser of the slot.
+      return { kind: 'conflict', alternatives: await planner.alternatives({ ...planRequestOf(hold.booking), excludeBookingId: null }) };
+    }
+    if (isUniqueViolation(error)) {
+      // This booking's row exists already (an earlier or concurrent attempt).
+      const again = await existingHold(db, bookingId);
+      if (again) return { kind: 'existing', row: again };
+    }
+    throw error;
+  }
+}
+
+/** The booking's row as a hold (any status), or null when there is none. */
+export async function existingHold(db: Db, bookingId: string): Promise<ExistingHold | null> {
+  const row = await db.booking.findUnique({
+    where: { id: bookingId },
+    select: { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true, calendarStatus: true },
+  });
+  if (!row) return null;
+  return {
+    status: row.status,
+    plan: {
+      staffId: row.staffId,
+      resourceId: row.resourceId,
+      start: row.startAt.toISOString(),
+      end: row.endAt.toISOString(),
+      blockedStart: row.blockedStart.toISOString(),
+      blockedEnd: row.blockedEnd.toISOString(),
+      ...(row.calendarStatus === 'not_linked' ? { calendar: 'not_linked' as const } : {}),
+    },
+  };
+}
+
+/**
+ * Frees a hold that did not become a booking (`pending` → `failed`, history once per dedupe key);
+ * answers the branch whose availability changed, or null when the row had moved on.
+ */
+export async function releaseHeld(db: Db, input: { bookingId: string; reason: string; dedupeKey: string }): Promise<{ branchId: string } | null> {
+  const rows = await db.$queryRaw<Array<{ branch_id: string }>>`
+    WITH released AS (
+      UPDATE bookings SET status = 'failed', failure_reason = ${input.reason}, updated_at = now()
+      WHERE id = ${input.bookingId} AND status = 'pending'
+      RETURNING id, branch_id
+    ),
+    history AS (
+      INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+      SELECT ${newId('his')}, id, 'hold_released', ${json({ reason: input.reason })}, ${input.dedupeKey} FROM released
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )
+    SELECT branch_id FROM released`;
+  return rows[0] ? { branchId: rows[0].branch_id } : null;
+}
+
+/**
+ * Removes a hold whose saga surely never started (Temporal refused the start): the request
+ * changed nothing, so nothing of it stays (history rows go with it). Answers the branch, or null
+ * when the row was not a pending hold any more.
+ */
+export async function dropUnstartedHold(db: Db, bookingId: string): Promise<{ branchId: string } | null> {
+  const rows = await db.$queryRaw<Array<{ branch_id: string }>>`
+    DELETE FROM bookings WHERE id = ${bookingId} AND status = 'pending' RETURNING branch_id`;
+  return rows[0] ? { branchId: rows[0].branch_id } : null;
+}
