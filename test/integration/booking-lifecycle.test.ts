@@ -53,8 +53,10 @@ describe('booking lifecycle on the real stack', () => {
     const hours = Object.fromEntries(DAYS.map((d) => [d, [{ start: '00:00', end: '23:59' }]]));
     await stack.workerDb.staff.updateMany({ where: { companyId: stack.company.id }, data: { workingHours: hours } });
     quickService = newId('svc');
+    // Linked to the company's Cal.com account like the stack's own service.
+    const { calcomEventTypeId } = await stack.workerDb.service.findUniqueOrThrow({ where: { id: stack.catalog.serviceId } });
     await stack.workerDb.service.create({
-      data: { id: quickService, companyId: stack.company.id, branchId: stack.catalog.branchId, name: 'Quick check', durationMinutes: 1, requiredSkills: ['cut'], calcomEventTypeId: 1 },
+      data: { id: quickService, companyId: stack.company.id, branchId: stack.catalog.branchId, name: 'Quick check', durationMinutes: 1, requiredSkills: ['cut'], calcomEventTypeId },
     });
   });
   afterAll(async () => {
