@@ -12,6 +12,7 @@ import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createNotificationActivities } from './notification.activities';
+import { createReservationActivities } from './reservation.activities';
 import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createSeriesActivities({ db: deps.db, clock }),
+    ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),

@@ -31,6 +31,8 @@ export interface AppConfig {
   /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
   temporalRpcTimeoutMs: number;
   waitlistCheckIntervalMs: number;
+  /** Default life of a reservation (RESERVATION_TTL, default 5 minutes; 30 s..15 min). */
+  reservationTtlMs: number;
   /**
    * Worker memory bound: workflows kept in the sticky cache (WORKER_MAX_CACHED_WORKFLOWS); an
    * evicted idle monitor is replayed from its (short) history when it next wakes.
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerMaxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20),
     workerMaxConcurrentLocalActivities: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20),
     workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),
+    reservationTtlMs: Math.min(Math.max(parseDurationMs(env.RESERVATION_TTL, 5 * 60_000), 30_000), 900_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',

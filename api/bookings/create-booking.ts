@@ -22,7 +22,7 @@ import type { Reply, RouteContext } from '../route-kit';
 import { formatInstant } from '../common.schemas';
 import { calendarSyncFailed, notFoundAnswer, ruleViolation, sendAnswer, slotUnavailable, surelyNotStarted, temporalOf } from './booking-answers';
 import { findBookingRow, renderBooking } from './booking.view';
-import type { CreateBookingBody } from './bookings.schemas';
+import type { FullBookingBody } from './bookings.schemas';
 import { answerOnce, type StoredAnswer } from './idempotency';
 import { holdForRequest, releaseUnstarted } from './booking-hold';
 
@@ -35,7 +35,7 @@ interface CatalogFacts {
   durationMinutes: number;
 }
 
-export async function createBooking(ctx: RouteContext, body: CreateBookingBody, idempotencyKey: string | undefined): Promise<Reply | void> {
+export async function createBooking(ctx: RouteContext, body: FullBookingBody, idempotencyKey: string | undefined): Promise<Reply | void> {
   const { db, config } = ctx.deps;
   const client = temporalOf(ctx.deps);
   const companyId = ctx.companyId();
@@ -80,7 +80,7 @@ export async function createBooking(ctx: RouteContext, body: CreateBookingBody, 
   return sendAnswer(ctx, answer, replayed);
 }
 
-async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResult, zone: string): Promise<StoredAnswer> {
+export async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResult, zone: string): Promise<StoredAnswer> {
   switch (outcome.kind) {
     case 'confirmed': {
       const row = await findBookingRow(db, companyId, outcome.bookingId);
@@ -102,7 +102,7 @@ async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResu
  * Every referenced id must exist in the caller's company (404 otherwise, nothing written). One
  * round trip (a pool connection each for four parallel lookups cost more under load).
  */
-async function checkReferences(db: Db, companyId: string, body: CreateBookingBody): Promise<CatalogFacts> {
+async function checkReferences(db: Db, companyId: string, body: FullBookingBody): Promise<CatalogFacts> {
   const staffId = body.staffId ?? null;
   const [row] = await db.$queryRaw<Array<{ timezone: string | null; duration: number | null; customer: boolean; staff: boolean }>>`
     SELECT (SELECT timezone FROM branches WHERE id = ${body.branchId} AND company_id = ${companyId}) AS timezone,
@@ -119,7 +119,7 @@ async function checkReferences(db: Db, companyId: string, body: CreateBookingBod
   return { timezone: row.timezone, durationMinutes: body.durationMinutes ?? row.duration };
 }
 
-function sagaInput(bookingId: string, companyId: string, body: CreateBookingBody): BookAppointmentInput {
+function sagaInput(bookingId: string, companyId: string, body: FullBookingBody): BookAppointmentInput {
   return {
     bookingId,
     companyId,
@@ -137,7 +137,7 @@ function sagaInput(bookingId: string, companyId: string, body: CreateBookingBody
 }
 
 /** The 202 body when the saga has not even held the slot yet. */
-function pendingView(input: BookAppointmentInput, body: CreateBookingBody, catalog: CatalogFacts, workflowId: string, now: Date) {
+function pendingView(input: BookAppointmentInput, body: FullBookingBody, catalog: CatalogFacts, workflowId: string, now: Date) {
   const zone = catalog.timezone;
   const end = new Date(body.start.getTime() + catalog.durationMinutes * 60_000);
   return {

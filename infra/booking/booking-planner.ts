@@ -112,14 +112,14 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
     const ctx = loaded.found ? loaded.context : null;
     const customer = loaded.found ? loaded.customer : null;
     if (!ctx) return { kind: 'not_found', entity: 'branch or service', id: `${req.branchId}/${req.serviceId}` };
-    if (!customer) return { kind: 'not_found', entity: 'customer', id: req.customerId };
+    if (req.customerId !== null && !customer) return { kind: 'not_found', entity: 'customer', id: req.customerId };
     if (req.staffId && !ctx.staff.some((s) => s.id === req.staffId)) return { kind: 'not_found', entity: 'staff', id: req.staffId };
     const now = clock().getTime();
     const validation = validateBooking({
       ...ctx,
       now,
       booking: { ...req, start: startMs },
-      customer: { id: customer.id, blocked: customer.blocked, blockedReason: customer.blockedReason },
+      customer: customer ? { id: customer.id, blocked: customer.blocked, blockedReason: customer.blockedReason } : null,
       excludeBookingId: req.excludeBookingId ?? null,
     });
     if (!validation.ok) {

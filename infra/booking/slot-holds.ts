@@ -11,7 +11,7 @@
  * - Any other refusal is a conflict with alternatives (identical concurrent searches share one
  *   computation, booking-planner.ts).
  */
-import { Prisma, type Db } from '../db/prisma';
+import { Prisma, type Db, type DbTx } from '../db/prisma';
 import { isExclusionViolation, isUniqueViolation } from '../db/errors';
 import { newId } from '../db/ids';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
@@ -22,7 +22,19 @@ import { expireStaleHolds, STALE_HOLD_MS } from './stale-holds';
 const ts = (iso: string) => Prisma.sql`${iso}::timestamptz`;
 const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
 
-export function planRequestOf(input: BookAppointmentInput): PlanRequest {
+/**
+ * Who a hold is for: a booking, or a reservation (customer null, `source` 'hold', `expiresAt`
+ * set: api/reservations/), which holds its slot under the same constraint until it becomes a
+ * booking or expires.
+ */
+export type HoldOwner = Omit<BookAppointmentInput, 'customerId' | 'source'> & {
+  customerId: string | null;
+  source?: BookAppointmentInput['source'] | 'hold';
+  /** UTC ISO: a reservation's end (hold_expires_at). */
+  expiresAt?: string | null;
+};
+
+export function planRequestOf(input: HoldOwner): PlanRequest {
   return {
     companyId: input.companyId,
     branchId: input.branchId,
@@ -41,18 +53,18 @@ export function planRequestOf(input: BookAppointmentInput): PlanRequest {
 
 /** Inserts the hold and its `held` history row (one statement); throws the exclusion/unique violation when refused. */
 export async function insertHold(
-  db: Db,
-  hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan; historyId: string },
+  db: Db | DbTx,
+  hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
 ): Promise<void> {
   const { bookingId, workflowId, booking, plan } = hold;
   await db.$executeRaw`
     WITH held AS (
       INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
-        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, updated_at)
+        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at, updated_at)
       VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
         ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, now())
+        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now())
       RETURNING id
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
@@ -77,7 +89,7 @@ export interface HoldDeps {
 }
 
 /** Holds `plan` for the booking; see the module comment for the three answers. */
-export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan }): Promise<HoldAttempt> {
+export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan }): Promise<HoldAttempt> {
   const { db, planner } = deps;
   const { bookingId, plan } = hold;
   const insert = () => insertHold(db, { ...hold, historyId: deps.historyId ?? newId('his') });
