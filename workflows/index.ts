@@ -13,3 +13,4 @@ export { holdSweeperWorkflow } from './hold-sweeper.workflow';
 export { reservationExpiryWorkflow } from './reservation-expiry.workflow';
 // Side effect only: PINNED / AUTO_UPGRADE per workflow type for versioned workers.
 import './versioning';
+export { notificationRelayWorkflow } from './notification-relay.workflow';
