@@ -33,6 +33,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { dataConverter } from '../infra/temporal/payload-codec';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import pino from 'pino';
@@ -101,7 +102,7 @@ async function startHarness(): Promise<Harness> {
     holdSweeperSchedule: false,
   };
   const processes = await startBenchProcesses(base, workerTuning(), `bench-${randomUUID()}`);
-  const client = new Client({ connection: await Connection.connect({ address: base.temporalAddress }), namespace: base.temporalNamespace });
+  const client = new Client({ connection: await Connection.connect({ address: base.temporalAddress }), namespace: base.temporalNamespace, dataConverter: dataConverter(base) });
   const company = await seedBenchCompany(db);
 
   return {
@@ -298,7 +299,7 @@ async function benchBare(h: Harness, steps: StepKind[]): Promise<Map<number, num
   const connection = await NativeConnection.connect({ address: h.config.temporalAddress });
   const taskQueue = `bench-bare-${randomUUID()}`;
   const worker = await Worker.create({
-    connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code },
+    connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code }, dataConverter: dataConverter(h.config),
     activities: { noop: async () => undefined }, ...workerTuning(),
   });
   const perLevel = new Map<number, number>();

@@ -11,6 +11,7 @@
 import { assignStaff } from '../../domain/booking/assignment';
 import { validateBooking } from '../../domain/booking/rules';
 import { addDays, localDateOf, zoneOf } from '../../domain/scheduling/local-time';
+import { seatKeyOf } from '../../domain/scheduling/seats';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
 import type { AlternativeSlot } from '../../domain/errors';
 import type { ExternalBusySource } from '../calcom/external-busy';
@@ -158,6 +159,7 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
       end: new Date(end).toISOString(),
       blockedStart: new Date(start - before).toISOString(),
       blockedEnd: new Date(end + after).toISOString(),
+      ...(ctx.service.seats ? { seatKey: seatKeyOf(ctx.service.id, start, staffId) } : {}),
     };
     const host = ctx.staff.find((s) => s.id === staffId)?.calcomUserId ?? null;
     if (ctx.calendarConnectionId === null || ctx.service.calcomEventTypeId === null || host === null) slot.calendar = 'not_linked';
