@@ -4,6 +4,7 @@
  * a test can create the same worker in-process; main.ts adds config, signals and exit codes.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { dataConverter } from '../infra/temporal/payload-codec';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../infra/config';
 import type { Logger } from '../infra/logger';
@@ -40,7 +41,8 @@ export type WorkerTuning = Partial<
 >;
 
 export interface BookingWorkerOptions {
-  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'> & Partial<Pick<AppConfig, 'workerDeploymentName'>>;
+  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue' | 'temporalPayloadKey' | 'temporalPayloadKeyId' | 'temporalPayloadPreviousKeys'> &
+    Partial<Pick<AppConfig, 'workerDeploymentName'>>;
   logger: Logger;
   activityDeps: ActivityDeps;
   /** How long in-flight activities may run on after shutdown(); default 10 s. */
@@ -59,6 +61,8 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
       workflowBundle,
+      // Payloads (customer names, e-mails, phones) are encrypted in Temporal (payload-codec.ts).
+      dataConverter: dataConverter(config),
       workerDeploymentOptions: deploymentOptions(deploymentName ?? '', buildId),
       activities: createActivities(options.activityDeps),
       shutdownGraceTime: (options.shutdownGraceTime ?? '10s') as `${number}s`,

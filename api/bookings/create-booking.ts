@@ -24,7 +24,8 @@ import { calendarSyncFailed, notFoundAnswer, ruleViolation, sendAnswer, slotUnav
 import { findBookingRow, renderBooking } from './booking.view';
 import type { FullBookingBody } from './bookings.schemas';
 import { answerOnce, type StoredAnswer } from './idempotency';
-import { holdForRequest, releaseUnstarted } from './booking-hold';
+import { holdForRequest, plannerOf, releaseUnstarted } from './booking-hold';
+import { planRequestOf } from '../../infra/booking/slot-holds';
 
 /** Workflow type registered by the worker (workflows/index.ts); a durable name. */
 export const BOOK_WORKFLOW = 'bookAppointmentWorkflow';
@@ -69,7 +70,16 @@ export async function createBooking(ctx: RouteContext, body: FullBookingBody, id
         if (hold.kind === 'held' && hold.fresh && surelyNotStarted(error)) await releaseUnstarted(ctx, request);
         throw error;
       }
-      if (waited.kind === 'outcome') return { answer: await answerFor(db, companyId, waited.value, catalog.timezone), final: true };
+      if (waited.kind === 'outcome') {
+        // The host is busy in Cal.com (an outside booking our busy times had not seen yet): that is
+        // a taken slot for the caller (409 with alternatives), not a sync failure (API.md).
+        const outcome = waited.value;
+        if (outcome.kind === 'calendar_failed' && outcome.error.startsWith('CalendarSlotTaken')) {
+          const alternatives = await plannerOf(ctx.deps).alternatives({ ...planRequestOf(request), excludeBookingId: null });
+          return { answer: slotUnavailable({ kind: 'conflict', alternatives }, catalog.timezone), final: true };
+        }
+        return { answer: await answerFor(db, companyId, outcome, catalog.timezone), final: true };
+      }
       // Not stored: a repeat joins the run and answers its outcome.
       const row = await findBookingRow(db, companyId, bookingId);
       const booking = row ? renderBooking(row) : pendingView(input, body, catalog, workflowId, ctx.now());

@@ -12,7 +12,7 @@
  *   computation, booking-planner.ts).
  */
 import { Prisma, type Db, type DbTx } from '../db/prisma';
-import { isExclusionViolation, isUniqueViolation } from '../db/errors';
+import { constraintName, isExclusionViolation, isUniqueViolation } from '../db/errors';
 import { newId } from '../db/ids';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import type { ConflictOutcome } from '../../workflows/lib/outcomes';
@@ -56,6 +56,7 @@ export async function insertHold(
   db: Db | DbTx,
   hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
 ): Promise<void> {
+  if (hold.plan.seatKey) return insertSeatHold(db, hold, hold.plan.seatKey);
   const { bookingId, workflowId, booking, plan } = hold;
   await db.$executeRaw`
     WITH held AS (
@@ -69,6 +70,60 @@ export async function insertHold(
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
     SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
+}
+
+/** Thrown when every seat of a class is taken (answered as a conflict, like an exclusion violation). */
+export class ClassFullError extends Error {
+  constructor(readonly seatKey: string) {
+    super(`every seat of ${seatKey} is taken`);
+  }
+}
+
+/**
+ * A seat hold takes the lowest free seat 1..capacity of its class (capacity read in the same
+ * statement). Two concurrent holds may pick the same seat: the unique index bookings_seat_taken
+ * refuses one, which then tries the next free seat (outside a transaction: inside one the refused
+ * statement ends it, and the caller's transaction answers the error). No free seat: ClassFullError.
+ */
+async function insertSeatHold(
+  db: Db | DbTx,
+  hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
+  seatKey: string,
+): Promise<void> {
+  const { bookingId, workflowId, booking, plan } = hold;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const rows = await db.$queryRaw<Array<{ n: number }>>`
+        WITH cap AS (
+          SELECT GREATEST(1, COALESCE((seats ->> 'capacity')::int, 1)) AS capacity FROM services WHERE id = ${booking.serviceId}
+        ), seat AS (
+          SELECT n FROM cap, generate_series(1, cap.capacity) AS n
+          WHERE NOT EXISTS (SELECT 1 FROM bookings x WHERE x.seat_key = ${seatKey} AND x.seat = n AND x.status IN ('pending', 'confirmed'))
+          ORDER BY n LIMIT 1
+        ), held AS (
+          INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
+            blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at,
+            updated_at, seat_key, seat)
+          SELECT ${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
+            ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
+            ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
+            ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz,
+            now(), ${seatKey}, seat.n
+          FROM seat
+          RETURNING id, seat
+        ), history AS (
+          INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+          SELECT ${hold.historyId}, id, 'held', jsonb_build_object('seat', seat) || ${json({ ...plan })}, ${`${workflowId}:held`} FROM held
+        )
+        SELECT count(*)::int AS n FROM held`;
+      if ((rows[0]?.n ?? 0) === 0) throw new ClassFullError(seatKey);
+      return;
+    } catch (error) {
+      // Another hold took the same seat at the same moment: try the next one (bounded).
+      if (isUniqueViolation(error) && constraintName(error) === 'bookings_seat_taken' && attempt < 50) continue;
+      throw error;
+    }
+  }
 }
 
 export interface ExistingHold {
@@ -97,7 +152,7 @@ export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workfl
     try {
       await insert();
     } catch (error) {
-      if (!isExclusionViolation(error)) throw error;
+      if (!isExclusionViolation(error) && !(error instanceof ClassFullError)) throw error;
       const own = await existingHold(db, bookingId);
       if (own) return { kind: 'existing', row: own };
       // Refused: retry once if abandoned holds were in the way, else it is a real conflict.
@@ -106,7 +161,7 @@ export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workfl
     }
     return { kind: 'held', plan };
   } catch (error) {
-    if (isExclusionViolation(error)) {
+    if (isExclusionViolation(error) || error instanceof ClassFullError) {
       // A loser has no row of its own: the search is the same for every loser of the slot.
       return { kind: 'conflict', alternatives: await planner.alternatives({ ...planRequestOf(hold.booking), excludeBookingId: null }) };
     }

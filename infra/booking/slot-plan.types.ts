@@ -14,6 +14,8 @@ export interface SlotPlan {
   end: string;
   blockedStart: string;
   blockedEnd: string;
+  /** Seat services: the class (service|start|staff) whose next free seat the hold takes. */
+  seatKey?: string;
   /** Set when the branch has no calendar connection or the staff member or service no Cal.com id: no calendar call. */
   calendar?: 'not_linked';
 }

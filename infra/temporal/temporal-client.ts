@@ -13,6 +13,7 @@
  *   call's deadline.
  */
 import { Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config';
 
 export interface TemporalClientHandle {
@@ -23,6 +24,8 @@ export interface TemporalClientHandle {
 
 export interface TemporalClientOptions {
   config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace'> & Partial<Pick<AppConfig, 'temporalRpcTimeoutMs'>>;
+  /** Payload encryption (infra/temporal/payload-codec.ts dataConverter(config)); none: plain payloads. */
+  dataConverter?: DataConverter;
   /** gRPC connect timeout. Default 1 s. */
   connectTimeoutMs?: number;
   /** Attempts of a call that failed with a retryable gRPC status. Default 3. */
@@ -51,7 +54,7 @@ export function createTemporalClient(options: TemporalClientOptions): TemporalCl
       ),
     ],
   });
-  const client = new Client({ connection, namespace: options.config.temporalNamespace });
+  const client = new Client({ connection, namespace: options.config.temporalNamespace, dataConverter: options.dataConverter });
   clientTimeouts.set(client, rpcTimeoutMs);
   return { client, connection, close: () => connection.close() };
 }

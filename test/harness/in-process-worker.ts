@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Db } from '../../infra/db/prisma';
 import { testEnv } from './env';
 import { startRealActivities, type RealActivities } from './real-activities';
-import { bundleOnce, getTestEnv } from './temporal';
+import { bundleOnce, getTestEnv, testDataConverter } from './temporal';
 
 export interface InProcessWorker extends RealActivities {
   taskQueue: string;
@@ -28,6 +28,7 @@ export async function startInProcessWorker(db: Db, taskQueue: string): Promise<I
       namespace: testEnv().temporalNamespace,
       taskQueue,
       workflowBundle: await bundleOnce(),
+      dataConverter: testDataConverter(),
       activities: parts.activities,
     });
   } catch (error) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { bundleOnce } from '../harness/temporal';
+import { bundleOnce, testDataConverter } from '../harness/temporal';
 
 jest.setTimeout(120_000);
 
@@ -21,11 +21,11 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
 
 test('the recorded histories cover every booking workflow and path', () => {
   expect(files.length).toBeGreaterThanOrEqual(20);
-  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
   // Recorded from the dev server (scripts/record-server-histories.ts; see server-histories.test.ts).
   for (const prefix of ['server-booking-update-with-start', 'server-series-child-refused', 'server-series-cancel', 'server-waitlist-', 'server-hold-sweeper']) {
     expect([prefix, files.some((f) => f.startsWith(prefix))]).toEqual([prefix, true]);
   }
+  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
 });
 
 test('every recorded history replays against the current workflow code', async () => {
@@ -33,7 +33,7 @@ test('every recorded history replays against the current workflow code', async (
   const histories = files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: load(file) }));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'booking-replay' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'booking-replay', dataConverter: testDataConverter() }, histories)) {
     replayed += 1;
     if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
   }
