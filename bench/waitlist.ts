@@ -29,6 +29,7 @@ import { startSmtpSink } from '../infra/notify/smtp-sink';
 import { cancelWorkflowId } from '../workflows/cancel-booking.contract';
 import { waitlistWorkflowId, type WaitlistMonitorInput } from '../workflows/waitlist-monitor.contract';
 import { bundleOnce } from '../test/harness/temporal';
+import { NO_TRACING_SINKS } from '../worker/booking-worker';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from '../test/integration/availability.fixtures';
 
 const MONITORS = Number(process.env.BENCH_MONITORS ?? 1000);
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const activities = createActivities({ db, cache, mailer, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }) });
-  const worker = await Worker.create({ connection: native, namespace: config.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), activities, maxCachedWorkflows: MONITORS + 100 });
+  const worker = await Worker.create({ connection: native, namespace: config.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities, maxCachedWorkflows: MONITORS + 100 });
   const running = worker.run();
   const fx = await seedAvailabilityFixture(db);
   const ctx: Ctx = { db, client, taskQueue, fx, interval: config.waitlistCheckIntervalMs };

@@ -15,6 +15,7 @@ import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
+import { startTracing } from '../infra/telemetry/tracing';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
 function installRuntime(logger: Logger, metricsPort: number): void {
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.workerMetricsPort);
+  const tracing = startTracing(config.otelExporterOtlpEndpoint, 'booking-worker');
   const deps = buildWorkerDeps(config, logger);
 
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
   });
 
   try {
-    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities });
+    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tracing });
     if (stop.requested) booking.shutdown();
     // Concurrently with polling; logs its outcome and never fails the worker.
     // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never
@@ -93,6 +95,7 @@ async function main(): Promise<number> {
   } finally {
     await booking?.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the Temporal connection failed'));
     await deps.close();
+    await tracing?.shutdown().catch(() => undefined);
   }
 }
 
