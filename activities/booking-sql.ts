@@ -25,7 +25,9 @@ export async function confirmPending(
   const rows = await db.$queryRaw<Array<{ confirmed: boolean; status_before: string | null }>>`
     WITH before AS (SELECT status FROM bookings WHERE id = ${bookingId}),
     confirmed AS (
-      UPDATE bookings SET status = 'confirmed', calendar_status = 'synced', calendar_external_id = ${externalId},
+      UPDATE bookings SET status = 'confirmed',
+        calendar_status = CASE WHEN calendar_status = 'not_linked' AND ${externalId}::text IS NULL THEN 'not_linked' ELSE 'synced' END,
+        calendar_external_id = ${externalId},
         failure_reason = NULL, updated_at = now()
       WHERE id = ${bookingId} AND status = 'pending'
       RETURNING id

@@ -9,20 +9,30 @@
  * - a create refused as "slot taken" or "duplicate" because of one of OUR bookings that is already
  *   cancelled here (its Cal.com cancel still in flight) cancels that one in Cal.com and tries once more.
  * CalcomError.retryable decides ApplicationFailure.nonRetryable; 429 passes Retry-After on.
+ *
+ * Every call goes to the Cal.com account of the booking's branch (its calendar connection, a
+ * pooled client per connection). A booking whose branch has no connection, or whose staff member
+ * or service is not linked, makes no calendar call at all: create marks it `not_linked`,
+ * reschedule and cancel are no-ops. There is no default event type and no default host.
+ * Everything we create carries metadata `{bookingId, companyId}` (ownership for clean-ups).
  */
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { CalcomError } from '../infra/calcom/calcom.errors';
 import type { CalcomBooking } from '../infra/calcom/calcom.types';
 import type { CalcomClient } from '../infra/calcom/calcom.client';
+import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import type { Db } from '../infra/db/prisma';
 
 export interface CalendarActivityDeps {
-  calcom: CalcomClient;
+  connections: CalcomConnections;
   db: Db;
-  /** Event type used for services without `calcomEventTypeId`. */
-  defaultEventTypeId?: number;
-  /** Cal.com host for staff without `calcomUserId` (emulator: a stable id per staff member). */
-  hostFor?: (staffId: string) => number | undefined;
+}
+
+/** A booking's way into Cal.com: its branch's connection and the linked event type and host. */
+interface CalendarLink {
+  client: CalcomClient;
+  eventTypeId: number;
+  userId: number;
 }
 
 interface LoadedRow {
@@ -40,6 +50,11 @@ interface LoadedRow {
   customer_timezone: string | null;
   customer_language: string | null;
   branch_timezone: string;
+  company_id: string;
+  connection_id: string | null;
+  base_url: string | null;
+  api_key_enc: string | null;
+  key_version: number | null;
 }
 
 /** What the calendar steps use of a booking and its relations. */
@@ -55,25 +70,31 @@ interface Loaded {
   staff: { calcomUserId: number | null };
   customer: { id: string; name: string; email: string | null; timezone: string | null; language: string | null };
   branch: { timezone: string };
+  companyId: string;
+  /** null: not linked (no connection, staff or service without a Cal.com id): no calendar call. */
+  link: CalendarLink | null;
 }
 
 const METADATA_KEY = 'bookingId';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, hostFor }: CalendarActivityDeps) {
+export function createCalendarActivities({ connections, db }: CalendarActivityDeps) {
   /** The booking and what Cal.com needs of its service, staff, customer and branch: one query (Prisma's include takes five). */
   async function load(bookingId: string): Promise<Loaded> {
     const [row] = await db.$queryRaw<LoadedRow[]>`
       SELECT b.id, b.staff_id, b.customer_id, b.start_at, b.end_at, b.participants, b.calendar_external_id,
         sv.calcom_event_type_id, st.calcom_user_id, c.name AS customer_name, c.email AS customer_email,
-        c.timezone AS customer_timezone, c.language AS customer_language, br.timezone AS branch_timezone
+        c.timezone AS customer_timezone, c.language AS customer_language, br.timezone AS branch_timezone, b.company_id,
+        cc.id AS connection_id, cc.base_url, cc.api_key_enc, cc.key_version
       FROM bookings b
       JOIN services sv ON sv.id = b.service_id
       JOIN staff st ON st.id = b.staff_id
       JOIN customers c ON c.id = b.customer_id
       JOIN branches br ON br.id = b.branch_id
+      LEFT JOIN calendar_connections cc ON cc.id = br.calendar_connection_id AND cc.company_id = b.company_id
       WHERE b.id = ${bookingId}`;
     if (!row) throw ApplicationFailure.nonRetryable(`booking ${bookingId} not found`, 'NotFound');
+    const linked = row.connection_id !== null && row.calcom_event_type_id !== null && row.calcom_user_id !== null;
     return {
       id: row.id,
       staffId: row.staff_id,
@@ -86,14 +107,31 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
       staff: { calcomUserId: row.calcom_user_id },
       customer: { id: row.customer_id, name: row.customer_name, email: row.customer_email, timezone: row.customer_timezone, language: row.customer_language },
       branch: { timezone: row.branch_timezone },
+      companyId: row.company_id,
+      link: linked
+        ? {
+            client: connections.clientFor({ id: row.connection_id!, baseUrl: row.base_url!, apiKeyEnc: row.api_key_enc!, keyVersion: row.key_version! }),
+            eventTypeId: row.calcom_event_type_id!,
+            userId: row.calcom_user_id!,
+          }
+        : null,
     };
   }
 
-  const findOurs = (b: Loaded): Promise<CalcomBooking | null> =>
-    calcom.findBookingByMetadata({
+  /** The client of a branch's connection (a booking row that vanished: its branch still says where). */
+  async function branchClient(branchId: string): Promise<CalcomClient | null> {
+    const [row] = await db.$queryRaw<Array<{ id: string; base_url: string; api_key_enc: string; key_version: number }>>`
+      SELECT cc.id, cc.base_url, cc.api_key_enc, cc.key_version FROM branches br
+      JOIN calendar_connections cc ON cc.id = br.calendar_connection_id AND cc.company_id = br.company_id
+      WHERE br.id = ${branchId}`;
+    return row ? connections.clientFor({ id: row.id, baseUrl: row.base_url, apiKeyEnc: row.api_key_enc, keyVersion: row.key_version }) : null;
+  }
+
+  const findOurs = (b: Loaded, link: CalendarLink): Promise<CalcomBooking | null> =>
+    link.client.findBookingByMetadata({
       key: METADATA_KEY,
       value: b.id,
-      eventTypeId: b.service.calcomEventTypeId ?? defaultEventTypeId,
+      eventTypeId: link.eventTypeId,
       afterStart: new Date(b.startAt.getTime() - DAY_MS).toISOString(),
       beforeEnd: new Date(b.endAt.getTime() + DAY_MS).toISOString(),
     });
@@ -104,7 +142,7 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
    * e.g. a slot cancelled and booked again at once. Idempotent: the cancel saga that still runs
    * finds them cancelled. Answers how many there were.
    */
-  async function cancelStaleTwins(b: Loaded): Promise<number> {
+  async function cancelStaleTwins(b: Loaded, link: CalendarLink): Promise<number> {
     const twins = await db.booking.findMany({
       where: {
         OR: [{ staffId: b.staffId }, { customerId: b.customerId }], id: { not: b.id }, status: { in: ['cancelled', 'failed'] }, calendarExternalId: { not: null },
@@ -113,7 +151,7 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
       select: { calendarExternalId: true },
       take: 5,
     });
-    for (const twin of twins) await calcom.cancelBooking(twin.calendarExternalId as string, 'slot booked again');
+    for (const twin of twins) await link.client.cancelBooking(twin.calendarExternalId as string, 'slot booked again');
     return twins.length;
   }
 
@@ -127,36 +165,42 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
   }
 
   return {
-    async createCalendarBooking({ bookingId }: { bookingId: string }): Promise<{ externalId: string }> {
+    /** Creates (or adopts) the Cal.com booking; `externalId: null` when the booking is not linked (no call made). */
+    async createCalendarBooking({ bookingId }: { bookingId: string }): Promise<{ externalId: string | null }> {
       const b = await load(bookingId);
       if (b.calendarExternalId) return { externalId: b.calendarExternalId };
+      const link = b.link;
+      if (!link) {
+        await db.$executeRaw`UPDATE bookings SET calendar_status = 'not_linked', updated_at = now() WHERE id = ${bookingId} AND calendar_status = 'pending'`;
+        return { externalId: null };
+      }
       if (activityInfo().attempt > 1) {
-        const adopted = await findOurs(b);
+        const adopted = await findOurs(b, link);
         if (adopted) return adopt(adopted);
       }
-      const host = b.staff.calcomUserId ?? hostFor?.(b.staffId);
+      const host = link.userId;
       try {
         return await createRemote(host).catch(async (error: unknown) => {
           // Refused (slot taken, or the same attendee's duplicate) because of a booking of ours that
           // is over but not yet cancelled in Cal.com (its cancel runs asynchronously): cancel that
           // one now and try once more.
           const refusedAsTaken = error instanceof CalcomError && (error.kind === 'slot_taken' || error.kind === 'duplicate');
-          if (refusedAsTaken && (await cancelStaleTwins(b)) > 0) return createRemote(host);
+          if (refusedAsTaken && (await cancelStaleTwins(b, link)) > 0) return createRemote(host);
           throw error;
         });
       } catch (error) {
         if (error instanceof CalcomError && !error.retryable) {
           // Our own earlier attempt may hold the slot (duplicate, or "slot taken" by ourselves).
-          const adopted = await findOurs(b).catch(() => null);
+          const adopted = await findOurs(b, link).catch(() => null);
           if (adopted) return adopt(adopted);
         }
         throw toFailure(error);
       }
 
-      async function createRemote(host: number | undefined): Promise<{ externalId: string }> {
-        const created = await calcom.createBooking({
+      async function createRemote(host: number): Promise<{ externalId: string }> {
+        const created = await link!.client.createBooking({
           start: b.startAt.toISOString(),
-          eventTypeId: b.service.calcomEventTypeId ?? defaultEventTypeId,
+          eventTypeId: link!.eventTypeId,
           lengthInMinutes: Math.round((b.endAt.getTime() - b.startAt.getTime()) / 60_000),
           attendee: {
             name: b.customer.name,
@@ -165,8 +209,8 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
             ...(b.customer.language ? { language: b.customer.language } : {}),
           },
           guests: participantEmails(b.participants),
-          metadata: { [METADATA_KEY]: b.id },
-          ...(host !== undefined ? { routing: { teamMemberIds: [host] } } : {}),
+          metadata: { [METADATA_KEY]: b.id, companyId: b.companyId },
+          routing: { teamMemberIds: [host] },
         });
         return adopt(created);
       }
@@ -180,9 +224,12 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
     /** Moves the Cal.com booking to `start` (no-op when it is there already); returns the current uid. */
     async rescheduleCalendarBooking(input: { bookingId: string; start: string; reason?: string | null }): Promise<{ externalId: string | null }> {
       const b = await load(input.bookingId);
-      const uid = b.calendarExternalId ?? (await findOurs(b))?.uid;
-      if (!uid) return { externalId: null };
+      const link = b.link;
+      if (!link) return { externalId: b.calendarExternalId };
+      const calcom = link.client;
       try {
+        const uid = b.calendarExternalId ?? (await findOurs(b, link))?.uid;
+        if (!uid) return { externalId: null };
         let current = await calcom.getBooking(uid);
         for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
         if (Date.parse(current.start) !== Date.parse(input.start)) {
@@ -203,15 +250,21 @@ export function createCalendarActivities({ calcom, db, defaultEventTypeId = 1, h
      * `externalId` is the uid the caller already knows: it still finds the Cal.com booking when the
      * row itself is gone (deleted while a saga ran), so a compensation never leaves it behind.
      */
-    async cancelCalendarBooking(input: { bookingId: string; reason?: string | null; externalId?: string | null }): Promise<{ cancelled: boolean }> {
-      const b = await db.booking.findUnique({ where: { id: input.bookingId }, include: { service: true, customer: true, staff: true, branch: true } });
+    async cancelCalendarBooking(input: { bookingId: string; reason?: string | null; externalId?: string | null; branchId?: string }): Promise<{ cancelled: boolean }> {
+      const b = await load(input.bookingId).catch((error: unknown) => {
+        if (error instanceof ApplicationFailure && error.type === 'NotFound') return null;
+        throw error;
+      });
       try {
-        const uid = b ? (b.calendarExternalId ?? input.externalId ?? (await findOurs(b))?.uid) : input.externalId;
+        // A vanished row: its branch's connection (when the caller names the branch) and the known uid.
+        const calcom = b ? (b.link?.client ?? null) : input.branchId && input.externalId ? await branchClient(input.branchId) : null;
+        if (!calcom) return { cancelled: false };
+        const uid = b ? (b.calendarExternalId ?? input.externalId ?? (await findOurs(b, b.link!))?.uid) : input.externalId;
         if (!uid) return { cancelled: false };
         let current = await calcom.getBooking(uid);
         for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
         if (current.status !== 'cancelled') await calcom.cancelBooking(current.uid, input.reason ?? undefined);
-        if (b?.status === 'cancelled') await db.booking.update({ where: { id: b.id }, data: { calendarStatus: 'synced' } });
+        if (b) await db.$executeRaw`UPDATE bookings SET calendar_status = 'synced', updated_at = now() WHERE id = ${b.id} AND status = 'cancelled'`;
         return { cancelled: true };
       } catch (error) {
         if (error instanceof CalcomError && error.kind === 'not_found') return { cancelled: false };

@@ -3,7 +3,7 @@
  * composition root). Workflows import `type Activities` only. Activity names are a durable API:
  * renaming one breaks running executions.
  */
-import type { CalcomClient } from '../infra/calcom/calcom.client';
+import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
 import type { BookingPlanner } from './booking-activity.types';
@@ -16,16 +16,17 @@ import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
+import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 
 export interface ActivityDeps {
   db: Db;
-  calcom: CalcomClient;
+  /** Cal.com clients per calendar connection (each company's own account). */
+  connections: CalcomConnections;
   cache: { invalidateBranch(branchId: string): Promise<void> };
   mailer: Mailer;
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
-  calendar?: { defaultEventTypeId?: number; hostFor?: (staffId: string) => number | undefined };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -35,10 +36,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
-    ...createCalendarActivities({ calcom: deps.calcom, db: deps.db, ...deps.calendar }),
+    ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createSeriesActivities({ db: deps.db, clock }),
-    ...createSweeperActivities({ db: deps.db, calcom: deps.calcom, clock }),
+    ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
+    ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }

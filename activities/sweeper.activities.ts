@@ -9,13 +9,16 @@
  *   failed, cancelled or gone (a `pending` one belongs to its hold: the hold is expired first,
  *   once stale, and its Cal.com booking is an orphan from then on). The cancel runs while the row is locked
  *   (`FOR UPDATE`) and unchanged, so a support retry re-holding it waits and then books anew.
+ * Ownership: only Cal.com bookings carrying both `bookingId` and `companyId` metadata are
+ * considered, per calendar connection, and only when that company owns the connection (and the row,
+ * when it exists): a company's account is never cleaned up with another company's bookings in mind.
  * Owners are described through the worker's own Temporal client (activity context), or an
  * injected `describeWorkflow` in tests.
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { CalcomError } from '../infra/calcom/calcom.errors';
-import type { CalcomClient } from '../infra/calcom/calcom.client';
+import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import { newId } from '../infra/db/ids';
 import type { Db } from '../infra/db/prisma';
 import { cancelWorkflowId } from '../workflows/cancel-booking.contract';
@@ -25,7 +28,7 @@ import { toFailure } from './calendar.activities';
 
 export interface SweeperActivityDeps {
   db: Db;
-  calcom: CalcomClient;
+  connections: CalcomConnections;
   clock: () => Date;
   /** Defaults to describing the workflow with the activity's Temporal client. */
   describeWorkflow?: (workflowId: string) => Promise<WorkflowState>;
@@ -50,7 +53,10 @@ async function describeWithActivityClient(workflowId: string): Promise<WorkflowS
   }
 }
 
-export function createSweeperActivities({ db, calcom, clock, describeWorkflow = describeWithActivityClient }: SweeperActivityDeps) {
+export function createSweeperActivities({ db, connections, clock, describeWorkflow = describeWithActivityClient }: SweeperActivityDeps) {
+  const connectionRows = (where: { id?: string; companyId?: string }) =>
+    db.calendarConnection.findMany({ where, select: { id: true, companyId: true, baseUrl: true, apiKeyEnc: true, keyVersion: true }, orderBy: { id: 'asc' } });
+
   /** Workflow ids of support retries in flight for these bookings (the retry's id uses attempts + 1). */
   async function retryOwners(bookingIds: string[]): Promise<Map<string, string[]>> {
     const retrying = await db.syncFailure.findMany({ where: { bookingId: { in: bookingIds }, status: 'retrying' }, select: { id: true, bookingId: true, attempts: true } });
@@ -128,32 +134,37 @@ export function createSweeperActivities({ db, calcom, clock, describeWorkflow = 
 
     async listCalendarOrphans(input: { pastDays: number; futureDays: number; orphanMinAgeMinutes: number; limit: number; companyId?: string }): Promise<CalendarOrphan[]> {
       const now = clock().getTime();
-      const remote = await calcom.listAllBookings({
-        afterStart: new Date(now - input.pastDays * DAY).toISOString(),
-        beforeEnd: new Date(now + input.futureDays * DAY).toISOString(),
-        status: ['upcoming', 'past'],
-      });
-      const ours = remote.filter(
-        (b) => (b.status === 'accepted' || b.status === 'pending') && typeof b.metadata?.bookingId === 'string' && Date.parse(b.createdAt) <= now - input.orphanMinAgeMinutes * MINUTE,
-      );
-      const ids = [...new Set(ours.map((b) => b.metadata!.bookingId))];
-      const rows = new Map(
-        (await db.booking.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, companyId: true, updatedAt: true, workflowId: true } })).map((r) => [r.id, r]),
-      );
-      const retries = await retryOwners(ids);
       const orphans: CalendarOrphan[] = [];
-      for (const b of ours) {
-        const bookingId = b.metadata!.bookingId;
-        const row = rows.get(bookingId);
-        if (row && !ORPHAN_STATUSES.has(row.status)) continue;
-        if (input.companyId && row?.companyId !== input.companyId) continue;
-        if (!row) {
-          orphans.push({ uid: b.uid, bookingId, rowStatus: 'missing', updatedAt: null, owners: [] });
-        } else {
-          const owners = [...(row.workflowId ? [row.workflowId] : []), ...(row.status === 'cancelled' ? [cancelWorkflowId(bookingId)] : []), ...(retries.get(bookingId) ?? [])];
-          orphans.push({ uid: b.uid, bookingId, rowStatus: row.status as CalendarOrphan['rowStatus'], updatedAt: row.updatedAt.toISOString(), owners });
+      for (const connection of await connectionRows(input.companyId ? { companyId: input.companyId } : {})) {
+        const remote = await connections.clientFor(connection).listAllBookings({
+          afterStart: new Date(now - input.pastDays * DAY).toISOString(),
+          beforeEnd: new Date(now + input.futureDays * DAY).toISOString(),
+          status: ['upcoming', 'past'],
+        });
+        const ours = remote.filter(
+          (b) =>
+            (b.status === 'accepted' || b.status === 'pending') &&
+            typeof b.metadata?.bookingId === 'string' &&
+            b.metadata?.companyId === connection.companyId &&
+            Date.parse(b.createdAt) <= now - input.orphanMinAgeMinutes * MINUTE,
+        );
+        const ids = [...new Set(ours.map((b) => b.metadata!.bookingId))];
+        const rows = new Map(
+          (await db.booking.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, companyId: true, updatedAt: true, workflowId: true } })).map((r) => [r.id, r]),
+        );
+        const retries = await retryOwners(ids);
+        for (const b of ours) {
+          const bookingId = b.metadata!.bookingId;
+          const row = rows.get(bookingId);
+          if (row && (!ORPHAN_STATUSES.has(row.status) || row.companyId !== connection.companyId)) continue;
+          if (!row) {
+            orphans.push({ uid: b.uid, bookingId, rowStatus: 'missing', updatedAt: null, owners: [], connectionId: connection.id });
+          } else {
+            const owners = [...(row.workflowId ? [row.workflowId] : []), ...(row.status === 'cancelled' ? [cancelWorkflowId(bookingId)] : []), ...(retries.get(bookingId) ?? [])];
+            orphans.push({ uid: b.uid, bookingId, rowStatus: row.status as CalendarOrphan['rowStatus'], updatedAt: row.updatedAt.toISOString(), owners, connectionId: connection.id });
+          }
+          if (orphans.length >= input.limit) return orphans;
         }
-        if (orphans.length >= input.limit) break;
       }
       return orphans;
     },
@@ -161,7 +172,14 @@ export function createSweeperActivities({ db, calcom, clock, describeWorkflow = 
     /** Cancels each orphan whose row is still as listed (locked meanwhile); a gone Cal.com booking counts as done. */
     async cancelCalendarOrphans({ orphans }: { orphans: CalendarOrphan[] }): Promise<Array<{ uid: string; bookingId: string; cancelled: boolean; reason?: string }>> {
       const results: Array<{ uid: string; bookingId: string; cancelled: boolean; reason?: string }> = [];
+      const ids = [...new Set(orphans.map((o) => o.connectionId).filter((id): id is string => id !== undefined))];
+      const clients = new Map((await connectionRows({})).filter((c) => ids.includes(c.id)).map((c) => [c.id, connections.clientFor(c)]));
       for (const orphan of orphans) {
+        const calcom = orphan.connectionId === undefined ? undefined : clients.get(orphan.connectionId);
+        if (!calcom) {
+          results.push({ uid: orphan.uid, bookingId: orphan.bookingId, cancelled: false, reason: 'no calendar connection' });
+          continue;
+        }
         const outcome = await db.$transaction(
           async (tx) => {
             const [row] = await tx.$queryRaw<Array<{ status: string; updated_at: Date }>>`SELECT status, updated_at FROM bookings WHERE id = ${orphan.bookingId} FOR UPDATE`;

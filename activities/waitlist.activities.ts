@@ -51,7 +51,11 @@ export function createWaitlistActivities({ db, clock, sendWaitlistOffer }: Waitl
       const found = await findFreeSlots(db, clock(), { ...booking, from: row.fromDate, to: row.toDate, staffId: row.staffId });
       if (!found || found.slots.length === 0) return { kind: 'open', candidates: [], booking };
       const others = await db.waitingListEntry.findMany({
-        where: { branchId: row.branchId, serviceId: row.serviceId, status: { in: OPEN }, createdAt: { lte: row.createdAt }, id: { not: row.id } },
+        // Only older entries whose dates overlap this one's can take its slots (ISO dates compare as text).
+        where: {
+          branchId: row.branchId, serviceId: row.serviceId, status: { in: OPEN }, createdAt: { lte: row.createdAt }, id: { not: row.id },
+          fromDate: { lte: row.toDate }, toDate: { gte: row.fromDate },
+        },
       });
       const candidates = fairOffers(asOpenEntry(row), found.slots, others.map(asOpenEntry), found.timezone);
       return { kind: 'open', candidates: candidates.slice(0, MAX_CANDIDATES), booking };

@@ -31,6 +31,8 @@ export const PROBLEMS = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   booking_rule_violation: { status: 422, title: 'Booking rule violation', extensions: ['violations'] },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
+  calendar_connection_invalid: { status: 422, title: 'Calendar connection invalid' },
+  calendar_link_invalid: { status: 422, title: 'Calendar link invalid' },
   rate_limited: { status: 429, title: 'Too many requests', extensions: ['retryAfterSeconds'] },
   internal_error: { status: 500, title: 'Internal server error' },
   calendar_sync_failed: { status: 502, title: 'Calendar sync failed', extensions: ['bookingId'] },

@@ -17,6 +17,7 @@ import { waitingListRoutes } from './waiting-list/waiting-list.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
 import { bookingsRoutes } from './bookings/bookings.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
+import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -33,5 +34,6 @@ export const routeGroups: RouteGroup[] = [
   analyticsRoutes,
   bookingsRoutes,
   syncFailuresRoutes,
+  calendarConnectionsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

@@ -21,6 +21,8 @@ import { handleStopSignals } from '../infra/process/stop-signals';
 import { createApp } from './app';
 import type { AppDeps } from './app-deps';
 import { createAvailabilityDeps } from './availability/availability.deps';
+import type { CalcomConnections } from '../infra/calcom/calcom.connections';
+import type { PrismaClient } from '../infra/db/prisma';
 
 const TEMPORAL_CHECK_MS = 1_500;
 const REDIS_CHECK_MS = 1_500;
@@ -38,7 +40,8 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
   // One client, short deadlines: every path answers 503 within 2 s when Temporal is down.
   const { client: temporal, connection } = createTemporalClient({ config });
   const availability = createAvailabilityDeps({ config, db, logger: logger.child({ component: 'availability' }) });
-  const { calcom, availabilityCache } = availability.deps;
+  const { calendarConnections, availabilityCache } = availability.deps;
+  const calendarCheck = calendarReachability(db, calendarConnections);
   const revocations = createRevocationBus({ url: config.redisUrl, logger: logger.child({ component: 'api-key-revocations' }) });
   const rateLimitRedis = createRedisConnection({ url: config.redisUrl, logger: logger.child({ component: 'rate-limit' }), commandTimeoutMs: 200 });
 
@@ -66,7 +69,7 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
         }
       },
       // Not required: calendar sync is retried by the workflows and recorded as a sync failure.
-      calendar: async () => void (await calcom.listBookings({ take: 1 })),
+      calendar: calendarCheck,
     },
   };
 
@@ -164,3 +167,27 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) void main();
+
+const CALENDAR_CHECK_TTL_MS = 30_000;
+
+/**
+ * Calendars are per company now: the check asks the most recently changed connection's account
+ * (GET /v2/me) and remembers the answer for 30 s, so /readyz never fans out to many accounts. No
+ * connection at all is fine (nothing to reach).
+ */
+function calendarReachability(db: PrismaClient, connections: CalcomConnections): () => Promise<void> {
+  let last: { at: number; error: Error | null } | undefined;
+  return async () => {
+    if (!last || Date.now() - last.at > CALENDAR_CHECK_TTL_MS) {
+      let error: Error | null = null;
+      try {
+        const row = await db.calendarConnection.findFirst({ orderBy: { updatedAt: 'desc' }, select: { id: true, baseUrl: true, apiKeyEnc: true, keyVersion: true } });
+        if (row) await connections.clientFor(row).me();
+      } catch {
+        error = new Error('the calendar of a connection is unreachable');
+      }
+      last = { at: Date.now(), error };
+    }
+    if (last.error) throw last.error;
+  };
+}

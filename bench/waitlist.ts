@@ -18,7 +18,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { entryReachUtc } from '../domain/waitlist/waitlist-policy';
 import { createAvailabilityCache } from '../infra/cache/availability-cache';
-import { createCalcomClient } from '../infra/calcom/calcom.client';
+import { createCalcomConnections } from '../infra/calcom/calcom.connections';
+import { createSecretBox } from '../infra/secrets/secret-box';
 import { startCalcomEmulator } from '../infra/calcom/emulator/emulator.server';
 import { EMULATOR_API_KEY, loadConfig } from '../infra/config';
 import { newId } from '../infra/db/ids';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const native = await NativeConnection.connect({ address: config.temporalAddress });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
-  const activities = createActivities({ db, cache, mailer, calcom: createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: 2_000 }) });
+  const activities = createActivities({ db, cache, mailer, connections: createCalcomConnections({ secrets: createSecretBox(config.calendarSecretKey), timeoutMs: 2_000 }) });
   const worker = await Worker.create({ connection: native, namespace: config.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities, maxCachedWorkflows: MONITORS + 100 });
   const running = worker.run();
   const fx = await seedAvailabilityFixture(db);

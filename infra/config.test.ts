@@ -2,12 +2,12 @@
  * Production defaults (API.md "Configuration"; issue 11): NODE_ENV=production refuses the
  * development admin key, the demo keys and short admin keys, and reads the rate-limit settings.
  */
-import { DEMO_API_KEYS, DEV_ADMIN_API_KEY, loadConfig } from './config';
+import { DEMO_API_KEYS, DEV_ADMIN_API_KEY, DEV_CALENDAR_SECRET_KEY, loadConfig } from './config';
 
 const production = (extra: Record<string, string> = {}) => ({
   NODE_ENV: 'production',
   DATABASE_URL: 'postgresql://booking@db/booking',
-  CALCOM_API_KEY: 'cal_live_x',
+  CALENDAR_SECRET_KEY: 'k1=' + 'ab'.repeat(32),
   ADMIN_API_KEY: 'A'.repeat(43),
   ...extra,
 });
@@ -37,5 +37,23 @@ describe('rate-limit and proxy settings', () => {
     expect(loadConfig({})).toMatchObject({ rateLimitMax: 600, rateLimitWindowMs: 10_000, rateLimitAddressMax: 2400, rateLimitUnknownKeyMax: 60, trustProxy: false });
     expect(loadConfig({ RATE_LIMIT_MAX: '20', RATE_LIMIT_WINDOW: '1m', TRUST_PROXY: '1' })).toMatchObject({ rateLimitMax: 20, rateLimitWindowMs: 60_000, trustProxy: 1 });
     expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+});
+
+describe('config: calendar settings', () => {
+  it('production demands CALENDAR_SECRET_KEY and no longer CALCOM_API_KEY (keys are per company now)', () => {
+    const env: Record<string, string> = production();
+    delete env.CALENDAR_SECRET_KEY;
+    expect(() => loadConfig(env)).toThrow(/CALENDAR_SECRET_KEY/);
+    expect(() => loadConfig(env)).not.toThrow(/CALCOM_API_KEY/);
+    expect(loadConfig(production()).calendarSecretKey).toBe('k1=' + 'ab'.repeat(32));
+  });
+
+  it('development has working defaults: the dev secret key, a 15-minute reconciliation, PUBLIC_BASE_URL from PORT', () => {
+    const config = loadConfig({ PORT: '31000' });
+    expect(config.calendarSecretKey).toBe(DEV_CALENDAR_SECRET_KEY);
+    expect(config.calendarReconcileIntervalMs).toBe(15 * 60_000);
+    expect(config.publicBaseUrl).toBe('http://127.0.0.1:31000');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://book.example.com/', CALENDAR_RECONCILE_INTERVAL: '5m' })).toMatchObject({ publicBaseUrl: 'https://book.example.com', calendarReconcileIntervalMs: 300_000 });
   });
 });

@@ -14,15 +14,33 @@ export interface AppConfig {
   temporalAddress: string;
   temporalNamespace: string;
   temporalTaskQueue: string;
+  /** Development only: seeds the demo company's calendar connection (connections are per company). */
   calcomBaseUrl: string;
+  /** Development only: the demo connection's key (the emulator's default key when unset). */
   calcomApiKey: string;
   /** true when no CALCOM_API_KEY was given and the local emulator is used */
   calcomEmulated: boolean;
+  /** Keys of the stored-secrets box (infra/secrets): `[id=]key,...`, newest first. */
+  calendarSecretKey: string;
+  /** Public origin of this API (webhook subscriber URLs are built from it). */
+  publicBaseUrl: string;
+  /** Period of each connection's reconciliation Schedule. */
+  calendarReconcileIntervalMs: number;
   adminApiKey: string;
   bookingWaitMs: number;
   /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
   temporalRpcTimeoutMs: number;
   waitlistCheckIntervalMs: number;
+  /**
+   * Worker memory bound: workflows kept in the sticky cache (WORKER_MAX_CACHED_WORKFLOWS); an
+   * evicted idle monitor is replayed from its (short) history when it next wakes.
+   */
+  workerMaxCachedWorkflows: number;
+  /** Concurrent activity / local activity slots of the worker (WORKER_MAX_CONCURRENT_ACTIVITIES, _LOCAL_ACTIVITIES). */
+  workerMaxConcurrentActivities: number;
+  workerMaxConcurrentLocalActivities: number;
+  /** The worker's database pool: one connection per activity slot, local ones included (WORKER_DB_POOL_SIZE overrides). */
+  workerDbPoolSize: number;
   /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
   holdSweeperSchedule: boolean;
   smtpUrl: string;
@@ -58,6 +76,8 @@ export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booki
 /** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
 const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
+/** Development default of CALENDAR_SECRET_KEY (never valid in production: the variable is required there). */
+export const DEV_CALENDAR_SECRET_KEY = 'dev=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -89,10 +109,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calcomBaseUrl: env.CALCOM_BASE_URL ?? 'http://127.0.0.1:5555',
     calcomApiKey: calcomApiKey || EMULATOR_API_KEY,
     calcomEmulated: !calcomApiKey,
+    calendarSecretKey: secret('CALENDAR_SECRET_KEY', DEV_CALENDAR_SECRET_KEY),
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/+$/, ''),
+    calendarReconcileIntervalMs: parseDurationMs(env.CALENDAR_RECONCILE_INTERVAL, 15 * 60_000),
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     temporalRpcTimeoutMs: int('TEMPORAL_RPC_TIMEOUT_MS', 1_500),
-    waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 5 * 60_000),
+    waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 12 * 3_600_000),
+    workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 500),
+    workerMaxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20),
+    workerMaxConcurrentLocalActivities: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20),
+    workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
@@ -108,7 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitWindowMs: parseDurationMs(env.RATE_LIMIT_WINDOW, 10_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
-  if (production && calcomApiKey === '') missing.push('CALCOM_API_KEY');
+  // CALCOM_API_KEY is per company now (calendar connections); production needs the key that
+  // encrypts their secrets instead.
   if (production && env.ADMIN_API_KEY) {
     const known = [DEV_ADMIN_API_KEY, ...Object.values(DEMO_API_KEYS)] as string[];
     if (known.includes(env.ADMIN_API_KEY) || env.ADMIN_API_KEY.length < MIN_PRODUCTION_ADMIN_KEY_LENGTH) {

@@ -6,19 +6,28 @@
  *
  * The demo manager key is a fixed, well-known string ON PURPOSE (so the README can use it); only
  * its SHA-256 is stored, as for every key. Never seed a production database.
+ *
+ * Calendar: the demo company gets a calendar connection (`cal_demo`) to CALCOM_BASE_URL with
+ * CALCOM_API_KEY (default: the local emulator and its built-in demo account, whose users 1–3 and
+ * team event types 1001–1004 the demo staff and services are linked to). With a real Cal.com key
+ * the account is asked who it is (GET /v2/me) and the demo staff and services stay unlinked
+ * (`calendar.status: "not_linked"`) until you link them to ids of that account.
  */
 import { DEMO_API_KEYS, loadConfig } from '../infra/config';
 import { apiKeyDisplayPrefix, hashApiKey } from '../infra/db/api-keys';
+import { createCalcomClient } from '../infra/calcom/calcom.client';
 import { createPrisma, type DbTx } from '../infra/db/prisma';
+import { createSecretBox } from '../infra/secrets/secret-box';
 
 export const DEMO_COMPANY_ID = 'cmp_demo';
 export const DEMO_BRANCH_ID = 'br_demo_mitte';
 export const DEMO_MANAGER_KEY = DEMO_API_KEYS.manager;
 export const DEMO_BOOKING_KEY = DEMO_API_KEYS.booking;
+export const DEMO_CONNECTION_ID = 'cal_demo';
 export const DEMO_SUPPORT_KEY = DEMO_API_KEYS.support;
 /** Publishable (role `public`): the customer booking page's link carries it. */
 export const DEMO_PUBLIC_KEY = DEMO_API_KEYS.public;
-/** The Cal.com event type of the haircut service (the emulator accepts any positive id). */
+/** The Cal.com event type of the haircut service (a team event type of the emulator's demo account). */
 export const DEMO_CALCOM_EVENT_TYPE_ID = 1001;
 
 const weekdays = (hours: { start: string; end: string }) => ({
@@ -111,27 +120,58 @@ const keys = [
   { id: 'key_demo_public', name: 'demo public key (booking page)', role: 'public', secret: DEMO_PUBLIC_KEY },
 ];
 
+export interface DemoConnection {
+  baseUrl: string;
+  apiKeyEnc: string;
+  accountId: number;
+  accountEmail: string | null;
+  /** false: a real account; the demo's Cal.com ids are the emulator's, so staff and services stay unlinked. */
+  emulated: boolean;
+}
+
 /** Writes the demo company in one transaction; safe to run any number of times. */
-export async function seedDemo(tx: DbTx): Promise<void> {
+export async function seedDemo(tx: DbTx, connection: DemoConnection | null = null): Promise<void> {
   const companyId = DEMO_COMPANY_ID;
   await tx.company.upsert({ where: { id: companyId }, create: { id: companyId, name: 'Demo Salon GmbH' }, update: { name: 'Demo Salon GmbH' } });
   for (const key of keys) {
     const data = { companyId, name: key.name, role: key.role, keyHash: hashApiKey(key.secret), prefix: apiKeyDisplayPrefix(key.secret), revokedAt: null };
     await tx.apiKey.upsert({ where: { keyHash: data.keyHash }, create: { id: key.id, ...data }, update: data });
   }
-  const { id: branchId, ...branchData } = branch;
+  if (connection) {
+    const { emulated: _emulated, ...data } = connection;
+    const row = { companyId, name: 'Demo Cal.com', provider: 'calcom', ...data };
+    await tx.calendarConnection.upsert({ where: { id: DEMO_CONNECTION_ID }, create: { id: DEMO_CONNECTION_ID, ...row }, update: { ...row, keyVersion: { increment: 1 } } });
+  }
+  const linked = connection?.emulated === true;
+  const { id: branchId, ...rest } = branch;
+  const branchData = { ...rest, calendarConnectionId: connection ? DEMO_CONNECTION_ID : null };
   await tx.branch.upsert({ where: { id: branchId }, create: { id: branchId, companyId, ...branchData }, update: branchData });
   for (const { id, ...data } of resources) {
     await tx.resource.upsert({ where: { id }, create: { id, companyId, branchId, ...data }, update: data });
   }
-  for (const { id, ...data } of staff) {
+  for (const { id, ...seeded } of staff) {
+    const data = { ...seeded, calcomUserId: linked ? seeded.calcomUserId : null };
     await tx.staff.upsert({ where: { id }, create: { id, companyId, branchId, active: true, ...data }, update: { ...data, active: true } });
   }
-  for (const { id, ...data } of services) {
+  for (const { id, ...seeded } of services) {
+    const data = { ...seeded, calcomEventTypeId: linked ? seeded.calcomEventTypeId : null };
     await tx.service.upsert({ where: { id }, create: { id, companyId, branchId, active: true, ...data }, update: { ...data, active: true } });
   }
   for (const { id, ...data } of customers) {
     await tx.customer.upsert({ where: { id }, create: { id, companyId, ...data }, update: { ...data, blocked: false, blockedReason: null } });
+  }
+}
+
+/** The demo connection: the emulator's demo account, or the account of a real CALCOM_API_KEY (asked with GET /v2/me). */
+async function demoConnection(config: ReturnType<typeof loadConfig>): Promise<DemoConnection | null> {
+  const secrets = createSecretBox(config.calendarSecretKey);
+  const base = { baseUrl: config.calcomBaseUrl.replace(/\/+$/, ''), apiKeyEnc: secrets.encrypt(config.calcomApiKey) };
+  if (config.calcomEmulated) return { ...base, accountId: 1, accountEmail: 'owner@cal.emulator.test', emulated: true };
+  try {
+    const me = await createCalcomClient({ baseUrl: config.calcomBaseUrl, apiKey: config.calcomApiKey }).me();
+    return { ...base, accountId: me.id, accountEmail: me.email ?? null, emulated: false };
+  } catch {
+    return null;
   }
 }
 
@@ -140,12 +180,18 @@ async function main(): Promise<void> {
   // The demo keys are public (README): a production database must never hold them.
   if (config.nodeEnv === 'production') throw new Error('Refusing to seed the demo company with NODE_ENV=production');
   const db = createPrisma(config.databaseUrl, { max: 2 });
+  const connection = await demoConnection(config);
   try {
-    await db.$transaction((tx) => seedDemo(tx));
+    await db.$transaction((tx) => seedDemo(tx, connection));
   } finally {
     await db.$disconnect();
   }
   console.log(`Seeded demo company ${DEMO_COMPANY_ID} (branch ${DEMO_BRANCH_ID}, Europe/Berlin): ${staff.length} staff, ${services.length} services, ${resources.length} resources, ${customers.length} customers`);
+  console.log(
+    connection
+      ? `Calendar connection:  ${DEMO_CONNECTION_ID} -> ${connection.baseUrl} (account ${connection.accountId}${connection.emulated ? ', emulator demo account; staff and services linked' : '; staff and services not linked yet'})`
+      : 'Calendar connection:  none (Cal.com did not accept CALCOM_API_KEY); bookings are not_linked',
+  );
   console.log(`Admin API key:        ${config.adminApiKey}`);
   console.log(`Demo manager API key: ${DEMO_MANAGER_KEY}`);
   console.log(`Demo booking API key: ${DEMO_BOOKING_KEY}`);

@@ -30,7 +30,9 @@ function newestSource(dir) {
 }
 
 function run(cmd, args) {
-  const result = spawnSync(cmd, args, { cwd: CONSOLE, stdio: 'inherit', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  // NODE_ENV=production whatever the caller runs under (dev, test): Vite and React build for production.
+  const env = { ...process.env, NODE_ENV: 'production', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  const result = spawnSync(cmd, args, { cwd: CONSOLE, stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`[console] ${cmd} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);

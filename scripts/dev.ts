@@ -43,6 +43,8 @@ async function run(supervisor: Supervisor): Promise<void> {
     TEMPORAL_ADDRESS: base.temporalAddress,
     CALCOM_BASE_URL: process.env.CALCOM_BASE_URL ?? 'http://127.0.0.1:5555',
     SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    // The console links workflows to the UI this run serves.
+    TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${TEMPORAL_UI_PORT}`,
   };
   if (base.redisUrl) env.REDIS_URL = base.redisUrl;
   const config = loadConfig(env);

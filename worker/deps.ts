@@ -8,11 +8,12 @@
  */
 import type { ActivityDeps } from '../activities';
 import { createAvailabilityCache } from '../infra/cache/availability-cache';
-import { createCalcomClient } from '../infra/calcom/calcom.client';
+import { createCalcomConnections } from '../infra/calcom/calcom.connections';
 import type { AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
 import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
+import { createSecretBox } from '../infra/secrets/secret-box';
 
 export interface WorkerDeps {
   activities: ActivityDeps;
@@ -31,7 +32,7 @@ export interface WorkerDepsOptions {
 
 export function buildWorkerDeps(config: AppConfig, logger: Logger, options: WorkerDepsOptions = {}): WorkerDeps {
   const db = createPrisma(config.databaseUrl, { max: options.dbPoolSize });
-  const calcom = createCalcomClient({ baseUrl: config.calcomBaseUrl, apiKey: config.calcomApiKey });
+  const connections = createCalcomConnections({ secrets: createSecretBox(config.calendarSecretKey) });
   const cache = createAvailabilityCache({
     redisUrl: options.redisUrl === undefined ? config.redisUrl : options.redisUrl,
     logger: logger.child({ component: 'availability-cache' }),
@@ -41,7 +42,7 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
 
   let closing: Promise<void> | undefined;
   return {
-    activities: { db, calcom, cache, mailer },
+    activities: { db, connections, cache, mailer },
     close() {
       closing ??= (async () => {
         mailer.close();

@@ -48,7 +48,14 @@ async function main(): Promise<number> {
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.workerMetricsPort);
   const tracing = startTracing(config.otelExporterOtlpEndpoint, 'booking-worker');
-  const deps = buildWorkerDeps(config, logger);
+  // Memory and connections bounded from the environment: the sticky cache, the activity slots and
+  // a database pool with one connection per slot (README, configuration).
+  const deps = buildWorkerDeps(config, logger, { dbPoolSize: config.workerDbPoolSize });
+  const tuning = {
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentLocalActivities,
+  };
 
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
   const stop = handleStopSignals({
@@ -58,7 +65,7 @@ async function main(): Promise<number> {
   });
 
   try {
-    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tracing });
+    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tuning, tracing });
     if (stop.requested) booking.shutdown();
     // Concurrently with polling; logs its outcome and never fails the worker.
     // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never

@@ -53,6 +53,8 @@ export interface HeldSlot {
   end: string;
   blockedStart: string;
   blockedEnd: string;
+  /** No calendar link (branch without connection, staff or service without Cal.com id): no calendar step. */
+  calendar?: 'not_linked';
 }
 
 export type BookAppointmentResult =

@@ -20,6 +20,9 @@
  * → signal waiting-list monitors. A refused confirm compensates too: the row left `pending`
  * (hold released/expired → failed as above; moved on by someone else, e.g. cancelled → only the
  * Cal.com booking is undone) or was deleted (Cal.com booking cancelled by its uid, `not_found`).
+ * Not linked (patch `calendar-not-linked`): a plan marked `calendar: 'not_linked'` (branch without
+ * a calendar connection, staff member or service without a Cal.com id) skips the calendar step and
+ * its undo and confirms with `calendar.status: "not_linked"`.
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
  * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
  */
@@ -92,6 +95,8 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     }
     plan = planned.plan;
   }
+  // Decided by the plan (or the adopted hold), before an earlier hold's slot may replace it below.
+  const notLinked = plan.calendar === 'not_linked';
 
   const saga = new Saga();
   step = 'holding';
@@ -108,12 +113,15 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
   }
 
   let externalId: string | null = null;
+  const skipCalendar = notLinked && patched('calendar-not-linked');
   try {
-    step = 'creating_calendar_booking';
-    if (everyStep) publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
-    // The known uid lets the undo find the Cal.com booking even if the row is gone by then.
-    saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed', externalId }));
-    ({ externalId } = await calendar.createCalendarBooking({ bookingId }));
+    if (!skipCalendar) {
+      step = 'creating_calendar_booking';
+      if (everyStep) publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
+      // The known uid (and branch) let the undo find the Cal.com booking even if the row is gone by then.
+      saga.addUndo('cancelCalendarBooking', () => calendarUndo.cancelCalendarBooking({ bookingId, reason: 'booking failed', externalId, branchId }));
+      ({ externalId } = await calendar.createCalendarBooking({ bookingId }));
+    }
     step = 'confirming';
     // Not cancellable: a cancel racing a confirm that commits must not undo a confirmed booking.
     // Its refusals (the row left `pending` or vanished while Cal.com booked) compensate below.

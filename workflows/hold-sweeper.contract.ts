@@ -70,6 +70,8 @@ export interface CalendarOrphan {
   /** The row's updatedAt when listed (null when missing): the cancel applies only while unchanged. */
   updatedAt: string | null;
   owners: string[];
+  /** The calendar connection (Cal.com account) holding it; absent in lists made before connections. */
+  connectionId?: string;
 }
 
 export type WorkflowState = 'running' | 'closed' | 'not_found';

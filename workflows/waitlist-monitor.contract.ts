@@ -42,8 +42,16 @@ export interface WaitlistMonitorInput {
   /** continue-as-new carry-over */
   state?: WaitlistMonitorState;
   checkPending?: boolean;
+  /** continue-as-new carry-over: offers signalled (fan-out) and not yet acted on */
+  pendingOffers?: SignalledOffers | null;
   /** loop iterations per run before continue-as-new, besides the server's suggestion */
   maxIterationsPerRun?: number;
+}
+
+/** Offers a `slotFreed` signal allocated to this entry, with who books them. */
+export interface SignalledOffers {
+  offers: WaitlistOffer[];
+  booking: { companyId: string; branchId: string; serviceId: string; customerId: string };
 }
 
 /** What the check activity found; `closed` when the entry is no longer open in the database. */
@@ -65,12 +73,18 @@ export interface WaitlistActivities {
   closeWaitlistEntry(input: { entryId: string; status: 'expired' | 'cancelled' }): Promise<void>;
 }
 
-export const DEFAULT_WAITLIST_CHECK_INTERVAL_MS = 5 * 60_000;
+/**
+ * The periodic safety check of an idle monitor (WAITLIST_CHECK_INTERVAL): hours apart, since
+ * freed slots reach the monitors by signal within seconds; jittered per entry (checkDelayMs).
+ */
+export const DEFAULT_WAITLIST_CHECK_INTERVAL_MS = 12 * 3_600_000;
 export const DEFAULT_WAITLIST_EXPIRY_DAYS = 30;
 export const MAX_AUTOBOOK_ATTEMPTS_PER_CHECK = 3;
 /** Schedule-to-close bound of one waiting-list check (all its retries together). */
 export const WAITLIST_CHECK_SCHEDULE_TO_CLOSE = '10 minutes';
-export const WAITLIST_ITERATIONS_PER_RUN = 200;
+/** Loop iterations per run before continue-as-new (runs before patch `waitlist-monitor-v2`: 200). */
+export const WAITLIST_ITERATIONS_PER_RUN = 50;
+export const LEGACY_WAITLIST_ITERATIONS_PER_RUN = 200;
 
 /** Booking id of the n-th auto-book attempt of an entry (derived: replays never book twice). */
 export const waitlistBookingId = (entryId: string, attempt: number): string => derivedBookingId(`waitlist:${entryId}:${attempt}`);

@@ -2,7 +2,14 @@
  * Waiting-list monitor: one entity workflow per entry (`waitlist-<entryId>`).
  *
  * Checks at once, then whenever `slotFreed` reports a freed booking within the entry's reach
- * (within seconds) and on a periodic timer (`checkIntervalMs`). On a match it books through the
+ * (within seconds) and on a periodic safety timer (`checkIntervalMs`).
+ * Since patch `waitlist-monitor-v2` (issue 12: waiting lists by the ten thousand):
+ * - a `slotFreed` from the fan-out activity carries the offers the fairness allocation gave this
+ *   entry (decided once for all monitors, oldest entry first): the monitor books or offers them
+ *   without a check of its own; a signal without offers (older senders) still triggers a check;
+ * - an idle monitor's safety check is hours apart (WAITLIST_CHECK_INTERVAL, default 12 h) with
+ *   a per-entry jitter (domain checkDelayMs), so idle monitors cost almost no history;
+ * - continue-as-new after 50 iterations (was 200), carrying a pending check and pending offers. On a match it books through the
  * booking saga (child `booking-<bookingId>`, `autoBook`) and ends `booked`, or sends the new
  * offers (≤ 3, never the same offer twice) and keeps watching as `notified`. Ends `expired` at
  * `expiresAt` and `cancelled` on `cancelWaitlist`.
@@ -21,14 +28,17 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { checkDelayMs } from '../domain/waitlist/fan-out';
 import type { bookAppointmentWorkflow } from './book-appointment.workflow';
 import { bookingWorkflowId } from './book-appointment.contract';
 import {
   cancelWaitlistSignal,
+  LEGACY_WAITLIST_ITERATIONS_PER_RUN,
   MAX_AUTOBOOK_ATTEMPTS_PER_CHECK,
   WAITLIST_CHECK_SCHEDULE_TO_CLOSE,
   slotFreedSignal,
@@ -38,6 +48,7 @@ import {
   type WaitlistActivities,
   type WaitlistMonitorInput,
   type WaitlistMonitorState,
+  type SignalledOffers,
   type WaitlistOffer,
 } from './waitlist-monitor.contract';
 
@@ -62,9 +73,11 @@ const initialState = (): WaitlistMonitorState => ({
 });
 
 export async function waitlistMonitorWorkflow(input: WaitlistMonitorInput): Promise<WaitlistMonitorState> {
+  const v2 = patched('waitlist-monitor-v2');
   const state: WaitlistMonitorState = { ...(input.state ?? initialState()) };
   state.runs += 1;
   let pending = input.checkPending ?? true;
+  let signalled: SignalledOffers | null = input.pendingOffers ?? null;
   let cancelled = false;
   const reachStart = Date.parse(input.reach.start);
   const reachEnd = Date.parse(input.reach.end);
@@ -74,6 +87,14 @@ export async function waitlistMonitorWorkflow(input: WaitlistMonitorInput): Prom
     cancelled = true;
   });
   setHandler(slotFreedSignal, (event) => {
+    if (v2 && event.offers && event.offers.length > 0 && event.entry) {
+      // Allocated to this entry by the fan-out: kept (merged with earlier ones) until acted on.
+      const known = new Set((signalled?.offers ?? []).map((o) => `${o.start}|${o.staffId}`));
+      const offers = [...(signalled?.offers ?? []), ...event.offers.filter((o) => !known.has(`${o.start}|${o.staffId}`))];
+      signalled = { offers, booking: { ...event.entry, branchId: event.branchId } };
+      state.signalWakeups += 1;
+      return;
+    }
     if (Date.parse(event.end) > reachStart && Date.parse(event.start) < reachEnd && !pending) {
       pending = true;
       state.signalWakeups += 1;
@@ -81,10 +102,17 @@ export async function waitlistMonitorWorkflow(input: WaitlistMonitorInput): Prom
   });
 
   const expiresAt = Date.parse(input.expiresAt);
-  const maxIterations = input.maxIterationsPerRun ?? WAITLIST_ITERATIONS_PER_RUN;
+  const maxIterations = input.maxIterationsPerRun ?? (v2 ? WAITLIST_ITERATIONS_PER_RUN : LEGACY_WAITLIST_ITERATIONS_PER_RUN);
+  const interval = v2 ? checkDelayMs(input.entryId, input.checkIntervalMs) : input.checkIntervalMs;
   for (let iteration = 0; ; iteration++) {
     if (cancelled) return close(input, state, 'cancelled');
     if (Date.now() >= expiresAt) return close(input, state, 'expired');
+    if (signalled) {
+      const given = signalled;
+      signalled = null;
+      if (await take(input, state, given)) return state;
+      if (cancelled) continue;
+    }
     if (pending) {
       pending = false;
       if (await check(input, state)) return state;
@@ -92,12 +120,18 @@ export async function waitlistMonitorWorkflow(input: WaitlistMonitorInput): Prom
     }
     if (iteration + 1 >= maxIterations || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof waitlistMonitorWorkflow>({ ...input, state, checkPending: pending });
+      // Signals taken in by the handlers up to here travel with the new run.
+      return continueAsNew<typeof waitlistMonitorWorkflow>({ ...input, state, checkPending: pending, ...(v2 ? { pendingOffers: signalled } : {}) });
     }
-    const wait = Math.max(1, Math.min(input.checkIntervalMs, expiresAt - Date.now()));
-    const woke = await condition(() => pending || cancelled, wait);
+    const wait = Math.max(1, Math.min(interval, expiresAt - Date.now()));
+    const woke = await condition(() => pending || cancelled || signalled !== null, wait);
     if (!woke && Date.now() < expiresAt) pending = true;
   }
+}
+
+/** Acts on offers the fan-out allocated to this entry; true when the monitor is done (booked). */
+async function take(input: WaitlistMonitorInput, state: WaitlistMonitorState, given: SignalledOffers): Promise<boolean> {
+  return act(input, state, given.offers, given.booking);
 }
 
 /** One check; true when the monitor is done (booked or closed elsewhere). */
@@ -110,16 +144,26 @@ async function check(input: WaitlistMonitorInput, state: WaitlistMonitorState): 
     state.bookingId = found.bookingId;
     return true;
   }
-  if (found.candidates.length === 0) return false;
+  return act(input, state, found.candidates, found.booking);
+}
+
+/** Offers (notify) or books (autoBook) `candidates`; true when the monitor is done (booked). */
+async function act(
+  input: WaitlistMonitorInput,
+  state: WaitlistMonitorState,
+  candidates: WaitlistOffer[],
+  booking: { companyId: string; branchId: string; serviceId: string; customerId: string },
+): Promise<boolean> {
+  if (candidates.length === 0) return false;
   if (!input.autoBook) {
-    const result = await acts.offerWaitlistSlots({ entryId: input.entryId, candidates: found.candidates });
+    const result = await acts.offerWaitlistSlots({ entryId: input.entryId, candidates });
     state.offers = result.offers;
     state.notificationsSent = result.notificationsSent;
     if (state.offers.length > 0) state.status = 'notified';
     return false;
   }
-  for (const offer of found.candidates.slice(0, MAX_AUTOBOOK_ATTEMPTS_PER_CHECK)) {
-    const bookingId = await tryBook(input, state, offer, found.booking);
+  for (const offer of candidates.slice(0, MAX_AUTOBOOK_ATTEMPTS_PER_CHECK)) {
+    const bookingId = await tryBook(input, state, offer, booking);
     if (bookingId) {
       await acts.markWaitlistBooked({ entryId: input.entryId, bookingId });
       state.status = 'booked';

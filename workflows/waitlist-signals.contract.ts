@@ -17,6 +17,13 @@ export interface SlotFreedEvent {
   end: string;
   /** time_off_changed: a staff member's time off was removed or shortened (bookingId is the time off's id). */
   reason: 'cancelled' | 'rescheduled' | 'failed' | 'time_off_changed';
+  /**
+   * Set by the fan-out activity (issue 12): the slots this entry was allocated, oldest entry first,
+   * decided once for all monitors. Absent from older senders: the monitor then checks by itself.
+   */
+  offers?: Array<{ start: string; end: string; staffId: string }>;
+  /** With `offers`: who books them (the entry's company, service and customer). */
+  entry?: { companyId: string; serviceId: string; customerId: string };
 }
 
 export const slotFreedSignal = defineSignal<[SlotFreedEvent]>('slotFreed');

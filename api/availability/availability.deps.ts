@@ -10,13 +10,15 @@
  * test or tool that builds AppDeps by hand keeps working.
  */
 import type { AppConfig } from '../../infra/config';
-import { createCalcomClient, type CalcomClient } from '../../infra/calcom/calcom.client';
+import { createCalcomConnections, type CalcomConnections } from '../../infra/calcom/calcom.connections';
+import { createSecretBox } from '../../infra/secrets/secret-box';
+import { calendarConnectionsOf } from '../calendar-connections/calendar-connections.deps';
 import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
 import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../app-deps';
 import { cachedAvailabilityCodec, createAvailabilityService, type AvailabilityService, type CachedAvailability } from './availability.service';
-import { createExternalBusySource } from './external-busy';
+import { createExternalBusySource, type ConnectionClientResolver } from './external-busy';
 import { createSearchRecorder, type SearchRecorder } from './search-recorder';
 
 declare module '../app-deps' {
@@ -25,19 +27,17 @@ declare module '../app-deps' {
     availability?: AvailabilityService;
     /** Two-tier availability cache; invalidated through onBranchChanged. */
     availabilityCache?: AvailabilityCache<CachedAvailability>;
-    /** Cal.com API v2 client (external busy times, readiness). */
-    calcom?: CalcomClient;
     /** Buffered writer of availability_searches. */
     searchRecorder?: SearchRecorder;
   }
 }
 
 export interface AvailabilityDepsOptions {
-  config: Pick<AppConfig, 'redisUrl' | 'calcomBaseUrl' | 'calcomApiKey'>;
+  config: Pick<AppConfig, 'redisUrl' | 'calendarSecretKey'>;
   db: Db;
   logger: CacheLogger;
-  /** Reuse an existing client; otherwise one is made from the config. */
-  calcom?: CalcomClient;
+  /** Reuse the process's per-connection Cal.com clients; otherwise made from the config. */
+  connections?: CalcomConnections;
   /** null: L1 only with in-process versions (single process). Default: config.redisUrl. */
   redisUrl?: string | null;
   cacheTtlMs?: number;
@@ -51,13 +51,13 @@ export interface AvailabilityDepsOptions {
 }
 
 export interface AvailabilityDeps {
-  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calcom' | 'searchRecorder' | 'onBranchChanged'>>;
+  deps: Required<Pick<AppDeps, 'availability' | 'availabilityCache' | 'calendarConnections' | 'searchRecorder' | 'onBranchChanged'>>;
   close(): Promise<void>;
 }
 
 export function createAvailabilityDeps(options: AvailabilityDepsOptions): AvailabilityDeps {
   const { config, db, logger } = options;
-  const calcom = options.calcom ?? createCalcomClient({ baseUrl: config.calcomBaseUrl, apiKey: config.calcomApiKey });
+  const connections = options.connections ?? createCalcomConnections({ secrets: createSecretBox(config.calendarSecretKey), timeoutMs: 5_000 });
   const cache = createAvailabilityCache({
     redisUrl: options.redisUrl === undefined ? config.redisUrl : options.redisUrl,
     logger,
@@ -68,7 +68,7 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
   });
   const recorder = createSearchRecorder({ db, logger });
   const externalBusy = createExternalBusySource({
-    calcom,
+    clientFor: connectionClientResolver(db, connections),
     logger,
     timeoutMs: options.calendarTimeoutMs,
     retryAfterMs: options.calendarRetryAfterMs,
@@ -78,7 +78,7 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
     deps: {
       availability,
       availabilityCache: cache,
-      calcom,
+      calendarConnections: connections,
       searchRecorder: recorder,
       onBranchChanged: (_companyId: string, branchId: string) => cache.invalidateBranch(branchId),
     },
@@ -96,10 +96,31 @@ export function availabilityServiceOf(deps: AppDeps): AvailabilityService {
   if (deps.availability) return deps.availability;
   let service = fallbacks.get(deps);
   if (!service) {
-    const externalBusy = deps.calcom ? createExternalBusySource({ calcom: deps.calcom, logger: deps.logger }) : undefined;
+    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger });
     const recorder = deps.searchRecorder ?? createSearchRecorder({ db: deps.db, logger: deps.logger });
     service = createAvailabilityService({ db: deps.db, logger: deps.logger, cache: deps.availabilityCache, externalBusy, recorder, clock: deps.clock });
     fallbacks.set(deps, service);
   }
   return service;
+}
+
+const CONNECTION_TTL_MS = 10_000;
+
+/**
+ * A company's connection → its pooled client. The row (base URL, sealed key, key version) is read
+ * at most every 10 s per connection, so a key change or a deleted connection shows within that.
+ */
+export function connectionClientResolver(db: Db, connections: CalcomConnections, now: () => number = Date.now): ConnectionClientResolver {
+  const rows = new Map<string, { at: number; row: { id: string; baseUrl: string; apiKeyEnc: string; keyVersion: number } | null }>();
+  return async (companyId, connectionId) => {
+    const key = `${companyId}|${connectionId}`;
+    let entry = rows.get(key);
+    if (!entry || now() - entry.at > CONNECTION_TTL_MS) {
+      const row = await db.calendarConnection.findFirst({ where: { id: connectionId, companyId }, select: { id: true, baseUrl: true, apiKeyEnc: true, keyVersion: true } });
+      entry = { at: now(), row };
+      rows.set(key, entry);
+      if (rows.size > 5_000) rows.delete(rows.keys().next().value as string);
+    }
+    return entry.row ? connections.clientFor(entry.row) : null;
+  };
 }

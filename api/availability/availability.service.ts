@@ -70,7 +70,7 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
     const ctx = result.context;
     if (q.staffId && !ctx.staff.some((s) => s.id === q.staffId)) throw new NotFoundError('staff', q.staffId);
     const external = deps.externalBusy
-      ? await deps.externalBusy({ staff: ctx.staff, fromUtc, toUtc, ownCalendarUids: ctx.ownCalendarUids })
+      ? await deps.externalBusy({ companyId, connectionId: ctx.calendarConnectionId, staff: ctx.staff, fromUtc, toUtc, ownCalendarUids: ctx.ownCalendarUids })
       : { status: 'not_linked' as const, busy: [] };
     return { ctx, busy: [...ctx.busy, ...external.busy], calendar: external.status };
   }

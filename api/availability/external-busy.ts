@@ -1,6 +1,7 @@
 /**
- * Busy times of staff linked to Cal.com users, read from the bookings Cal.com holds: one listing
- * per availability computation for the whole range and every linked staff member.
+ * Busy times of staff linked to Cal.com users, read from the bookings the branch's own Cal.com
+ * account holds (its calendar connection): one listing per availability computation for the whole
+ * range and every linked staff member. A branch without a connection has none (`not_linked`).
  *
  * Our own bookings are mirrored into Cal.com, so they come back in that listing too; they are
  * dropped (the database already blocks them, and a cancelled or moved one must not linger):
@@ -9,8 +10,9 @@
  * behind a local reschedule. The client's getBusyTimes() returns no metadata, hence the listing.
  *
  * Cal.com unreachable: never fail the search. The answer uses local data only and says so
- * (`unavailable`); after a failure Cal.com is not asked again for `retryAfterMs`, so an outage
- * costs one timeout, not one per request.
+ * (`unavailable`); after a failure that connection is not asked again for `retryAfterMs`, so an
+ * outage costs one timeout, not one per request (per connection: one company's outage never
+ * pauses another's).
  */
 import type { BusyInterval } from '../../domain/scheduling/scheduling.types';
 import type { CalcomClient } from '../../infra/calcom/calcom.client';
@@ -20,6 +22,9 @@ import type { CacheLogger } from '../../infra/cache/redis';
 export type CalendarStatus = 'ok' | 'unavailable' | 'not_linked';
 
 export interface ExternalBusyRequest {
+  companyId: string;
+  /** The branch's calendar connection; null: not linked. */
+  connectionId: string | null;
   staff: { id: string; calcomUserId: number | null }[];
   fromUtc: Date;
   toUtc: Date;
@@ -31,8 +36,11 @@ export interface ExternalBusyResult {
   busy: BusyInterval[];
 }
 
+/** The Cal.com client of a company's connection; null when there is no such connection. */
+export type ConnectionClientResolver = (companyId: string, connectionId: string) => Promise<CalcomClient | null>;
+
 export interface ExternalBusyOptions {
-  calcom?: CalcomClient;
+  clientFor?: ConnectionClientResolver;
   logger: CacheLogger;
   /** Deadline of the listing; a slower Cal.com counts as unavailable. Default 1500 ms. */
   timeoutMs?: number;
@@ -51,8 +59,9 @@ export function createExternalBusySource(options: ExternalBusyOptions): External
   const timeoutMs = options.timeoutMs ?? 1500;
   const retryAfterMs = options.retryAfterMs ?? 5000;
   const now = options.now ?? Date.now;
-  let pausedUntil = 0;
-  let outageLogged = false;
+  // Per connection: until when it is not asked again, and whether its outage was logged.
+  const paused = new Map<string, number>();
+  const outageLogged = new Set<string>();
 
   return async (req) => {
     const users = new Map<number, string[]>();
@@ -60,12 +69,15 @@ export function createExternalBusySource(options: ExternalBusyOptions): External
       if (s.calcomUserId === null || s.calcomUserId === undefined) continue;
       users.set(s.calcomUserId, [...(users.get(s.calcomUserId) ?? []), s.id]);
     }
-    if (users.size === 0) return { status: 'not_linked', busy: [] };
-    if (!options.calcom || now() < pausedUntil) return { status: 'unavailable', busy: [] };
+    if (users.size === 0 || req.connectionId === null) return { status: 'not_linked', busy: [] };
+    const connectionId = req.connectionId;
+    if (!options.clientFor || now() < (paused.get(connectionId) ?? 0)) return { status: 'unavailable', busy: [] };
     let bookings: CalcomBooking[];
     try {
+      const client = await options.clientFor(req.companyId, connectionId);
+      if (!client) return { status: 'not_linked', busy: [] };
       bookings = await withTimeout(
-        options.calcom.listAllBookings({
+        client.listAllBookings({
           status: ['upcoming', 'past'],
           // Cal.com selects bookings fully inside [afterStart, beforeEnd]; widen to catch overlaps.
           afterStart: new Date(req.fromUtc.getTime() - DAY_MS).toISOString(),
@@ -74,17 +86,15 @@ export function createExternalBusySource(options: ExternalBusyOptions): External
         timeoutMs,
       );
     } catch (err) {
-      pausedUntil = now() + retryAfterMs;
-      if (!outageLogged) {
-        outageLogged = true;
-        options.logger.warn({ err: (err as Error).message }, 'Cal.com unreachable: availability uses local data only');
+      paused.set(connectionId, now() + retryAfterMs);
+      if (paused.size > 10_000) paused.delete(paused.keys().next().value as string);
+      if (!outageLogged.has(connectionId)) {
+        outageLogged.add(connectionId);
+        options.logger.warn({ connectionId, err: (err as Error).message }, 'Cal.com unreachable: availability uses local data only');
       }
       return { status: 'unavailable', busy: [] };
     }
-    if (outageLogged) {
-      outageLogged = false;
-      options.logger.info({}, 'Cal.com reachable again: external busy times applied');
-    }
+    if (outageLogged.delete(connectionId)) options.logger.info({ connectionId }, 'Cal.com reachable again: external busy times applied');
     return { status: 'ok', busy: toBusy(bookings, users, req) };
   };
 }

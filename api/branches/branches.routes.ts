@@ -25,6 +25,7 @@ export function renderBranch(row: Branch): BranchOut {
     specialHours: (row.specialHours ?? []) as BranchOut['specialHours'],
     closures: (row.closures ?? []) as BranchOut['closures'],
     rules: storedRules(row),
+    calendarConnectionId: row.calendarConnectionId ?? null,
     // Only when set: answers of branches without limits stay exactly as they were.
     ...(row.limits ? { limits: row.limits as BranchOut['limits'] } : {}),
     createdAt: formatInstant(row.createdAt, row.timezone),
@@ -37,6 +38,14 @@ export async function findBranch(ctx: RouteContext, branchId: string): Promise<B
   const row = await ctx.deps.db.branch.findFirst({ where: { id: branchId, companyId: ctx.companyId() } });
   if (!row) throw notFound('Branch', branchId);
   return row;
+}
+
+/** A connection id of the caller's company (404 otherwise); null unlinks, undefined keeps. */
+async function connectionOf(ctx: RouteContext, connectionId: string | null | undefined): Promise<string | null | undefined> {
+  if (connectionId === null || connectionId === undefined) return connectionId;
+  const row = await ctx.deps.db.calendarConnection.findFirst({ where: { id: connectionId, companyId: ctx.companyId() }, select: { id: true } });
+  if (!row) throw notFound('Calendar connection', connectionId);
+  return row.id;
 }
 
 export const branchesRoutes = routeGroup('branches', [
@@ -60,6 +69,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours ?? [],
           closures: body.closures ?? [],
           rules: { ...RULE_DEFAULTS, ...body.rules },
+          calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
           ...(body.limits ? { limits: body.limits } : {}),
         },
       });
@@ -108,6 +118,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours,
           closures: body.closures,
           rules: body.rules ? { ...storedRules(existing), ...body.rules } : undefined,
+          calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
           ...(body.limits !== undefined ? { limits: body.limits ?? Prisma.DbNull } : {}),
         },
       });

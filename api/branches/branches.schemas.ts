@@ -65,6 +65,7 @@ export const createBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
     limits: bookingLimits.nullable().optional(),
   })
   .openapi('CreateBranch');
@@ -78,6 +79,7 @@ export const patchBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
     limits: bookingLimits.nullable().optional(),
   })
   .openapi('PatchBranch', {
@@ -99,6 +101,7 @@ export const branchSchema = z
       slotIntervalMinutes: z.number().int(),
       maxDailyBookingsPerCustomer: z.number().int().nullable(),
     }),
+    calendarConnectionId: id.nullable(),
     limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     createdAt: instantOut,
     updatedAt: instantOut,

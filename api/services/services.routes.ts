@@ -9,6 +9,7 @@ import { Prisma, type Service } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { withBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
+import { checkCalendarLink } from '../calendar-connections/calendar-account';
 import { idParams, listOf } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
@@ -89,6 +90,7 @@ export const servicesRoutes = routeGroup('services', [
     responses: { 201: { description: 'Created', schema: serviceSchema } },
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
+      await checkCalendarLink(ctx, branch, { kind: 'eventType', id: body.calcomEventTypeId, field: 'calcomEventTypeId' });
       await checkReferences(ctx, branch.companyId, body);
       const row = await ctx.deps.db.service.create({
         data: {
@@ -153,7 +155,11 @@ export const servicesRoutes = routeGroup('services', [
       const crossErrors = serviceFieldErrors(merged);
       if (crossErrors.length > 0) throw invalid(crossErrors);
       const branchId = body.branchId ?? existing.branchId;
-      if (branchId !== existing.branchId) await findBranch(ctx, branchId);
+      const targetBranch = branchId !== existing.branchId || body.calcomEventTypeId !== undefined ? await findBranch(ctx, branchId) : null;
+      if (targetBranch) {
+        const eventTypeId = body.calcomEventTypeId !== undefined ? body.calcomEventTypeId : existing.calcomEventTypeId;
+        await checkCalendarLink(ctx, targetBranch, { kind: 'eventType', id: eventTypeId, field: 'calcomEventTypeId' });
+      }
       await checkReferences(ctx, existing.companyId, {
         branchId,
         resourceRequirements: body.resourceRequirements ?? existing.resourceRequirements,

@@ -7,6 +7,7 @@ import { newId } from '../../infra/db/ids';
 import { catalogView } from '../access-policy';
 import { withBranchZone, type WithBranchZone } from '../branch-zone';
 import { findBranch } from '../branches/branches.routes';
+import { checkCalendarLink } from '../calendar-connections/calendar-account';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
@@ -70,6 +71,7 @@ export const staffRoutes = routeGroup('staff', [
     responses: { 201: { description: 'Created', schema: staffSchema } },
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
+      await checkCalendarLink(ctx, branch, { kind: 'user', id: body.calcomUserId, field: 'calcomUserId' });
       const row = await ctx.deps.db.staff.create({
         data: {
           id: newId('stf'),
@@ -133,6 +135,11 @@ export const staffRoutes = routeGroup('staff', [
         body.breaks ?? ((existing.breaks ?? {}) as WeeklyIntervals),
       );
       const branch = body.branchId && body.branchId !== existing.branchId ? await findBranch(ctx, body.branchId) : undefined;
+      // A new Cal.com id, or an existing one carried into another branch, must be known to that branch's account.
+      if (body.calcomUserId !== undefined || (branch && existing.calcomUserId !== null)) {
+        const target = branch ?? (await findBranch(ctx, existing.branchId));
+        await checkCalendarLink(ctx, target, { kind: 'user', id: body.calcomUserId === undefined ? existing.calcomUserId : body.calcomUserId, field: 'calcomUserId' });
+      }
       const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withBranchZone });
       await ctx.branchChanged(existing.companyId, existing.branchId);
       if (branch) await ctx.branchChanged(existing.companyId, branch.id);

@@ -146,6 +146,8 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       blockedStart: new Date(start - before).toISOString(),
       blockedEnd: new Date(end + after).toISOString(),
     };
+    const host = ctx.staff.find((s) => s.id === staffId)?.calcomUserId ?? null;
+    if (ctx.calendarConnectionId === null || ctx.service.calcomEventTypeId === null || host === null) slot.calendar = 'not_linked';
     return { kind: 'ok', plan: slot };
   }
 

@@ -52,7 +52,7 @@ export async function insertHold(
       VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
         ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        'pending', ${workflowId}, now())
+        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, now())
       RETURNING id
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
@@ -111,7 +111,7 @@ export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workfl
 export async function existingHold(db: Db, bookingId: string): Promise<ExistingHold | null> {
   const row = await db.booking.findUnique({
     where: { id: bookingId },
-    select: { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true },
+    select: { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true, calendarStatus: true },
   });
   if (!row) return null;
   return {
@@ -123,6 +123,7 @@ export async function existingHold(db: Db, bookingId: string): Promise<ExistingH
       end: row.endAt.toISOString(),
       blockedStart: row.blockedStart.toISOString(),
       blockedEnd: row.blockedEnd.toISOString(),
+      ...(row.calendarStatus === 'not_linked' ? { calendar: 'not_linked' as const } : {}),
     },
   };
 }

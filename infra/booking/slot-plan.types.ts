@@ -14,6 +14,8 @@ export interface SlotPlan {
   end: string;
   blockedStart: string;
   blockedEnd: string;
+  /** Set when the branch has no calendar connection or the staff member or service no Cal.com id: no calendar call. */
+  calendar?: 'not_linked';
 }
 
 export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome | ConflictOutcome | NotFoundOutcome;

@@ -15,7 +15,12 @@ import {
 } from './calcom.errors';
 import {
   CALCOM_BOOKINGS_API_VERSION,
+  CALCOM_EVENT_TYPES_API_VERSION,
   type CalcomBooking,
+  type CalcomCreateWebhookInput,
+  type CalcomEventType,
+  type CalcomMe,
+  type CalcomWebhook,
   type CalcomBookingPage,
   type CalcomBusyTime,
   type CalcomBusyTimesQuery,
@@ -49,9 +54,16 @@ export interface CalcomClient {
   cancelBooking(uid: string, reason?: string): Promise<CalcomBooking>;
   /** Busy blocks per Cal.com user from bookings held in Cal.com (overlapping [from, to)). */
   getBusyTimes(query: CalcomBusyTimesQuery): Promise<CalcomBusyTime[]>;
+  /** The account of the key (`GET /v2/me`): verifies a key. */
+  me(): Promise<CalcomMe>;
+  /** The account's event types with their hosts. */
+  listEventTypes(): Promise<CalcomEventType[]>;
+  createWebhook(input: CalcomCreateWebhookInput): Promise<CalcomWebhook>;
+  listWebhooks(): Promise<CalcomWebhook[]>;
+  deleteWebhook(id: string): Promise<void>;
 }
 
-type Operation = 'create' | 'get' | 'list' | 'reschedule' | 'cancel';
+type Operation = 'create' | 'get' | 'list' | 'reschedule' | 'cancel' | 'me' | 'event-types' | 'webhooks';
 type Query = Record<string, string | number | undefined>;
 
 const PAGE_SIZE = 100;
@@ -65,16 +77,22 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
   const timeoutMs = options.timeoutMs ?? 5000;
   const apiVersion = options.apiVersion ?? CALCOM_BOOKINGS_API_VERSION;
 
-  async function request<T>(operation: Operation, method: 'GET' | 'POST', path: string, init: { query?: Query; body?: unknown } = {}): Promise<CalcomSuccess<T>> {
+  async function request<T>(
+    operation: Operation,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    init: { query?: Query; body?: unknown; version?: string | null } = {},
+  ): Promise<CalcomSuccess<T>> {
     const url = new URL(baseUrl + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${options.apiKey}`,
-      'cal-api-version': apiVersion,
       accept: 'application/json',
     };
+    const version = init.version === undefined ? apiVersion : init.version;
+    if (version !== null) headers['cal-api-version'] = version;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
 
     const controller = new AbortController();
@@ -186,6 +204,25 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
           return single('get', (await request<CalcomBooking | CalcomBooking[]>('get', 'GET', uidPath(uid))).data);
         }
         throw error;
+      }
+    },
+    async me() {
+      return (await request<CalcomMe>('me', 'GET', '/v2/me', { version: null })).data;
+    },
+    async listEventTypes() {
+      return (await request<CalcomEventType[]>('event-types', 'GET', '/v2/event-types', { version: CALCOM_EVENT_TYPES_API_VERSION })).data;
+    },
+    async createWebhook(input) {
+      return (await request<CalcomWebhook>('webhooks', 'POST', '/v2/webhooks', { body: input, version: null })).data;
+    },
+    async listWebhooks() {
+      return (await request<CalcomWebhook[]>('webhooks', 'GET', '/v2/webhooks', { version: null })).data;
+    },
+    async deleteWebhook(id) {
+      try {
+        await request<CalcomWebhook>('webhooks', 'DELETE', `/v2/webhooks/${encodeURIComponent(id)}`, { version: null });
+      } catch (error) {
+        if (!(error instanceof CalcomError && error.kind === 'not_found')) throw error;
       }
     },
     async getBusyTimes(query) {

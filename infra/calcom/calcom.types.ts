@@ -5,6 +5,39 @@
  */
 
 export const CALCOM_BOOKINGS_API_VERSION = '2024-08-13';
+/** Event types (`/v2/event-types`). */
+export const CALCOM_EVENT_TYPES_API_VERSION = '2024-06-14';
+
+/** `GET /v2/me`: the account the key belongs to. */
+export interface CalcomMe {
+  id: number;
+  email: string;
+  username?: string;
+  name?: string;
+  timeZone?: string;
+}
+
+/** The parts of an event type the service reads (team event types list their hosts). */
+export interface CalcomEventType {
+  id: number;
+  slug?: string;
+  lengthInMinutes?: number;
+  hosts?: Array<{ userId: number; name?: string }>;
+}
+
+export interface CalcomWebhook {
+  id: string;
+  subscriberUrl: string;
+  triggers: string[];
+  active: boolean;
+}
+
+export interface CalcomCreateWebhookInput {
+  subscriberUrl: string;
+  triggers: string[];
+  active: boolean;
+  secret: string;
+}
 /** Newest bookings version: same DTOs for what we use (adds host-only bypass flags). */
 export const CALCOM_BOOKINGS_API_VERSION_NEWEST = '2026-02-25';
 

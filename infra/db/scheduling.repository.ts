@@ -48,6 +48,8 @@ export interface LoadedSchedulingContext {
   branch: BranchSchedule;
   service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null };
   staff: ScheduledStaff[];
+  /** The branch's calendar connection; null: the branch makes no calendar calls. */
+  calendarConnectionId: string | null;
   /** Live bookings (pending/confirmed) overlapping the range, as blocked ranges. */
   busy: BusyInterval[];
   /**
@@ -72,7 +74,8 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
   const customerLookup = q.withCustomer ? customerId : null;
   const rows = await db.$queryRaw<{ ctx: unknown }[]>`
     WITH br AS (
-      SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules, limits
+      SELECT id, timezone, operating_hours AS "operatingHours", special_hours AS "specialHours", closures, rules, limits,
+             calendar_connection_id AS "calendarConnectionId"
       FROM branches WHERE id = ${q.branchId} AND company_id = ${q.companyId}
     ), svc AS (
       SELECT id, branch_id AS "branchId", name, duration_minutes AS "durationMinutes",
@@ -148,7 +151,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
 }
 
 interface RawContext {
-  branch: (BranchSchedule & { rules: BranchSchedule['rules'] }) | null;
+  branch: (BranchSchedule & { rules: BranchSchedule['rules']; calendarConnectionId?: string | null }) | null;
   service: (LoadedSchedulingContext['service'] & { category: string }) | null;
   staff: ScheduledStaff[];
   /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
@@ -200,6 +203,7 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       ...(serviceId !== null ? { serviceId } : {}),
     })),
     ownCalendarUids: raw.ownCalendarUids,
+    calendarConnectionId: branch.calendarConnectionId ?? null,
     customerHistory: (raw.customerHistory ?? []).map(([serviceId, status, start]) => ({ serviceId, status, start })),
   };
 }

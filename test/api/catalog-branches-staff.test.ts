@@ -5,6 +5,7 @@
  * bad field listed and nothing written.
  */
 import request from 'supertest';
+import { connectBranchViaApi } from '../harness/calendar-link';
 import { BERLIN_BRANCH, createBranch, createCompany, errorPaths, expectValidation, useCatalogHarness, type TestCompany } from './api-harness';
 
 const { h, branchChanged } = useCatalogHarness();
@@ -147,14 +148,17 @@ describe('staff', () => {
   });
 
   it('creates a staff member with every field and defaults, and invalidates the branch', async () => {
+    const { account } = await connectBranchViaApi(h.app, company.auth, branch.id);
+    const calcomUserId = account.userIds[1];
+    branchChanged.mockClear();
     const res = await request(h.app).post('/v1/staff').set(company.auth).send({
       branchId: branch.id, name: 'Mia', email: 'mia@example.com', gender: 'female', languages: ['de', 'en-GB'], skills: ['cut', 'colour'],
-      workingHours, breaks: { monday: [{ start: '11:00', end: '11:15' }] }, maxDailyBookings: 8, calcomUserId: 42,
+      workingHours, breaks: { monday: [{ start: '11:00', end: '11:15' }] }, maxDailyBookings: 8, calcomUserId,
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       branchId: branch.id, name: 'Mia', email: 'mia@example.com', gender: 'female', languages: ['de', 'en-GB'], skills: ['cut', 'colour'],
-      workingHours, breaks: { monday: [{ start: '11:00', end: '11:15' }] }, maxDailyBookings: 8, calcomUserId: 42, active: true,
+      workingHours, breaks: { monday: [{ start: '11:00', end: '11:15' }] }, maxDailyBookings: 8, calcomUserId, active: true,
     });
     expect(branchChanged).toHaveBeenCalledWith(company.id, branch.id);
     const minimal = await request(h.app).post('/v1/staff').set(company.auth).send({ branchId: branch.id, name: 'Leo', workingHours: {} });

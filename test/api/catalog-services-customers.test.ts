@@ -4,6 +4,7 @@
  * checks (foreign ids 404, other-branch ids 400), pagination and onBranchChanged.
  */
 import request from 'supertest';
+import { connectBranchViaApi } from '../harness/calendar-link';
 import {
   BERLIN_BRANCH, createBranch, createCompany, createKey, errorPaths, expectValidation, useCatalogHarness, type TestCompany,
 } from './api-harness';
@@ -45,13 +46,14 @@ describe('services', () => {
 
   it('stores every setting: price, buffers, skills, resources, flexible, group, travel, Cal.com event type', async () => {
     const { company, branch } = await setup();
+    const { account } = await connectBranchViaApi(h.app, company.auth, branch.id);
     const roomA = await createResource(company, branch.id, 'A');
     const roomB = await createResource(company, branch.id, 'B');
     const body = haircut(branch.id, {
       name: 'Colour', durationMinutes: 60, price: 49.9, bufferBeforeMinutes: 5, bufferAfterMinutes: 10,
       requiredSkills: ['colour'], resourceRequirements: [roomA, roomB], requiresConsultation: true, category: 'flexible',
       flexible: { minMinutes: 30, maxMinutes: 90, stepMinutes: 15 }, group: { minParticipants: 1, maxParticipants: 4 },
-      travelMinutes: 20, calcomEventTypeId: 1234,
+      travelMinutes: 20, calcomEventTypeId: account.eventTypeIds[2],
     });
     const res = await request(h.app).post('/v1/services').set(company.auth).send(body);
     expect(res.status).toBe(201);
@@ -127,12 +129,14 @@ describe('services', () => {
 
   it('PATCH changes given fields, keeps the rest, checks the merged result and invalidates', async () => {
     const { company, branch } = await setup();
+    const { account } = await connectBranchViaApi(h.app, company.auth, branch.id);
     const created = (await request(h.app).post('/v1/services').set(company.auth).send(haircut(branch.id, { price: 20 }))).body;
     branchChanged.mockClear();
+    const calcomEventTypeId = account.eventTypeIds[0];
     const res = await request(h.app).patch(`/v1/services/${created.id}`).set(company.auth)
-      .send({ durationMinutes: 45, bufferAfterMinutes: 15, calcomEventTypeId: 77, group: { minParticipants: 2, maxParticipants: 6 } });
+      .send({ durationMinutes: 45, bufferAfterMinutes: 15, calcomEventTypeId, group: { minParticipants: 2, maxParticipants: 6 } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Haircut', price: 20, durationMinutes: 45, bufferAfterMinutes: 15, calcomEventTypeId: 77, group: { minParticipants: 2, maxParticipants: 6 } });
+    expect(res.body).toMatchObject({ name: 'Haircut', price: 20, durationMinutes: 45, bufferAfterMinutes: 15, calcomEventTypeId, group: { minParticipants: 2, maxParticipants: 6 } });
     expect(branchChanged).toHaveBeenCalledWith(company.id, branch.id);
 
     const cleared = await request(h.app).patch(`/v1/services/${created.id}`).set(company.auth).send({ group: null, price: null });

@@ -9,12 +9,14 @@ import request from 'supertest';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { createRevocationBus, type RevocationBus } from '../../infra/cache/revocation-bus';
+import { connectBranchViaApi, type EmulatorAccountInfo } from '../harness/calendar-link';
 import { createBranch, createCompany, createKey, startApiHarness, type ApiHarness, type TestCompany } from './api-harness';
 
 let h: ApiHarness;
 let company: TestCompany;
 let booking: { Authorization: string };
 let support: { Authorization: string };
+let account: EmulatorAccountInfo;
 let publicKey: { Authorization: string };
 let branchId: string;
 let staffId: string;
@@ -27,12 +29,14 @@ beforeAll(async () => {
   support = await createKey(h.app, company, 'support');
   publicKey = await createKey(h.app, company, 'public');
   branchId = (await createBranch(h.app, company)).id;
+  // Cal.com ids are accepted only from the company's own account (an emulator account here).
+  ({ account } = await connectBranchViaApi(h.app, company.auth, branchId));
   const staff = await request(h.app).post('/v1/staff').set(company.auth)
-    .send({ branchId, name: 'Lea', email: 'lea@staff.example', calcomUserId: 42, workingHours: {} });
+    .send({ branchId, name: 'Lea', email: 'lea@staff.example', calcomUserId: account.userIds[1], workingHours: {} });
   expect(staff.status).toBe(201);
   staffId = staff.body.id;
   const service = await request(h.app).post('/v1/services').set(company.auth)
-    .send({ branchId, name: 'Cut', durationMinutes: 30, category: 'fixed', calcomEventTypeId: 7 });
+    .send({ branchId, name: 'Cut', durationMinutes: 30, category: 'fixed', calcomEventTypeId: account.eventTypeIds[1] });
   expect(service.status).toBe(201);
   serviceId = service.body.id;
 });
@@ -58,9 +62,9 @@ describe('catalog reads', () => {
   it('managers and support see every field', async () => {
     for (const auth of [company.auth, support]) {
       const staff = await request(h.app).get(`/v1/staff/${staffId}`).set(auth);
-      expect(staff.body).toMatchObject({ email: 'lea@staff.example', calcomUserId: 42 });
+      expect(staff.body).toMatchObject({ email: 'lea@staff.example', calcomUserId: account.userIds[1] });
       const service = await request(h.app).get(`/v1/services/${serviceId}`).set(auth);
-      expect(service.body).toMatchObject({ calcomEventTypeId: 7 });
+      expect(service.body).toMatchObject({ calcomEventTypeId: account.eventTypeIds[1] });
     }
   });
 });

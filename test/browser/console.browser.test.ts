@@ -232,8 +232,19 @@ describe('console in a browser', () => {
     expect((await request(stack.app).get('/v1/sync-failures').set('Authorization', `Bearer ${supportKey}`)).status).toBe(200);
     await checkedPage(page, problems, 'keys');
 
+    // Connect a Cal.com account of the emulator by its key, through the form.
+    const account = (await (await fetch(`${stack.emulator.url}/__control/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { apiKey: string };
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).first().fill('Salon calendar');
+    await page.getByLabel('Base URL').fill(stack.emulator.url);
+    await page.getByLabel('API key').fill(account.apiKey);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('status').filter({ hasText: 'Connected "Salon calendar".' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('cell', { name: /^Salon calendar/ }).waitFor();
+    const connections = await request(stack.app).get('/v1/calendar-connections').set(stack.company.auth);
+    expect(connections.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Salon calendar', status: 'active' })]));
+    expect(JSON.stringify(connections.body)).not.toContain(account.apiKey);
     await checkedPage(page, problems, 'integrations');
 
     // The support key sees support and the dashboard, not the front desk or the manager's pages.
@@ -279,6 +290,13 @@ describe('console in a browser', () => {
     await table.getByRole('row', { name: 'Tue 11:00 1' }).waitFor();
     // The chart drew a cell for them (ECharts SVG renderer).
     expect(await page.locator('.chart svg path, .chart svg rect').count()).toBeGreaterThan(2);
+    // Rates over time and the staff comparison (interval= and groupBy= of the analytics API).
+    await page.getByRole('img', { name: /^Bookings, cancellations and no-shows per week/ }).waitFor();
+    const staff = page.locator('table.data').filter({ has: page.getByRole('columnheader', { name: 'Staff member' }) });
+    const analytics = await request(stack.app).get('/v1/analytics').query({ branchId: stack.catalog.branchId, from: monday.minus({ days: 20 }).toISODate(), to: monday.plus({ days: 10 }).toISODate(), groupBy: 'staff' }).set(stack.company.auth);
+    const anna = analytics.body.groups.find((g: { name: string }) => g.name === 'Anna');
+    expect(anna.bookings).toBeGreaterThan(0);
+    await staff.getByRole('row', { name: new RegExp(`^Anna ${anna.bookings} `) }).waitFor();
     await checkedPage(page, problems, 'dashboard');
   });
 

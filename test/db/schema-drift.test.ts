@@ -12,7 +12,7 @@ import { migratedTempDatabase, TempDatabase } from './temp-database';
 
 const models = readSchema(path.resolve(__dirname, '..', '..', 'prisma', 'schema.prisma'));
 /** Indexes that exist in SQL only (exclusion constraints are backed by GiST indexes). */
-const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap'];
+const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap', 'waiting_list_entries_open_reach'];
 
 let temp: TempDatabase;
 let pg: Client;
@@ -103,8 +103,13 @@ describe('every model round-trips through the generated client', () => {
   test('create and read one row of each model with every field set', async () => {
     const company = { id: 'cmp_drift', name: 'Drift GmbH', country: 'AT', createdAt: t('2030-01-01T00:00:00.123Z') };
     const apiKey = { id: 'key_drift', companyId: company.id, name: 'k', role: 'manager', keyHash: 'h'.repeat(64), prefix: 'sk_live_abc', createdAt: t('2030-01-01T00:00:00Z'), revokedAt: t('2030-01-02T00:00:00Z') };
+    const connection = {
+      id: 'cal_drift', companyId: company.id, name: 'Cal', provider: 'calcom', baseUrl: 'https://api.cal.com', apiKeyEnc: 'v1:k:iv:tag:data', keyVersion: 3,
+      accountId: 77, accountEmail: 'owner@example.test', webhookId: 'wh_1', webhookSecretEnc: 'v1:k:iv:tag:secret', status: 'active',
+      lastReconciledAt: t('2030-01-03T00:00:00Z'), driftRepaired: 2, driftOpen: 1,
+    };
     const branch = {
-      id: 'br_drift', companyId: company.id, name: 'Mitte', timezone: 'Europe/Berlin', country: 'DE',
+      id: 'br_drift', companyId: company.id, name: 'Mitte', timezone: 'Europe/Berlin', country: 'DE', calendarConnectionId: connection.id,
       operatingHours: { monday: { open: true, start: '09:00', end: '18:00' } },
       specialHours: [{ date: '2030-12-24', open: true, start: '09:00', end: '12:00' }],
       closures: [{ date: '2030-12-25', reason: 'Xmas' }],
@@ -153,7 +158,7 @@ describe('every model round-trips through the generated client', () => {
     const search = { id: 'srch_drift', companyId: company.id, branchId: branch.id, serviceId: service.id, at: t('2030-03-01T08:00:00Z') };
 
     const cases: Array<[string, { create(a: { data: object }): Promise<unknown>; findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> }, { id: string }]> = [
-      ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['branch', db.branch, branch], ['resource', db.resource, resource],
+      ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['calendarConnection', db.calendarConnection, connection], ['branch', db.branch, branch], ['resource', db.resource, resource],
       ['staff', db.staff, staff], ['staffTimeOff', db.staffTimeOff, timeOff], ['service', db.service, service], ['customer', db.customer, customer],
       ['booking', db.booking, booking], ['bookingHistory', db.bookingHistory, history], ['syncFailure', db.syncFailure, syncFailure],
       ['idempotencyRecord', db.idempotencyRecord, idempotency], ['waitingListEntry', db.waitingListEntry, waiting], ['series', db.series, series],

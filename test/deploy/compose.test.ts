@@ -57,7 +57,8 @@ const SECRETS = {
   BOOKING_DB_PASSWORD: 'booking-secret',
   TEMPORAL_DB_PASSWORD: 'temporal-secret',
   ADMIN_API_KEY: 'admin-secret',
-  CALCOM_API_KEY: 'cal-secret',
+  CALENDAR_SECRET_KEY: 'ab'.repeat(32),
+  PUBLIC_BASE_URL: 'https://book.example.com',
   SMTP_URL: 'smtp://relay.example.com:587',
   GRAFANA_ADMIN_PASSWORD: 'grafana-secret',
 };

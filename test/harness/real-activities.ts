@@ -6,11 +6,11 @@
  */
 import { createActivities, type Activities } from '../../activities';
 import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
+import { createCalcomConnections } from '../../infra/calcom/calcom.connections';
 import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
-import { EMULATOR_API_KEY } from '../../infra/config';
 import type { Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import { createSecretBox } from '../../infra/secrets/secret-box';
 import { testEnv } from './env';
 
 export interface RealActivities {
@@ -32,12 +32,12 @@ const silentLogger = { info: () => undefined, warn: () => undefined };
 
 export async function startRealActivities(db: Db, options: RealActivitiesOptions): Promise<RealActivities> {
   const env = testEnv();
-  const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+  const emulator = await startCalcomEmulator();
   const mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
   const cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: options.cachePrefix });
-  const calcom = createCalcomClient({ baseUrl: emulator.url, apiKey: EMULATOR_API_KEY, timeoutMs: options.calcomTimeoutMs ?? 2_000 });
+  const connections = createCalcomConnections({ secrets: createSecretBox(env.calendarSecretKey), timeoutMs: options.calcomTimeoutMs ?? 2_000 });
   return {
-    activities: createActivities({ db, mailer, cache, calcom }),
+    activities: createActivities({ db, mailer, cache, connections }),
     emulator,
     mailer,
     cache,

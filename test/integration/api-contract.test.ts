@@ -9,9 +9,8 @@
  */
 import { DateTime } from 'luxon';
 import request from 'supertest';
+import { connectBranchViaApi } from '../harness/calendar-link';
 import { createAvailabilityDeps } from '../../api/availability/availability.deps';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
-import { EMULATOR_API_KEY } from '../../infra/config';
 import { ADMIN_KEY } from '../api/api-harness';
 import { eventually, setFaults, startBookingStack, type BookingStack } from './booking-http.helpers';
 
@@ -117,11 +116,14 @@ describe('API.md contract walk', () => {
     expect(resource.body).toMatchObject({ id: expect.any(String), branchId, name: 'Chair 1' });
     expect((await http().get('/v1/resources').set(manager)).body).toEqual({ data: [expect.objectContaining({ id: resource.body.id })], nextCursor: null });
 
+    // The company's own Cal.com account, connected and named on the branch.
+    const { account } = await connectBranchViaApi(stack.app, manager, branchId, stack.emulator.url);
+    let nextUser = 0;
     const hours = Object.fromEntries(weekdays.map((d) => [d, [{ start: '09:00', end: '13:00' }, { start: '14:00', end: '18:00' }]]));
     const staffBody = (name: string, gender: string) => ({
       branchId, name, gender, languages: ['de'], skills: ['cut'], workingHours: hours,
       breaks: { monday: [{ start: '11:00', end: '11:15' }] },
-      calcomUserId: 200_000 + Math.floor(Math.random() * 1_000_000),
+      calcomUserId: account.userIds[nextUser++],
     });
     const anna = await http().post('/v1/staff').set(manager).send(staffBody('Anna', 'female'));
     expect(anna.status).toBe(201);
@@ -145,7 +147,7 @@ describe('API.md contract walk', () => {
     const timeOffs = await http().get(`/v1/staff/${benId}/time-off`).set(manager);
     expect(timeOffs.body).toEqual({ data: [expect.objectContaining({ id: timeOff.body.id })], nextCursor: null });
 
-    const service = await http().post('/v1/services').set(manager).send({ branchId, name: 'Haircut', durationMinutes: 45, requiredSkills: ['cut'], category: 'fixed', calcomEventTypeId: 1 });
+    const service = await http().post('/v1/services').set(manager).send({ branchId, name: 'Haircut', durationMinutes: 45, requiredSkills: ['cut'], category: 'fixed', calcomEventTypeId: account.eventTypeIds[0] });
     expect(service.status).toBe(201);
     expect(service.body).toMatchObject({
       id: expect.any(String), branchId, name: 'Haircut', durationMinutes: 45, bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
@@ -185,7 +187,7 @@ describe('API.md contract walk', () => {
     expect(starts).toContain(at(0, '14:00'));
     for (const slot of avail.body.days[1].slots) expect(slot.staffIds).toEqual([annaId]); // Ben is off on Tuesday
     // The stack's app runs uncached; the cache headers are checked on an app with the real cache.
-    const cached = createAvailabilityDeps({ config: stack.api.config, db: stack.api.db, logger: { info: () => undefined, warn: () => undefined }, redisUrl: null, calcom: createCalcomClient({ baseUrl: stack.emulator.url, apiKey: EMULATOR_API_KEY }) });
+    const cached = createAvailabilityDeps({ config: stack.api.config, db: stack.api.db, logger: { info: () => undefined, warn: () => undefined }, redisUrl: null });
     closers.push(() => cached.close());
     const cachedApp = (await stack.extraApp(cached.deps)).app;
     expect((await request(cachedApp).get('/v1/availability').query(availQuery).set(booking)).headers['x-cache']).toBe('MISS');

@@ -9,17 +9,25 @@
 import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import request from 'supertest';
 import { testEnv } from '../harness/env';
-import { createManagerKey, insertBooking, seedAvailabilityFixture, uniqueCalcomUserId } from './availability.fixtures';
+import { EMULATOR_API_KEY } from '../../infra/config';
+import { linkCalendar, type EmulatorAccountInfo } from '../harness/calendar-link';
+import { createManagerKey, insertBooking, seedAvailabilityFixture, uniqueCalcomUserId, type AvailabilityFixture } from './availability.fixtures';
 import { RedisChild, search, startAvailabilityApp, startsOf, waitUntil, type AvailabilityApp } from './availability.harness';
 
 const MON = '2030-06-03';
 const at = (hm: string) => new Date(`${MON}T${hm}:00+02:00`);
 const ALL = ['09:00', '09:30', '10:00', '10:30', '11:00', '11:30', '12:00', '14:00', '14:30', '15:00', '15:30', '16:00', '16:30', '17:00'];
 
-async function seeded(ctx: AvailabilityApp, options: { calcomUserId?: number } = {}) {
-  const fx = await seedAvailabilityFixture(ctx.harness.db, options);
+async function seeded(ctx: AvailabilityApp) {
+  const fx = await seedAvailabilityFixture(ctx.harness.db);
   const auth = await createManagerKey(ctx.harness.db, fx.companyId);
   return { fx, auth, q: { branchId: fx.branchId, serviceId: fx.serviceId, from: MON, to: MON } };
+}
+
+/** Anna linked to a user of the company's own Cal.com account (a new one unless `account` is given); Ben stays unlinked. */
+async function linkAnna(ctx: AvailabilityApp, fx: AvailabilityFixture, emulatorUrl: string, account?: EmulatorAccountInfo): Promise<number> {
+  const linked = await linkCalendar(ctx.harness.db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl, staffIds: [fx.staff.anna], account });
+  return linked.account.userIds[0]!;
 }
 
 async function externalBooking(baseUrl: string, body: object): Promise<void> {
@@ -109,9 +117,9 @@ describe('Cal.com busy times', () => {
   });
 
   it('an external booking made in the emulator removes the linked staff member\'s slot; our own mirrored ones do not count twice', async () => {
-    const userId = uniqueCalcomUserId();
-    const { fx, auth, q } = await seeded(ctx, { calcomUserId: userId });
+    const { fx, auth, q } = await seeded(ctx);
     const baseUrl = testEnv().calcomBaseUrl;
+    const userId = await linkAnna(ctx, fx, baseUrl);
     const before = await search(ctx.app, auth, q);
     expect(before.calendar).toBe('ok');
     expect(startsOf(before, MON, fx.staff.anna)).toEqual(ALL);
@@ -145,7 +153,7 @@ describe('Cal.com emulator stopped', () => {
 
   beforeAll(async () => {
     emulator = await startCalcomEmulator({ port: 0 });
-    ctx = await startAvailabilityApp({ calcomBaseUrl: emulator.url });
+    ctx = await startAvailabilityApp();
   });
 
   afterAll(async () => {
@@ -154,8 +162,9 @@ describe('Cal.com emulator stopped', () => {
   });
 
   it('answers from local data with X-Calendar-Status: unavailable, uncached, and applies Cal.com again when it is back', async () => {
-    const userId = uniqueCalcomUserId();
-    const { fx, auth, q } = await seeded(ctx, { calcomUserId: userId });
+    const { fx, auth, q } = await seeded(ctx);
+    // The emulator's default account: a restarted emulator knows its key again.
+    const userId = await linkAnna(ctx, fx, emulator.url, { apiKey: EMULATOR_API_KEY, userIds: [uniqueCalcomUserId(), 0, 0], eventTypeIds: [1, 1, 1] });
     await externalBooking(emulator.url, { userId, start: at('10:00').toISOString(), end: at('11:00').toISOString() });
     await insertBooking(ctx.harness.db, fx, { staffId: fx.staff.anna, start: at('14:00') });
     const up = await search(ctx.app, auth, q);

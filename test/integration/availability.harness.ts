@@ -13,7 +13,8 @@ import { createApp } from '../../api/app';
 import { createAvailabilityDeps, type AvailabilityDeps } from '../../api/availability/availability.deps';
 import { createBookingActivities } from '../../activities/booking.activities';
 import { createBookingPlanner } from '../../activities/booking-planner';
-import { createCalcomClient } from '../../infra/calcom/calcom.client';
+import { createCalcomConnections } from '../../infra/calcom/calcom.connections';
+import { createSecretBox } from '../../infra/secrets/secret-box';
 import type { CacheLogger } from '../../infra/cache/redis';
 import { newId } from '../../infra/db/ids';
 import { startApiHarness, type ApiHarness } from '../api/api-harness';
@@ -37,7 +38,7 @@ export interface AvailabilityApp {
   close(): Promise<void>;
 }
 
-export async function startAvailabilityApp(options: { redisUrl?: string | null; calcomBaseUrl?: string; calendarRetryAfterMs?: number } = {}): Promise<AvailabilityApp> {
+export async function startAvailabilityApp(options: { redisUrl?: string | null; calendarRetryAfterMs?: number } = {}): Promise<AvailabilityApp> {
   const env = testEnv();
   const harness = await startApiHarness({ rateLimit: false, clock: () => CLOCK });
   const logs: LogLine[] = [];
@@ -45,12 +46,11 @@ export async function startAvailabilityApp(options: { redisUrl?: string | null; 
     info: ((obj: unknown, msg?: string) => void logs.push({ level: 'info', msg: msg ?? String(obj) })) as CacheLogger['info'],
     warn: ((obj: unknown, msg?: string) => void logs.push({ level: 'warn', msg: msg ?? String(obj) })) as CacheLogger['warn'],
   };
-  const calcomBaseUrl = options.calcomBaseUrl ?? env.calcomBaseUrl;
   const availability = createAvailabilityDeps({
-    config: { redisUrl: env.redisUrl, calcomBaseUrl, calcomApiKey: env.calcomApiKey },
+    config: { redisUrl: env.redisUrl, calendarSecretKey: env.calendarSecretKey },
     db: harness.db,
     logger,
-    calcom: createCalcomClient({ baseUrl: calcomBaseUrl, apiKey: env.calcomApiKey, timeoutMs: 2000 }),
+    connections: createCalcomConnections({ secrets: createSecretBox(env.calendarSecretKey), timeoutMs: 2000 }),
     redisUrl: options.redisUrl === undefined ? env.redisUrl : options.redisUrl,
     cachePrefix: `avtest_${newId('x')}`,
     calendarRetryAfterMs: options.calendarRetryAfterMs ?? 0,

@@ -20,6 +20,7 @@ import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { testEnv } from '../harness/env';
+import { linkCalendar } from '../harness/calendar-link';
 import { startRealActivities, type RealActivities } from '../harness/real-activities';
 import { dropCompany, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
@@ -58,6 +59,7 @@ describe('booking activities on Postgres and the emulator', () => {
     parts = await startRealActivities(db, { cachePrefix: `test-bact-${randomUUID()}`, calcomTimeoutMs: 1_500 });
     ({ emulator, activities: acts } = parts);
     fx = await seedAvailabilityFixture(db);
+    await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
   });
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { testEnv } from '../harness/env';
 import { inbox, parseInvite } from '../harness/smtp-sink';
 import { startInProcessWorker, type InProcessWorker } from '../harness/in-process-worker';
 import { getTestEnv } from '../harness/temporal';
+import { linkCalendar } from '../harness/calendar-link';
 import { dropCompany, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 const env = testEnv();
@@ -49,6 +50,7 @@ describe('booking saga notifications', () => {
     await db.customer.update({ where: { id: fx.customerId }, data: { email, name: 'Carla Saga' } });
     worker = await startInProcessWorker(db, taskQueue);
     emulator = worker.emulator;
+    await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../../api/app-deps';
 import { ADMIN_KEY, apiTestDatabaseUrl, createCompany, startApiHarness, type ApiHarness, type TestCompany } from '../api/api-harness';
+import { linkCalendar, type LinkedCalendar } from '../harness/calendar-link';
 import { startInProcessWorker } from '../harness/in-process-worker';
 import { getTestEnv } from '../harness/temporal';
 
@@ -28,6 +29,8 @@ export interface BookingStack {
   app: ApiHarness['app'];
   company: TestCompany;
   catalog: BookingCatalog;
+  /** The company's calendar connection and its emulator account. */
+  calendar: LinkedCalendar;
   emulator: CalcomEmulator;
   workerDb: Db;
   taskQueue: string;
@@ -45,14 +48,23 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
   const api = await startApiHarness({ config, temporal: temporal.client, rateLimit: false });
   const company = await createCompany(api.app, `Bookings ${name}`);
   const workerDb = createPrisma(config.databaseUrl, { max: 6 });
-  const catalog = await seedCatalog(workerDb, company.id);
   const worker = await startInProcessWorker(workerDb, taskQueue);
+  const catalog = await seedCatalog(workerDb, company.id);
+  // The company's own Cal.com account in the worker's emulator: Anna and Ben are two of its users.
+  const calendar = await linkCalendar(workerDb, {
+    companyId: company.id,
+    branchId: catalog.branchId,
+    emulatorUrl: worker.emulator.url,
+    staffIds: [catalog.staff.anna, catalog.staff.ben],
+    serviceIds: [catalog.serviceId],
+  });
   const extras: ApiHarness[] = [];
   return {
     api,
     app: api.app,
     company,
     catalog,
+    calendar,
     emulator: worker.emulator,
     workerDb,
     taskQueue,
@@ -71,7 +83,7 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
 }
 
 /** A Berlin branch open Mon–Fri 09–18, two staff with the `cut` skill, a 60-minute service, a customer. */
-async function seedCatalog(db: Db, companyId: string): Promise<BookingCatalog> {
+export async function seedCatalog(db: Db, companyId: string): Promise<BookingCatalog> {
   const branchId = newId('br');
   const ids = { serviceId: newId('svc'), customerId: newId('cus') };
   const staff = { anna: newId('stf'), ben: newId('stf') };
@@ -89,11 +101,10 @@ async function seedCatalog(db: Db, companyId: string): Promise<BookingCatalog> {
     },
   });
   const hours = Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '09:00', end: '18:00' }]]));
-  // Distinct Cal.com hosts, so two staff booked at one time do not clash in the emulator.
-  const host = () => 100_000 + Math.floor(Math.random() * 1_000_000);
-  await db.staff.create({ data: { id: staff.anna, companyId, branchId, name: 'Anna', gender: 'female', languages: ['de'], skills: ['cut'], workingHours: hours, calcomUserId: host() } });
-  await db.staff.create({ data: { id: staff.ben, companyId, branchId, name: 'Ben', gender: 'male', languages: ['de'], skills: ['cut'], workingHours: hours, calcomUserId: host() } });
-  await db.service.create({ data: { id: ids.serviceId, companyId, branchId, name: 'Haircut', durationMinutes: 60, requiredSkills: ['cut'], calcomEventTypeId: 1 } });
+  // Cal.com ids come from the company's own account (linkCalendar in startBookingStack).
+  await db.staff.create({ data: { id: staff.anna, companyId, branchId, name: 'Anna', gender: 'female', languages: ['de'], skills: ['cut'], workingHours: hours } });
+  await db.staff.create({ data: { id: staff.ben, companyId, branchId, name: 'Ben', gender: 'male', languages: ['de'], skills: ['cut'], workingHours: hours } });
+  await db.service.create({ data: { id: ids.serviceId, companyId, branchId, name: 'Haircut', durationMinutes: 60, requiredSkills: ['cut'], calcomEventTypeId: null } });
   await db.customer.create({ data: { id: ids.customerId, companyId, name: 'Carla', email: `carla-${ids.customerId}@example.test` } });
   return { branchId, staff, ...ids };
 }

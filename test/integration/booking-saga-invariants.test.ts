@@ -17,6 +17,7 @@ import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { testEnv } from '../harness/env';
+import { linkCalendar } from '../harness/calendar-link';
 import { startRealActivities, type RealActivities } from '../harness/real-activities';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
@@ -53,7 +54,7 @@ async function held(start: string): Promise<{ input: BookAppointmentInput; plan:
 
 async function confirmed(start: string): Promise<{ input: BookAppointmentInput; externalId: string }> {
   const { input } = await held(start);
-  const { externalId } = await run(acts.createCalendarBooking, { bookingId: input.bookingId });
+  const externalId = (await run(acts.createCalendarBooking, { bookingId: input.bookingId })).externalId!;
   await run(acts.confirmBooking, { bookingId: input.bookingId, externalId, dedupeKey: `booking-${input.bookingId}:confirm` });
   return { input, externalId };
 }
@@ -66,6 +67,7 @@ describe('saga invariants on Postgres and the emulator', () => {
     parts = await startRealActivities(db, { cachePrefix: `test-inv-${randomUUID()}`, calcomTimeoutMs: 1_500 });
     ({ emulator, activities: acts } = parts);
     fx = await seedAvailabilityFixture(db);
+    await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
   });
 
   afterAll(async () => {
@@ -110,11 +112,11 @@ describe('saga invariants on Postgres and the emulator', () => {
 
   it('the compensating Cal.com cancel finds the booking by its known uid after the row was deleted', async () => {
     const { input } = await held(weekdayAhead(5));
-    const { externalId } = await run(acts.createCalendarBooking, { bookingId: input.bookingId });
+    const externalId = (await run(acts.createCalendarBooking, { bookingId: input.bookingId })).externalId!;
     expect(calendarStatus(externalId)).toBe('accepted');
     await db.bookingHistory.deleteMany({ where: { bookingId: input.bookingId } });
     await db.booking.delete({ where: { id: input.bookingId } });
-    expect(await run(acts.cancelCalendarBooking, { bookingId: input.bookingId, reason: 'booking failed', externalId })).toEqual({ cancelled: true });
+    expect(await run(acts.cancelCalendarBooking, { bookingId: input.bookingId, reason: 'booking failed', externalId, branchId: fx.branchId })).toEqual({ cancelled: true });
     expect(calendarStatus(externalId)).toBe('cancelled');
     // without a known uid there is nothing to find: a no-op, not a failure
     expect(await run(acts.cancelCalendarBooking, { bookingId: input.bookingId, reason: 'booking failed', externalId: null })).toEqual({ cancelled: false });

@@ -15,7 +15,7 @@ let t: Tenant;
 describe('recurring series with Idempotency-Key', () => {
   beforeAll(async () => {
     stack = await startStack('series-idem');
-    t = await seedTenant(stack.db);
+    t = await seedTenant(stack.db, stack.emulator.url);
   });
   afterAll(async () => {
     if (t) {

@@ -15,6 +15,7 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import { apiTestDatabaseUrl, startApiHarness, type ApiHarness } from '../api/api-harness';
 import { startInProcessWorker } from '../harness/in-process-worker';
 import { getTestEnv } from '../harness/temporal';
+import { linkCalendar } from '../harness/calendar-link';
 import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 export interface Stack {
@@ -49,9 +50,10 @@ export interface Tenant extends AvailabilityFixture {
   auth: { Authorization: string };
 }
 
-/** A fresh company with the availability fixture's catalog and a manager key. */
-export async function seedTenant(db: Db): Promise<Tenant> {
+/** A fresh company with the availability fixture's catalog and a manager key; with `emulatorUrl`, linked to its own Cal.com account there. */
+export async function seedTenant(db: Db, emulatorUrl?: string): Promise<Tenant> {
   const fx = await seedAvailabilityFixture(db);
+  if (emulatorUrl) await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
   const key = generateApiKey();
   await db.apiKey.create({ data: { id: newId('key'), companyId: fx.companyId, name: 'test', role: 'manager', keyHash: key.hash, prefix: key.prefix } });
   return { ...fx, auth: { Authorization: `Bearer ${key.key}` } };

@@ -13,7 +13,7 @@ let t: Tenant;
 describe('recurring series over HTTP', () => {
   beforeAll(async () => {
     stack = await startStack('series');
-    t = await seedTenant(stack.db);
+    t = await seedTenant(stack.db, stack.emulator.url);
   });
   afterAll(async () => {
     if (t) await dropCompany(stack.db, t.companyId);

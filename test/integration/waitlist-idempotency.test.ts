@@ -19,7 +19,7 @@ const SUNDAY = '2027-03-07';
 describe('waiting list with Idempotency-Key', () => {
   beforeAll(async () => {
     stack = await startStack('waitlist-idem');
-    t = await seedTenant(stack.db);
+    t = await seedTenant(stack.db, stack.emulator.url);
   });
   afterAll(async () => {
     if (t) {

@@ -13,11 +13,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import type { CalcomBooking } from '../../infra/calcom/calcom.types';
-import { EMULATOR_API_KEY } from '../../infra/config';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
+import { linkCalendar } from '../harness/calendar-link';
 import { testEnv } from '../harness/env';
 import { getTestEnv } from '../harness/temporal';
 import { recentOutput, signalGroup, startWorkerProcess, within, type WorkerProcess } from '../harness/worker-process';
@@ -73,11 +73,10 @@ describe('worker killed during in-flight booking sagas', () => {
   beforeAll(async () => {
     temporal = await getTestEnv();
     db = createPrisma(env.databaseUrl, { max: 3 });
-    emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
-    const hostBase = 100_000 + Math.floor(Math.random() * 1_000_000_000);
-    fx = await seedAvailabilityFixture(db, { calcomUserId: hostBase });
-    // Distinct Cal.com hosts, so Anna's and Ben's bookings at one time are no clash in Cal.com.
-    await db.staff.update({ where: { id: fx.staff.ben }, data: { calcomUserId: hostBase + 1 } });
+    emulator = await startCalcomEmulator();
+    fx = await seedAvailabilityFixture(db);
+    // The company's own account: Anna and Ben are two of its users, so their bookings at one time do not clash.
+    await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
     // Fill the worker's on-disk bundle cache here, once, so both worker processes start in about a
     // second instead of bundling the workflows themselves.
     await loadWorkflowBundle(createLogger({ logLevel: 'silent', nodeEnv: 'test' }));

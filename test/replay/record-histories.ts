@@ -9,13 +9,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { WorkflowHandle } from '@temporalio/client';
+import { cancelWaitlistSignal, slotFreedSignal, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
 import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { rescheduleWorkflowId } from '../../workflows/reschedule-booking.contract';
 import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
 import { bundleOnce, teardownTestEnvs } from '../harness/temporal';
 import { bookingTestRun, type BookingTestRun } from '../workflows/booking-workflows.harness';
-import { permanent, retryable } from '../workflows/booking-world.fakes';
+import { permanent, retryable, UNLINKED_STAFF } from '../workflows/booking-world.fakes';
 
 const OUT = path.join(__dirname, 'histories');
 const START = '2031-03-04T09:00:00.000Z';
@@ -27,6 +29,10 @@ interface Scenario {
   workflowId: (id: string) => string;
   args: (id: string) => unknown[];
   prepare?: (t: BookingTestRun, id: string) => void;
+  /** Messages sent to the started run (signals), before its result is awaited. */
+  drive?: (handle: WorkflowHandle, t: BookingTestRun) => Promise<void>;
+  /** Record the FIRST run (e.g. the one that continued as new), not the last. */
+  firstRun?: boolean;
 }
 
 const bookingArgs = (id: string, extra: Partial<BookAppointmentInput> = {}): BookAppointmentInput[] => [
@@ -42,6 +48,25 @@ const heldBooking = (name: string, prepare?: Scenario['prepare']): Scenario => (
   prepare: (t, id) => {
     prepare?.(t, id);
     t.world.seedHeld(id, START);
+  },
+});
+/** A monitor (patch `waitlist-monitor-v2`) that gets a fan-out `slotFreed` carrying its offers. */
+const monitor = (name: string, over: Partial<WaitlistMonitorInput>, idleHoursThenCancel = 0): Scenario => ({
+  name, workflowType: 'waitlistMonitorWorkflow', workflowId: waitlistWorkflowId, firstRun: idleHoursThenCancel > 0,
+  args: (id) => [{
+    entryId: id, expiresAt: '2099-01-01T00:00:00.000Z', autoBook: true, checkIntervalMs: 3_600_000,
+    reach: { start: '2031-03-03T00:00:00.000Z', end: '2031-03-06T00:00:00.000Z' }, ...over,
+  } satisfies WaitlistMonitorInput],
+  drive: async (handle, t) => {
+    await handle.signal(slotFreedSignal, {
+      branchId: 'br_1', bookingId: 'bkg_freed', staffId: 'stf_1', start: START, end: '2031-03-04T10:00:00.000Z', reason: 'cancelled',
+      offers: [{ start: START, end: '2031-03-04T10:00:00.000Z', staffId: 'stf_1' }],
+      entry: { companyId: 'cmp_1', serviceId: 'svc_1', customerId: 'cus_1' },
+    });
+    if (idleHoursThenCancel === 0) return;
+    // Idle hours: jittered safety checks, continue-as-new after maxIterationsPerRun; then deleted.
+    await t.env.sleep(idleHoursThenCancel * 3_600_000);
+    await handle.signal(cancelWaitlistSignal);
   },
 });
 const reschedule = (name: string, prepare: Scenario['prepare']): Scenario => ({
@@ -131,9 +156,20 @@ const SCENARIOS: Scenario[] = [
   booking('booking-local-invalidate-confirmed'),
   booking('booking-local-invalidate-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
   booking('booking-local-invalidate-retried', (t) => t.world.failNext('invalidateAvailability', retryable('redis down'), 2)),
+  // Since patch `calendar-not-linked`: a booking without a calendar link skips the calendar step and its undo.
+  booking('booking-not-linked-confirmed', undefined, { staffId: UNLINKED_STAFF }),
+  booking('booking-not-linked-db-retried', (t) => t.world.failNext('confirmBooking', retryable('connection reset', 'DbUnavailable')), { staffId: UNLINKED_STAFF }),
+  reschedule('reschedule-not-linked', (t, id) => void t.world.seedConfirmed(id, START, { staffId: UNLINKED_STAFF, externalId: null, calendarStatus: 'not_linked' })),
+  cancel('cancel-not-linked', (t, id) => void t.world.seedConfirmed(id, START, { staffId: UNLINKED_STAFF, externalId: null, calendarStatus: 'not_linked' })),
   // Since patch `api-held-slot`: the API took the hold before the start; the saga adopts it.
   heldBooking('booking-held-confirmed'),
   heldBooking('booking-held-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  // Since patch `waitlist-fanout-activity`: a freed slot reaches the waiting lists through one fan-out activity.
+  cancel('cancel-fanout-activity', (t, id) => void t.world.seedConfirmed(id, START)),
+  heldBooking('booking-held-calendar-refused-fanout', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  // Since patch `waitlist-monitor-v2`: offers in the fan-out's signal, jittered safety check, continue-as-new after ≤ 50 iterations.
+  monitor('waitlist-v2-signal-booked', {}),
+  monitor('waitlist-v2-signal-continue-as-new', { autoBook: false, maxIterationsPerRun: 3 }, 5),
 ];
 
 /**
@@ -153,8 +189,11 @@ async function main(): Promise<void> {
     const handle = await t.env.client.workflow.start(scenario.workflowType, {
       taskQueue: t.taskQueue, workflowId: `${scenario.workflowId(id)}-${Date.now()}`, args: scenario.args(id),
     });
-    await t.run(() => handle.result().catch(() => undefined));
-    const history = await handle.fetchHistory();
+    await t.run(async () => {
+      await scenario.drive?.(handle, t);
+      return handle.result().catch(() => undefined);
+    });
+    const history = await (scenario.firstRun ? t.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId) : handle).fetchHistory();
     fs.writeFileSync(path.join(OUT, `${scenario.name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
     console.log(`recorded ${scenario.name}: ${history.events?.length ?? 0} events`);
   }

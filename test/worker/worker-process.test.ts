@@ -16,7 +16,8 @@ import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.w
 import { testEnv } from '../harness/env';
 import { getTestEnv } from '../harness/temporal';
 import { signalGroup, startWorkerProcess, within, type WorkerProcess } from '../harness/worker-process';
-import { seedAvailabilityFixture, uniqueCalcomUserId, type AvailabilityFixture } from '../integration/availability.fixtures';
+import { linkCalendar, type LinkedCalendar } from '../harness/calendar-link';
+import { seedAvailabilityFixture, type AvailabilityFixture } from '../integration/availability.fixtures';
 
 const env = testEnv();
 const taskQueue = `worker-process-${randomUUID()}`;
@@ -24,6 +25,7 @@ const taskQueue = `worker-process-${randomUUID()}`;
 let temporal: TestWorkflowEnvironment;
 let db: Db;
 let fx: AvailabilityFixture;
+let linked: LinkedCalendar;
 let worker: WorkerProcess | undefined;
 
 /** 10:00 Berlin on a Monday about five weeks ahead: inside the fixture's hours and rules. */
@@ -34,7 +36,8 @@ function mondayTenBerlin(): string {
 beforeAll(async () => {
   temporal = await getTestEnv();
   db = createPrisma(env.databaseUrl, { max: 2 });
-  fx = await seedAvailabilityFixture(db, { calcomUserId: uniqueCalcomUserId() });
+  fx = await seedAvailabilityFixture(db);
+  linked = await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: env.calcomBaseUrl, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
 });
 
 afterAll(async () => {
@@ -74,7 +77,7 @@ test('a booking saga runs to confirmed through `tsx worker/main.ts`, and SIGTERM
   const row = await db.booking.findUniqueOrThrow({ where: { id: bookingId } });
   expect(row).toMatchObject({ status: 'confirmed', calendarStatus: 'synced', calendarExternalId: externalId, workflowId: bookingWorkflowId(bookingId) });
 
-  const calcom = createCalcomClient({ baseUrl: env.calcomBaseUrl, apiKey: env.calcomApiKey });
+  const calcom = createCalcomClient({ baseUrl: env.calcomBaseUrl, apiKey: linked.account.apiKey });
   const remote = await calcom.getBooking(externalId!);
   expect(remote.status).toBe('accepted');
   expect(new Date(remote.start).toISOString()).toBe(new Date(input.start).toISOString());

@@ -8,7 +8,7 @@ import { bookingWorkflowId, currentStepQuery, type BookAppointmentInput } from '
 import { identityAttributes } from '../../workflows/search-attributes.contract';
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { bookingBundle, bookingTestRun } from './booking-workflows.harness';
-import { permanent, retryable } from './booking-world.fakes';
+import { permanent, retryable, UNLINKED_STAFF } from './booking-world.fakes';
 
 jest.setTimeout(60_000);
 
@@ -51,6 +51,21 @@ test('happy path: hold → calendar → confirm → notify → invalidate, with 
   expect(description.memo).toMatchObject({ summary: expect.stringContaining('confirmed') });
   // a query needs a worker, also on a closed workflow
   expect(await t.run(() => handle.query(currentStepQuery))).toBe('done');
+});
+
+test('not linked (patch calendar-not-linked): no calendar step and no calendar undo; confirmed as not_linked', async () => {
+  const { t, args, result, booking } = await book('saga-not-linked', () => {}, { staffId: UNLINKED_STAFF });
+  expect(result).toMatchObject({ kind: 'confirmed', bookingId: args.bookingId, staffId: UNLINKED_STAFF, externalId: null });
+  expect(booking).toMatchObject({ status: 'confirmed', calendarStatus: 'not_linked', externalId: null });
+  expect(t.world.calls).toEqual(['planBooking', 'holdSlot', 'confirmBooking', 'sendBookingNotification', 'invalidateAvailability']);
+});
+
+test('not linked and the confirm refused: the hold is released without any calendar undo', async () => {
+  const { t, args, result } = await book('saga-not-linked-refused', (r) => r.world.failNext('confirmBooking', permanent('refused', 'InvalidState')), { staffId: UNLINKED_STAFF });
+  expect(result).toMatchObject({ kind: 'calendar_failed', bookingId: args.bookingId });
+  expect(t.world.calls).not.toContain('createCalendarBooking');
+  expect(t.world.calls).not.toContain('cancelCalendarBooking');
+  expect(t.world.calls).toContain('releaseHold');
 });
 
 test('a start that carries the identity attributes (as the API sends) is not followed by an upsert of them', async () => {
@@ -100,7 +115,7 @@ test('calendar refuses for good (4xx): compensation newest first, failed + sync 
   expect(t.world.calls).toEqual([
     'planBooking', 'holdSlot', 'createCalendarBooking',
     'cancelCalendarBooking', 'releaseHold', // undos, newest first
-    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+    'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'fanOutSlotFreed',
   ]);
   expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: args.bookingId, operation: 'create', status: 'open' })]);
   expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);
@@ -193,7 +208,7 @@ describe('confirm refused after the Cal.com create: no calendar booking without 
     expect(t.world.calls).toEqual([
       'planBooking', 'holdSlot', 'createCalendarBooking', 'confirmBooking',
       'cancelCalendarBooking', 'releaseHold',
-      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'listWaitlistMonitors',
+      'markBookingFailed', 'recordSyncFailure', 'sendBookingNotification', 'invalidateAvailability', 'fanOutSlotFreed',
     ]);
     expect([...t.world.syncFailures.values()]).toEqual([expect.objectContaining({ bookingId: id, operation: 'create', status: 'open' })]);
     expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_failed']);

@@ -5,9 +5,14 @@
  * attempt. Failures are scripted per activity (`failNext`), and every call is logged in order so
  * tests can assert compensation order.
  */
+import { Context } from '@temporalio/activity';
+import { slotFreedSignal, type SlotFreedEvent } from '../../workflows/waitlist-signals.contract';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SlotPlan } from '../../activities/booking-activity.types';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+
+/** A staff id whose plans are `calendar: 'not_linked'`. */
+export const UNLINKED_STAFF = 'stf_unlinked';
 
 export interface FakeBooking {
   id: string;
@@ -19,7 +24,7 @@ export interface FakeBooking {
   end: string;
   status: 'pending' | 'confirmed' | 'failed' | 'cancelled';
   externalId: string | null;
-  calendarStatus: 'pending' | 'synced' | 'failed';
+  calendarStatus: 'not_linked' | 'pending' | 'synced' | 'failed';
   rescheduledCount: number;
   participants: number;
   history: string[];
@@ -59,6 +64,8 @@ export class FakeBookingWorld {
   invalidations: string[] = [];
   calls: string[] = [];
   monitors: string[] = [];
+  /** Waiting-list entries (for monitor histories): offers sent per entry, final statuses. */
+  waitlist = new Map<string, { status: string; offers: Array<{ start: string; end: string; staffId: string }>; bookingId: string | null }>();
   /** Starts that the "exclusion constraint" refuses (plan or hold) */
   taken = new Set<string>();
   private scripted = new Map<string, Failure[]>();
@@ -119,7 +126,10 @@ export class FakeBookingWorld {
   }
 
   private planFor(start: string, staffId: string | null | undefined): SlotPlan {
-    return { staffId: staffId ?? 'stf_1', resourceId: null, start, end: plus(start, HOUR), blockedStart: start, blockedEnd: plus(start, HOUR) };
+    const plan: SlotPlan = { staffId: staffId ?? 'stf_1', resourceId: null, start, end: plus(start, HOUR), blockedStart: start, blockedEnd: plus(start, HOUR) };
+    // `stf_unlinked`: a staff member without a Cal.com user (no calendar call for their bookings).
+    if (staffId === UNLINKED_STAFF) plan.calendar = 'not_linked';
+    return plan;
   }
 
   activities() {
@@ -143,7 +153,7 @@ export class FakeBookingWorld {
         void workflowId;
         w.bookings.set(bookingId, {
           id: bookingId, companyId: booking.companyId, branchId: booking.branchId, customerId: booking.customerId, staffId: plan.staffId,
-          start: plan.start, end: plan.end, status: 'pending', externalId: null, calendarStatus: 'pending', rescheduledCount: 0,
+          start: plan.start, end: plan.end, status: 'pending', externalId: null, calendarStatus: plan.calendar === 'not_linked' ? 'not_linked' : 'pending', rescheduledCount: 0,
           participants: booking.participants?.length ?? 0, history: ['held'],
         });
         return { kind: 'held' as const };
@@ -159,7 +169,7 @@ export class FakeBookingWorld {
       async confirmBooking({ bookingId, externalId }: { bookingId: string; externalId: string | null }) {
         w.enter('confirmBooking');
         const b = w.booking(bookingId);
-        if (b.status === 'pending') Object.assign(b, { status: 'confirmed', externalId, calendarStatus: 'synced' });
+        if (b.status === 'pending') Object.assign(b, { status: 'confirmed', externalId, calendarStatus: b.calendarStatus === 'not_linked' && !externalId ? 'not_linked' : 'synced' });
         else if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`cannot confirm ${b.status}`, 'InvalidState');
         if (!b.history.includes('confirmed')) b.history.push('confirmed');
       },
@@ -186,6 +196,38 @@ export class FakeBookingWorld {
       async listWaitlistMonitors() {
         w.enter('listWaitlistMonitors');
         return [...w.monitors];
+      },
+      /** Like the real fan-out: the activity signals the monitors (here every registered probe). */
+      async fanOutSlotFreed(event: SlotFreedEvent) {
+        w.enter('fanOutSlotFreed');
+        const client = Context.current().client;
+        const sent = await Promise.allSettled(w.monitors.map((id) => client.workflow.getHandle(id).signal(slotFreedSignal, event)));
+        return { rowsRead: w.monitors.length, pages: 1, signalled: sent.filter((r) => r.status === 'fulfilled').length };
+      },
+      async checkWaitlistEntry({ entryId }: { entryId: string }) {
+        w.enter('checkWaitlistEntry');
+        const e = w.waitlist.get(entryId) ?? { status: 'waiting', offers: [], bookingId: null };
+        w.waitlist.set(entryId, e);
+        if (e.status !== 'waiting' && e.status !== 'notified') return { kind: 'closed' as const, status: e.status as 'booked', bookingId: e.bookingId };
+        return { kind: 'open' as const, candidates: [], booking: { companyId: 'cmp_1', branchId: 'br_1', serviceId: 'svc_1', customerId: 'cus_1' } };
+      },
+      async offerWaitlistSlots({ entryId, candidates }: { entryId: string; candidates: Array<{ start: string; end: string; staffId: string }> }) {
+        w.enter('offerWaitlistSlots');
+        const e = w.waitlist.get(entryId) ?? { status: 'waiting', offers: [], bookingId: null };
+        const sent = candidates.filter((c) => !e.offers.some((o) => o.start === c.start && o.staffId === c.staffId)).slice(0, 3);
+        e.offers.push(...sent);
+        if (e.offers.length > 0) e.status = 'notified';
+        w.waitlist.set(entryId, e);
+        return { offers: e.offers, notificationsSent: sent.length > 0 ? 1 : 0, sent };
+      },
+      async markWaitlistBooked({ entryId, bookingId }: { entryId: string; bookingId: string }) {
+        w.enter('markWaitlistBooked');
+        w.waitlist.set(entryId, { ...(w.waitlist.get(entryId) ?? { offers: [] }), status: 'booked', bookingId });
+      },
+      async closeWaitlistEntry({ entryId, status }: { entryId: string; status: string }) {
+        w.enter('closeWaitlistEntry');
+        const e = w.waitlist.get(entryId);
+        if (e && (e.status === 'waiting' || e.status === 'notified')) e.status = status;
       },
       async sendBookingNotification(input: { bookingId: string; kind: string; dedupeKey: string }) {
         w.enter('sendBookingNotification');

@@ -74,6 +74,10 @@ async function sweep(world: World, input: HoldSweeperInput = {}) {
       log('listWaitlistMonitors', args);
       return [];
     },
+    async fanOutSlotFreed(args: unknown) {
+      log('fanOutSlotFreed', args);
+      return { rowsRead: 0, pages: 1, signalled: 0 };
+    },
   };
   seq += 1;
   const taskQueue = `hold-sweeper-wf-${process.pid}-${seq}-${Date.now()}`;
@@ -114,9 +118,9 @@ test('expires only holds no running workflow owns; one cache invalidation per br
   expect(result.expired.sort()).toEqual(['bkg_closed', 'bkg_ownerless', 'bkg_unknown', 'rsh_reschedule-bkg_x-1-0'].sort());
   expect(result.skippedLive.sort()).toEqual(['bkg_live', 'bkg_retrying']);
   expect(argsOf('invalidateAvailability')).toEqual([{ branchId: 'br_1' }, { branchId: 'br_2' }]);
-  // Waiting-list monitors are looked up per freed booking slot (not the placeholder, not the changed row).
-  expect(argsOf('listWaitlistMonitors')).toHaveLength(3);
-  expect(argsOf('listWaitlistMonitors')).toEqual(expect.arrayContaining([{ branchId: 'br_2', start: world.holds[4].start, end: world.holds[4].end }]));
+  // The waiting lists hear of each freed booking slot (not the placeholder, not the changed row), through the fan-out activity.
+  expect(argsOf('fanOutSlotFreed')).toHaveLength(3);
+  expect(argsOf('fanOutSlotFreed')).toEqual(expect.arrayContaining([expect.objectContaining({ branchId: 'br_2', start: world.holds[4].start, end: world.holds[4].end, reason: 'failed' })]));
   expect(result.cancelledOrphans).toEqual([]);
 });
 

@@ -104,7 +104,7 @@ describe('reschedule', () => {
     expect(t.world.holds.size).toBe(0);
     expect(t.world.liveCalendarBookings(id)).toHaveLength(1);
     expect(t.world.notifications).toEqual([]);
-    expect(t.world.calls).not.toContain('listWaitlistMonitors');
+    expect(t.world.calls).not.toContain('fanOutSlotFreed');
   });
 
   test('new slot lost after the calendar moved (hold expired as abandoned): calendar moved back, hold dropped', async () => {
@@ -174,7 +174,7 @@ describe('cancel', () => {
     const second = await t.run(async () => (await cancel(t, id)).result());
     expect(second).toMatchObject({ kind: 'cancelled', alreadyCancelled: true });
     expect(t.world.notifications).toHaveLength(1);
-    expect(t.world.calls.filter((c) => c === 'listWaitlistMonitors')).toHaveLength(1);
+    expect(t.world.calls.filter((c) => c === 'fanOutSlotFreed')).toHaveLength(1);
   });
 
   test('a failed booking cannot be cancelled; an unknown one is not_found', async () => {

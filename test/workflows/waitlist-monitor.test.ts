@@ -18,6 +18,7 @@ import {
 } from '../../workflows/waitlist-monitor.contract';
 import type { waitlistMonitorWorkflow } from '../../workflows/waitlist-monitor.workflow';
 import { getTimeSkippingEnv } from '../harness/temporal';
+import { checkDelayMs } from '../../domain/waitlist/fan-out';
 
 const TZ = 'Europe/Berlin';
 const DAY = 86_400_000;
@@ -161,7 +162,9 @@ describe('waitlistMonitorWorkflow (time-skipping)', () => {
       const result = await handle.result();
       expect(result.status).toBe('expired');
       expect((await env.currentTimeMs()) - t0).toBeGreaterThanOrEqual(30 * DAY);
-      expect(result.checks).toBe(120); // at once, then every 6 h until the 30th day
+      // at once, then every 6 h × the entry's jitter (0.8-1.2) until the 30th day, across runs of ≤ 50 iterations
+      expect(result.checks).toBe(Math.ceil((30 * DAY) / checkDelayMs('wl_a', 6 * 3_600_000)));
+      expect(result.runs).toBeGreaterThanOrEqual(3);
       expect(acts.closeWaitlistEntry).toHaveBeenCalledWith({ entryId: 'wl_a', status: 'expired' });
       expect(store.entries.get('wl_a')!.status).toBe('expired');
     });
@@ -174,9 +177,9 @@ describe('waitlistMonitorWorkflow (time-skipping)', () => {
       const now = await env.currentTimeMs();
       const handle = await start('wl_a', { expiresAt: new Date(now + 60 * MIN).toISOString() });
       const result = await handle.result();
-      expect(result.checks).toBe(12); // minutes 0, 5, ..., 55
+      expect(result.checks).toBe(Math.ceil((60 * MIN) / checkDelayMs('wl_a', 5 * MIN))); // at once, then every 5 min × jitter
       expect(result.signalWakeups).toBe(0);
-      expect(acts.checkWaitlistEntry).toHaveBeenCalledTimes(12);
+      expect(acts.checkWaitlistEntry).toHaveBeenCalledTimes(result.checks);
     });
   });
 
@@ -208,7 +211,7 @@ describe('waitlistMonitorWorkflow (time-skipping)', () => {
       const handle = await start('wl_a', { autoBook: false, maxIterationsPerRun: 2, expiresAt: new Date(now + 60 * MIN).toISOString() });
       const result = await handle.result();
       expect(result.runs).toBeGreaterThanOrEqual(6);
-      expect(result).toMatchObject({ status: 'expired', checks: 12, notificationsSent: 1 });
+      expect(result).toMatchObject({ status: 'expired', checks: Math.ceil((60 * MIN) / checkDelayMs('wl_a', 5 * MIN)), notificationsSent: 1 });
       expect(result.offers).toEqual([{ start: freedSlot.start, end: freedSlot.end, staffId: 'stf_1' }]);
       expect(store.emails).toHaveLength(1);
       const { runId } = await handle.describe();
@@ -239,6 +242,78 @@ describe('waitlistMonitorWorkflow (time-skipping)', () => {
       await younger.signal(cancelWaitlistSignal);
       expect(await younger.result()).toMatchObject({ status: 'cancelled', bookingAttempts: 0 });
       expect(store.entries.get('wl_new')!.status).toBe('cancelled');
+    });
+  });
+
+  it('the safety check is jittered by the entry id: no check before the entry\'s own delay', async () => {
+    const store = new FakeStore();
+    store.add('wl_jit', '2030-01-01T00:00:00Z');
+    await withWorker(store, async () => {
+      const interval = 3_600_000;
+      const delay = checkDelayMs('wl_jit', interval);
+      expect(delay).not.toBe(interval);
+      const handle = await start('wl_jit', { checkIntervalMs: interval });
+      await until(async () => (await stateOf(handle)).checks === 1, 'first check');
+      await env.sleep(delay - MIN);
+      expect((await stateOf(handle)).checks).toBe(1);
+      await env.sleep(2 * MIN);
+      await until(async () => (await stateOf(handle)).checks === 2, 'jittered check');
+      await handle.signal(cancelWaitlistSignal);
+      expect(await handle.result()).toMatchObject({ status: 'cancelled', checks: 2 });
+    });
+  });
+
+  it('acts on the offers a fan-out signal allocated, without a check of its own', async () => {
+    const store = new FakeStore();
+    store.add('wl_fan', '2030-01-01T00:00:00Z');
+    await withWorker(store, async (acts) => {
+      const handle = await start('wl_fan', { checkIntervalMs: DAY });
+      await until(async () => (await stateOf(handle)).checks === 1, 'first check');
+      store.free.push({ ...freedSlot });
+      const entry = { companyId: 'cmp_1', serviceId: 'svc_1', customerId: 'cus_wl_fan' };
+      await handle.signal(slotFreedSignal, { ...freedEvent, offers: [{ start: freedSlot.start, end: freedSlot.end, staffId: 'stf_1' }], entry });
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'booked', checks: 1, signalWakeups: 1 });
+      expect(acts.checkWaitlistEntry).toHaveBeenCalledTimes(1);
+      expect(store.bookings).toEqual([expect.objectContaining({ customerId: 'cus_wl_fan', branchId: 'br_1', start: freedSlot.start, staffId: 'stf_1' })]);
+    });
+  });
+
+  it('continues as new every second iteration without losing pending signals: every allocated offer is mailed once', async () => {
+    const store = new FakeStore();
+    store.add('wl_can', '2030-01-01T00:00:00Z');
+    await withWorker(store, async () => {
+      const handle = await start('wl_can', { autoBook: false, checkIntervalMs: DAY, maxIterationsPerRun: 2 });
+      await until(async () => (await stateOf(handle)).checks === 1, 'first check');
+      const entry = { companyId: 'cmp_1', serviceId: 'svc_1', customerId: 'cus_wl_can' };
+      const hours = [8, 9, 10]; // at most 3 offers per mail (MAX_OFFERS), so none is left over by policy
+      // Sent back to back: some arrive while a run decides to continue as new.
+      await Promise.all(hours.map((h) => handle.signal(slotFreedSignal, {
+        ...freedEvent, offers: [{ start: `2030-06-10T${String(h).padStart(2, '0')}:00:00.000Z`, end: `2030-06-10T${String(h + 1).padStart(2, '0')}:00:00.000Z`, staffId: 'stf_1' }], entry,
+      })));
+      await until(async () => store.emails.flatMap((e) => e.offers).length === hours.length, 'all offers mailed');
+      const state = await stateOf(handle);
+      expect(state.runs).toBeGreaterThanOrEqual(2);
+      expect(state.signalWakeups).toBe(hours.length);
+      expect(new Set(store.entries.get('wl_can')!.offers.map((o) => o.start)).size).toBe(hours.length);
+      await handle.signal(cancelWaitlistSignal);
+      expect(await handle.result()).toMatchObject({ status: 'cancelled', notificationsSent: store.emails.length });
+    });
+  });
+
+  it('a run started with carried-over offers (continue-as-new input) acts on them first', async () => {
+    const store = new FakeStore();
+    store.add('wl_carry', '2030-01-01T00:00:00Z');
+    store.free.push({ ...freedSlot });
+    await withWorker(store, async (acts) => {
+      const pendingOffers = {
+        offers: [{ start: freedSlot.start, end: freedSlot.end, staffId: 'stf_1' }],
+        booking: { companyId: 'cmp_1', branchId: 'br_1', serviceId: 'svc_1', customerId: 'cus_wl_carry' },
+      };
+      const handle = await start('wl_carry', { checkIntervalMs: DAY, checkPending: false, pendingOffers });
+      expect(await handle.result()).toMatchObject({ status: 'booked', checks: 0 });
+      expect(acts.checkWaitlistEntry).not.toHaveBeenCalled();
+      expect(store.bookings.map((b) => b.customerId)).toEqual(['cus_wl_carry']);
     });
   });
 });

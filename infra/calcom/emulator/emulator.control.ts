@@ -35,6 +35,11 @@ export function handleControl(state: EmulatorState, method: string, path: string
       return { status: 201, body: { data: state.createExternalBooking(body) } };
     case 'GET /__control/requests':
       return { status: 200, body: { data: state.requests } };
+    case 'POST /__control/accounts': {
+      // Not wrapped in {data}: the contract of API.md ("Emulator additions").
+      const account = state.accounts.create();
+      return { status: 201, body: { apiKey: account.apiKey, userIds: account.userIds, eventTypeIds: account.eventTypeIds } };
+    }
     case 'POST /__control/reset':
       state.reset();
       return { status: 200, body: { data: { reset: true } } };

@@ -6,7 +6,7 @@
  */
 import { badRequest } from './emulator.errors';
 
-export const OPERATIONS = ['create', 'get', 'list', 'reschedule', 'cancel'] as const;
+export const OPERATIONS = ['create', 'get', 'list', 'reschedule', 'cancel', 'me', 'event-types', 'webhooks'] as const;
 export type EmulatorOperation = (typeof OPERATIONS)[number];
 export const FAULT_MODES = ['none', 'error', 'timeout', 'flaky', 'lose_response'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];

@@ -7,7 +7,8 @@
  * 2024-04-15 controller, whose shapes differ. The emulator does not serve that version; it answers
  * 400 instead so a client that forgets the header fails loudly in tests.
  * Auth: create/get/reschedule/cancel are public in Cal.com (a bearer token is optional but, when
- * sent, must be valid); listing requires one.
+ * sent, must be valid); listing requires one. A key is an account (emulator.accounts.ts): it sees
+ * only its own bookings. `/v2/me`, `/v2/event-types` and `/v2/webhooks` need a key.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +18,8 @@ import { handleControl, isControlPath } from './emulator.control';
 import { EmulatorHttpError, badRequest, faultError, notFound, unauthorized } from './emulator.errors';
 import type { EmulatorOperation } from './emulator.faults';
 import { EmulatorState } from './emulator.state';
+import type { EmulatorAccount } from './emulator.accounts';
+import { createWebhook, renderWebhook } from './emulator.webhooks';
 
 export { EmulatorState } from './emulator.state';
 export const DEFAULT_EMULATOR_API_KEY = 'cal_test_emulator_key';
@@ -40,14 +43,33 @@ interface Route {
   operation: EmulatorOperation;
   uid?: string;
   authRequired: boolean;
+  /** me / event-types / webhooks: which one, and the id in the path if any. */
+  action?: 'me' | 'list-event-types' | 'get-event-type' | 'list-webhooks' | 'create-webhook' | 'delete-webhook';
+  id?: string;
 }
 
 const SUPPORTED_VERSIONS = new Set([CALCOM_BOOKINGS_API_VERSION, CALCOM_BOOKINGS_API_VERSION_NEWEST]);
 const MAX_BODY_BYTES = 1_000_000;
 const MAX_LOG = 10_000;
 
+function matchAccountRoute(method: string, parts: string[]): Route | null {
+  const id = parts[2] === undefined ? undefined : decodeURIComponent(parts[2]);
+  if (parts[1] === 'me' && parts.length === 2 && method === 'GET') return { operation: 'me', authRequired: true, action: 'me' };
+  if (parts[1] === 'event-types' && method === 'GET') {
+    if (parts.length === 2) return { operation: 'event-types', authRequired: true, action: 'list-event-types' };
+    if (parts.length === 3) return { operation: 'event-types', authRequired: true, action: 'get-event-type', id };
+  }
+  if (parts[1] === 'webhooks') {
+    if (parts.length === 2 && method === 'GET') return { operation: 'webhooks', authRequired: true, action: 'list-webhooks' };
+    if (parts.length === 2 && method === 'POST') return { operation: 'webhooks', authRequired: true, action: 'create-webhook' };
+    if (parts.length === 3 && method === 'DELETE') return { operation: 'webhooks', authRequired: true, action: 'delete-webhook', id };
+  }
+  return null;
+}
+
 function matchRoute(method: string, path: string): Route | null {
   const parts = path.replace(/\/+$/, '').split('/').slice(1);
+  if (parts[0] === 'v2' && parts[1] !== 'bookings') return matchAccountRoute(method, parts);
   if (parts[0] !== 'v2' || parts[1] !== 'bookings') return null;
   const uid = parts[2] === undefined ? undefined : decodeURIComponent(parts[2]);
   if (parts.length === 2) {
@@ -85,7 +107,7 @@ function parseJson(text: string): unknown {
 
 export async function startCalcomEmulator(options: CalcomEmulatorOptions = {}): Promise<CalcomEmulator> {
   const apiKey = options.apiKey ?? DEFAULT_EMULATOR_API_KEY;
-  const state = new EmulatorState(options.now);
+  const state = new EmulatorState(options.now, apiKey);
   const sleepers = new Map<NodeJS.Timeout, (finished: boolean) => void>();
   let closing = false;
 
@@ -120,9 +142,10 @@ export async function startCalcomEmulator(options: CalcomEmulatorOptions = {}): 
     return httpError.status;
   };
 
-  function checkHeaders(req: IncomingMessage, route: Route): boolean {
+  /** The calling account (null: no key sent on a public endpoint). */
+  function checkHeaders(req: IncomingMessage, route: Route): EmulatorAccount | null {
     const version = req.headers['cal-api-version'];
-    if (typeof version !== 'string' || !SUPPORTED_VERSIONS.has(version)) {
+    if (route.action === undefined && (typeof version !== 'string' || !SUPPORTED_VERSIONS.has(version))) {
       throw badRequest(
         `cal-api-version header ${version === undefined ? 'missing' : `"${String(version)}" not supported`}: this emulator serves bookings ` +
           `${CALCOM_BOOKINGS_API_VERSION} and ${CALCOM_BOOKINGS_API_VERSION_NEWEST} only (Cal.com would fall back to 2024-04-15 shapes)`,
@@ -131,29 +154,62 @@ export async function startCalcomEmulator(options: CalcomEmulatorOptions = {}): 
     const header = req.headers.authorization;
     if (header === undefined) {
       if (route.authRequired) throw unauthorized('ApiAuthGuard - No authentication method provided');
-      return false;
+      return null;
     }
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (token !== apiKey) throw unauthorized('ApiAuthStrategy - api key - Invalid API Key');
-    return true;
+    const account = token === undefined ? undefined : state.accounts.byApiKey(token);
+    if (!account) throw unauthorized('ApiAuthStrategy - api key - Invalid API Key');
+    return account;
   }
 
   function perform(req: IncomingMessage, route: Route, query: URLSearchParams, rawBody: string): { status: number; body: unknown } {
-    const authenticated = checkHeaders(req, route);
+    const caller = checkHeaders(req, route);
     const body = parseJson(rawBody);
+    const ok = (status: number, data: unknown) => ({ status, body: { status: 'success', data } });
     switch (route.operation) {
       case 'create':
-        return { status: 201, body: { status: 'success', data: state.createBooking(body) } };
+        return ok(201, state.createBooking(body, caller));
       case 'get':
-        return { status: 200, body: { status: 'success', data: state.getBooking(route.uid as string) } };
+        return ok(200, state.getBooking(route.uid as string, caller));
       case 'list': {
-        const { data, pagination } = state.listBookings(query);
+        const { data, pagination } = state.listBookings(query, caller);
         return { status: 200, body: { status: 'success', data, pagination } };
       }
       case 'reschedule':
-        return { status: 201, body: { status: 'success', data: state.rescheduleBooking(route.uid as string, body) } };
+        return ok(201, state.rescheduleBooking(route.uid as string, body, caller));
       case 'cancel':
-        return { status: 200, body: { status: 'success', data: state.cancelBooking(route.uid as string, body, authenticated) } };
+        return ok(200, state.cancelBooking(route.uid as string, body, caller));
+      case 'me':
+      case 'event-types':
+      case 'webhooks':
+        return performAccount(route, caller as EmulatorAccount, body);
+    }
+  }
+
+  function performAccount(route: Route, account: EmulatorAccount, body: unknown): { status: number; body: unknown } {
+    const ok = (status: number, data: unknown) => ({ status, body: { status: 'success', data } });
+    switch (route.action) {
+      case 'me':
+        return ok(200, state.me(account));
+      case 'list-event-types':
+        return ok(200, state.listEventTypes(account));
+      case 'get-event-type': {
+        const id = Number(route.id);
+        if (!Number.isInteger(id) || id < 1) throw badRequest(['eventTypeId must be a positive integer']);
+        return ok(200, state.getEventType(id, account));
+      }
+      case 'list-webhooks':
+        return ok(200, account.webhooks.map(renderWebhook));
+      case 'create-webhook':
+        return ok(201, renderWebhook(createWebhook(account, body, state.now())));
+      case 'delete-webhook': {
+        const index = account.webhooks.findIndex((w) => w.id === route.id);
+        if (index < 0) throw notFound(`Webhook with id ${route.id} not found`);
+        const [removed] = account.webhooks.splice(index, 1);
+        return ok(200, renderWebhook(removed!));
+      }
+      default:
+        throw notFound('Cannot serve this path');
     }
   }
 

@@ -8,7 +8,10 @@
  *   Cal.com may answer either 400 or 409 for them, so callers must handle both;
  * - reschedule makes a new booking (new id and uid); the old one becomes cancelled with
  *   rescheduledToUid; rejected bookings leak a raw 404.
- * Event types and users are created on first use; control calls can configure them.
+ * Accounts (emulator.accounts.ts): a request with an API key sees only its account's bookings and
+ * event types (another account's booking or event type is a 404, as in Cal.com); an
+ * unauthenticated create books into the account owning the event type. Event types and users of
+ * the default account are created on first use; control calls can configure them.
  */
 import { randomBytes } from 'node:crypto';
 import type { CalcomAttendee, CalcomBooking, CalcomBookingStatus, CalcomCreateBookingInput, CalcomHost } from '../calcom.types';
@@ -16,6 +19,7 @@ import { EmulatorHttpError, badRequest, duplicateBooking, notFound } from './emu
 import { FaultInjector } from './emulator.faults';
 import { isIsoInstant, isTimeZone, parseCancel, parseCreateBooking, parseReschedule } from './emulator.validation';
 import { filterBookings, type ListResult } from './emulator.list';
+import { DEMO_EVENT_TYPE_IDS, DEMO_USER_IDS, EmulatorAccounts, type EmulatorAccount } from './emulator.accounts';
 
 export interface EmulatorEventType {
   id: number;
@@ -32,6 +36,7 @@ interface StoredBooking {
   hostIds: number[];
   idempotencyKey: string | null;
   external: boolean;
+  account: EmulatorAccount;
 }
 
 export interface RequestLogEntry {
@@ -63,8 +68,14 @@ export class EmulatorState {
   private readonly eventTypes = new Map<number, EmulatorEventType>();
   private readonly users = new Map<number, CalcomHost>();
   private nextId = 1;
+  readonly accounts: EmulatorAccounts;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly clock: () => number = Date.now,
+    defaultApiKey = 'cal_test_emulator_key',
+  ) {
+    this.accounts = new EmulatorAccounts(defaultApiKey);
+  }
 
   now(): number {
     return this.clock();
@@ -75,6 +86,7 @@ export class EmulatorState {
     this.eventTypes.clear();
     this.users.clear();
     this.requests.length = 0;
+    // Accounts (and their webhooks) stay: their keys live on in stored calendar connections.
     this.faults.set({ ...this.faults.current, mode: 'none', count: null, latencyMs: 0 });
     this.nextId = 1;
   }
@@ -97,16 +109,49 @@ export class EmulatorState {
     return next;
   }
 
-  getBooking(uid: string): CalcomBooking {
-    return structuredClone(this.find(uid).booking);
+  getBooking(uid: string, caller: EmulatorAccount | null = null): CalcomBooking {
+    return structuredClone(this.find(uid, caller).booking);
   }
 
-  listBookings(query: URLSearchParams): ListResult {
-    return filterBookings([...this.store.values()].map((s) => s.booking), query, this.now());
+  /** The account's bookings only (listing needs a key). */
+  listBookings(query: URLSearchParams, caller: EmulatorAccount | null = null): ListResult {
+    const mine = [...this.store.values()].filter((s) => caller === null || s.account === caller);
+    return filterBookings(mine.map((s) => s.booking), query, this.now());
   }
 
-  createBooking(body: unknown): CalcomBooking {
+  /** `/v2/me`: the account's owner. */
+  me(account: EmulatorAccount): Record<string, unknown> {
+    const owner = this.user(account.id);
+    return { id: account.id, username: account.username, email: account.email, name: owner.name, timeZone: owner.timeZone, weekStart: 'Monday', timeFormat: 24, defaultScheduleId: null, organizationId: null };
+  }
+
+  /** The account's event types with their hosts (team event types, 2024-06-14 shape, trimmed). */
+  listEventTypes(account: EmulatorAccount): Array<Record<string, unknown>> {
+    return account.eventTypeIds.map((id) => this.renderEventType(this.eventType(id)));
+  }
+
+  getEventType(id: number, account: EmulatorAccount): Record<string, unknown> {
+    if (this.accounts.ownerOfEventType(id) !== account) throw notFound(`Event type with id ${id} not found.`);
+    return this.renderEventType(this.eventType(id));
+  }
+
+  private renderEventType(e: EmulatorEventType): Record<string, unknown> {
+    return {
+      id: e.id,
+      slug: e.slug,
+      title: e.title,
+      lengthInMinutes: e.lengthInMinutes,
+      schedulingType: 'roundRobin',
+      hosts: e.hostUserIds.map((userId) => ({ userId, name: this.user(userId).name, mandatory: false, priority: 'medium' })),
+    };
+  }
+
+  createBooking(body: unknown, caller: EmulatorAccount | null = null): CalcomBooking {
     const input = parseCreateBooking(body);
+    const owner = this.accounts.ownerOfEventType(input.eventTypeId);
+    if (caller !== null && caller !== owner) throw notFound(`Event type with id ${input.eventTypeId} not found.`);
+    const foreign = (input.routing?.teamMemberIds ?? []).filter((id) => this.accounts.ownerOfUser(id) !== owner);
+    if (foreign.length > 0) throw badRequest(`routing.teamMemberIds ${foreign.join(', ')} are not hosts of event type ${input.eventTypeId}`);
     const eventType = this.eventType(input.eventTypeId);
     const start = Date.parse(input.start);
     const lengthMinutes = input.lengthInMinutes ?? eventType.lengthInMinutes;
@@ -126,12 +171,13 @@ export class EmulatorState {
       metadata: input.metadata,
       bookingFieldsResponses: { name: input.attendee.name, email: input.attendee.email, guests: input.guests ?? [], ...input.bookingFieldsResponses },
       location: locationOf(input),
+      account: owner,
     });
     return structuredClone(stored.booking);
   }
 
-  rescheduleBooking(uid: string, body: unknown): CalcomBooking {
-    const old = this.find(uid);
+  rescheduleBooking(uid: string, body: unknown, caller: EmulatorAccount | null = null): CalcomBooking {
+    const old = this.find(uid, caller);
     if (old.booking.status === 'rejected') {
       throw new EmulatorHttpError(404, 'Could not find original booking', 'raw');
     }
@@ -163,6 +209,7 @@ export class EmulatorState {
       rescheduledFromUid: old.booking.uid,
       reschedulingReason: input.reschedulingReason,
       rescheduledByEmail: input.rescheduledBy,
+      account: old.account,
     });
     old.idempotencyKey = null;
     old.booking.status = 'cancelled';
@@ -171,8 +218,9 @@ export class EmulatorState {
     return structuredClone(next.booking);
   }
 
-  cancelBooking(uid: string, body: unknown, authenticated: boolean): CalcomBooking {
-    const stored = this.find(uid);
+  cancelBooking(uid: string, body: unknown, caller: EmulatorAccount | null): CalcomBooking {
+    const authenticated = caller !== null;
+    const stored = this.find(uid, caller);
     const input = parseCancel(body);
     if (stored.booking.status === 'cancelled') {
       throw new EmulatorHttpError(400, 'This booking has already been cancelled.', 'raw');
@@ -219,24 +267,34 @@ export class EmulatorState {
       location: 'integrations:daily',
       title: typeof input.title === 'string' ? input.title : undefined,
       external: true,
+      account: this.accounts.ownerOfUser(userId as number),
     });
     return structuredClone(stored.booking);
   }
 
-  private find(uid: string): StoredBooking {
+  /** A key sees only its own account's bookings; another account's uid is unknown to it. */
+  private find(uid: string, caller: EmulatorAccount | null = null): StoredBooking {
     const stored = this.store.get(uid);
-    if (!stored) throw notFound(`Booking with uid=${uid} was not found in the database`);
+    if (!stored || (caller !== null && stored.account !== caller)) throw notFound(`Booking with uid=${uid} was not found in the database`);
     return stored;
   }
 
+  /** The stored booking by uid for the control API (any account). */
+  storedBooking(uid: string): { booking: CalcomBooking; account: EmulatorAccount } {
+    const stored = this.find(uid);
+    return { booking: stored.booking, account: stored.account };
+  }
+
   private eventType(id: number): EmulatorEventType {
+    const owner = this.accounts.ownerOfEventType(id);
+    const teamHosts = owner.isDefault ? (DEMO_EVENT_TYPE_IDS.includes(id) ? DEMO_USER_IDS : [DEFAULT_HOST_USER_ID]) : owner.userIds;
     return (
       this.eventTypes.get(id) ?? {
         id,
         slug: `event-type-${id}`,
         title: id === EXTERNAL_EVENT_TYPE_ID ? 'Busy' : `Event Type ${id}`,
         lengthInMinutes: DEFAULT_EVENT_LENGTH_MINUTES,
-        hostUserIds: [DEFAULT_HOST_USER_ID],
+        hostUserIds: [...teamHosts],
         requiresConfirmation: false,
       }
     );
@@ -294,6 +352,7 @@ export class EmulatorState {
     rescheduledFromUid?: string;
     reschedulingReason?: string;
     rescheduledByEmail?: string;
+    account: EmulatorAccount;
   }): StoredBooking {
     const now = iso(this.now());
     const hosts = spec.hostIds.map((id) => this.user(id));
@@ -328,6 +387,7 @@ export class EmulatorState {
       hostIds: spec.hostIds,
       idempotencyKey: spec.status === 'accepted' && !spec.external ? idempotencyKey(spec.eventType.id, spec.start, spec.end, spec.hostIds[0]) : null,
       external: spec.external ?? false,
+      account: spec.account,
     };
     this.store.set(uid, stored);
     return stored;

@@ -138,7 +138,7 @@ export function BookingPage() {
           {(services.data?.data ?? []).filter((s) => s.branchId === branchId).map((s) => (
             <button key={s.id} type="button" className="choice" onClick={() => (setService(s), setStep('staff'))}>
               <strong>{s.name}</strong> <span>{s.durationMinutes} min</span>
-              {s.price !== undefined && s.price !== null && <span>{typeof s.price === 'number' ? s.price.toFixed(2) : `${s.price.amount.toFixed(2)} ${s.price.currency}`}</span>}
+              {s.price !== undefined && s.price !== null && <span>{formatPrice(s, language)}</span>}
             </button>
           ))}
         </fieldset>
@@ -240,4 +240,10 @@ export function BookingPage() {
       )}
     </CustomerFrame>
   );
+}
+
+function formatPrice(service: Service, language: string): string {
+  const price = service.price as number | { amount: number; currency: string };
+  const [amount, currency] = typeof price === 'number' ? [price, service.currency ?? 'EUR'] : [price.amount, price.currency];
+  return new Intl.NumberFormat(language, { style: 'currency', currency }).format(amount);
 }

@@ -150,8 +150,8 @@ export function DashboardPage() {
                   height={280}
                   option={{
                     tooltip: { trigger: 'axis' },
-                    legend: {},
-                    grid: { left: 40, right: 50, top: 40, bottom: 30 },
+                    legend: { top: 0 },
+                    grid: { left: 40, right: 50, top: 50, bottom: 30 },
                     xAxis: { type: 'category', data: timeSeries.map((p) => p.period) },
                     yAxis: [
                       { type: 'value', minInterval: 1, name: 'count' },

@@ -130,7 +130,8 @@ function Connections() {
                   <td>{c.status}</td>
                   <td>{c.lastReconciledAt ?? '—'}</td>
                   <td>{c.drift ? `${c.drift.repaired} / ${c.drift.open}` : '—'}</td>
-                  <td className="row">
+                  <td>
+                    <div className="row">
                     <button type="button" onClick={() => void run(() => post(`/v1/calendar-connections/${c.id}/reconcile`, {}), 'calendar-connections').then((r) => r && setNote(`Reconciling "${c.name}".`))}>
                       Reconcile
                     </button>
@@ -141,6 +142,7 @@ function Connections() {
                     >
                       Remove
                     </button>
+                    </div>
                   </td>
                 </tr>
               ))}
