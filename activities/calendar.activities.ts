@@ -164,6 +164,19 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
     if (changed === 0) throw new Error(`booking ${bookingId} not found while storing Cal.com uid ${uid}`);
   }
 
+  /**
+   * Seats: the Cal.com uid of another live booking of the same class (service|start|staff), which
+   * stands for the whole class in the calendar (one event per class; the first seat makes it).
+   */
+  async function classUid(bookingId: string): Promise<string | null> {
+    const rows = await db.$queryRaw<Array<{ uid: string }>>`
+      SELECT o.calendar_external_id AS uid FROM bookings b JOIN bookings o ON o.seat_key = b.seat_key
+      WHERE b.id = ${bookingId} AND b.seat_key IS NOT NULL AND o.id <> b.id
+        AND o.status IN ('pending', 'confirmed') AND o.calendar_external_id IS NOT NULL
+      LIMIT 1`;
+    return rows[0]?.uid ?? null;
+  }
+
   return {
     /** Creates (or adopts) the Cal.com booking; `externalId: null` when the booking is not linked (no call made). */
     async createCalendarBooking({ bookingId }: { bookingId: string }): Promise<{ externalId: string | null }> {
@@ -173,6 +186,11 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
       if (!link) {
         await db.$executeRaw`UPDATE bookings SET calendar_status = 'not_linked', updated_at = now() WHERE id = ${bookingId} AND calendar_status = 'pending'`;
         return { externalId: null };
+      }
+      const joined = await classUid(bookingId);
+      if (joined) {
+        await remember(bookingId, joined);
+        return { externalId: joined };
       }
       if (activityInfo().attempt > 1) {
         const adopted = await findOurs(b, link);
@@ -193,6 +211,12 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
           // Our own earlier attempt may hold the slot (duplicate, or "slot taken" by ourselves).
           const adopted = await findOurs(b, link).catch(() => null);
           if (adopted) return adopt(adopted);
+          // A seat whose class event another seat made meanwhile joins it.
+          const joinedLate = await classUid(bookingId);
+          if (joinedLate) {
+            await remember(bookingId, joinedLate);
+            return { externalId: joinedLate };
+          }
         }
         throw toFailure(error);
       }
@@ -261,6 +285,17 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
         if (!calcom) return { cancelled: false };
         const uid = b ? (b.calendarExternalId ?? input.externalId ?? (await findOurs(b, b.link!))?.uid) : input.externalId;
         if (!uid) return { cancelled: false };
+        // Seats: the class event stays while another live seat of the class shares it.
+        if (b) {
+          const shared = await db.$queryRaw<Array<{ n: number }>>`
+            SELECT count(*)::int AS n FROM bookings b JOIN bookings o ON o.seat_key = b.seat_key
+            WHERE b.id = ${b.id} AND b.seat_key IS NOT NULL AND o.id <> b.id
+              AND o.status IN ('pending', 'confirmed') AND o.calendar_external_id = ${uid}`;
+          if ((shared[0]?.n ?? 0) > 0) {
+            await db.$executeRaw`UPDATE bookings SET calendar_status = 'synced', updated_at = now() WHERE id = ${b.id} AND status = 'cancelled'`;
+            return { cancelled: false };
+          }
+        }
         let current = await calcom.getBooking(uid);
         for (let hops = 0; current.rescheduledToUid && hops < 20; hops += 1) current = await calcom.getBooking(current.rescheduledToUid);
         if (current.status !== 'cancelled') await calcom.cancelBooking(current.uid, input.reason ?? undefined);

@@ -4,6 +4,7 @@
  * renaming one breaks running executions.
  */
 import type { CalcomConnections } from '../infra/calcom/calcom.connections';
+import { connectionClientResolver, createExternalBusySource } from '../infra/calcom/external-busy';
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
 import type { BookingPlanner } from './booking-activity.types';
@@ -12,11 +13,13 @@ import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createNotificationActivities } from './notification.activities';
+import { createReservationActivities } from './reservation.activities';
 import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
+import { createNotificationRelayActivities } from './notification-relay.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -29,9 +32,14 @@ export interface ActivityDeps {
   planner?: BookingPlanner;
 }
 
+/** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
+const silentBusyLogger = { info: () => undefined, warn: () => undefined };
+
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock });
+  // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
+  const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
+  const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
@@ -39,8 +47,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createSeriesActivities({ db: deps.db, clock }),
+    ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
+    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }

@@ -52,6 +52,9 @@ const RULES: Record<Exclude<Role, 'manager'>, Rule[]> = {
     { methods: READ, template: /^\/v1\// },
     { methods: ['POST'], template: '/v1/sync-failures/:id/retry' },
     { methods: ['POST'], template: '/v1/sync-failures/:id/resolve' },
+    // The Temporal UI's codec server (api/codec): decoded workflow payloads for operators.
+    { methods: ['POST'], template: '/codec/decode' },
+    { methods: ['POST'], template: '/codec/encode' },
   ],
   public: [
     ...CATALOG_READS,

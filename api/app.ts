@@ -18,6 +18,7 @@ import { registerConsole } from './console/console.static';
 import { ApiError, errorHandler } from './error-handler';
 import { createMetricsRegistry, httpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { registerCodec } from './codec/codec.routes';
 import { registerOps } from './ops/ops.routes';
 import { createRateLimiters, DEFAULT_RATE_LIMIT } from './rate-limit';
 import { requestLog } from './request-log';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(httpTracing());
 
   registerOps(app, deps, { metrics, openapi: buildOpenApiDocument(groups) });
+  registerCodec(app, deps);
   registerConsole(app, deps);
 
   const router = express.Router({ caseSensitive: true, strict: true });

@@ -25,6 +25,7 @@ export const PROBLEMS = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   slot_unavailable: { status: 409, title: 'Slot unavailable', extensions: ['alternatives'] },
   invalid_state: { status: 409, title: 'Invalid state' },
+  reservation_expired: { status: 409, title: 'Reservation expired', extensions: ['alternatives'] },
   conflict: { status: 409, title: 'Conflict' },
   waitlist_limit_reached: { status: 409, title: 'Too many open waiting-list entries' },
   payload_too_large: { status: 413, title: 'Payload too large' },

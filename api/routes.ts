@@ -16,6 +16,7 @@ import { seriesRoutes } from './series/series.routes';
 import { waitingListRoutes } from './waiting-list/waiting-list.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
 import { bookingsRoutes } from './bookings/bookings.routes';
+import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
 
@@ -33,6 +34,7 @@ export const routeGroups: RouteGroup[] = [
   waitingListRoutes,
   analyticsRoutes,
   bookingsRoutes,
+  reservationsRoutes,
   syncFailuresRoutes,
   calendarConnectionsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.

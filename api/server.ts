@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { loadConfig, type AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
+import { dataConverter } from '../infra/temporal/payload-codec';
 import { createTemporalClient } from '../infra/temporal/temporal-client';
 import { createRedisConnection } from '../infra/cache/redis';
 import { createRevocationBus } from '../infra/cache/revocation-bus';
@@ -38,7 +39,8 @@ export interface BuiltAppDeps {
 export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
   const db = createPrisma(config.databaseUrl);
   // One client, short deadlines: every path answers 503 within 2 s when Temporal is down.
-  const { client: temporal, connection } = createTemporalClient({ config });
+  const converter = dataConverter(config);
+  const { client: temporal, connection } = createTemporalClient({ config, dataConverter: converter });
   const availability = createAvailabilityDeps({ config, db, logger: logger.child({ component: 'availability' }) });
   const { calendarConnections, availabilityCache } = availability.deps;
   const calendarCheck = calendarReachability(db, calendarConnections);
@@ -51,6 +53,7 @@ export function buildAppDeps(config: AppConfig, logger: Logger): BuiltAppDeps {
     logger,
     temporal,
     revocations,
+    payloadCodec: converter.payloadCodecs?.[0],
     rateLimitRedis,
     rateLimit: rateLimitOptions(config),
     ...availability.deps,

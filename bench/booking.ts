@@ -33,6 +33,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { dataConverter } from '../infra/temporal/payload-codec';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import pino from 'pino';
@@ -101,7 +102,7 @@ async function startHarness(): Promise<Harness> {
     holdSweeperSchedule: false,
   };
   const processes = await startBenchProcesses(base, workerTuning(), `bench-${randomUUID()}`);
-  const client = new Client({ connection: await Connection.connect({ address: base.temporalAddress }), namespace: base.temporalNamespace });
+  const client = new Client({ connection: await Connection.connect({ address: base.temporalAddress }), namespace: base.temporalNamespace, dataConverter: dataConverter(base) });
   const company = await seedBenchCompany(db);
 
   return {
@@ -126,6 +127,9 @@ function workerTuning(): WorkerTuning {
   if (cache !== undefined) options.maxCachedWorkflows = cache;
   return options;
 }
+
+/** Workflow tasks of a warm-up saga, compared with the bare workflow's in (b). */
+let sagaWorkflowTasks = 0;
 
 /** Per status: the first body seen, so a failing level shows why. */
 const sampleBodies = new Map<number, string>();
@@ -167,6 +171,12 @@ async function stepsPerSaga(h: Harness, bookingId: string): Promise<StepKind[]> 
   });
 }
 
+/** Workflow tasks one run took (WorkflowTaskCompleted events of its history). */
+async function workflowTasksOf(h: Harness, workflowId: string): Promise<number> {
+  const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length;
+}
+
 const describeSteps = (steps: StepKind[]) =>
   `${steps.length} sequential no-op activities (${steps.filter((k) => k === 'local').length} of them local, as the saga's)`;
 
@@ -192,6 +202,7 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
   const confirmed = await h.db.booking.findFirst({ where: { branchId: warm.branchId, status: 'confirmed' }, select: { id: true } });
   if (!confirmed) throw new Error(`no warm-up booking was confirmed: ${[...sampleBodies].map(([s, b]) => `${s} ${b}`).join('; ')}`);
   const steps = await stepsPerSaga(h, confirmed.id);
+  sagaWorkflowTasks = await workflowTasksOf(h, bookingWorkflowId(confirmed.id));
 
   const perLevel = new Map<number, number>();
   for (const { clients, requests } of LEVELS) {
@@ -226,7 +237,44 @@ async function benchBookings(h: Harness): Promise<{ perLevel: Map<number, number
     }
   }
   for (const [status, body] of sampleBodies) console.log(`    sample ${status}: ${body}`);
+  await benchBookThenRead(h);
   return { perLevel, steps };
+}
+
+/**
+ * Read-your-writes as a client sees it: warm the availability cache for a staff member's day,
+ * book one of its starts, read availability again at once. Prints the p50 of book + read and
+ * how often the booked start was gone from that read (must be 100 %).
+ */
+async function benchBookThenRead(h: Harness, rounds = 20): Promise<void> {
+  const branch = await freshBranch(h);
+  const slots = distinctSlots(branch, firstDay, rounds);
+  const headers = { authorization: h.company.authorization };
+  const startsOf = async (slot: { staffId: string; start: string }) => {
+    const day = DateTime.fromISO(slot.start).setZone('Europe/Berlin').toISODate() as string;
+    const query = new URLSearchParams({ branchId: branch.branchId, serviceId: branch.serviceId, staffId: slot.staffId, from: day, to: day });
+    const res = await fetch(`${h.url}/v1/availability?${query}`, { headers });
+    const body = (await res.json()) as { days: Array<{ slots: Array<{ start: string }> }> };
+    return { hit: res.headers.get('x-cache') === 'HIT', starts: new Set(body.days.flatMap((d) => d.slots.map((x) => Date.parse(x.start)))) };
+  };
+  const samples: number[] = [];
+  let gone = 0;
+  let warmHits = 0;
+  for (const slot of slots) {
+    await startsOf(slot);
+    if ((await startsOf(slot)).hit) warmHits += 1;
+    const t0 = performance.now();
+    const status = await postBooking(h, branch, slot);
+    const after = await startsOf(slot);
+    samples.push(performance.now() - t0);
+    if (status === '201' && !after.starts.has(Date.parse(slot.start))) gone += 1;
+  }
+  samples.sort((a, b) => a - b);
+  console.log(
+    `    book then read availability at once (${rounds} rounds, cache warm before each: ${warmHits}/${rounds} hits): p50 ${ms(samples[Math.floor(samples.length / 2)], 1)}, ` +
+      `booked start gone ${((100 * gone) / rounds).toFixed(0)} % ${verdict(gone === rounds)}`,
+  );
+  await drainBranch(h, branch.branchId);
 }
 
 /**
@@ -246,12 +294,12 @@ async function drainBranch(h: Harness, branchId: string, timeoutMs = 120_000): P
 }
 
 async function benchBare(h: Harness, steps: StepKind[]): Promise<Map<number, number>> {
-  console.log(`\n(b) bare workflow with ${describeSteps(steps)} on the same dev server (start + await result)`);
+  console.log(`\n(b) bare workflow with ${describeSteps(steps)} on the same dev server (start + await result): the floor of the saga's shape`);
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./lib/bare.workflow'), logger: silentBundler });
   const connection = await NativeConnection.connect({ address: h.config.temporalAddress });
   const taskQueue = `bench-bare-${randomUUID()}`;
   const worker = await Worker.create({
-    connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code },
+    connection, namespace: h.config.temporalNamespace, taskQueue, workflowBundle: { code }, dataConverter: dataConverter(h.config),
     activities: { noop: async () => undefined }, ...workerTuning(),
   });
   const perLevel = new Map<number, number>();
@@ -275,6 +323,11 @@ async function benchBare(h: Harness, steps: StepKind[]): Promise<Map<number, num
       perLevel.set(clients, ((result.outcomes.completed ?? 0) * 1000) / result.wallMs);
       if (clients === 10) await printBreakdown(h, 'bare steps at 10 clients', ids.slice(-20));
     }
+    const bareTasks = await workflowTasksOf(h, ids[ids.length - 1]);
+    console.log(
+      `    contains per run: ${steps.filter((k) => k === 'remote').length} remote + ${steps.filter((k) => k === 'local').length} local no-op activities in the saga's order; ` +
+        `workflow tasks per run: bare ${bareTasks}, saga ${sagaWorkflowTasks}${bareTasks === sagaWorkflowTasks ? ' (same)' : ' (the saga adds its update/visibility tasks)'}`,
+    );
   });
   await connection.close();
   return perLevel;

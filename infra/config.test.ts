@@ -2,13 +2,14 @@
  * Production defaults (API.md "Configuration"; issue 11): NODE_ENV=production refuses the
  * development admin key, the demo keys and short admin keys, and reads the rate-limit settings.
  */
-import { DEMO_API_KEYS, DEV_ADMIN_API_KEY, DEV_CALENDAR_SECRET_KEY, loadConfig } from './config';
+import { DEMO_API_KEYS, DEV_ADMIN_API_KEY, DEV_CALENDAR_SECRET_KEY, DEV_TEMPORAL_PAYLOAD_KEY, loadConfig } from './config';
 
 const production = (extra: Record<string, string> = {}) => ({
   NODE_ENV: 'production',
   DATABASE_URL: 'postgresql://booking@db/booking',
   CALENDAR_SECRET_KEY: 'k1=' + 'ab'.repeat(32),
   ADMIN_API_KEY: 'A'.repeat(43),
+  TEMPORAL_PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'),
   ...extra,
 });
 
@@ -19,6 +20,13 @@ describe('loadConfig in production', () => {
 
   it.each([DEV_ADMIN_API_KEY, ...Object.values(DEMO_API_KEYS), 'short-but-custom'])('refuses ADMIN_API_KEY=%s', (key) => {
     expect(() => loadConfig(production({ ADMIN_API_KEY: key }))).toThrow(/ADMIN_API_KEY/);
+  });
+
+  it('refuses the development Temporal payload key and requires one', () => {
+    expect(() => loadConfig(production({ TEMPORAL_PAYLOAD_KEY: DEV_TEMPORAL_PAYLOAD_KEY }))).toThrow(/TEMPORAL_PAYLOAD_KEY/);
+    const env = production();
+    delete (env as Record<string, string>).TEMPORAL_PAYLOAD_KEY;
+    expect(() => loadConfig(env)).toThrow(/TEMPORAL_PAYLOAD_KEY/);
   });
 
   it('still names a missing admin key', () => {

@@ -31,6 +31,8 @@ export interface AppConfig {
   /** Deadline of every Temporal call of the API that sets none itself (starts, signals, describes). */
   temporalRpcTimeoutMs: number;
   waitlistCheckIntervalMs: number;
+  /** Default life of a reservation (RESERVATION_TTL, default 5 minutes; 30 s..15 min). */
+  reservationTtlMs: number;
   /**
    * Worker memory bound: workflows kept in the sticky cache (WORKER_MAX_CACHED_WORKFLOWS); an
    * evicted idle monitor is replayed from its (short) history when it next wakes.
@@ -63,6 +65,12 @@ export interface AppConfig {
   /** Requests with an unknown or revoked key per client address per minute (RATE_LIMIT_UNKNOWN_KEY_MAX) */
   rateLimitUnknownKeyMax: number;
   rateLimitWindowMs: number;
+  /** AES-256 key (base64 of 32 bytes) encrypting Temporal payloads (TEMPORAL_PAYLOAD_KEY) */
+  temporalPayloadKey: string;
+  /** Its id, written into every encrypted payload (TEMPORAL_PAYLOAD_KEY_ID) */
+  temporalPayloadKeyId: string;
+  /** Older keys still decrypted after a rotation: "id:base64,id:base64" (TEMPORAL_PAYLOAD_PREVIOUS_KEYS) */
+  temporalPayloadPreviousKeys: string;
   /** Express `trust proxy` (TRUST_PROXY): hop count, or names/CIDRs; false when unset */
   trustProxy: boolean | number | string;
 }
@@ -73,6 +81,8 @@ export const DEV_ADMIN_API_KEY = 'dev-admin-key';
  * API refuses them (401) even if a production database was seeded by mistake.
  */
 export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booking-key', support: 'demo-support-key', public: 'demo-public-key' } as const;
+/** Development's Temporal payload key (base64 of 32 bytes); production must set its own. */
+export const DEV_TEMPORAL_PAYLOAD_KEY = Buffer.from('booking-dev-temporal-payload-key').toString('base64');
 /** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
 const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
@@ -120,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerMaxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20),
     workerMaxConcurrentLocalActivities: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20),
     workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),
+    reservationTtlMs: Math.min(Math.max(parseDurationMs(env.RESERVATION_TTL, 5 * 60_000), 30_000), 900_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
@@ -134,9 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitUnknownKeyMax: int('RATE_LIMIT_UNKNOWN_KEY_MAX', 60),
     rateLimitWindowMs: parseDurationMs(env.RATE_LIMIT_WINDOW, 10_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    temporalPayloadKey: secret('TEMPORAL_PAYLOAD_KEY', DEV_TEMPORAL_PAYLOAD_KEY),
+    temporalPayloadKeyId: env.TEMPORAL_PAYLOAD_KEY_ID || (env.TEMPORAL_PAYLOAD_KEY ? 'k1' : 'dev'),
+    temporalPayloadPreviousKeys: env.TEMPORAL_PAYLOAD_PREVIOUS_KEYS ?? '',
   };
   // CALCOM_API_KEY is per company now (calendar connections); production needs the key that
   // encrypts their secrets instead.
+  if (production && env.TEMPORAL_PAYLOAD_KEY === DEV_TEMPORAL_PAYLOAD_KEY) {
+    throw new Error('TEMPORAL_PAYLOAD_KEY must not be the development key in production (openssl rand -base64 32)');
+  }
   if (production && env.ADMIN_API_KEY) {
     const known = [DEV_ADMIN_API_KEY, ...Object.values(DEMO_API_KEYS)] as string[];
     if (known.includes(env.ADMIN_API_KEY) || env.ADMIN_API_KEY.length < MIN_PRODUCTION_ADMIN_KEY_LENGTH) {

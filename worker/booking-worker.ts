@@ -8,6 +8,7 @@ import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTele
 import { context } from '@opentelemetry/api';
 import { extractContextFromHeaders } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
 import { traceFields, type Tracing } from '../infra/telemetry/tracing';
+import { dataConverter } from '../infra/temporal/payload-codec';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../infra/config';
 import type { Logger } from '../infra/logger';
@@ -44,7 +45,8 @@ export type WorkerTuning = Partial<
 >;
 
 export interface BookingWorkerOptions {
-  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'> & Partial<Pick<AppConfig, 'workerDeploymentName'>>;
+  config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue' | 'temporalPayloadKey' | 'temporalPayloadKeyId' | 'temporalPayloadPreviousKeys'> &
+    Partial<Pick<AppConfig, 'workerDeploymentName'>>;
   logger: Logger;
   activityDeps: ActivityDeps;
   /** How long in-flight activities may run on after shutdown(); default 10 s. */
@@ -65,6 +67,8 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
       workflowBundle,
+      // Payloads (customer names, e-mails, phones) are encrypted in Temporal (payload-codec.ts).
+      dataConverter: dataConverter(config),
       workerDeploymentOptions: deploymentOptions(deploymentName ?? '', buildId),
       activities: createActivities(options.activityDeps),
       ...tracingOptions(options.tracing),

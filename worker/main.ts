@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../infra/logger';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
+import { startNotificationRelaySchedule } from './notification-relay-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
@@ -70,8 +71,9 @@ async function main(): Promise<number> {
     // Concurrently with polling; logs its outcome and never fails the worker.
     // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never
     // point the one shared Schedule at a queue nobody polls once the test is over.
+    const scheduleOf = { connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger };
     const sweeperSchedule = config.holdSweeperSchedule
-      ? startHoldSweeperSchedule({ connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger })
+      ? Promise.all([startHoldSweeperSchedule(scheduleOf), startNotificationRelaySchedule(scheduleOf)])
       : Promise.resolve();
     logger.info(
       {

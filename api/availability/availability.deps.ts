@@ -18,7 +18,7 @@ import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../app-deps';
 import { cachedAvailabilityCodec, createAvailabilityService, type AvailabilityService, type CachedAvailability } from './availability.service';
-import { createExternalBusySource, type ConnectionClientResolver } from './external-busy';
+import { connectionClientResolver, createExternalBusySource } from '../../infra/calcom/external-busy';
 import { createSearchRecorder, type SearchRecorder } from './search-recorder';
 
 declare module '../app-deps' {
@@ -70,6 +70,8 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
   const externalBusy = createExternalBusySource({
     clientFor: connectionClientResolver(db, connections),
     logger,
+    // The availability answer is cached (and invalidated) as a whole; its listing must be fresh.
+    cacheTtlMs: 0,
     timeoutMs: options.calendarTimeoutMs,
     retryAfterMs: options.calendarRetryAfterMs,
   });
@@ -96,7 +98,7 @@ export function availabilityServiceOf(deps: AppDeps): AvailabilityService {
   if (deps.availability) return deps.availability;
   let service = fallbacks.get(deps);
   if (!service) {
-    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger });
+    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger, cacheTtlMs: 0 });
     const recorder = deps.searchRecorder ?? createSearchRecorder({ db: deps.db, logger: deps.logger });
     service = createAvailabilityService({ db: deps.db, logger: deps.logger, cache: deps.availabilityCache, externalBusy, recorder, clock: deps.clock });
     fallbacks.set(deps, service);
@@ -104,23 +106,3 @@ export function availabilityServiceOf(deps: AppDeps): AvailabilityService {
   return service;
 }
 
-const CONNECTION_TTL_MS = 10_000;
-
-/**
- * A company's connection → its pooled client. The row (base URL, sealed key, key version) is read
- * at most every 10 s per connection, so a key change or a deleted connection shows within that.
- */
-export function connectionClientResolver(db: Db, connections: CalcomConnections, now: () => number = Date.now): ConnectionClientResolver {
-  const rows = new Map<string, { at: number; row: { id: string; baseUrl: string; apiKeyEnc: string; keyVersion: number } | null }>();
-  return async (companyId, connectionId) => {
-    const key = `${companyId}|${connectionId}`;
-    let entry = rows.get(key);
-    if (!entry || now() - entry.at > CONNECTION_TTL_MS) {
-      const row = await db.calendarConnection.findFirst({ where: { id: connectionId, companyId }, select: { id: true, baseUrl: true, apiKeyEnc: true, keyVersion: true } });
-      entry = { at: now(), row };
-      rows.set(key, entry);
-      if (rows.size > 5_000) rows.delete(rows.keys().next().value as string);
-    }
-    return entry.row ? connections.clientFor(entry.row) : null;
-  };
-}

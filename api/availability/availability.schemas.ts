@@ -126,6 +126,7 @@ const slotSchema = z.object({
   staffIds: z.array(z.string()).openapi({ description: 'Staff free at this start (the same ids as `staff`)' }),
   staff: z.array(slotStaff).openapi({ description: 'The free staff with their names, in the order of `staffIds`' }),
   price: z.number().optional().openapi({ description: "The service's price (only when it has one)" }),
+  seatsLeft: z.number().int().optional().openapi({ description: 'Seat services: the most seats left with any listed staff member' }),
 });
 
 export const availabilityResponse = z

@@ -26,7 +26,7 @@ import type { Db } from '../../infra/db/prisma';
 import { loadSchedulingContext, type LoadedSchedulingContext } from '../../infra/db/scheduling.repository';
 import type { AvailabilityQueryInput, ExplainQueryInput, NextQueryInput } from './availability.schemas';
 import { nextSlots, type NextSlot } from './next-slots';
-import type { CalendarStatus, ExternalBusySource } from './external-busy';
+import type { CalendarStatus, ExternalBusySource } from '../../infra/calcom/external-busy';
 import type { SearchRecorder } from './search-recorder';
 
 export interface AvailabilityServiceDeps {

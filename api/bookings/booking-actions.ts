@@ -55,6 +55,8 @@ export async function rescheduleBooking(ctx: RouteContext, bookingId: string, re
     keyed(ctx, `POST /v1/bookings/${bookingId}/reschedule`, key, () => newId('rsq')),
     async (requestKey) => {
       if (CLOSED.includes(row.status)) return final(stateProblem(`a ${row.status} booking cannot be rescheduled`));
+      // A seat shares its class's calendar event: moving one seat would move every seat's.
+      if (row.seatKey) return final(stateProblem('a seat of a class cannot be moved: cancel it and book a seat of the other class'));
       const waited = await startAndAwait(client, {
         workflowType: RESCHEDULE_WORKFLOW,
         workflowId: rescheduleWorkflowId(bookingId, requestKey),

@@ -11,6 +11,8 @@
  * start's fate is unknown) is expired by the hold sweeper once its owner is known not to exist.
  */
 import { createBookingPlanner } from '../../infra/booking/booking-planner';
+import { connectionClientResolver, createExternalBusySource } from '../../infra/calcom/external-busy';
+import { calendarConnectionsOf } from '../calendar-connections/calendar-connections.deps';
 import { dropUnstartedHold, existingHold, holdSlot, planRequestOf } from '../../infra/booking/slot-holds';
 import type { BookingPlanner, SlotPlan } from '../../infra/booking/slot-plan.types';
 import type { AppDeps } from '../app-deps';
@@ -40,7 +42,9 @@ export function plannerOf(deps: AppDeps): BookingPlanner {
   if (deps.planner) return deps.planner;
   let planner = planners.get(deps);
   if (!planner) {
-    planner = createBookingPlanner({ db: deps.db, clock: () => (deps.clock ? deps.clock() : new Date()) });
+    // The linked staff's Cal.com busy times block the hold and shape the alternatives.
+    const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, calendarConnectionsOf(deps)), logger: deps.logger });
+    planner = createBookingPlanner({ db: deps.db, clock: () => (deps.clock ? deps.clock() : new Date()), externalBusy });
     planners.set(deps, planner);
   }
   return planner;

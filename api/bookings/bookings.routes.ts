@@ -21,6 +21,7 @@ import {
   rescheduleBody,
 } from './bookings.schemas';
 import { createBooking } from './create-booking';
+import { createFromReservation } from './create-from-reservation';
 
 const TAGS = ['bookings'];
 
@@ -37,8 +38,9 @@ export const bookingsRoutes = routeGroup('bookings', [
       201: { description: 'Confirmed', schema: bookingSchema, headers: replayedHeader },
       202: { description: 'Still pending', schema: bookingSchema, headers: replayedHeader },
     },
-    problems: ['slot_unavailable', 'booking_rule_violation', 'idempotency_key_reused', 'calendar_sync_failed', 'dependency_unavailable'],
-    handler: ({ body, headers }, ctx) => createBooking(ctx, body, headers['idempotency-key']),
+    problems: ['slot_unavailable', 'reservation_expired', 'booking_rule_violation', 'idempotency_key_reused', 'calendar_sync_failed', 'dependency_unavailable'],
+    handler: ({ body, headers }, ctx) =>
+      'reservationId' in body ? createFromReservation(ctx, body, headers['idempotency-key']) : createBooking(ctx, body, headers['idempotency-key']),
   }),
   defineRoute({
     method: 'get',

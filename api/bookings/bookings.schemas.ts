@@ -28,7 +28,7 @@ const participant = z.strictObject({
   email: z.email().max(320).optional(),
 });
 
-export const createBookingBody = z
+const fullBookingBody = z
   .strictObject({
     branchId: id,
     serviceId: id,
@@ -44,6 +44,22 @@ export const createBookingBody = z
     notes: plainText(2000).optional(),
   })
   .openapi('CreateBooking');
+export type FullBookingBody = z.infer<typeof fullBookingBody>;
+
+/** API.md: `{reservationId, customerId, source?, notes?, participants?}` is a complete body; it books exactly the reservation's slot. */
+const reservationBookingBody = z
+  .strictObject({
+    reservationId: id.openapi({ description: 'Book exactly this reservation\'s slot (branch, service, staff, start, end)' }),
+    customerId: id,
+    participants: z.array(participant).max(500).optional(),
+    preferences: z.strictObject({ gender: z.string().min(1).max(40).optional(), language: z.string().min(2).max(20).optional() }).optional(),
+    source: z.enum(SOURCES).default('api'),
+    notes: z.string().max(2000).optional(),
+  })
+  .openapi('CreateBookingFromReservation');
+export type ReservationBookingBody = z.infer<typeof reservationBookingBody>;
+
+export const createBookingBody = z.union([reservationBookingBody, fullBookingBody]);
 export type CreateBookingBody = z.infer<typeof createBookingBody>;
 
 export const rescheduleBody = z

@@ -22,9 +22,10 @@ import type { Reply, RouteContext } from '../route-kit';
 import { formatInstant } from '../common.schemas';
 import { calendarSyncFailed, notFoundAnswer, ruleViolation, sendAnswer, slotUnavailable, surelyNotStarted, temporalOf } from './booking-answers';
 import { findBookingRow, renderBooking } from './booking.view';
-import type { CreateBookingBody } from './bookings.schemas';
+import type { FullBookingBody } from './bookings.schemas';
 import { answerOnce, type StoredAnswer } from './idempotency';
-import { holdForRequest, releaseUnstarted } from './booking-hold';
+import { holdForRequest, plannerOf, releaseUnstarted } from './booking-hold';
+import { planRequestOf } from '../../infra/booking/slot-holds';
 
 /** Workflow type registered by the worker (workflows/index.ts); a durable name. */
 export const BOOK_WORKFLOW = 'bookAppointmentWorkflow';
@@ -35,7 +36,7 @@ interface CatalogFacts {
   durationMinutes: number;
 }
 
-export async function createBooking(ctx: RouteContext, body: CreateBookingBody, idempotencyKey: string | undefined): Promise<Reply | void> {
+export async function createBooking(ctx: RouteContext, body: FullBookingBody, idempotencyKey: string | undefined): Promise<Reply | void> {
   const { db, config } = ctx.deps;
   const client = temporalOf(ctx.deps);
   const companyId = ctx.companyId();
@@ -69,7 +70,16 @@ export async function createBooking(ctx: RouteContext, body: CreateBookingBody, 
         if (hold.kind === 'held' && hold.fresh && surelyNotStarted(error)) await releaseUnstarted(ctx, request);
         throw error;
       }
-      if (waited.kind === 'outcome') return { answer: await answerFor(db, companyId, waited.value, catalog.timezone), final: true };
+      if (waited.kind === 'outcome') {
+        // The host is busy in Cal.com (an outside booking our busy times had not seen yet): that is
+        // a taken slot for the caller (409 with alternatives), not a sync failure (API.md).
+        const outcome = waited.value;
+        if (outcome.kind === 'calendar_failed' && outcome.error.startsWith('CalendarSlotTaken')) {
+          const alternatives = await plannerOf(ctx.deps).alternatives({ ...planRequestOf(request), excludeBookingId: null });
+          return { answer: slotUnavailable({ kind: 'conflict', alternatives }, catalog.timezone), final: true };
+        }
+        return { answer: await answerFor(db, companyId, outcome, catalog.timezone), final: true };
+      }
       // Not stored: a repeat joins the run and answers its outcome.
       const row = await findBookingRow(db, companyId, bookingId);
       const booking = row ? renderBooking(row) : pendingView(input, body, catalog, workflowId, ctx.now());
@@ -80,7 +90,7 @@ export async function createBooking(ctx: RouteContext, body: CreateBookingBody, 
   return sendAnswer(ctx, answer, replayed);
 }
 
-async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResult, zone: string): Promise<StoredAnswer> {
+export async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResult, zone: string): Promise<StoredAnswer> {
   switch (outcome.kind) {
     case 'confirmed': {
       const row = await findBookingRow(db, companyId, outcome.bookingId);
@@ -102,7 +112,7 @@ async function answerFor(db: Db, companyId: string, outcome: BookAppointmentResu
  * Every referenced id must exist in the caller's company (404 otherwise, nothing written). One
  * round trip (a pool connection each for four parallel lookups cost more under load).
  */
-async function checkReferences(db: Db, companyId: string, body: CreateBookingBody): Promise<CatalogFacts> {
+async function checkReferences(db: Db, companyId: string, body: FullBookingBody): Promise<CatalogFacts> {
   const staffId = body.staffId ?? null;
   const [row] = await db.$queryRaw<Array<{ timezone: string | null; duration: number | null; customer: boolean; staff: boolean }>>`
     SELECT (SELECT timezone FROM branches WHERE id = ${body.branchId} AND company_id = ${companyId}) AS timezone,
@@ -119,7 +129,7 @@ async function checkReferences(db: Db, companyId: string, body: CreateBookingBod
   return { timezone: row.timezone, durationMinutes: body.durationMinutes ?? row.duration };
 }
 
-function sagaInput(bookingId: string, companyId: string, body: CreateBookingBody): BookAppointmentInput {
+function sagaInput(bookingId: string, companyId: string, body: FullBookingBody): BookAppointmentInput {
   return {
     bookingId,
     companyId,
@@ -137,7 +147,7 @@ function sagaInput(bookingId: string, companyId: string, body: CreateBookingBody
 }
 
 /** The 202 body when the saga has not even held the slot yet. */
-function pendingView(input: BookAppointmentInput, body: CreateBookingBody, catalog: CatalogFacts, workflowId: string, now: Date) {
+function pendingView(input: BookAppointmentInput, body: FullBookingBody, catalog: CatalogFacts, workflowId: string, now: Date) {
   const zone = catalog.timezone;
   const end = new Date(body.start.getTime() + catalog.durationMinutes * 60_000);
   return {

@@ -25,6 +25,7 @@ export function renderService(row: ServiceRow): ServiceOut {
     // Only when set: answers of services without them stay exactly as they were.
     ...(row.consultationServiceId ? { consultationServiceId: row.consultationServiceId } : {}),
     ...(row.limits ? { limits: row.limits as ServiceOut['limits'] } : {}),
+    ...(row.seats ? { seats: row.seats as ServiceOut['seats'] } : {}),
     category: row.category as ServiceOut['category'],
     flexible: (row.flexible ?? null) as ServiceOut['flexible'],
     packageServiceIds: row.packageServiceIds,

@@ -103,6 +103,7 @@ export const servicesRoutes = routeGroup('services', [
           calcomEventTypeId: body.calcomEventTypeId ?? null,
           consultationServiceId: body.consultationServiceId ?? null,
           limits: body.limits ?? undefined,
+          seats: body.seats ?? undefined,
         },
         include: withBranchZone,
       });
@@ -167,7 +168,7 @@ export const servicesRoutes = routeGroup('services', [
         selfId: existing.id,
         consultationServiceId: body.consultationServiceId,
       });
-      const { flexible, group, limits, ...rest } = body;
+      const { flexible, group, limits, seats, ...rest } = body;
       const row = await ctx.deps.db.service.update({
         where: { id: existing.id },
         data: {
@@ -175,6 +176,7 @@ export const servicesRoutes = routeGroup('services', [
           ...(flexible !== undefined ? { flexible: flexible ?? Prisma.DbNull } : {}),
           ...(group !== undefined ? { group: group ?? Prisma.DbNull } : {}),
           ...(limits !== undefined ? { limits: limits ?? Prisma.DbNull } : {}),
+          ...(seats !== undefined ? { seats: seats ?? Prisma.DbNull } : {}),
         },
         include: withBranchZone,
       });

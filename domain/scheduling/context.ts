@@ -6,6 +6,7 @@
 import type { IANAZone } from 'luxon';
 import { BusyIndex } from './busy-index';
 import { LimitIndex } from './limits';
+import { SeatIndex } from './seats';
 import { intersect, normalize, subtract, type Interval } from './intervals';
 import { parseHm, toEpochMs, zoneDayOf, zoneOf, type ZoneDay } from './local-time';
 import { BranchCalendar, type BranchDay } from './opening';
@@ -45,6 +46,8 @@ export class SchedulingContext {
   /** Booking limits of the branch and the service (inactive when neither sets one). */
   readonly limits: LimitIndex;
   readonly customerHistory: NonNullable<SchedulingInput['customerHistory']>;
+  /** Seat services only: classes of this service and what else blocks their staff. */
+  readonly seats: SeatIndex | null;
   /** Minutes kept free before and after the appointment (buffers plus travel). */
   readonly beforeMs: number;
   readonly afterMs: number;
@@ -65,6 +68,7 @@ export class SchedulingContext {
     this.busy = new BusyIndex(input.busy, excludeBookingId);
     this.limits = new LimitIndex(this.zone, input.branch, input.service, input.busy, excludeBookingId);
     this.customerHistory = input.customerHistory ?? [];
+    this.seats = input.service.seats ? new SeatIndex(input.service, input.busy, excludeBookingId) : null;
     this.staff = [...input.staff].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const s of this.staff) {
       this.staffById.set(s.id, s);

@@ -77,6 +77,7 @@ export function latestStart(ctx: SchedulingContext): number {
 }
 
 export function staffBusyAt(ctx: SchedulingContext, staffId: string, start: number, end: number): boolean {
+  if (ctx.seats) return ctx.seats.seatsLeft(ctx.service.id, staffId, start, start - ctx.beforeMs, end + ctx.afterMs) === 0;
   return overlapsAny(ctx.busy.staffBusy(staffId), start - ctx.beforeMs, end + ctx.afterMs);
 }
 
@@ -93,7 +94,8 @@ export function freeResource(ctx: SchedulingContext, start: number, end: number)
   if (wanted.length === 0) return undefined;
   const from = start - ctx.beforeMs;
   const to = end + ctx.afterMs;
-  for (const id of wanted) if (!overlapsAny(ctx.busy.resourceBusy(id), from, to)) return id;
+  const busy = ctx.seats ?? ctx.busy;
+  for (const id of wanted) if (!overlapsAny(busy.resourceBusy(id), from, to)) return id;
   return null;
 }
 

@@ -127,6 +127,8 @@ export interface ServiceSpec {
   /** With requiresConsultation: the service a customer must have had (or booked) first. */
   requiresConsultation?: boolean;
   consultationServiceId?: string | null;
+  /** Seats: up to `capacity` bookings of one staff member and start (see seats.ts). */
+  seats?: { capacity: number } | null;
 }
 
 /**
@@ -145,6 +147,8 @@ export interface BusyInterval {
   /** Branch and service of our booking: booking limits of a branch or a service count by them. */
   branchId?: string | null;
   serviceId?: string | null;
+  /** Seat bookings: the class (service|start|staff) this row takes a seat of. */
+  seatKey?: string | null;
 }
 
 /** A booking of the customer's that a consultation-first service looks for. */
@@ -196,6 +200,8 @@ export interface Slot {
   start: string;
   end: string;
   staffIds: string[];
+  /** Seat services: the most seats left with any of the listed staff. */
+  seatsLeft?: number;
 }
 
 export interface AvailabilityDay {

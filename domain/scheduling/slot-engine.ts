@@ -31,6 +31,7 @@ export interface RawSlot {
   start: number;
   end: number;
   staffIds: string[];
+  seatsLeft?: number;
 }
 
 /** Per-query settings resolved once; invalid queries throw ValidationError / NotFoundError. */
@@ -67,6 +68,8 @@ export function daySlots(ctx: SchedulingContext, date: string, search: SlotSearc
   const step = ctx.rules.slotIntervalMinutes * MINUTE;
   const dur = search.durationMs;
   const byStart = new Map<number, string[]>();
+  const seatsLeft = new Map<number, number>();
+  const seats = ctx.seats;
   for (const staff of eligibleStaff(ctx, search.staffId, search.preferences)) {
     if (staffDayFull(ctx, staff, dayStart, dayEnd)) continue;
     if (limited && ctx.limits.hits('perStaff', staff.id, date).length > 0) continue;
@@ -75,7 +78,12 @@ export function daySlots(ctx: SchedulingContext, date: string, search: SlotSearc
     for (const open of ctx.staffDay(staff, date).open) {
       for (let s = firstOnGrid(open, minStart, step); s + dur <= open.end && s <= maxStart; s += step) {
         const e = s + dur;
-        if (overlapsAny(off, s, e) || overlapsAny(busy, s - ctx.beforeMs, e + ctx.afterMs)) continue;
+        if (overlapsAny(off, s, e)) continue;
+        if (seats) {
+          const left = seats.seatsLeft(ctx.service.id, staff.id, s, s - ctx.beforeMs, e + ctx.afterMs);
+          if (left === 0) continue;
+          seatsLeft.set(s, Math.max(left, seatsLeft.get(s) ?? 0));
+        } else if (overlapsAny(busy, s - ctx.beforeMs, e + ctx.afterMs)) continue;
         if (freeResource(ctx, s, e) === null) continue;
         const ids = byStart.get(s);
         if (ids) ids.push(staff.id);
@@ -83,7 +91,9 @@ export function daySlots(ctx: SchedulingContext, date: string, search: SlotSearc
       }
     }
   }
-  return [...byStart.keys()].sort((a, b) => a - b).map((s) => ({ start: s, end: s + dur, staffIds: byStart.get(s) as string[] }));
+  return [...byStart.keys()].sort((a, b) => a - b).map((s) => ({
+    start: s, end: s + dur, staffIds: byStart.get(s) as string[], ...(seats ? { seatsLeft: seatsLeft.get(s) as number } : {}),
+  }));
 }
 
 /** First grid point of an open interval (grid aligned to its start) not before `minStart`. */
@@ -100,6 +110,7 @@ export function formatDay(ctx: SchedulingContext, date: string, slots: RawSlot[]
       start: zd.format(s.start),
       end: zd.format(s.end),
       staffIds: s.staffIds,
+      ...(s.seatsLeft !== undefined ? { seatsLeft: s.seatsLeft } : {}),
     })),
   };
 }

@@ -4,12 +4,17 @@
  * core (validateBooking, assignStaff, computeAvailability) with the injected clock's `now`.
  * A start that only fails because someone else holds it is a conflict (409 + alternatives);
  * any other failing rule is a rule violation (422).
+ * With `externalBusy`, the linked staff's Cal.com bookings that are not ours block the plan and the
+ * alternatives like our own (the same cached source as the availability search; a Cal.com outage
+ * plans on local data only, the calendar create then has the last word).
  */
 import { assignStaff } from '../../domain/booking/assignment';
 import { validateBooking } from '../../domain/booking/rules';
 import { addDays, localDateOf, zoneOf } from '../../domain/scheduling/local-time';
+import { seatKeyOf } from '../../domain/scheduling/seats';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
 import type { AlternativeSlot } from '../../domain/errors';
+import type { ExternalBusySource } from '../calcom/external-busy';
 import type { Db } from '../db/prisma';
 import { loadSchedulingContext, type LoadedSchedulingContext } from '../db/scheduling.repository';
 import type { BookingPlanner, PlanRequest, PlanResult, SlotPlan } from './slot-plan.types';
@@ -19,7 +24,7 @@ const MINUTE = 60_000;
 const ALTERNATIVE_DAYS = 14;
 const MAX_ALTERNATIVES = 5;
 
-export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date }): BookingPlanner {
+export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; clock: () => Date; externalBusy?: ExternalBusySource }): BookingPlanner {
   const inFlight = new Map<string, Promise<AlternativeSlot[]>>();
   async function load(req: PlanRequest, fromUtc: Date, toUtc: Date): Promise<LoadedSchedulingContext | null> {
     const loaded = await loadSchedulingContext(db, {
@@ -30,7 +35,16 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       toUtc,
       customerId: req.customerId,
     });
-    return loaded.found ? loaded.context : null;
+    return loaded.found ? withExternalBusy(req.companyId, loaded.context, fromUtc, toUtc) : null;
+  }
+
+  /** Adds the linked staff's Cal.com busy times (whole UTC days, so nearby starts share one cached listing). */
+  async function withExternalBusy(companyId: string, ctx: LoadedSchedulingContext, fromUtc: Date, toUtc: Date): Promise<LoadedSchedulingContext> {
+    if (!externalBusy || ctx.calendarConnectionId === null) return ctx;
+    const from = new Date(Math.floor(fromUtc.getTime() / DAY_MS) * DAY_MS);
+    const to = new Date(Math.ceil(toUtc.getTime() / DAY_MS) * DAY_MS);
+    const external = await externalBusy({ companyId, connectionId: ctx.calendarConnectionId, staff: ctx.staff, fromUtc: from, toUtc: to, ownCalendarUids: ctx.ownCalendarUids });
+    return external.busy.length === 0 ? ctx : { ...ctx, busy: [...ctx.busy, ...external.busy] };
   }
 
   /**
@@ -109,17 +123,17 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       staffId: req.staffId ?? null,
       withCustomer: true,
     });
-    const ctx = loaded.found ? loaded.context : null;
+    const ctx = loaded.found ? await withExternalBusy(req.companyId, loaded.context, new Date(startMs - 2 * DAY_MS), new Date(startMs + 2 * DAY_MS)) : null;
     const customer = loaded.found ? loaded.customer : null;
     if (!ctx) return { kind: 'not_found', entity: 'branch or service', id: `${req.branchId}/${req.serviceId}` };
-    if (!customer) return { kind: 'not_found', entity: 'customer', id: req.customerId };
+    if (req.customerId !== null && !customer) return { kind: 'not_found', entity: 'customer', id: req.customerId };
     if (req.staffId && !ctx.staff.some((s) => s.id === req.staffId)) return { kind: 'not_found', entity: 'staff', id: req.staffId };
     const now = clock().getTime();
     const validation = validateBooking({
       ...ctx,
       now,
       booking: { ...req, start: startMs },
-      customer: { id: customer.id, blocked: customer.blocked, blockedReason: customer.blockedReason },
+      customer: customer ? { id: customer.id, blocked: customer.blocked, blockedReason: customer.blockedReason } : null,
       excludeBookingId: req.excludeBookingId ?? null,
     });
     if (!validation.ok) {
@@ -145,6 +159,7 @@ export function createBookingPlanner({ db, clock }: { db: Db; clock: () => Date 
       end: new Date(end).toISOString(),
       blockedStart: new Date(start - before).toISOString(),
       blockedEnd: new Date(end + after).toISOString(),
+      ...(ctx.service.seats ? { seatKey: seatKeyOf(ctx.service.id, start, staffId) } : {}),
     };
     const host = ctx.staff.find((s) => s.id === staffId)?.calcomUserId ?? null;
     if (ctx.calendarConnectionId === null || ctx.service.calcomEventTypeId === null || host === null) slot.calendar = 'not_linked';

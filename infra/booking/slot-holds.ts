@@ -11,8 +11,8 @@
  * - Any other refusal is a conflict with alternatives (identical concurrent searches share one
  *   computation, booking-planner.ts).
  */
-import { Prisma, type Db } from '../db/prisma';
-import { isExclusionViolation, isUniqueViolation } from '../db/errors';
+import { Prisma, type Db, type DbTx } from '../db/prisma';
+import { constraintName, isExclusionViolation, isUniqueViolation } from '../db/errors';
 import { newId } from '../db/ids';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import type { ConflictOutcome } from '../../workflows/lib/outcomes';
@@ -22,7 +22,19 @@ import { expireStaleHolds, STALE_HOLD_MS } from './stale-holds';
 const ts = (iso: string) => Prisma.sql`${iso}::timestamptz`;
 const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
 
-export function planRequestOf(input: BookAppointmentInput): PlanRequest {
+/**
+ * Who a hold is for: a booking, or a reservation (customer null, `source` 'hold', `expiresAt`
+ * set: api/reservations/), which holds its slot under the same constraint until it becomes a
+ * booking or expires.
+ */
+export type HoldOwner = Omit<BookAppointmentInput, 'customerId' | 'source'> & {
+  customerId: string | null;
+  source?: BookAppointmentInput['source'] | 'hold';
+  /** UTC ISO: a reservation's end (hold_expires_at). */
+  expiresAt?: string | null;
+};
+
+export function planRequestOf(input: HoldOwner): PlanRequest {
   return {
     companyId: input.companyId,
     branchId: input.branchId,
@@ -41,22 +53,77 @@ export function planRequestOf(input: BookAppointmentInput): PlanRequest {
 
 /** Inserts the hold and its `held` history row (one statement); throws the exclusion/unique violation when refused. */
 export async function insertHold(
-  db: Db,
-  hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan; historyId: string },
+  db: Db | DbTx,
+  hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
 ): Promise<void> {
+  if (hold.plan.seatKey) return insertSeatHold(db, hold, hold.plan.seatKey);
   const { bookingId, workflowId, booking, plan } = hold;
   await db.$executeRaw`
     WITH held AS (
       INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
-        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, updated_at)
+        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at, updated_at)
       VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
         ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, now())
+        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now())
       RETURNING id
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
     SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
+}
+
+/** Thrown when every seat of a class is taken (answered as a conflict, like an exclusion violation). */
+export class ClassFullError extends Error {
+  constructor(readonly seatKey: string) {
+    super(`every seat of ${seatKey} is taken`);
+  }
+}
+
+/**
+ * A seat hold takes the lowest free seat 1..capacity of its class (capacity read in the same
+ * statement). Two concurrent holds may pick the same seat: the unique index bookings_seat_taken
+ * refuses one, which then tries the next free seat (outside a transaction: inside one the refused
+ * statement ends it, and the caller's transaction answers the error). No free seat: ClassFullError.
+ */
+async function insertSeatHold(
+  db: Db | DbTx,
+  hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
+  seatKey: string,
+): Promise<void> {
+  const { bookingId, workflowId, booking, plan } = hold;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const rows = await db.$queryRaw<Array<{ n: number }>>`
+        WITH cap AS (
+          SELECT GREATEST(1, COALESCE((seats ->> 'capacity')::int, 1)) AS capacity FROM services WHERE id = ${booking.serviceId}
+        ), seat AS (
+          SELECT n FROM cap, generate_series(1, cap.capacity) AS n
+          WHERE NOT EXISTS (SELECT 1 FROM bookings x WHERE x.seat_key = ${seatKey} AND x.seat = n AND x.status IN ('pending', 'confirmed'))
+          ORDER BY n LIMIT 1
+        ), held AS (
+          INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
+            blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at,
+            updated_at, seat_key, seat)
+          SELECT ${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
+            ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
+            ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
+            ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz,
+            now(), ${seatKey}, seat.n
+          FROM seat
+          RETURNING id, seat
+        ), history AS (
+          INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+          SELECT ${hold.historyId}, id, 'held', jsonb_build_object('seat', seat) || ${json({ ...plan })}, ${`${workflowId}:held`} FROM held
+        )
+        SELECT count(*)::int AS n FROM held`;
+      if ((rows[0]?.n ?? 0) === 0) throw new ClassFullError(seatKey);
+      return;
+    } catch (error) {
+      // Another hold took the same seat at the same moment: try the next one (bounded).
+      if (isUniqueViolation(error) && constraintName(error) === 'bookings_seat_taken' && attempt < 50) continue;
+      throw error;
+    }
+  }
 }
 
 export interface ExistingHold {
@@ -77,7 +144,7 @@ export interface HoldDeps {
 }
 
 /** Holds `plan` for the booking; see the module comment for the three answers. */
-export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan }): Promise<HoldAttempt> {
+export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan }): Promise<HoldAttempt> {
   const { db, planner } = deps;
   const { bookingId, plan } = hold;
   const insert = () => insertHold(db, { ...hold, historyId: deps.historyId ?? newId('his') });
@@ -85,7 +152,7 @@ export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workfl
     try {
       await insert();
     } catch (error) {
-      if (!isExclusionViolation(error)) throw error;
+      if (!isExclusionViolation(error) && !(error instanceof ClassFullError)) throw error;
       const own = await existingHold(db, bookingId);
       if (own) return { kind: 'existing', row: own };
       // Refused: retry once if abandoned holds were in the way, else it is a real conflict.
@@ -94,7 +161,7 @@ export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workfl
     }
     return { kind: 'held', plan };
   } catch (error) {
-    if (isExclusionViolation(error)) {
+    if (isExclusionViolation(error) || error instanceof ClassFullError) {
       // A loser has no row of its own: the search is the same for every loser of the slot.
       return { kind: 'conflict', alternatives: await planner.alternatives({ ...planRequestOf(hold.booking), excludeBookingId: null }) };
     }

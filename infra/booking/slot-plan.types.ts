@@ -14,6 +14,8 @@ export interface SlotPlan {
   end: string;
   blockedStart: string;
   blockedEnd: string;
+  /** Seat services: the class (service|start|staff) whose next free seat the hold takes. */
+  seatKey?: string;
   /** Set when the branch has no calendar connection or the staff member or service no Cal.com id: no calendar call. */
   calendar?: 'not_linked';
 }
@@ -22,7 +24,9 @@ export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome |
 
 /** The saga input's slot fields, with the group as a count (planning needs no names). */
 export interface PlanRequest
-  extends Pick<BookAppointmentInput, 'companyId' | 'branchId' | 'serviceId' | 'customerId' | 'start' | 'staffId' | 'durationMinutes' | 'preferences'> {
+  extends Pick<BookAppointmentInput, 'companyId' | 'branchId' | 'serviceId' | 'start' | 'staffId' | 'durationMinutes' | 'preferences'> {
+  /** null: no customer yet (a reservation): the customer's rules are judged when it becomes a booking. */
+  customerId: string | null;
   participants?: number | null;
   /** Rescheduling: this booking's own time does not count as busy. */
   excludeBookingId?: string | null;

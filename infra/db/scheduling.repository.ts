@@ -83,7 +83,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
              travel_minutes AS "travelMinutes", required_skills AS "requiredSkills",
              resource_requirements AS "resourceRequirements", category, flexible, "group", active,
              calcom_event_type_id AS "calcomEventTypeId", price::float8 AS price, limits,
-             requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId"
+             requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId", seats
       FROM services WHERE id = ${q.serviceId} AND company_id = ${q.companyId} AND branch_id = ${q.branchId}
     ), lim AS (
       -- Booking limits count whole weeks and months: then the window widens by 32 days each way.
@@ -101,7 +101,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
       WHERE staff_id IN (SELECT id FROM st) AND start_at < ${to}::timestamptz AND end_at > ${from}::timestamptz
     ), bk AS (
       SELECT id, staff_id, resource_id, customer_id, status, calendar_external_id, start_at, blocked_start, blocked_end,
-             branch_id, service_id
+             branch_id, service_id, seat_key
       FROM bookings
       WHERE company_id = ${q.companyId}
         AND blocked_start < ${to}::timestamptz + (SELECT margin FROM lim)
@@ -128,7 +128,8 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
           (extract(epoch FROM bk.blocked_end) * 1000)::bigint,
           (extract(epoch FROM bk.start_at) * 1000)::bigint,
           CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.branch_id END,
-          CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.service_id END
+          CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.service_id END,
+          CASE WHEN (SELECT seats FROM svc) IS NOT NULL THEN bk.seat_key END
         )) FROM bk WHERE bk.status IN ('pending', 'confirmed')), '[]'::json),
       'customerHistory', COALESCE((
         SELECT json_agg(json_build_array(b.service_id, b.status, (extract(epoch FROM b.start_at) * 1000)::bigint))
@@ -163,7 +164,7 @@ interface RawContext {
 
 type BusyRow = [
   bookingId: string, staffId: string | null, resourceId: string | null, customerId: string | null, start: number, end: number,
-  appointmentStart: number, branchId: string | null, serviceId: string | null,
+  appointmentStart: number, branchId: string | null, serviceId: string | null, seatKey: string | null,
 ];
 
 function parseJson(value: unknown): unknown {
@@ -191,7 +192,7 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       workingHours: s.workingHours ?? {},
       breaks: s.breaks ?? {},
     })),
-    busy: raw.busy.map(([bookingId, staffId, resourceId, customerId, start, end, appointmentStart, branchId, serviceId]): BusyInterval => ({
+    busy: raw.busy.map(([bookingId, staffId, resourceId, customerId, start, end, appointmentStart, branchId, serviceId, seatKey]): BusyInterval => ({
       bookingId,
       staffId,
       resourceId,
@@ -201,6 +202,7 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       appointmentStart,
       ...(branchId !== null ? { branchId } : {}),
       ...(serviceId !== null ? { serviceId } : {}),
+      ...(seatKey ? { seatKey } : {}),
     })),
     ownCalendarUids: raw.ownCalendarUids,
     calendarConnectionId: branch.calendarConnectionId ?? null,

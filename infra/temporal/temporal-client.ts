@@ -14,6 +14,7 @@
  */
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config';
 
 export interface TemporalClientHandle {
@@ -24,6 +25,8 @@ export interface TemporalClientHandle {
 
 export interface TemporalClientOptions {
   config: Pick<AppConfig, 'temporalAddress' | 'temporalNamespace'> & Partial<Pick<AppConfig, 'temporalRpcTimeoutMs'>>;
+  /** Payload encryption (infra/temporal/payload-codec.ts dataConverter(config)); none: plain payloads. */
+  dataConverter?: DataConverter;
   /** gRPC connect timeout. Default 1 s. */
   connectTimeoutMs?: number;
   /** Attempts of a call that failed with a retryable gRPC status. Default 3. */
@@ -54,7 +57,12 @@ export function createTemporalClient(options: TemporalClientOptions): TemporalCl
   });
   // Trace context (and the request id in the baggage) into every workflow start, update and
   // signal; a no-op while no tracer provider is registered (infra/telemetry/tracing.ts).
-  const client = new Client({ connection, namespace: options.config.temporalNamespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+  const client = new Client({
+    connection,
+    namespace: options.config.temporalNamespace,
+    dataConverter: options.dataConverter,
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
   clientTimeouts.set(client, rpcTimeoutMs);
   return { client, connection, close: () => connection.close() };
 }

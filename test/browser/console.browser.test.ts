@@ -323,6 +323,28 @@ describe('console in a browser', () => {
       // Nothing scrolls sideways on a phone.
       await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
       await checkedPage(page, problems, 'book-2-times-de');
+
+      // The first time on that day is taken by the phone meanwhile: the page offers the alternatives.
+      const first = times.getByRole('button').first();
+      const firstTime = String(await first.textContent()).trim();
+      const chosenDay = (await page.getByRole('group', { name: 'Tag' }).getByRole('button', { pressed: true }).textContent()) ?? '';
+      expect(chosenDay).toMatch(/^Mo\./);
+      const dayDate = DateTime.now().setZone(ZONE).startOf('day');
+      const mondayShown = Array.from({ length: 14 }, (_, i) => dayDate.plus({ days: i })).find((d) => d.weekday === 1) as DateTime;
+      const [hour, minute] = firstTime.split(':').map(Number);
+      const takenStart = mondayShown.set({ hour, minute }).toISO({ suppressMilliseconds: true }) as string;
+      const taken = await postBooking(stack, bookingBody(stack.catalog, takenStart, { staffId: stack.catalog.staff.anna }));
+      expect(taken.status).toBe(201);
+      await first.click();
+      const alternatives = page.getByRole('alert').filter({ hasText: 'Diese Zeit wurde gerade vergeben' });
+      await alternatives.waitFor({ timeout: 15_000 });
+      await checkedPage(page, problems, 'book-3-alternatives-de');
+      await alternatives.getByRole('button').first().click();
+      // The alternative is held for this customer: the details form comes next.
+      await page.getByRole('heading', { name: 'Ihre Angaben' }).waitFor({ timeout: 15_000 });
+      await page.getByLabel('Name').fill('Maria Muster');
+      await page.getByLabel('E-Mail').fill('maria@example.test');
+      await checkedPage(page, problems, 'book-4-details-de');
       // The publishable key stays in the page's own link; nothing is stored.
       await expect(page.evaluate('JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie')).resolves.not.toContain(publicKey);
     } finally {

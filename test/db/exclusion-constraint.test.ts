@@ -55,6 +55,8 @@ interface Slot {
   staffId?: string;
   resourceId?: string | null;
   status?: string;
+  seatKey?: string;
+  seat?: number;
 }
 
 function book(slot: Slot) {
@@ -72,6 +74,8 @@ function book(slot: Slot) {
       blockedStart: slot.blockedStart ?? slot.start,
       blockedEnd: slot.blockedEnd ?? slot.end,
       status: slot.status ?? 'pending',
+      seatKey: slot.seatKey ?? null,
+      seat: slot.seat ?? null,
     },
   });
 }
@@ -237,5 +241,25 @@ describe('CHECK constraints and other SQLSTATE predicates', () => {
     expect(refused).toHaveLength(1);
     expect(sqlState(refused[0].reason)).toMatch(/^40(P01|001)$/);
     expect(isRetryableTransactionError(refused[0].reason)).toBe(true);
+  });
+});
+
+describe('seats (migration 20261203160200)', () => {
+  it('rows of one seat key share the time, each seat once; anything else overlapping them is refused', async () => {
+    const at = freshDay();
+    const key = `${ids.service}|${at('10:00').toISOString()}|${ids.staffA}`;
+    const seat = (n: number, over: Partial<Slot> = {}) => book({ start: at('10:00'), end: at('11:00'), seatKey: key, seat: n, resourceId: ids.room, ...over });
+    await seat(1);
+    await seat(2);
+    expect(isUniqueViolation(await failure(seat(2)))).toBe(true);
+    expect(constraintName(await failure(seat(2)))).toBe('bookings_seat_taken');
+    // A plain booking, or a class of another key, overlapping the class: refused (staff and resource).
+    expect(isExclusionViolation(await failure(book({ start: at('10:30'), end: at('11:30') })), 'bookings_no_staff_overlap')).toBe(true);
+    expect(isExclusionViolation(await failure(book({ start: at('10:30'), end: at('11:30'), staffId: ids.staffB, resourceId: ids.room })), 'bookings_no_resource_overlap')).toBe(true);
+    const other = `${ids.service}|${at('10:30').toISOString()}|${ids.staffA}`;
+    expect(isExclusionViolation(await failure(book({ start: at('10:30'), end: at('11:30'), seatKey: other, seat: 1 })))).toBe(true);
+    // A cancelled seat frees its number.
+    await db.booking.updateMany({ where: { seatKey: key, seat: 2 }, data: { status: 'cancelled' } });
+    await seat(2);
   });
 });

@@ -68,6 +68,7 @@ describe('migrator', () => {
     );
     expect(constraints).toEqual([
       { conname: 'bookings_blocked_covers_visible', contype: 'c' },
+      { conname: 'bookings_customer_unless_hold', contype: 'c' },
       { conname: 'bookings_end_after_start', contype: 'c' },
       { conname: 'bookings_no_resource_overlap', contype: 'x' },
       { conname: 'bookings_no_staff_overlap', contype: 'x' },

@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Db } from '../../infra/db/prisma';
 import { testEnv } from './env';
 import { startRealActivities, type RealActivities } from './real-activities';
-import { bundleOnce, getTestEnv } from './temporal';
+import { bundleOnce, getTestEnv, testDataConverter } from './temporal';
 import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 
 export interface InProcessWorker extends RealActivities {
@@ -30,6 +30,7 @@ export async function startInProcessWorker(db: Db, taskQueue: string): Promise<I
       taskQueue,
       workflowBundle: await bundleOnce(),
       sinks: NO_TRACING_SINKS,
+      dataConverter: testDataConverter(),
       activities: parts.activities,
     });
   } catch (error) {

@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { dataConverter } from '../../infra/temporal/payload-codec';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { createLogger } from '../../infra/logger';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle';
@@ -29,8 +30,17 @@ let bundle: Promise<WorkflowBundle> | undefined;
 /** The shared Temporal dev server (address from TEMPORAL_ADDRESS), one environment per test file. */
 export function getTestEnv(): Promise<TestWorkflowEnvironment> {
   const { temporalAddress, temporalNamespace } = testEnv();
-  existing ??= TestWorkflowEnvironment.createFromExistingServer({ address: temporalAddress, namespace: temporalNamespace });
+  existing ??= TestWorkflowEnvironment.createFromExistingServer({
+    address: temporalAddress,
+    namespace: temporalNamespace,
+    client: { dataConverter: testDataConverter() },
+  });
   return existing;
+}
+
+/** The service's payload encryption (infra/temporal/payload-codec.ts), as the API and worker use it. */
+export function testDataConverter() {
+  return dataConverter(testEnv());
 }
 
 /** A time-skipping test server of its own for this test file. */

@@ -151,6 +151,37 @@ describe('calendar connections', () => {
     expect((await request(app).get(`/v1/staff/${own.body.id}`).set(company.auth)).body.calcomUserId).toBe(account.userIds[2]);
   });
 
+  it("a time the linked staff member is busy with in Cal.com is not offered, and booking it is 409 with alternatives, never 502", async () => {
+    const annaUser = stack.calendar.account.userIds[0]!;
+    const outside = async (start: string, end: string) => {
+      const res = await fetch(`${stack.emulator.url}/__control/bookings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: annaUser, start, end, title: 'Dentist' }) });
+      expect(res.status).toBe(201);
+    };
+    // Known before the request: the plan refuses it (no saga, no Cal.com create).
+    await outside('2027-03-08T09:00:00Z', '2027-03-08T10:00:00Z');
+    const avail = await request(app).get('/v1/availability').set(stack.company.auth).query({ branchId: stack.catalog.branchId, serviceId: stack.catalog.serviceId, staffId: stack.catalog.staff.anna, from: '2027-03-08', to: '2027-03-08' });
+    expect(avail.status).toBe(200);
+    expect(avail.headers['x-calendar-status']).toBe('ok');
+    const starts = avail.body.days[0].slots.map((s: { start: string }) => s.start);
+    expect(starts).not.toContain('2027-03-08T10:00:00+01:00');
+    expect(starts).toContain('2027-03-08T11:00:00+01:00');
+    const busy = await postBooking(stack, bookingBody(stack.catalog, '2027-03-08T10:00:00+01:00'));
+    expect(busy.status).toBe(409);
+    expect(busy.body.code).toBe('slot_unavailable');
+    expect(busy.body.alternatives.length).toBeGreaterThan(0);
+    expect(busy.body.alternatives.map((a: { start: string; staffId: string }) => `${a.staffId}@${a.start}`)).not.toContain(`${stack.catalog.staff.anna}@2027-03-08T10:00:00+01:00`);
+
+    // Made in Cal.com after our cached listing of that day: Cal.com refuses the create; still a 409.
+    expect((await postBooking(stack, bookingBody(stack.catalog, '2027-03-09T09:00:00+01:00'))).status).toBe(201);
+    await outside('2027-03-09T11:00:00Z', '2027-03-09T12:00:00Z');
+    const late = await postBooking(stack, bookingBody(stack.catalog, '2027-03-09T12:00:00+01:00'));
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('slot_unavailable');
+    expect(Array.isArray(late.body.alternatives)).toBe(true);
+    // It went through the saga (held, refused by Cal.com, compensated), not through the plan.
+    expect(await stack.workerDb.booking.count({ where: { branchId: stack.catalog.branchId, startAt: new Date('2027-03-09T11:00:00Z'), status: 'failed' } })).toBe(1);
+  });
+
   it('deleting a connection unlinks its branches; bookings keep their calendar status and later ones are not_linked', async () => {
     const company = await createCompany(app, 'Delete Co');
     const catalog = await seedCatalog(stack.workerDb, company.id);

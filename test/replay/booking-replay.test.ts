@@ -11,7 +11,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { bundleOnce } from '../harness/temporal';
+import { bundleOnce, testDataConverter } from '../harness/temporal';
 
 jest.setTimeout(120_000);
 
@@ -33,7 +33,7 @@ test('every recorded history replays against the current workflow code', async (
   const histories = files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: load(file) }));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'booking-replay' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'booking-replay', dataConverter: testDataConverter() }, histories)) {
     replayed += 1;
     if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
   }

@@ -18,7 +18,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { recordServerHistories } from '../../scripts/record-server-histories';
 import { dropCompany } from '../integration/availability.fixtures';
 import { eventually, http, seedTenant, startStack, type Stack, type Tenant } from '../integration/series-waitlist.harness';
-import { bundleOnce } from '../harness/temporal';
+import { bundleOnce, testDataConverter } from '../harness/temporal';
 
 let stack: Stack;
 let t: Tenant;
@@ -71,7 +71,7 @@ describe('histories recorded from the dev server replay against the current code
     const histories = recorded.map((r) => ({ workflowId: r.workflowId, history: historyFromJSON(JSON.parse(fs.readFileSync(r.file, 'utf8'))) }));
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'server-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'server-replay', dataConverter: testDataConverter() }, histories)) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

@@ -12,3 +12,8 @@ export const consoleClient: Client = createClient(
     sessionStorage.removeItem(ROLE_KEY);
   },
 );
+
+/** The signed-in key's role as found at sign-in (features/auth), for showing only what it may do. */
+export function currentRole(): string | null {
+  return sessionStorage.getItem(ROLE_KEY);
+}

@@ -5,7 +5,7 @@
  * meanwhile (409 slot_unavailable, reservation_expired) shows the alternatives to pick from.
  * The publishable key stays in the URL it came with and in memory; nothing is stored.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
@@ -30,6 +30,7 @@ export function BookingPage() {
   const language = browserLanguage();
   const t = translator(language);
   const api = useMemo(() => createClient(() => key), [key]);
+  const queryClient = useQueryClient();
   const [step, setStep] = useState<Step>('service');
   const [service, setService] = useState<Service | null>(null);
   const [staff, setStaff] = useState<Staff | null>(null);
@@ -84,6 +85,8 @@ export function BookingPage() {
     } catch (e) {
       if (e instanceof ApiProblem && e.problem.alternatives) setAlternatives({ message: t('book.taken'), list: e.problem.alternatives });
       else setError(describe('', e));
+      // What is free changed: the lists below show it again.
+      await Promise.all(['pub-next', 'pub-day'].map((k) => queryClient.invalidateQueries({ queryKey: [k] })));
     } finally {
       setBusy(false);
     }

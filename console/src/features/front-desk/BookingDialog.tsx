@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { ProblemView } from '../../components/ProblemView';
 import { ApiProblem } from '../../lib/api-client';
+import { currentRole } from '../../lib/console-client';
 import { formatDateTime, formatTime } from '../../lib/time';
 import type { Alternative, Branch, Staff } from '../../lib/types';
 import { bookingAction, getBooking, reschedule, useAvailability, useCustomers, type BookingAction } from './api';
@@ -17,6 +18,8 @@ const LIVE = ['pending', 'awaiting_approval', 'confirmed'];
 
 export function BookingDialog({ bookingId, branch, staff, onClose }: { bookingId: string; branch: Branch; staff: Staff[]; onClose: () => void }) {
   const queryClient = useQueryClient();
+  // Approving and declining are the manager's (the API says so too).
+  const mayDecide = currentRole() === 'manager';
   const booking = useQuery({ queryKey: ['booking', bookingId], queryFn: () => getBooking(bookingId) });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -78,7 +81,7 @@ export function BookingDialog({ bookingId, branch, staff, onClose }: { bookingId
             Cancel booking
           </button>
         )}
-        {b.status === 'awaiting_approval' && (
+        {b.status === 'awaiting_approval' && mayDecide && (
           <>
             <button type="button" className="primary" disabled={busy} onClick={() => act('approve')}>
               Approve

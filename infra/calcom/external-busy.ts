@@ -9,15 +9,23 @@
  * also covers a booking whose uid is not recorded yet (saga in flight) or whose Cal.com copy lags
  * behind a local reschedule. The client's getBusyTimes() returns no metadata, hence the listing.
  *
+ * Listings are cached per connection and range for `cacheTtlMs` (default 10 s, at most 1,000
+ * entries): on the booking path (plan, alternatives: whole UTC days) a storm of requests for one
+ * slot costs one Cal.com call, not one each; an outside booking newer than the listing is refused
+ * by Cal.com's create instead, which the API answers as a taken slot too. The availability search
+ * passes 0 (its whole answer is cached and invalidated instead).
+ *
  * Cal.com unreachable: never fail the search. The answer uses local data only and says so
  * (`unavailable`); after a failure that connection is not asked again for `retryAfterMs`, so an
  * outage costs one timeout, not one per request (per connection: one company's outage never
  * pauses another's).
  */
 import type { BusyInterval } from '../../domain/scheduling/scheduling.types';
-import type { CalcomClient } from '../../infra/calcom/calcom.client';
-import type { CalcomBooking } from '../../infra/calcom/calcom.types';
-import type { CacheLogger } from '../../infra/cache/redis';
+import type { CacheLogger } from '../cache/redis';
+import type { Db } from '../db/prisma';
+import type { CalcomClient } from './calcom.client';
+import type { CalcomConnections } from './calcom.connections';
+import type { CalcomBooking } from './calcom.types';
 
 export type CalendarStatus = 'ok' | 'unavailable' | 'not_linked';
 
@@ -46,6 +54,8 @@ export interface ExternalBusyOptions {
   timeoutMs?: number;
   /** Pause after a failure before Cal.com is tried again. Default 5000 ms. */
   retryAfterMs?: number;
+  /** How long one listing is reused. Default 10000 ms; 0 disables the cache. */
+  cacheTtlMs?: number;
   now?: () => number;
 }
 
@@ -62,6 +72,28 @@ export function createExternalBusySource(options: ExternalBusyOptions): External
   // Per connection: until when it is not asked again, and whether its outage was logged.
   const paused = new Map<string, number>();
   const outageLogged = new Set<string>();
+  const cacheTtlMs = options.cacheTtlMs ?? 10_000;
+  const listings = new Map<string, { at: number; bookings: Promise<CalcomBooking[]> }>();
+  const listed = (connectionId: string, client: CalcomClient, fromUtc: Date, toUtc: Date): Promise<CalcomBooking[]> => {
+    const key = `${connectionId}|${fromUtc.getTime()}|${toUtc.getTime()}`;
+    const hit = listings.get(key);
+    if (hit && now() - hit.at <= cacheTtlMs) return hit.bookings;
+    const bookings = withTimeout(
+      client.listAllBookings({
+        status: ['upcoming', 'past'],
+        // Cal.com selects bookings fully inside [afterStart, beforeEnd]; widen to catch overlaps.
+        afterStart: new Date(fromUtc.getTime() - DAY_MS).toISOString(),
+        beforeEnd: new Date(toUtc.getTime() + DAY_MS).toISOString(),
+      }),
+      timeoutMs,
+    );
+    if (cacheTtlMs > 0) {
+      listings.set(key, { at: now(), bookings });
+      bookings.catch(() => listings.delete(key));
+      if (listings.size > 1_000) listings.delete(listings.keys().next().value as string);
+    }
+    return bookings;
+  };
 
   return async (req) => {
     const users = new Map<number, string[]>();
@@ -76,15 +108,7 @@ export function createExternalBusySource(options: ExternalBusyOptions): External
     try {
       const client = await options.clientFor(req.companyId, connectionId);
       if (!client) return { status: 'not_linked', busy: [] };
-      bookings = await withTimeout(
-        client.listAllBookings({
-          status: ['upcoming', 'past'],
-          // Cal.com selects bookings fully inside [afterStart, beforeEnd]; widen to catch overlaps.
-          afterStart: new Date(req.fromUtc.getTime() - DAY_MS).toISOString(),
-          beforeEnd: new Date(req.toUtc.getTime() + DAY_MS).toISOString(),
-        }),
-        timeoutMs,
-      );
+      bookings = await listed(connectionId, client, req.fromUtc, req.toUtc);
     } catch (err) {
       paused.set(connectionId, now() + retryAfterMs);
       if (paused.size > 10_000) paused.delete(paused.keys().next().value as string);
@@ -136,4 +160,25 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+const CONNECTION_TTL_MS = 10_000;
+
+/**
+ * A company's connection → its pooled client. The row (base URL, sealed key, key version) is read
+ * at most every 10 s per connection, so a key change or a deleted connection shows within that.
+ */
+export function connectionClientResolver(db: Db, connections: CalcomConnections, now: () => number = Date.now): ConnectionClientResolver {
+  const rows = new Map<string, { at: number; row: { id: string; baseUrl: string; apiKeyEnc: string; keyVersion: number } | null }>();
+  return async (companyId, connectionId) => {
+    const key = `${companyId}|${connectionId}`;
+    let entry = rows.get(key);
+    if (!entry || now() - entry.at > CONNECTION_TTL_MS) {
+      const row = await db.calendarConnection.findFirst({ where: { id: connectionId, companyId }, select: { id: true, baseUrl: true, apiKeyEnc: true, keyVersion: true } });
+      entry = { at: now(), row };
+      rows.set(key, entry);
+      if (rows.size > 5_000) rows.delete(rows.keys().next().value as string);
+    }
+    return entry.row ? connections.clientFor(entry.row) : null;
+  };
 }
