@@ -19,6 +19,8 @@ import type {
   SlotPlan,
 } from './booking-activity.types';
 import { addHistory, snapshotOf } from './booking-records';
+
+import { nudgeLifecycle } from './lifecycle.activities';
 import { expireStaleHolds, STALE_HOLD_MS } from '../infra/booking/stale-holds';
 
 export interface BookingChangeDeps {
@@ -166,6 +168,8 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
         if (isExclusionViolation(error)) throw ApplicationFailure.nonRetryable(`the new slot of booking ${input.bookingId} was taken meanwhile`, 'SlotTaken');
         throw error;
       });
+      // Its reminders and completion follow the new time (booking-lifecycle.contract.ts).
+      if (!moved.unchanged) await nudgeLifecycle(input.bookingId, { reason: 'rescheduled' });
       // The old range is free and the placeholders are gone: before the saga answers the API.
       const row = await db.booking.findUnique({ where: { id: input.bookingId }, select: { branchId: true } });
       if (row) await changed(row.branchId);
@@ -187,6 +191,7 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       // Changed between read and write: a retry re-reads and answers from the new state.
       if (count === 0) throw ApplicationFailure.retryable(`booking ${b.id} changed concurrently`, 'ConcurrentChange');
       await addHistory(db, { bookingId: b.id, event: 'cancelled', detail: { reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
+      await nudgeLifecycle(b.id, { reason: 'cancelled' });
       // The slot is free now: visible before the cancellation answers the API.
       await changed(b.branchId);
       return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }) };

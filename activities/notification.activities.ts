@@ -46,6 +46,17 @@ export interface WaitlistOfferInput {
 
 export type NotificationOutcome = { status: 'sent' | 'skipped' | 'already_sent'; notificationId: string };
 
+export interface BookingReminderInput {
+  bookingId: string;
+  minutesBefore: number;
+  channels: Array<'email' | 'sms'>;
+  /** The start the reminder was planned for (UTC ISO): nothing is sent if the booking moved or ended. */
+  start: string;
+  dedupeKey: string;
+}
+
+export type ReminderOutcome = { status: 'sent' | 'skipped' | 'already_sent' | 'stale' };
+
 export function createNotificationActivities({ db, mailer }: NotificationDeps) {
   async function deliver(
     row: { companyId: string; bookingId?: string; customerId: string; kind: string; dedupeKey: string },
@@ -93,41 +104,55 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
     });
   }
 
+  async function sendAboutBooking(input: BookingNotificationInput, loaded?: BookingView): Promise<NotificationOutcome> {
+    const booking = loaded ?? (await loadBookingView(db, input.bookingId));
+    if (!booking) throw ApplicationFailure.nonRetryable(`booking ${input.bookingId} not found`, 'NotFound');
+    const view = {
+      bookingId: booking.id,
+      customerName: booking.customerName,
+      serviceName: booking.serviceName,
+      staffName: booking.staffName,
+      branchName: booking.branchName,
+      timezone: booking.timezone,
+      start: booking.startAt.toISOString(),
+      end: booking.endAt.toISOString(),
+      previousStart: input.previousStart,
+      reason: input.reason,
+    };
+    const rendered = renderBookingMail(input.kind, view);
+    const concernsAppointment = input.kind !== 'booking_failed';
+    const ics = concernsAppointment
+      ? buildIcs({
+          uid: `${booking.id}@booking-backend`,
+          sequence: booking.rescheduledCount + (input.kind === 'booking_cancelled' ? 1 : 0),
+          start: view.start,
+          end: view.end,
+          summary: `${view.serviceName} with ${view.staffName}`,
+          description: rendered.text,
+          location: view.branchName,
+          cancelled: input.kind === 'booking_cancelled',
+        })
+      : undefined;
+    return deliver(
+      { companyId: booking.companyId, bookingId: booking.id, customerId: booking.customerId, kind: input.kind, dedupeKey: input.dedupeKey },
+      booking.customerEmail,
+      { ...rendered, ics },
+    );
+  }
+
   return {
-    async sendBookingNotification(input: BookingNotificationInput): Promise<NotificationOutcome> {
+    sendBookingNotification: (input: BookingNotificationInput): Promise<NotificationOutcome> => sendAboutBooking(input),
+
+    /**
+     * A lifecycle reminder, only while the booking is still confirmed at the planned start (a
+     * reschedule or cancel racing the lifecycle's timer makes it `stale`: nothing is sent).
+     */
+    async sendBookingReminder(input: BookingReminderInput): Promise<ReminderOutcome> {
       const booking = await loadBookingView(db, input.bookingId);
-      if (!booking) throw ApplicationFailure.nonRetryable(`booking ${input.bookingId} not found`, 'NotFound');
-      const view = {
-        bookingId: booking.id,
-        customerName: booking.customerName,
-        serviceName: booking.serviceName,
-        staffName: booking.staffName,
-        branchName: booking.branchName,
-        timezone: booking.timezone,
-        start: booking.startAt.toISOString(),
-        end: booking.endAt.toISOString(),
-        previousStart: input.previousStart,
-        reason: input.reason,
-      };
-      const rendered = renderBookingMail(input.kind, view);
-      const concernsAppointment = input.kind !== 'booking_failed';
-      const ics = concernsAppointment
-        ? buildIcs({
-            uid: `${booking.id}@booking-backend`,
-            sequence: booking.rescheduledCount + (input.kind === 'booking_cancelled' ? 1 : 0),
-            start: view.start,
-            end: view.end,
-            summary: `${view.serviceName} with ${view.staffName}`,
-            description: rendered.text,
-            location: view.branchName,
-            cancelled: input.kind === 'booking_cancelled',
-          })
-        : undefined;
-      return deliver(
-        { companyId: booking.companyId, bookingId: booking.id, customerId: booking.customerId, kind: input.kind, dedupeKey: input.dedupeKey },
-        booking.customerEmail,
-        { ...rendered, ics },
-      );
+      if (!booking || booking.status !== 'confirmed' || booking.startAt.getTime() !== Date.parse(input.start)) return { status: 'stale' };
+      if (!input.channels.includes('email')) return { status: 'skipped' };
+      const { status } = await sendAboutBooking({ bookingId: input.bookingId, kind: 'booking_reminder', dedupeKey: `${input.dedupeKey}:email` }, booking);
+      return { status };
     },
 
     async sendWaitlistOffer(input: WaitlistOfferInput): Promise<NotificationOutcome> {
@@ -163,6 +188,7 @@ interface BookingView {
   id: string;
   companyId: string;
   customerId: string;
+  status: string;
   startAt: Date;
   endAt: Date;
   rescheduledCount: number;
@@ -177,7 +203,7 @@ interface BookingView {
 /** The booking with the names the mail shows, in one joined query (Prisma's include would take five). */
 async function loadBookingView(db: Db, bookingId: string): Promise<BookingView | undefined> {
   const rows = await db.$queryRaw<BookingView[]>`
-    SELECT b.id, b.company_id AS "companyId", b.customer_id AS "customerId", b.start_at AS "startAt", b.end_at AS "endAt",
+    SELECT b.id, b.company_id AS "companyId", b.customer_id AS "customerId", b.status, b.start_at AS "startAt", b.end_at AS "endAt",
            b.rescheduled_count AS "rescheduledCount", c.name AS "customerName", c.email AS "customerEmail",
            sv.name AS "serviceName", st.name AS "staffName", br.name AS "branchName", br.timezone
     FROM bookings b

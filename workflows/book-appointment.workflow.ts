@@ -23,6 +23,8 @@
  * Not linked (patch `calendar-not-linked`): a plan marked `calendar: 'not_linked'` (branch without
  * a calendar connection, staff member or service without a Cal.com id) skips the calendar step and
  * its undo and confirms with `calendar.status: "not_linked"`.
+ * After the outcome, a confirmed booking gets its lifecycle (reminders, completion): an abandoned
+ * child workflow `lifecycle-<bookingId>` (since patch `start-booking-lifecycle`).
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
  * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
  */
@@ -39,6 +41,7 @@ import {
 import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY, LOCAL_DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure, failureType } from './lib/failures';
 import { Saga } from './lib/saga';
+import { startLifecycle } from './lib/lifecycle-start';
 import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStart, publishStatus } from './lib/visibility';
 import { hasIdentity } from './search-attributes.contract';
@@ -137,6 +140,8 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
 
   const result = settle({ kind: 'confirmed', bookingId, ...slotOf(plan), externalId }, 'confirmed', `confirmed ${plan.start} with ${plan.staffId}`);
   await afterOutcome('booking_confirmed', 'notify-confirmed');
+  // Since patch `start-booking-lifecycle`: reminders and completion (booking-lifecycle.workflow.ts).
+  if (patched('start-booking-lifecycle')) await startLifecycle(bookingId);
   step = 'done';
   return result;
 

@@ -10,6 +10,7 @@ export { rescheduleBookingWorkflow } from './reschedule-booking.workflow';
 export { cancelBookingWorkflow } from './cancel-booking.workflow';
 export { syncRetryWorkflow } from './sync-retry.workflow';
 export { holdSweeperWorkflow } from './hold-sweeper.workflow';
+export { bookingLifecycleWorkflow } from './booking-lifecycle.workflow';
 export { reservationExpiryWorkflow } from './reservation-expiry.workflow';
 // Side effect only: PINNED / AUTO_UPGRADE per workflow type for versioned workers.
 import './versioning';

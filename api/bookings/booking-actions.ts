@@ -5,12 +5,14 @@
  *   invalid_state / 422 / 502 (old time kept) / 202 when it needs longer than BOOKING_WAIT_MS;
  * - cancel: the cancellation workflow answers as soon as the booking is cancelled locally (slot
  *   free), the Cal.com cancel continues durably → 200 cancelled;
- * - no-show: a conditional update here (no calendar side) → 200, 409 before the start.
+ * - no-show, complete: a conditional update here (no calendar side) → 200, 409 before the start;
+ *   the booking's lifecycle is told (it stops; a completed one would send the review request).
  * Cancelled or failed bookings are refused up front (409 invalid_state) without a workflow.
  */
 import { newId } from '../../infra/db/ids';
 import type { Db } from '../../infra/db/prisma';
 import { startAndAwait } from '../../infra/temporal/start-and-await';
+import { bookingChangedSignal, lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
 import { awaitCancelRecordedUpdate, CANCEL_WORKFLOW, cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import {
   awaitRescheduleOutcomeUpdate,
@@ -152,11 +154,49 @@ export async function markNoShow(ctx: RouteContext, bookingId: string, key: stri
         if (count === 0) throw new ApiError('invalid_state', 'the booking changed concurrently, try again');
         await tx.bookingHistory.create({ data: { id: newId('his'), bookingId, event: 'no_show', detail: {}, dedupeKey: `no-show:${bookingId}` } });
       });
+      await tellLifecycle(ctx, bookingId, 'no_show');
       return final(await currentBooking(db, companyId, bookingId, 200));
     },
     () => false,
   );
   return sendAnswer(ctx, answer, replayed);
+}
+
+/**
+ * Front-desk checkout: confirmed → completed, only after the start; completing a completed
+ * booking answers it again. The lifecycle (which would complete it at end + grace) is told, so
+ * it ends now instead of at its timer; without that signal it finds the booking completed then.
+ */
+export async function completeBooking(ctx: RouteContext, bookingId: string, key: string | undefined): Promise<Reply | void> {
+  const { db } = ctx.deps;
+  const companyId = ctx.companyId();
+  const row = await findBookingRow(db, companyId, bookingId);
+  if (!row) throw notFound('Booking', bookingId);
+  const { answer, replayed } = await answerOnce(
+    keyed(ctx, `POST /v1/bookings/${bookingId}/complete`, key, () => bookingId),
+    async () => {
+      if (row.status === 'completed') return final(await currentBooking(db, companyId, bookingId, 200));
+      if (row.status !== 'confirmed') return final(stateProblem(`a ${row.status} booking cannot be completed`));
+      if (ctx.now().getTime() < row.startAt.getTime()) return final(stateProblem('a booking can be completed only after its start'));
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.booking.updateMany({ where: { id: bookingId, status: 'confirmed' }, data: { status: 'completed' } });
+        if (count === 0) throw new ApiError('invalid_state', 'the booking changed concurrently, try again');
+        await tx.bookingHistory.create({ data: { id: newId('his'), bookingId, event: 'completed', detail: { by: 'front_desk' }, dedupeKey: `complete:${bookingId}` } });
+      });
+      await tellLifecycle(ctx, bookingId, 'completed');
+      return final(await currentBooking(db, companyId, bookingId, 200));
+    },
+    () => false,
+  );
+  return sendAnswer(ctx, answer, replayed);
+}
+
+/** Best effort: the lifecycle re-reads the booking at its next timer anyway (booking-lifecycle.contract.ts). */
+async function tellLifecycle(ctx: RouteContext, bookingId: string, reason: string): Promise<void> {
+  await ctx.deps.temporal?.workflow
+    .getHandle(lifecycleWorkflowId(bookingId))
+    .signal(bookingChangedSignal, { reason })
+    .catch(() => undefined);
 }
 
 function keyed(ctx: RouteContext, scope: string, key: string | undefined, newResourceId: () => string) {

@@ -1,12 +1,13 @@
 /**
  * Bookings (API.md "Bookings"): create through the booking saga, read with history, list with
- * filters, and the reschedule / cancel / no-show actions. Handlers parse, call the use case and
+ * filters, the reschedule / cancel / no-show / complete actions and the booking's notifications. Handlers parse, call the use case and
  * map; every POST accepts Idempotency-Key (api/bookings/idempotency.ts).
  */
 import { idParams, listOf } from '../common.schemas';
 import { defineRoute, routeGroup } from '../route-kit';
 import { expandBookings } from './booking-expand';
-import { cancelBooking, markNoShow, rescheduleBooking } from './booking-actions';
+import { cancelBooking, completeBooking, markNoShow, rescheduleBooking } from './booking-actions';
+import { bookingNotificationsSchema, listBookingNotifications } from './booking-notifications';
 import { listBookings } from './booking-queries';
 import { loadBookingWithHistory } from './booking.view';
 import {
@@ -98,5 +99,26 @@ export const bookingsRoutes = routeGroup('bookings', [
     responses: { 200: { description: 'Marked', schema: bookingSchema, headers: replayedHeader } },
     problems: ['invalid_state', 'idempotency_key_reused'],
     handler: ({ params, headers }, ctx) => markNoShow(ctx, params.id, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings/:id/complete',
+    tags: TAGS,
+    summary: 'Mark a confirmed booking as completed (front desk checkout; only after its start)',
+    description:
+      'The booking lifecycle completes a confirmed booking by itself at end + completionGraceMinutes (branch rule); this does it now. Completing a completed booking answers it again; other states are 409 invalid_state.',
+    request: { params: idParams, headers: idempotencyHeaders },
+    responses: { 200: { description: 'Completed', schema: bookingSchema, headers: replayedHeader } },
+    problems: ['invalid_state', 'idempotency_key_reused'],
+    handler: ({ params, headers }, ctx) => completeBooking(ctx, params.id, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/bookings/:id/notifications',
+    tags: TAGS,
+    summary: "The messages sent (or not) about a booking: confirmation, reminders, changes, review request",
+    request: { params: idParams },
+    responses: { 200: { description: 'Notifications, oldest first', schema: bookingNotificationsSchema } },
+    handler: async ({ params }, ctx) => ({ status: 200, body: await listBookingNotifications(ctx.deps.db, ctx.companyId(), params.id) }),
   }),
 ]);

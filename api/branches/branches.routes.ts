@@ -2,6 +2,7 @@
  * Branches: opening hours, special days, closures and booking rules of one location. Every
  * query is scoped to the caller's company; another company's branch is a 404.
  */
+import { notificationSettingsOf } from '../../domain/notifications/lifecycle-schedule';
 import { Prisma, type Branch } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
@@ -25,6 +26,7 @@ export function renderBranch(row: Branch): BranchOut {
     specialHours: (row.specialHours ?? []) as BranchOut['specialHours'],
     closures: (row.closures ?? []) as BranchOut['closures'],
     rules: storedRules(row),
+    notifications: notificationSettingsOf(row.notifications),
     calendarConnectionId: row.calendarConnectionId ?? null,
     // Only when set: answers of branches without limits stay exactly as they were.
     ...(row.limits ? { limits: row.limits as BranchOut['limits'] } : {}),
@@ -69,6 +71,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours ?? [],
           closures: body.closures ?? [],
           rules: { ...RULE_DEFAULTS, ...body.rules },
+          notifications: body.notifications ?? {},
           calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
           ...(body.limits ? { limits: body.limits } : {}),
         },
@@ -118,6 +121,7 @@ export const branchesRoutes = routeGroup('branches', [
           specialHours: body.specialHours,
           closures: body.closures,
           rules: body.rules ? { ...storedRules(existing), ...body.rules } : undefined,
+          notifications: body.notifications ? { ...(existing.notifications as object), ...body.notifications } : undefined,
           calendarConnectionId: await connectionOf(ctx, body.calendarConnectionId),
           ...(body.limits !== undefined ? { limits: body.limits ?? Prisma.DbNull } : {}),
         },

@@ -43,6 +43,12 @@ export const RULE_DEFAULTS = {
   maxAdvanceDays: 90,
   slotIntervalMinutes: 15,
   maxDailyBookingsPerCustomer: null as number | null,
+  /** The lifecycle completes a confirmed booking this long after its end. */
+  completionGraceMinutes: 60,
+  /** Self-service only (company keys are not bound): no cancel or move closer to the start than this. */
+  cancellationCutoffHours: 24,
+  /** Self-service only: at most this many reschedules of one booking. */
+  maxReschedules: 3,
 };
 export type BranchRules = typeof RULE_DEFAULTS;
 
@@ -52,9 +58,29 @@ export const rulesInput = z
     maxAdvanceDays: z.number().int().min(1).max(3_650),
     slotIntervalMinutes: z.number().int().min(1).max(1_440),
     maxDailyBookingsPerCustomer: z.number().int().min(1).nullable(),
+    completionGraceMinutes: z.number().int().min(0).max(10_080),
+    cancellationCutoffHours: z.number().int().min(0).max(8_760),
+    maxReschedules: z.number().int().min(0).max(1_000),
   })
   .partial()
   .openapi('BranchRulesInput', { description: `Booking rules; missing ones default to ${JSON.stringify(RULE_DEFAULTS)}` });
+
+const reminder = z.strictObject({
+  minutesBefore: z.number().int().min(1).max(43_200),
+  channels: z.array(z.enum(['email', 'sms'])).min(1).max(2),
+});
+export const notificationsInput = z
+  .strictObject({
+    reminders: z.array(reminder).max(10),
+    defaultLanguage: z.enum(['de', 'en']),
+  })
+  .partial()
+  .openapi('BranchNotificationsInput', {
+    description: 'Reminders sent by each booking\'s lifecycle at start - minutesBefore, and the language of customers without one. Missing keys keep their defaults (reminders 1440 min email+sms and 120 min sms; defaultLanguage de).',
+  });
+const notificationsOut = z
+  .object({ reminders: z.array(z.object({ minutesBefore: z.number().int(), channels: z.array(z.enum(['email', 'sms'])) })), defaultLanguage: z.string() })
+  .openapi('BranchNotifications');
 
 export const createBranchBody = z
   .strictObject({
@@ -65,6 +91,7 @@ export const createBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    notifications: notificationsInput.optional(),
     calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
     limits: bookingLimits.nullable().optional(),
   })
@@ -79,11 +106,12 @@ export const patchBranchBody = z
     specialHours: specialHours.optional(),
     closures: closures.optional(),
     rules: rulesInput.optional(),
+    notifications: notificationsInput.optional(),
     calendarConnectionId: id.nullable().optional().openapi({ description: "The company's calendar connection this branch syncs to; null: not linked (no calendar calls)." }),
     limits: bookingLimits.nullable().optional(),
   })
   .openapi('PatchBranch', {
-    description: 'Fields given replace the stored ones; `rules` are merged rule by rule.',
+    description: 'Fields given replace the stored ones; `rules` and `notifications` are merged key by key.',
   });
 
 export const branchSchema = z
@@ -100,7 +128,11 @@ export const branchSchema = z
       maxAdvanceDays: z.number().int(),
       slotIntervalMinutes: z.number().int(),
       maxDailyBookingsPerCustomer: z.number().int().nullable(),
+      completionGraceMinutes: z.number().int(),
+      cancellationCutoffHours: z.number().int(),
+      maxReschedules: z.number().int(),
     }),
+    notifications: notificationsOut,
     calendarConnectionId: id.nullable(),
     limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     createdAt: instantOut,

@@ -4,7 +4,7 @@
  */
 import { DateTime, Settings } from 'luxon';
 
-export type BookingNotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed';
+export type BookingNotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed' | 'booking_reminder';
 
 export interface BookingMailView {
   bookingId: string;
@@ -66,6 +66,8 @@ export function renderBookingMail(kind: BookingNotificationKind, v: BookingMailV
     }
     case 'booking_cancelled':
       return { subject: `Cancelled: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nyour appointment ${what}, ${at} has been cancelled.${v.reason ? `\nReason: ${v.reason}` : ''}${footer}` };
+    case 'booking_reminder':
+      return { subject: `Reminder: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\na reminder of your appointment: ${what}, ${at}.${footer}` };
     case 'booking_failed':
       return { subject: `We could not book ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nwe could not complete your booking of ${what}, ${at}: the calendar did not accept it. Nothing was reserved; please choose another time or contact us.${footer}` };
   }

@@ -21,11 +21,11 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
 
 test('the recorded histories cover every booking workflow and path', () => {
   expect(files.length).toBeGreaterThanOrEqual(20);
-  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
   // Recorded from the dev server (scripts/record-server-histories.ts; see server-histories.test.ts).
   for (const prefix of ['server-booking-update-with-start', 'server-series-child-refused', 'server-series-cancel', 'server-waitlist-', 'server-hold-sweeper']) {
     expect([prefix, files.some((f) => f.startsWith(prefix))]).toEqual([prefix, true]);
   }
+  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
 });
 
 test('every recorded history replays against the current workflow code', async () => {

@@ -15,6 +15,9 @@ import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/bo
 import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { rescheduleWorkflowId } from '../../workflows/reschedule-booking.contract';
 import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
+import { bookingChangedSignal, lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
+import { NOTIFICATION_DEFAULTS } from '../../domain/notifications/lifecycle-schedule';
+import { FakeLifecycle } from '../workflows/lifecycle.fakes';
 import { bundleOnce, teardownTestEnvs } from '../harness/temporal';
 import { bookingTestRun, type BookingTestRun } from '../workflows/booking-workflows.harness';
 import { permanent, retryable, UNLINKED_STAFF } from '../workflows/booking-world.fakes';
@@ -28,7 +31,7 @@ interface Scenario {
   workflowType: string;
   workflowId: (id: string) => string;
   args: (id: string) => unknown[];
-  prepare?: (t: BookingTestRun, id: string) => void;
+  prepare?: (t: BookingTestRun, id: string) => unknown;
   /** Messages sent to the started run (signals), before its result is awaited. */
   drive?: (handle: WorkflowHandle, t: BookingTestRun) => Promise<void>;
   /** Record the FIRST run (e.g. the one that continued as new), not the last. */
@@ -80,6 +83,18 @@ const syncRetry = (name: string, operation: 'create' | 'reschedule' | 'cancel', 
   prepare: (t, id) => {
     prepare?.(t, id);
     t.world.syncFailures.set(`syf_${id}`, { id: `syf_${id}`, bookingId: id, operation, error: 'HTTP 400', attempts: 1, status: 'open', payload: { start: NEW } });
+  },
+});
+const DAY = 86_400_000;
+const lifecycle = (name: string, startIn: number, drive?: Scenario['drive']): Scenario => ({
+  name, workflowType: 'bookingLifecycleWorkflow', workflowId: lifecycleWorkflowId, args: (id) => [{ bookingId: id }], drive,
+  prepare: async (t) => {
+    const now = await t.env.currentTimeMs();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    t.world.lifecycle = new FakeLifecycle({
+      status: 'confirmed', start: iso(now + startIn), end: iso(now + startIn + 3_600_000), startSince: iso(now),
+      reminders: NOTIFICATION_DEFAULTS.reminders, completionGraceMinutes: 60,
+    });
   },
 });
 const failedBooking = (t: BookingTestRun, id: string) => {
@@ -170,6 +185,35 @@ const SCENARIOS: Scenario[] = [
   // Since patch `waitlist-monitor-v2`: offers in the fan-out's signal, jittered safety check, continue-as-new after ≤ 50 iterations.
   monitor('waitlist-v2-signal-booked', {}),
   monitor('waitlist-v2-signal-continue-as-new', { autoBook: false, maxIterationsPerRun: 3 }, 5),
+  // Since patch `start-booking-lifecycle` (booking saga): a confirmed booking starts its lifecycle child.
+  {
+    ...booking('booking-lifecycle-started'),
+    // The abandoned child must finish while this run's worker is up (a task left on a dead queue stalls time skipping).
+    drive: async (handle, t) => {
+      await handle.result();
+      await t.env.client.workflow.getHandle(lifecycleWorkflowId(String(handle.workflowId).replace(/^booking-(.*)-\d+$/, '$1'))).result();
+    },
+  },
+  booking('booking-lifecycle-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  // The lifecycle workflow (reminders, completion; reschedule and cancel as signals).
+  lifecycle('lifecycle-reminders-completed', 3 * DAY),
+  lifecycle('lifecycle-late-booking', DAY / 24),
+  lifecycle('lifecycle-moved', 3 * DAY, async (handle, t) => {
+    await t.env.sleep(2.5 * DAY);
+    const life = t.world.lifecycle!;
+    life.move(new Date(Date.parse(life.booking.start) + DAY).toISOString(), new Date(Date.parse(life.booking.end) + DAY).toISOString(), await t.env.currentTimeMs());
+    await handle.signal(bookingChangedSignal, { reason: 'rescheduled' });
+  }),
+  lifecycle('lifecycle-moved-unsignalled', 3 * DAY, async (_handle, t) => {
+    await t.env.sleep(DAY);
+    const life = t.world.lifecycle!;
+    life.move(new Date(Date.parse(life.booking.start) + DAY).toISOString(), new Date(Date.parse(life.booking.end) + DAY).toISOString(), await t.env.currentTimeMs());
+  }),
+  lifecycle('lifecycle-cancelled', 3 * DAY, async (handle, t) => {
+    await t.env.sleep(DAY / 24);
+    t.world.lifecycle!.booking.status = 'cancelled';
+    await handle.signal(bookingChangedSignal, { reason: 'cancelled' });
+  }),
 ];
 
 /**
@@ -185,7 +229,7 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
     const t = await bookingTestRun(`record-${scenario.name}`, bundle);
     const id = `bkg_replay_${scenario.name.replace(/-/g, '_')}`;
-    scenario.prepare?.(t, id);
+    await scenario.prepare?.(t, id);
     const handle = await t.env.client.workflow.start(scenario.workflowType, {
       taskQueue: t.taskQueue, workflowId: `${scenario.workflowId(id)}-${Date.now()}`, args: scenario.args(id),
     });

@@ -1,6 +1,6 @@
 /**
  * Workflow bundle entry of the booking workflow tests: the real booking, reschedule, cancel and
- * sync-retry workflows plus a probe standing in for a waiting-list monitor (it records the
+ * sync-retry workflows, the booking lifecycle, plus a probe standing in for a waiting-list monitor (it records the
  * `slotFreed` signals it gets). Bundled by the tests themselves, so their bundle does not depend
  * on the other workflows of workflows/index.ts.
  */
@@ -11,6 +11,7 @@ export { bookAppointmentWorkflow } from '../../workflows/book-appointment.workfl
 export { rescheduleBookingWorkflow } from '../../workflows/reschedule-booking.workflow';
 export { cancelBookingWorkflow } from '../../workflows/cancel-booking.workflow';
 export { syncRetryWorkflow } from '../../workflows/sync-retry.workflow';
+export { bookingLifecycleWorkflow } from '../../workflows/booking-lifecycle.workflow';
 
 export const slotFreedEventsQuery = defineQuery<SlotFreedEvent[]>('slotFreedEvents');
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
 import { getTimeSkippingEnv } from '../harness/temporal';
 import { FakeBookingWorld } from './booking-world.fakes';
 
@@ -51,6 +52,15 @@ export function bookingBundle(): Promise<WorkflowBundle> {
   return bundle;
 }
 
+/**
+ * A confirming saga starts the booking's lifecycle as an abandoned child on this run's task
+ * queue: let it finish (the fakes end it at once) while the worker is up, because a workflow task
+ * left on a queue nobody polls any more stops the time-skipping server from skipping time.
+ */
+async function settleLifecycles(env: TestWorkflowEnvironment, world: FakeBookingWorld): Promise<void> {
+  await Promise.all([...world.bookings.keys()].map((id) => env.client.workflow.getHandle(lifecycleWorkflowId(id)).result().catch(() => undefined)));
+}
+
 let queueSeq = 0;
 let registered: Promise<void> | undefined;
 
@@ -88,7 +98,11 @@ export async function bookingTestRun(label: string, bundle?: WorkflowBundle): Pr
     taskQueue,
     async run(fn) {
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: world.activities() });
-      return worker.runUntil(fn());
+      return worker.runUntil(async () => {
+        const result = await fn();
+        await settleLifecycles(env, world);
+        return result;
+      });
     },
   };
 }

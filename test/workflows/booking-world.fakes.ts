@@ -10,6 +10,8 @@ import { slotFreedSignal, type SlotFreedEvent } from '../../workflows/waitlist-s
 import { ApplicationFailure } from '@temporalio/common';
 import type { SlotPlan } from '../../activities/booking-activity.types';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import type { CompleteOnScheduleResult, LifecyclePlan } from '../../workflows/booking-lifecycle.contract';
+import type { FakeLifecycle } from './lifecycle.fakes';
 
 /** A staff id whose plans are `calendar: 'not_linked'`. */
 export const UNLINKED_STAFF = 'stf_unlinked';
@@ -64,6 +66,9 @@ export class FakeBookingWorld {
   invalidations: string[] = [];
   calls: string[] = [];
   monitors: string[] = [];
+  /** Bookings whose lifecycle child asked for its plan. */
+  lifecycleStarts: string[] = [];
+  lifecycle: FakeLifecycle | undefined;
   /** Waiting-list entries (for monitor histories): offers sent per entry, final statuses. */
   waitlist = new Map<string, { status: string; offers: Array<{ start: string; end: string; staffId: string }>; bookingId: string | null }>();
   /** Starts that the "exclusion constraint" refuses (plan or hold) */
@@ -357,6 +362,18 @@ export class FakeBookingWorld {
           Object.assign(b, { status: 'pending', externalId: null, calendarStatus: 'pending' });
         }
         return { kind: 'held' as const, status: b.status };
+      },
+      // The lifecycle: `w.lifecycle` drives it when set (booking-lifecycle.test.ts); otherwise (the
+      // child the saga starts) it ends at once. Not logged in `calls`: it runs beside the saga.
+      async loadLifecyclePlan(input: { bookingId: string }): Promise<LifecyclePlan> {
+        w.lifecycleStarts.push(input.bookingId);
+        return w.lifecycle ? w.lifecycle.activities().loadLifecyclePlan() : { kind: 'ended', status: 'not_driven_here' };
+      },
+      async sendBookingReminder(input: { minutesBefore: number; channels: string[]; start: string; dedupeKey: string }) {
+        return w.lifecycle ? w.lifecycle.activities().sendBookingReminder(input) : { status: 'stale' as const };
+      },
+      async completeBookingOnSchedule(input: { end: string }): Promise<CompleteOnScheduleResult> {
+        return w.lifecycle ? w.lifecycle.activities().completeBookingOnSchedule(input) : { kind: 'ended', status: 'not_driven_here' };
       },
     };
   }
