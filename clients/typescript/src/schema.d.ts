@@ -697,6 +697,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bookings/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a confirmed booking as completed (front desk checkout; only after its start)
+         * @description The booking lifecycle completes a confirmed booking by itself at end + completionGraceMinutes (branch rule); this does it now. Completing a completed booking answers it again; other states are 409 invalid_state.
+         */
+        post: operations["completeBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The messages sent (or not) about a booking: confirmation, reminders, changes, review request */
+        get: operations["listBookingNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reservations": {
         parameters: {
             query?: never;
@@ -1047,7 +1084,11 @@ export interface components {
                 maxAdvanceDays: number;
                 slotIntervalMinutes: number;
                 maxDailyBookingsPerCustomer: number | null;
+                completionGraceMinutes: number;
+                cancellationCutoffHours: number;
+                maxReschedules: number;
             };
+            notifications: components["schemas"]["BranchNotifications"];
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
              * @example br_demo_mitte
@@ -1086,6 +1127,13 @@ export interface components {
             /** @enum {boolean} */
             open: false;
         };
+        BranchNotifications: {
+            reminders: {
+                minutesBefore: number;
+                channels: ("email" | "sms")[];
+            }[];
+            defaultLanguage: string;
+        };
         /** @description Present when set */
         BookingLimits: {
             perStaff?: {
@@ -1115,6 +1163,7 @@ export interface components {
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
             rules?: components["schemas"]["BranchRulesInput"];
+            notifications?: components["schemas"]["BranchNotificationsInput"];
             /**
              * @description The company's calendar connection this branch syncs to; null: not linked (no calendar calls).
              * @example br_demo_mitte
@@ -1155,14 +1204,26 @@ export interface components {
             date: string;
             reason?: string;
         }[];
-        /** @description Booking rules; missing ones default to {"minimumNoticeMinutes":120,"maxAdvanceDays":90,"slotIntervalMinutes":15,"maxDailyBookingsPerCustomer":null} */
+        /** @description Booking rules; missing ones default to {"minimumNoticeMinutes":120,"maxAdvanceDays":90,"slotIntervalMinutes":15,"maxDailyBookingsPerCustomer":null,"completionGraceMinutes":60,"cancellationCutoffHours":24,"maxReschedules":3} */
         BranchRulesInput: {
             minimumNoticeMinutes?: number;
             maxAdvanceDays?: number;
             slotIntervalMinutes?: number;
             maxDailyBookingsPerCustomer?: number | null;
+            completionGraceMinutes?: number;
+            cancellationCutoffHours?: number;
+            maxReschedules?: number;
         };
-        /** @description Fields given replace the stored ones; `rules` are merged rule by rule. */
+        /** @description Reminders sent by each booking's lifecycle at start - minutesBefore, and the language of customers without one. Missing keys keep their defaults (reminders 1440 min email+sms and 120 min sms; defaultLanguage de). */
+        BranchNotificationsInput: {
+            reminders?: {
+                minutesBefore: number;
+                channels: ("email" | "sms")[];
+            }[];
+            /** @enum {string} */
+            defaultLanguage?: "de" | "en";
+        };
+        /** @description Fields given replace the stored ones; `rules` and `notifications` are merged key by key. */
         PatchBranch: {
             name?: string;
             /**
@@ -1179,6 +1240,7 @@ export interface components {
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
             rules?: components["schemas"]["BranchRulesInput"];
+            notifications?: components["schemas"]["BranchNotificationsInput"];
             /**
              * @description The company's calendar connection this branch syncs to; null: not linked (no calendar calls).
              * @example br_demo_mitte
@@ -1418,6 +1480,10 @@ export interface components {
              */
             consultationServiceId?: string;
             limits?: components["schemas"]["BookingLimits"];
+            /** @description Present when set */
+            seats?: {
+                capacity: number;
+            };
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
              * @enum {string}
@@ -1475,6 +1541,7 @@ export interface components {
              */
             consultationServiceId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
+            seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
              * @default fixed
@@ -1494,6 +1561,10 @@ export interface components {
             /** @default true */
             active: boolean;
         };
+        /** @description Up to capacity customers book the same staff member and start, one booking each */
+        Seats: {
+            capacity: number;
+        } | null;
         /** @description Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes */
         FlexibleDuration: {
             minMinutes: number;
@@ -1527,6 +1598,7 @@ export interface components {
              */
             consultationServiceId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
+            seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
              * @enum {string}
@@ -1653,6 +1725,8 @@ export interface components {
                     staff: components["schemas"]["SlotStaff"][];
                     /** @description The service's price (only when it has one) */
                     price?: number;
+                    /** @description Seat services: the most seats left with any listed staff member */
+                    seatsLeft?: number;
                 }[];
             }[];
         };
@@ -2329,6 +2403,19 @@ export interface components {
         };
         CancelBooking: {
             reason?: string;
+        };
+        BookingNotifications: {
+            data: {
+                /** @description confirmation | reminder | rescheduled | cancelled | failed | review_request */
+                kind: string;
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description Email address or E.164 number; null when the customer had none (status skipped) */
+                to: string | null;
+                /** @enum {string} */
+                status: "pending" | "sent" | "failed" | "skipped";
+                sentAt: string | null;
+            }[];
         };
         Reservation: {
             /**
@@ -9741,6 +9828,319 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    completeBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Completed */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listBookingNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Notifications, oldest first */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingNotifications"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
             /** @description Too many requests (rate_limited) */
