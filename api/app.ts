@@ -22,6 +22,7 @@ import { registerCodec } from './codec/codec.routes';
 import { registerOps } from './ops/ops.routes';
 import { createRateLimiters, DEFAULT_RATE_LIMIT } from './rate-limit';
 import { requestLog } from './request-log';
+import { httpTracing } from './tracing';
 import { routeGroups } from './routes';
 
 export function createApp(deps: AppDeps): Express {
@@ -40,6 +41,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb' }));
+  // After the body parser: its stream callbacks would leave the span's async context.
+  app.use(httpTracing());
 
   registerOps(app, deps, { metrics, openapi: buildOpenApiDocument(groups) });
   registerCodec(app, deps);

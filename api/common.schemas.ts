@@ -41,7 +41,7 @@ export const instant = z
   });
 
 /** Output instant (rendered in the branch zone by the handler). */
-export const instantOut = z.string().openapi({ format: 'date-time', example: '2026-12-01T09:00:00+01:00' });
+export const instantOut = z.string().openapi({ format: 'date-time', example: '2027-03-01T09:00:00+01:00' });
 
 const yearOf = (s: string) => Number(s.slice(0, 4));
 
@@ -88,7 +88,7 @@ export const country = z
 export const int32 = z.number().int().max(2_147_483_647);
 
 /** Opaque identifier. */
-export const id = z.string().min(1).max(100).openapi({ example: 'br_01J...' });
+export const id = z.string().min(1).max(100).openapi({ example: 'br_demo_mitte', description: 'Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)' });
 
 export const idParams = z.object({ id });
 

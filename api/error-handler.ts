@@ -78,6 +78,8 @@ export function sendProblem(res: Response, problem: Problem): void {
   if (problem.code === 'rate_limited' && typeof problem.retryAfterSeconds === 'number') {
     res.setHeader('Retry-After', String(problem.retryAfterSeconds));
   }
+  // RFC 6750: a 401 names the scheme the client should use.
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 

@@ -16,11 +16,11 @@ function describeOperations(registry: OpenAPIRegistry): void {
     })
     .openapi('Readiness');
   registry.registerPath({
-    method: 'get', path: '/healthz', tags: ['operations'], summary: 'Liveness: the process is up', security: [],
+    method: 'get', path: '/healthz', operationId: 'getHealth', tags: ['operations'], summary: 'Liveness: the process is up', security: [],
     responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
   });
   registry.registerPath({
-    method: 'get', path: '/readyz', tags: ['operations'], security: [],
+    method: 'get', path: '/readyz', operationId: 'getReadiness', tags: ['operations'], security: [],
     summary: 'Readiness: database, temporal, redis and calendar reachability',
     description: 'database and temporal are required (503 when either fails); redis and calendar degrade: reported, but 200.',
     responses: {
@@ -29,11 +29,11 @@ function describeOperations(registry: OpenAPIRegistry): void {
     },
   });
   registry.registerPath({
-    method: 'get', path: '/metrics', tags: ['operations'], summary: 'Prometheus metrics', security: [],
+    method: 'get', path: '/metrics', operationId: 'getMetrics', tags: ['operations'], summary: 'Prometheus metrics', security: [],
     responses: { 200: text('Prometheus text exposition format') },
   });
   registry.registerPath({
-    method: 'get', path: '/openapi.json', tags: ['operations'], summary: 'This document', security: [],
+    method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', tags: ['operations'], summary: 'This document', security: [],
     responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: z.object({}).catchall(z.unknown()) } } } },
   });
 }
@@ -48,7 +48,7 @@ export function buildOpenApiDocument(groups: RouteGroup[]): ReturnType<OpenApiGe
   registry.register('Problem', problemSchema);
   describeOperations(registry);
   for (const group of groups) group.openapi(registry);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Booking API',
@@ -60,4 +60,20 @@ export function buildOpenApiDocument(groups: RouteGroup[]): ReturnType<OpenApiGe
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
   });
+  assertUniqueOperationIds(document);
+  return document;
+}
+
+/** Generated clients name methods after operationIds: two operations with one name would collide. */
+function assertUniqueOperationIds(document: { paths?: object }): void {
+  const seen = new Map<string, string>();
+  for (const [path, operations] of Object.entries((document.paths ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const id = (operation as { operationId?: string }).operationId;
+      if (!id) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} has no operationId`);
+      const other = seen.get(id);
+      if (other) throw new Error(`OpenAPI: operationId ${id} of ${method.toUpperCase()} ${path} is also ${other}`);
+      seen.set(id, `${method.toUpperCase()} ${path}`);
+    }
+  }
 }

@@ -17,12 +17,14 @@
  * are listed in `problems`.
  */
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+
+type HeadersObject = Exclude<NonNullable<ResponseConfig['headers']>, { shape: unknown }>;
 import type { Request, Response, Router } from 'express';
-import type { z } from 'zod';
 import type { AppDeps, RouteGroup } from './app-deps';
 import type { Principal } from './access-policy';
 import { companyIdOf, principalOf } from './auth';
-import { problemSchema } from './common.schemas';
+import { COMMON_HEADERS, PROBLEM_HEADERS, problemSchemaOf } from './problem-schemas';
+import { z } from './zod';
 import { PROBLEMS, type ProblemCode } from './error-handler';
 import { parseRequest, type Parsed, type RequestSchemas } from './validate';
 
@@ -61,6 +63,8 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas> {
   tags: string[];
   request?: S;
   responses: Record<number, SuccessResponse>;
+  /** Method name in generated clients; default derived from method and path (operationIdOf). */
+  operationId?: string;
   /** Problem codes this route may answer besides the common ones. */
   problems?: ProblemCode[];
   /**
@@ -110,27 +114,69 @@ export function registerRoute(router: Router, deps: AppDeps, spec: RouteSpec): v
 /** '/v1/branches/:id' → '/v1/branches/{id}' */
 export const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
+/** Sub-resources listed or created under an item (`/v1/staff/:id/time-off`); other words after an item are actions (`cancel`). */
+const SUB_COLLECTIONS = new Set(['time-off', 'deliveries', 'reviews', 'notifications', 'availability']);
+const SINGULAR: Record<string, string> = { branches: 'Branch', series: 'Series', staff: 'Staff', analytics: 'Analytics', availability: 'Availability', 'time-off': 'TimeOff', 'waiting-list': 'WaitingListEntry' };
+const pascal = (word: string) => word.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const singular = (word: string) => SINGULAR[word] ?? pascal(word.replace(/ies$/, 'y').replace(/s$/, ''));
+
+/** Where verb + resource reads badly. */
+const NAMED_OPERATIONS: Record<string, string> = {
+  'POST /v1/admin/companies': 'createCompany',
+  'POST /v1/customers/find-or-create': 'findOrCreateCustomer',
+  'GET /v1/availability': 'getAvailability',
+  'GET /v1/availability/next': 'getNextSlots',
+  'GET /v1/availability/explain': 'explainAvailability',
+  'GET /v1/analytics': 'getAnalytics',
+};
+
+/**
+ * The generated client's method name: verb + resource, e.g. GET /v1/bookings → listBookings,
+ * GET /v1/bookings/:id → getBooking, POST /v1/bookings → createBooking, POST
+ * /v1/bookings/:id/cancel → cancelBooking, GET /v1/staff/:id/time-off → listStaffTimeOff. A route
+ * may name its own (`operationId`); buildOpenApiDocument refuses duplicates.
+ */
+export function operationIdOf(spec: Pick<RouteSpec, 'method' | 'path' | 'operationId'>): string {
+  const named = spec.operationId ?? NAMED_OPERATIONS[`${spec.method.toUpperCase()} ${spec.path}`];
+  if (named) return named;
+  const segments = spec.path.split('/').filter((s) => s && s !== 'v1');
+  const isParam = (s: string | undefined) => s?.startsWith(':') ?? false;
+  const statics = segments.filter((s) => !isParam(s));
+  const last = segments[segments.length - 1];
+  const itemVerb = { get: 'get', patch: 'update', put: 'replace', delete: 'delete', post: 'create' }[spec.method];
+  if (isParam(last)) return itemVerb + statics.map(singular).join('');
+  const parents = statics.slice(0, -1).map(singular).join('');
+  if (isParam(segments[segments.length - 2]) && !SUB_COLLECTIONS.has(last)) return pascal(last).charAt(0).toLowerCase() + pascal(last).slice(1) + parents;
+  if (spec.method === 'get') return `list${parents}${pascal(last)}`;
+  return { post: 'create', put: 'replace', patch: 'update', delete: 'delete' }[spec.method] + parents + singular(last);
+}
+
 export function describeRoute(registry: OpenAPIRegistry, spec: RouteSpec): void {
   const responses: RouteConfig['responses'] = {};
   for (const [status, r] of Object.entries(spec.responses)) {
     responses[status] = {
       description: r.description,
-      ...(r.headers ? { headers: r.headers } : {}),
+      headers: { ...COMMON_HEADERS, ...((r.headers ?? {}) as HeadersObject) } as ResponseConfig['headers'],
       ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
     };
   }
-  for (const code of [...COMMON_PROBLEMS, ...(spec.problems ?? [])]) {
-    const { status, title } = PROBLEMS[code];
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of new Set([...COMMON_PROBLEMS, ...(spec.problems ?? [])])) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  for (const [status, codes] of byStatus) {
     const existing = responses[status] as { description: string } | undefined;
+    const schemas = codes.map(problemSchemaOf);
+    const title = codes.map((code) => `${PROBLEMS[code].title} (${code})`).join('; ');
     responses[status] = {
-      description: existing ? `${existing.description}; ${code}` : `${title} (${code})`,
-      content: { 'application/problem+json': { schema: problemSchema } },
+      description: existing ? `${existing.description}; ${codes.join(', ')}` : title,
+      headers: { ...COMMON_HEADERS, ...(PROBLEM_HEADERS[status] ?? {}) } as ResponseConfig['headers'],
+      content: { 'application/problem+json': { schema: schemas.length === 1 ? schemas[0] : z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]]) } },
     };
   }
   const request = spec.request ?? {};
   registry.registerPath({
     method: spec.method,
     path: toOpenApiPath(spec.path),
+    operationId: operationIdOf(spec),
     summary: spec.summary,
     description: spec.description,
     tags: spec.tags,

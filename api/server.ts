@@ -17,6 +17,7 @@ import { createRedisConnection } from '../infra/cache/redis';
 import { createRevocationBus } from '../infra/cache/revocation-bus';
 import { rateLimitOptions } from './rate-limit';
 import { createLogger, type Logger } from '../infra/logger';
+import { startTracing } from '../infra/telemetry/tracing';
 import { handleStopSignals } from '../infra/process/stop-signals';
 import { createApp } from './app';
 import type { AppDeps } from './app-deps';
@@ -139,6 +140,8 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'api');
+  // Before the server and the Temporal client: spans and trace context need the provider first.
+  const tracing = startTracing(config.otelExporterOtlpEndpoint, 'booking-api');
   let running: RunningServer;
   try {
     running = await startServer(config, logger);
@@ -153,7 +156,8 @@ async function main(): Promise<void> {
     message: 'shutting down: no new connections, draining requests in flight',
     onStop: () =>
       void running.stop().then(
-        () => {
+        async () => {
+          await tracing?.shutdown().catch(() => undefined);
           logger.info('API stopped');
           process.exit(0);
         },

@@ -34,6 +34,7 @@ import { startSmtpSink } from '../infra/notify/smtp-sink';
 import { cancelWorkflowId } from '../workflows/cancel-booking.contract';
 import { waitlistWorkflowId, type WaitlistMonitorInput } from '../workflows/waitlist-monitor.contract';
 import { bundleOnce } from '../test/harness/temporal';
+import { NO_TRACING_SINKS } from '../worker/booking-worker';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from '../test/integration/availability.fixtures';
 
 const MONITORS = Number(process.env.BENCH_MONITORS ?? 10_000);
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const activities = createActivities({ db, cache, mailer, connections: createCalcomConnections({ secrets: createSecretBox(config.calendarSecretKey), timeoutMs: 2_000 }) });
   const worker = await Worker.create({
-    connection: native, namespace: config.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), activities,
+    connection: native, namespace: config.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities,
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentLocalActivities,

@@ -47,6 +47,12 @@ export interface AppConfig {
   holdSweeperSchedule: boolean;
   smtpUrl: string;
   mailFrom: string;
+  /** Twilio Messages API base URL; '' in production without SMS_URL (no SMS provider). */
+  smsUrl: string;
+  smsAccountSid: string;
+  smsAuthToken: string;
+  /** Sender number (E.164) or alphanumeric sender id */
+  smsFrom: string;
   logLevel: string;
   /** Temporal UI base URL for the console's workflow links (TEMPORAL_UI_URL); null: no links */
   temporalUiUrl: string | null;
@@ -134,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
+    smsUrl: env.SMS_URL ?? (production ? '' : 'http://127.0.0.1:2590'),
+    // Asked for only when an SMS provider is configured: a deployment without SMS still starts.
+    smsAccountSid: env.SMS_URL && production ? secret('SMS_ACCOUNT_SID', '') : (env.SMS_ACCOUNT_SID ?? 'ACdevelopment'),
+    smsAuthToken: env.SMS_URL && production ? secret('SMS_AUTH_TOKEN', '') : (env.SMS_AUTH_TOKEN ?? 'dev-sms-token'),
+    smsFrom: env.SMS_FROM ?? '+15005550006',
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
     temporalUiUrl: env.TEMPORAL_UI_URL || (production ? null : 'http://127.0.0.1:8233'),
     consoleDir: env.CONSOLE_DIR || path.resolve(__dirname, '..', 'console', 'dist'),

@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import type { AppConfig } from './config';
+import { traceFields } from './telemetry/tracing';
 
 export type Logger = pino.Logger;
 
@@ -19,6 +20,8 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'nodeEnv'>, na
       censor: '[redacted]',
     },
     base: { service: name },
+    // Trace, span and request id of the active OpenTelemetry context on every line (none when off).
+    mixin: traceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }

@@ -3,7 +3,11 @@
  * workflows/index.ts and the activities built by createActivities(deps). Separate from main.ts so
  * a test can create the same worker in-process; main.ts adds config, signals and exit codes.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker';
+import { context } from '@opentelemetry/api';
+import { extractContextFromHeaders } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
+import { traceFields, type Tracing } from '../infra/telemetry/tracing';
 import { dataConverter } from '../infra/temporal/payload-codec';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AppConfig } from '../infra/config';
@@ -48,6 +52,8 @@ export interface BookingWorkerOptions {
   /** How long in-flight activities may run on after shutdown(); default 10 s. */
   shutdownGraceTime?: string;
   tuning?: WorkerTuning;
+  /** OpenTelemetry (infra/telemetry/tracing.ts): spans of workflows and activities join the caller's trace. */
+  tracing?: Tracing;
 }
 
 export async function createBookingWorker(options: BookingWorkerOptions): Promise<BookingWorker> {
@@ -65,6 +71,7 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
       dataConverter: dataConverter(config),
       workerDeploymentOptions: deploymentOptions(deploymentName ?? '', buildId),
       activities: createActivities(options.activityDeps),
+      ...tracingOptions(options.tracing),
       shutdownGraceTime: (options.shutdownGraceTime ?? '10s') as `${number}s`,
       ...pickTuning(options.tuning),
     });
@@ -85,6 +92,47 @@ export async function createBookingWorker(options: BookingWorkerOptions): Promis
     throw error;
   }
 }
+
+/**
+ * The bundle always holds the OpenTelemetry workflow interceptors (worker/workflow-bundle.ts), so
+ * their span sink is always registered: exporting when tracing is on, dropping spans when off.
+ */
+/** For any Worker running the standard bundle without tracing (tests): spans are dropped. */
+export const NO_TRACING_SINKS = { exporter: { export: { fn: () => undefined } } } as WorkerOptions['sinks'];
+
+function tracingOptions(tracing: Tracing | undefined): Pick<WorkerOptions, 'sinks' | 'interceptors'> {
+  if (!tracing) return { sinks: NO_TRACING_SINKS };
+  return {
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } as WorkerOptions['sinks'],
+    interceptors: {
+      activity: [
+        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        requestLogFields,
+      ],
+    },
+  };
+}
+
+/**
+ * The SDK's own activity log lines (started, completed, failed) with the trace id and request id
+ * the activity's caller sent in its headers (the API's span and baggage; infra/telemetry/tracing.ts).
+ */
+const requestLogFields: ActivityInterceptorsFactory = () => {
+  let fields: Record<string, string> = {};
+  return {
+    inbound: {
+      execute(input, next) {
+        fields = context.with(extractContextFromHeaders(input.headers) ?? context.active(), traceFields);
+        return next(input);
+      },
+    },
+    outbound: {
+      getLogAttributes(input, next) {
+        return next({ ...fields, ...input });
+      },
+    },
+  };
+};
 
 /** Only the known knobs, and only the set ones (a JSON blob from the environment may hold more). */
 function pickTuning(tuning: (WorkerTuning & Record<string, unknown>) | undefined): WorkerTuning {

@@ -16,6 +16,7 @@ import { startNotificationRelaySchedule } from './notification-relay-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
+import { startTracing } from '../infra/telemetry/tracing';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
 function installRuntime(logger: Logger, metricsPort: number): void {
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.workerMetricsPort);
+  const tracing = startTracing(config.otelExporterOtlpEndpoint, 'booking-worker');
   // Memory and connections bounded from the environment: the sticky cache, the activity slots and
   // a database pool with one connection per slot (README, configuration).
   const deps = buildWorkerDeps(config, logger, { dbPoolSize: config.workerDbPoolSize });
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
   });
 
   try {
-    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tuning });
+    booking = await createBookingWorker({ config, logger, activityDeps: deps.activities, tuning, tracing });
     if (stop.requested) booking.shutdown();
     // Concurrently with polling; logs its outcome and never fails the worker.
     // Test workers on private task queues turn it off (HOLD_SWEEPER_SCHEDULE=off) so they never
@@ -102,6 +104,7 @@ async function main(): Promise<number> {
   } finally {
     await booking?.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the Temporal connection failed'));
     await deps.close();
+    await tracing?.shutdown().catch(() => undefined);
   }
 }
 

@@ -16,8 +16,14 @@ import { prebuilt } from './build-info';
 
 const ROOT = path.resolve(__dirname, '..');
 export const WORKFLOWS_PATH = require.resolve('../workflows');
-/** Workflow interceptor modules baked into every bundle (business metrics). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics.interceptors')];
+/**
+ * Workflow interceptor modules baked into every bundle: business metrics, and OpenTelemetry
+ * (workflow spans, trace context into activities; its span sink is registered by booking-worker.ts).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('../workflows/metrics.interceptors'),
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
 const KEEP_NEWEST = 3;
 
 function sourceHash(): string {
@@ -34,6 +40,7 @@ function sourceHash(): string {
   };
   walk(path.join(ROOT, 'workflows'));
   walk(path.join(ROOT, 'domain'));
+  hash.update(fs.readFileSync(__filename)); // the interceptor modules listed here are in the bundle too
   const lock = path.join(ROOT, 'package-lock.json');
   if (fs.existsSync(lock)) hash.update(fs.readFileSync(lock));
   return hash.digest('hex').slice(0, 16);

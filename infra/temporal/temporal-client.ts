@@ -12,6 +12,7 @@
  * - gRPC retries of retryable statuses are few and short (3 attempts, 100-500 ms), inside the
  *   call's deadline.
  */
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config';
@@ -54,7 +55,14 @@ export function createTemporalClient(options: TemporalClientOptions): TemporalCl
       ),
     ],
   });
-  const client = new Client({ connection, namespace: options.config.temporalNamespace, dataConverter: options.dataConverter });
+  // Trace context (and the request id in the baggage) into every workflow start, update and
+  // signal; a no-op while no tracer provider is registered (infra/telemetry/tracing.ts).
+  const client = new Client({
+    connection,
+    namespace: options.config.temporalNamespace,
+    dataConverter: options.dataConverter,
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
   clientTimeouts.set(client, rpcTimeoutMs);
   return { client, connection, close: () => connection.close() };
 }

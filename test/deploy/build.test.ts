@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
-import { EMULATOR_API_KEY } from '../../infra/config';
+import { linkCalendar } from '../harness/calendar-link';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
@@ -75,9 +75,11 @@ beforeAll(async () => {
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
   info = JSON.parse(fs.readFileSync(path.join(OUT, 'build-info.json'), 'utf8')) as BuildInfo;
   temporal = await getTestEnv();
-  emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
+  emulator = await startCalcomEmulator();
   db = createPrisma(env.databaseUrl, { max: 2 });
   fx = await seedAvailabilityFixture(db, { calcomUserId: uniqueCalcomUserId() });
+  // The company's own Cal.com account on this file's emulator (its faults disturb no other suite).
+  await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna], serviceIds: [fx.serviceId] });
 }, 150_000);
 
 afterAll(async () => {

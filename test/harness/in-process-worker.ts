@@ -11,6 +11,7 @@ import type { Db } from '../../infra/db/prisma';
 import { testEnv } from './env';
 import { startRealActivities, type RealActivities } from './real-activities';
 import { bundleOnce, getTestEnv, testDataConverter } from './temporal';
+import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 
 export interface InProcessWorker extends RealActivities {
   taskQueue: string;
@@ -28,6 +29,7 @@ export async function startInProcessWorker(db: Db, taskQueue: string): Promise<I
       namespace: testEnv().temporalNamespace,
       taskQueue,
       workflowBundle: await bundleOnce(),
+      sinks: NO_TRACING_SINKS,
       dataConverter: testDataConverter(),
       activities: parts.activities,
     });

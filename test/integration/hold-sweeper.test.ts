@@ -33,6 +33,7 @@ import { testEnv } from '../harness/env';
 import { bundleOnce, getTestEnv, testDataConverter } from '../harness/temporal';
 import { quietTemporalRuntime } from '../workflows/booking-workflows.harness';
 import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
+import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 
 jest.setTimeout(90_000);
 // The saga's calendar attempts fail on purpose; only errors reach the test output.
@@ -80,7 +81,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 /** Runs `fn` while a worker with the real activities serves TASK_QUEUE (stopped before the env's teardown). */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({
-    connection: temporal.nativeConnection, namespace: temporal.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), activities: createActivities(activityDeps),
+    connection: temporal.nativeConnection, namespace: temporal.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), sinks: NO_TRACING_SINKS, activities: createActivities(activityDeps),
   });
   return worker.runUntil(fn());
 }

@@ -59,6 +59,8 @@ export interface ClusterOptions {
   calcomBaseUrl: string;
   /** BOOKING_WAIT_MS of the APIs */
   bookingWaitMs: number;
+  /** More environment for every process (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
 }
 
 export class Cluster {
@@ -82,6 +84,7 @@ export class Cluster {
       TEMPORAL_TASK_QUEUE: this.options.taskQueue,
       CALCOM_BASE_URL: this.options.calcomBaseUrl,
       BOOKING_WAIT_MS: String(this.options.bookingWaitMs),
+      ...this.options.env,
     };
     delete childEnv.CALCOM_API_KEY;
     const child = spawn(process.execPath, [path.join(build.dir, 'api', 'server.js')], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -109,7 +112,7 @@ export class Cluster {
       taskQueue: this.options.taskQueue,
       calcomBaseUrl: this.options.calcomBaseUrl,
       command: { file: process.execPath, args: [path.join(build.dir, 'worker', 'main.js')] },
-      env: { WORKER_DEPLOYMENT_NAME: this.options.deploymentName, LOG_LEVEL: 'info' },
+      env: { WORKER_DEPLOYMENT_NAME: this.options.deploymentName, LOG_LEVEL: 'info', ...this.options.env },
     });
     this.workers.push(proc);
     return proc;

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import { generateApiKey } from '../../infra/db/api-keys';
-import { EMULATOR_API_KEY } from '../../infra/config';
+import { linkCalendar } from '../harness/calendar-link';
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import { bookingWorkflowId } from '../../workflows/book-appointment.contract';
@@ -136,10 +136,10 @@ beforeAll(async () => {
   builds = buildTwo(BASE);
   temporal = await getTestEnv();
   db = createPrisma(env.databaseUrl, { max: 3 });
-  emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
-  const hostBase = 100_000 + Math.floor(Math.random() * 1_000_000_000);
-  fx = await seedAvailabilityFixture(db, { calcomUserId: hostBase });
-  await db.staff.update({ where: { id: fx.staff.ben }, data: { calcomUserId: hostBase + 1 } });
+  emulator = await startCalcomEmulator();
+  fx = await seedAvailabilityFixture(db);
+  // The company's own Cal.com account on this file's emulator: Anna and Ben are two of its users.
+  await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });
   const key = generateApiKey();
   await db.apiKey.create({ data: { id: newId('key'), companyId: fx.companyId, name: 'scaleout', role: 'manager', keyHash: key.hash, prefix: key.prefix } });
   auth = { Authorization: `Bearer ${key.key}` };
@@ -228,7 +228,7 @@ describe('2 APIs and 2 workers on one dev server, PostgreSQL and Redis', () => {
     await waitFor('build B polling', () => pollersOf(builds.b.buildId), 60_000);
     expect(await currentBuild()).toBe(builds.a.buildId);
 
-    await setSlowCreates(2 * CREATE_LATENCY_MS);
+    await setSlowCreates(3 * CREATE_LATENCY_MS); // long enough to promote B while they run
     const startedOnA = startSagas(slotsOn('2027-03-05', 6));
     await waitFor('A sagas mid-flight', async () => (await rowsOn('2027-03-05')).filter((s) => s === 'pending').length >= 3, 30_000);
     // The operator's step of a rolling deploy (README): make B current while A's sagas run.

@@ -11,6 +11,7 @@ import type { CalendarOrphan, HoldSweeperInput, HoldSweeperResult, StaleHold, Wo
 import type { holdSweeperWorkflow } from '../../workflows/hold-sweeper.workflow';
 import { bundleOnce, getTimeSkippingEnv } from '../harness/temporal';
 import { quietTemporalRuntime } from './booking-workflows.harness';
+import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 
 jest.setTimeout(60_000);
 quietTemporalRuntime();
@@ -80,7 +81,7 @@ async function sweep(world: World, input: HoldSweeperInput = {}) {
   };
   seq += 1;
   const taskQueue = `hold-sweeper-wf-${process.pid}-${seq}-${Date.now()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities });
   const result: HoldSweeperResult = await worker.runUntil(
     env.client.workflow.execute<typeof holdSweeperWorkflow>('holdSweeperWorkflow', { taskQueue, workflowId: `hold-sweeper-test-${taskQueue}`, args: [input] }),
   );

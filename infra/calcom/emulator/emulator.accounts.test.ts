@@ -2,9 +2,12 @@
  * Emulator accounts over HTTP with the real client: `POST /__control/accounts`, `/v2/me`, event
  * types with hosts, per-account isolation as in Cal.com (another account's bookings and event
  * types are unknown), hosts pinned by `routing.teamMemberIds` only among the account's users, and
- * `/v2/webhooks`. Also the per-connection client pool (infra/calcom/calcom.connections.ts).
+ * `/v2/webhooks`, signed deliveries in Cal.com's shape for attendee/host actions (control API) and
+ * the drop mode. Also the per-connection client pool (infra/calcom/calcom.connections.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createCalcomClient, type CalcomClient } from '../calcom.client';
 import { createCalcomConnections } from '../calcom.connections';
 import { CalcomError } from '../calcom.errors';
@@ -99,5 +102,65 @@ describe('client pool per connection', () => {
     expect(rotated).not.toBe(first);
     expect((await rotated.me()).id).toBe(other.info.userIds[0]);
     expect(pool.clientFor({ ...ref, id: 'cal_2' })).not.toBe(first);
+  });
+});
+
+describe('signed webhook deliveries (attendee and host actions through the control API)', () => {
+  it('cancel, reschedule and outside bookings reach the account subscribers, signed; drop mode loses them', async () => {
+    const received: Array<{ body: string; signature: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-cal-signature-256'] as string | undefined });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const a = await account();
+      const other = await account();
+      await a.client.createWebhook({ subscriberUrl: url, triggers: ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED'], active: true, secret: 'whsec' });
+      const wait = async (n: number) => {
+        for (let i = 0; i < 100 && received.length < n; i += 1) await new Promise((r) => setTimeout(r, 20));
+        expect(received).toHaveLength(n);
+      };
+      const booking = await a.client.createBooking(bookingInput({ eventTypeId: a.info.eventTypeIds[0], routing: { teamMemberIds: [a.info.userIds[0]!] }, start: '2050-10-03T09:00:00Z', metadata: { bookingId: 'bkg_x', companyId: 'cmp_x' } }));
+      expect(received).toHaveLength(0); // our own API calls are not echoed
+
+      const moved = await control<{ data: { uid: string } }>(emulator.url, 'POST', `bookings/${booking.uid}/reschedule`, { start: '2050-10-03T11:00:00Z' });
+      expect(moved.status).toBe(200);
+      await wait(1);
+      const rescheduled = JSON.parse(received[0]!.body);
+      expect(received[0]!.signature).toBe(createHmac('sha256', 'whsec').update(received[0]!.body).digest('hex'));
+      expect(rescheduled).toMatchObject({
+        triggerEvent: 'BOOKING_RESCHEDULED', createdAt: expect.any(String),
+        payload: { uid: moved.body.data.uid, rescheduleUid: booking.uid, startTime: '2050-10-03T11:00:00.000Z', endTime: expect.any(String), metadata: { bookingId: 'bkg_x', companyId: 'cmp_x' } },
+      });
+
+      const cancelled = await control(emulator.url, 'POST', `bookings/${moved.body.data.uid}/cancel`, { cancellationReason: 'ill' });
+      expect(cancelled.status).toBe(200);
+      await wait(2);
+      expect(JSON.parse(received[1]!.body)).toMatchObject({ triggerEvent: 'BOOKING_CANCELLED', payload: { uid: moved.body.data.uid, status: 'CANCELLED', cancellationReason: 'ill' } });
+
+      await control(emulator.url, 'POST', 'bookings', { userId: a.info.userIds[2], start: '2050-10-04T09:00:00Z', end: '2050-10-04T10:00:00Z' });
+      await wait(3);
+      expect(JSON.parse(received[2]!.body)).toMatchObject({ triggerEvent: 'BOOKING_CREATED', payload: { organizer: { id: a.info.userIds[2] } } });
+      // Another account's outside booking is not theirs to hear.
+      await control(emulator.url, 'POST', 'bookings', { userId: other.info.userIds[0], start: '2050-10-04T09:00:00Z' });
+
+      expect((await control(emulator.url, 'POST', 'webhooks', { mode: 'drop' })).status).toBe(200);
+      await control(emulator.url, 'POST', 'bookings', { userId: a.info.userIds[1], start: '2050-10-05T09:00:00Z' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(received).toHaveLength(3);
+      const log = await control<{ data: { mode: string; deliveries: Array<{ outcome: unknown }> } }>(emulator.url, 'GET', 'webhooks');
+      expect(log.body.data.mode).toBe('drop');
+      expect(log.body.data.deliveries.map((d) => d.outcome)).toEqual([200, 200, 200, 'dropped']);
+      expect((await control(emulator.url, 'POST', 'webhooks', { mode: 'sometimes' })).status).toBe(400);
+      await control(emulator.url, 'POST', 'webhooks', { mode: 'deliver' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -15,7 +15,21 @@ const positiveInt = (value: unknown): value is number => Number.isInteger(value)
 
 export function handleControl(state: EmulatorState, method: string, path: string, body: unknown): ControlAnswer {
   const route = `${method} ${path.replace(/\/+$/, '')}`;
+  // Acting as an attendee or host in Cal.com: the change happens and the signed webhooks go out.
+  const action = /^POST \/__control\/bookings\/([^/]+)\/(cancel|reschedule)$/.exec(route);
+  if (action) {
+    const uid = decodeURIComponent(action[1]!);
+    return { status: 200, body: { data: action[2] === 'cancel' ? state.cancelAsAttendee(uid, body) : state.rescheduleAsAttendee(uid, body) } };
+  }
   switch (route) {
+    case 'POST /__control/webhooks': {
+      const mode = (body as { mode?: unknown } | undefined)?.mode;
+      if (mode !== 'deliver' && mode !== 'drop') throw badRequest(['mode must be deliver or drop']);
+      state.webhookMode = mode;
+      return { status: 200, body: { data: { mode } } };
+    }
+    case 'GET /__control/webhooks':
+      return { status: 200, body: { data: { mode: state.webhookMode, deliveries: state.deliveries } } };
     case 'GET /__control/health':
       return { status: 200, body: { status: 'ok' } };
     case 'GET /__control/faults':
@@ -31,8 +45,12 @@ export function handleControl(state: EmulatorState, method: string, path: string
     }
     case 'GET /__control/bookings':
       return { status: 200, body: { data: state.allBookings() } };
-    case 'POST /__control/bookings':
-      return { status: 201, body: { data: state.createExternalBooking(body) } };
+    case 'POST /__control/bookings': {
+      // Made in Cal.com by someone else: its account's subscribers hear BOOKING_CREATED.
+      const created = state.createExternalBooking(body);
+      state.notify('BOOKING_CREATED', created);
+      return { status: 201, body: { data: created } };
+    }
     case 'GET /__control/requests':
       return { status: 200, body: { data: state.requests } };
     case 'POST /__control/accounts': {

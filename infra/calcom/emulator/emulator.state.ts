@@ -19,6 +19,7 @@ import { EmulatorHttpError, badRequest, duplicateBooking, notFound } from './emu
 import { FaultInjector } from './emulator.faults';
 import { isIsoInstant, isTimeZone, parseCancel, parseCreateBooking, parseReschedule } from './emulator.validation';
 import { filterBookings, type ListResult } from './emulator.list';
+import { deliverWebhooks, type DeliveryLogEntry, type WebhookMode } from './emulator.webhooks';
 import { DEMO_EVENT_TYPE_IDS, DEMO_USER_IDS, EmulatorAccounts, type EmulatorAccount } from './emulator.accounts';
 
 export interface EmulatorEventType {
@@ -69,6 +70,9 @@ export class EmulatorState {
   private readonly users = new Map<number, CalcomHost>();
   private nextId = 1;
   readonly accounts: EmulatorAccounts;
+  /** `/__control/webhooks {mode}`: `drop` loses every delivery (a lost webhook), `deliver` sends them. */
+  webhookMode: WebhookMode = 'deliver';
+  readonly deliveries: DeliveryLogEntry[] = [];
 
   constructor(
     private readonly clock: () => number = Date.now,
@@ -86,6 +90,8 @@ export class EmulatorState {
     this.eventTypes.clear();
     this.users.clear();
     this.requests.length = 0;
+    this.deliveries.length = 0;
+    this.webhookMode = 'deliver';
     // Accounts (and their webhooks) stay: their keys live on in stored calendar connections.
     this.faults.set({ ...this.faults.current, mode: 'none', count: null, latencyMs: 0 });
     this.nextId = 1;
@@ -277,6 +283,29 @@ export class EmulatorState {
     const stored = this.store.get(uid);
     if (!stored || (caller !== null && stored.account !== caller)) throw notFound(`Booking with uid=${uid} was not found in the database`);
     return stored;
+  }
+
+  /** Signed webhooks of `triggerEvent` to the owning account's subscribers. */
+  notify(triggerEvent: string, booking: CalcomBooking, extra: Record<string, unknown> = {}): void {
+    const account = this.store.get(booking.uid)?.account;
+    if (account) deliverWebhooks(account, this.webhookMode, this.deliveries, { triggerEvent, booking, extra, now: this.now() });
+  }
+
+  /** An attendee or host cancels in Cal.com (control API): the booking is cancelled and BOOKING_CANCELLED sent. */
+  cancelAsAttendee(uid: string, body: unknown): CalcomBooking {
+    const input = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const reason = typeof input.cancellationReason === 'string' ? input.cancellationReason : 'Cancelled by the attendee';
+    const cancelled = this.cancelBooking(uid, { cancellationReason: reason }, null);
+    this.notify('BOOKING_CANCELLED', cancelled, { cancellationReason: reason });
+    return cancelled;
+  }
+
+  /** An attendee or host moves it in Cal.com (control API): a new booking, BOOKING_RESCHEDULED with the old uid. */
+  rescheduleAsAttendee(uid: string, body: unknown): CalcomBooking {
+    const old = this.getBooking(uid);
+    const moved = this.rescheduleBooking(uid, body, null);
+    this.notify('BOOKING_RESCHEDULED', moved, { rescheduleUid: old.uid, rescheduleStartTime: old.start, rescheduleEndTime: old.end, rescheduleId: old.id });
+    return moved;
   }
 
   /** The stored booking by uid for the control API (any account). */

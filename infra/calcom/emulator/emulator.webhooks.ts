@@ -2,7 +2,8 @@
  * Webhooks of the emulated Cal.com: subscriptions per account (`POST/GET/DELETE /v2/webhooks`,
  * Cal.com's user-webhook shape) and signed deliveries of booking events.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import type { CalcomBooking } from '../calcom.types';
 import type { EmulatorAccount, EmulatorWebhook } from './emulator.accounts';
 import { badRequest } from './emulator.errors';
 
@@ -45,4 +46,67 @@ export function renderWebhook(webhook: EmulatorWebhook): Record<string, unknown>
     active: webhook.active,
     payloadTemplate: webhook.payloadTemplate,
   };
+}
+
+export type WebhookMode = 'deliver' | 'drop';
+
+export interface DeliveryLogEntry {
+  at: string;
+  triggerEvent: string;
+  uid: string;
+  subscriberUrl: string;
+  outcome: number | 'dropped' | 'failed';
+}
+
+/** Cal.com's webhook body: `{triggerEvent, createdAt, payload}` with the booking in `payload`. */
+export function webhookBody(triggerEvent: string, createdAt: string, booking: CalcomBooking, extra: Record<string, unknown> = {}): string {
+  const host = booking.hosts[0];
+  const payload = {
+    type: booking.eventType?.slug ?? `event-type-${booking.eventTypeId}`,
+    title: booking.title,
+    description: booking.description ?? '',
+    startTime: booking.start,
+    endTime: booking.end,
+    organizer: host ? { id: host.id, name: host.name, email: host.email, timeZone: host.timeZone } : null,
+    attendees: booking.attendees.map((a) => ({ name: a.name, email: a.email, timeZone: a.timeZone, language: { locale: a.language ?? 'en' } })),
+    uid: booking.uid,
+    bookingId: booking.id,
+    eventTypeId: booking.eventTypeId,
+    status: booking.status.toUpperCase(),
+    metadata: booking.metadata ?? {},
+    location: booking.location,
+    ...extra,
+  };
+  return JSON.stringify({ triggerEvent, createdAt, payload });
+}
+
+/** Hex HMAC-SHA256 of the raw body with the webhook's secret (`no-secret-provided` without one), as Cal.com signs. */
+export function webhookSignature(body: string, secret: string | null): string {
+  return secret ? createHmac('sha256', secret).update(body).digest('hex') : 'no-secret-provided';
+}
+
+/** Sends one event to every active subscriber of the account for that trigger (fire and forget, logged). */
+export function deliverWebhooks(
+  account: EmulatorAccount,
+  mode: WebhookMode,
+  log: DeliveryLogEntry[],
+  event: { triggerEvent: string; booking: CalcomBooking; extra?: Record<string, unknown>; now: number },
+): void {
+  const createdAt = new Date(event.now).toISOString();
+  for (const hook of account.webhooks) {
+    if (!hook.active || !hook.triggers.includes(event.triggerEvent)) continue;
+    const entry: DeliveryLogEntry = { at: createdAt, triggerEvent: event.triggerEvent, uid: event.booking.uid, subscriberUrl: hook.subscriberUrl, outcome: 'dropped' };
+    log.push(entry);
+    if (log.length > 1_000) log.splice(0, log.length - 1_000);
+    if (mode === 'drop') continue;
+    const body = webhookBody(event.triggerEvent, createdAt, event.booking, event.extra);
+    fetch(hook.subscriberUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-cal-signature-256': webhookSignature(body, hook.secret) }, body, signal: AbortSignal.timeout(5_000) })
+      .then(async (res) => {
+        entry.outcome = res.status;
+        await res.arrayBuffer().catch(() => undefined);
+      })
+      .catch(() => {
+        entry.outcome = 'failed';
+      });
+  }
 }
