@@ -12,7 +12,7 @@
  *   computation, booking-planner.ts).
  */
 import { Prisma, type Db, type DbTx } from '../db/prisma';
-import { constraintName, isExclusionViolation, isUniqueViolation } from '../db/errors';
+import { constraintName, isExclusionViolation, isRetryableTransactionError, isUniqueViolation } from '../db/errors';
 import { newId } from '../db/ids';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import type { ConflictOutcome } from '../../workflows/lib/outcomes';
@@ -147,7 +147,18 @@ export interface HoldDeps {
 export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan }): Promise<HoldAttempt> {
   const { db, planner } = deps;
   const { bookingId, plan } = hold;
-  const insert = () => insertHold(db, { ...hold, historyId: deps.historyId ?? newId('his') });
+  // Concurrent inserts for one slot can deadlock in the exclusion check (each waits for the other,
+  // PostgreSQL aborts one: 40P01, NOTES-reliability §1.2); the aborted one tries again and then
+  // meets the winner's row as an ordinary exclusion violation.
+  const insert = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await insertHold(db, { ...hold, historyId: deps.historyId ?? newId('his') });
+      } catch (error) {
+        if (attempt >= 4 || !isRetryableTransactionError(error)) throw error;
+      }
+    }
+  };
   try {
     try {
       await insert();
