@@ -9,16 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureDebianPackage } from '../harness/debian-package';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'test-results');
 
-function ensureChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  // The suite runs as root on Debian (the project's machines and CI); apt is the only source.
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
 
 /** console/dist as the sources say (scripts/console-build.mjs: a no-op when it is up to date). */
 export function ensureConsoleBuilt(): void {
@@ -26,7 +21,8 @@ export function ensureConsoleBuilt(): void {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  ensureChromium();
+  // The suite runs as root on Debian (the project's machines and CI); apt is the only source.
+  ensureDebianPackage(CHROMIUM, 'chromium');
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTES } from '../../scripts/lib/temporal-server';
+import { ensureDebianPackage } from '../harness/debian-package';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
@@ -64,6 +65,7 @@ const SECRETS = {
 };
 
 function dockerCompose(env: Record<string, string>) {
+  ensureDebianPackage('docker-compose', 'docker-compose');
   const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -71,7 +73,7 @@ function dockerCompose(env: Record<string, string>) {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });
   if (result.error) {
-    throw new Error(`docker-compose could not run (${result.error.message}); install it: apt-get install -y docker-compose`);
+    throw new Error(`docker-compose could not run (${result.error.message})`);
   }
   return result;
 }
