@@ -43,7 +43,8 @@ const installed = mtime(path.join(CONSOLE, 'node_modules', '.package-lock.json')
 const lock = mtime(path.join(CONSOLE, 'package-lock.json'));
 if (installed === undefined || (lock !== undefined && lock > installed)) {
   console.log('[console] installing the console packages (npm ci in console/)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // Vite and TypeScript are devDependencies of the console; a production build (NODE_ENV=production) needs them too.
+  run('npm', ['ci', '--include=dev', '--no-audit', '--no-fund']);
 }
 const built = mtime(DIST_INDEX);
 if (process.argv.includes('--force') || built === undefined || newestSource(CONSOLE) > built) {

@@ -223,6 +223,8 @@ describe('console in a browser', () => {
     await checkedPage(page, problems, 'catalog');
 
     await page.getByRole('link', { name: 'Keys' }).click();
+    // The catalog's name fields stay until the keys page has rendered.
+    await page.getByRole('button', { name: 'Create key' }).waitFor();
     await page.getByLabel('Name').fill('temp desk');
     await page.getByLabel('Role').selectOption('support');
     await page.getByRole('button', { name: 'Create key' }).click();
