@@ -1,6 +1,6 @@
 /**
  * Shared set-up for API tests: the real app (createApp) over a real, migrated PostgreSQL database
- * `booking_apitest` on the configured server, and helpers to make companies and keys through the
+ * `booking_apitest` (or `<BOOKING_TEST_DB>_api`) on the configured server, and helpers to make companies and keys through the
  * public API itself. Each test makes its own company, so files and tests never see each other's
  * rows (tenant scoping does the isolation).
  */
@@ -19,7 +19,8 @@ export const ADMIN_KEY = 'test-admin-key';
 
 export function apiTestDatabaseUrl(): string {
   const url = new URL(loadConfig().databaseUrl);
-  url.pathname = '/booking_apitest';
+  // Side-by-side checkouts (BOOKING_TEST_DB set) each get their own API database too.
+  url.pathname = process.env.BOOKING_TEST_DB ? `/${process.env.BOOKING_TEST_DB}_api` : '/booking_apitest';
   return url.toString();
 }
 
