@@ -63,6 +63,14 @@ const RULES: Record<Exclude<Role, 'manager'>, Rule[]> = {
   ],
 };
 
+/**
+ * Routes that take no key at all (signed by their caller instead): the policy is not asked and no
+ * principal is set; the per-address rate limits still apply. `METHOD template`.
+ */
+export const KEYLESS_ROUTES: ReadonlySet<string> = new Set(['POST /v1/webhooks/calcom/:connectionId']);
+
+export const isKeyless = (method: string, template: string) => KEYLESS_ROUTES.has(`${method.toUpperCase()} ${template}`);
+
 const matches = (rule: Rule, method: string, template: string) =>
   (rule.methods === ANY || rule.methods.includes(method)) &&
   (typeof rule.template === 'string' ? rule.template === template : rule.template.test(template));

@@ -21,7 +21,7 @@ import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutio
 type HeadersObject = Exclude<NonNullable<ResponseConfig['headers']>, { shape: unknown }>;
 import type { Request, Response, Router } from 'express';
 import type { AppDeps, RouteGroup } from './app-deps';
-import type { Principal } from './access-policy';
+import { isKeyless, type Principal } from './access-policy';
 import { companyIdOf, principalOf } from './auth';
 import { COMMON_HEADERS, PROBLEM_HEADERS, problemSchemaOf } from './problem-schemas';
 import { z } from './zod';
@@ -180,7 +180,7 @@ export function describeRoute(registry: OpenAPIRegistry, spec: RouteSpec): void 
     summary: spec.summary,
     description: spec.description,
     tags: spec.tags,
-    security: [{ bearerAuth: [] }],
+    security: isKeyless(spec.method, spec.path) ? [] : [{ bearerAuth: [] }],
     request: {
       ...(request.body ? { body: { required: !request.body.safeParse(undefined).success, content: { 'application/json': { schema: request.body } } } } : {}),
       ...(request.query ? { query: request.query as NonNullable<RouteConfig['request']>['query'] } : {}),
