@@ -157,6 +157,8 @@ export const REASON_CODES = [
   'unknown_staff',
   'consultation_required',
   'booking_limit',
+  'cancellation_cutoff',
+  'max_reschedules',
 ] as const;
 
 export const explainResponse = z

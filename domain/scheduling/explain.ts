@@ -11,6 +11,11 @@ import type { Instant, Reason, SchedulingInput, SlotQuery } from './scheduling.t
 
 export interface ExplainInput extends SchedulingInput, SlotQuery {
   start: Instant;
+  /**
+   * Reasons that concern the request beyond the start itself, added to the general ones: a
+   * self-service reschedule's `cancellation_cutoff` / `max_reschedules` (booking/rules/self-service-change.ts).
+   */
+  extraReasons?: Reason[];
 }
 
 export interface ExplainResult {
@@ -29,6 +34,7 @@ export function explainStart(input: ExplainInput): ExplainResult {
   const pkg = packageOf(ctx, input);
   if (pkg) return explainPackage(pkg, input);
   const ev = evaluateStart(ctx, { ...input, start: toEpochMs(input.start, 'start') });
+  if (input.extraReasons) ev.general.push(...input.extraReasons);
   const available = ev.general.length === 0 && ev.freeStaffIds.length > 0;
   const reasons = available ? [] : [...ev.general, ...[...ev.byStaff.values()].flat()];
   if (!available && reasons.length === 0) {

@@ -44,7 +44,10 @@ export type BookingRuleCode =
   | 'max_daily_bookings'
   | 'group_size'
   | 'consultation_required'
-  | 'booking_limit';
+  | 'booking_limit'
+  /** Self-service only (domain/booking/rules/self-service-change.ts): company keys are not bound. */
+  | 'cancellation_cutoff'
+  | 'max_reschedules';
 
 export interface BranchRules {
   minimumNoticeMinutes: number;
@@ -237,7 +240,9 @@ export type ReasonCode =
   | 'service_inactive'
   | 'unknown_staff'
   | 'consultation_required'
-  | 'booking_limit';
+  | 'booking_limit'
+  | 'cancellation_cutoff'
+  | 'max_reschedules';
 
 export interface Reason {
   code: ReasonCode;
