@@ -197,6 +197,11 @@ export interface SchedulingInput {
   now: Instant;
   /** The requesting customer's bookings of the consultation service (only read by consultation_required). */
   customerHistory?: CustomerBookingRecord[];
+  /**
+   * A package service's member services in `packageServiceIds` order (packages.ts): with a
+   * `category: "package"` service and at least one part, every search plans the parts back to back.
+   */
+  packageParts?: ServiceSpec[] | null;
 }
 
 export interface Slot {
@@ -242,6 +247,9 @@ export type ReasonCode =
 export interface Reason {
   code: ReasonCode;
   staffId?: string;
+  /** Packages: the part (0-based, in packageServiceIds order) and its service this reason is about. */
+  part?: number;
+  serviceId?: string;
   /** booking_limit: the limit reached, e.g. "service.perCustomer.week" */
   limit?: string;
   message: string;

@@ -1930,6 +1930,10 @@ export interface components {
                 staffId?: string;
                 /** @description booking_limit: the limit reached, e.g. service.perCustomer.week */
                 limit?: string;
+                /** @description Packages: the blocking part (0-based, in packageServiceIds order) */
+                part?: number;
+                /** @description Packages: the service of the blocking part */
+                serviceId?: string;
                 message: string;
             }[];
         };

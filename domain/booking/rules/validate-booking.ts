@@ -38,7 +38,7 @@ export const DEFAULT_RULES: readonly BookingRule[] = [
 ];
 
 /** Reasons that mean "someone else holds this time" (409) rather than a broken rule (422). */
-const CONFLICT_CODES: ReadonlySet<ReasonCode> = new Set(['staff_busy', 'resource_unavailable']);
+export const CONFLICT_CODES: ReadonlySet<ReasonCode> = new Set(['staff_busy', 'resource_unavailable']);
 const MATCH_CODES: ReadonlySet<ReasonCode> = new Set(['skill_mismatch', 'preference_mismatch']);
 
 export interface BookingValidation {
@@ -72,7 +72,7 @@ export function validateBooking(input: ValidateBookingInput, rules: readonly Boo
 }
 
 /** Which staff reasons the rules judge: the requested member's, or the closest candidate's. */
-function staffView(ev: StartEvaluation, staffId?: string | null): { staffReasons: Reason[]; noCandidate: boolean } {
+export function staffView(ev: StartEvaluation, staffId?: string | null): { staffReasons: Reason[]; noCandidate: boolean } {
   if (staffId) return { staffReasons: ev.byStaff.get(staffId) ?? [], noCandidate: false };
   if (ev.freeStaffIds.length > 0) return { staffReasons: [], noCandidate: false };
   let best: Reason[] | undefined;
