@@ -54,6 +54,7 @@ export const calendarWebhooksRoutes = routeGroup('calendar-webhooks', [
     method: 'post',
     path: '/v1/webhooks/calcom/:connectionId',
     operationId: 'receiveCalcomWebhook',
+    keyless: true,
     tags: ['calendar'],
     summary: 'Cal.com webhook receiver (no key; signed)',
     description:
