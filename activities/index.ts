@@ -13,6 +13,7 @@ import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createCalendarInboundActivities } from './calendar-inbound.activities';
+import { createCalendarReconcileActivities } from './calendar-reconcile.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   cache: { invalidateBranch(branchId: string): Promise<void> };
   mailer: Mailer;
   clock?: () => Date;
+  /** Pace of reconciliation's Cal.com requests per connection (default 60/min of Cal.com's 120 per key). */
+  calendarRequestsPerMinute?: number;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
 }
@@ -48,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
+    ...createCalendarReconcileActivities({ db: deps.db, connections: deps.connections, cache: deps.cache, clock, requestsPerMinute: deps.calendarRequestsPerMinute }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),

@@ -16,3 +16,4 @@ export { reservationExpiryWorkflow } from './reservation-expiry.workflow';
 import './versioning';
 export { notificationRelayWorkflow } from './notification-relay.workflow';
 export { calendarInboundWorkflow } from './calendar-inbound.workflow';
+export { calendarReconcileWorkflow } from './calendar-reconcile.workflow';
