@@ -7,6 +7,7 @@ import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import { connectionClientResolver, createExternalBusySource } from '../infra/calcom/external-busy';
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
+import type { SmsSender } from '../infra/notify/sms';
 import type { BookingPlanner } from './booking-activity.types';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
@@ -28,6 +29,10 @@ export interface ActivityDeps {
   connections: CalcomConnections;
   cache: { invalidateBranch(branchId: string): Promise<void> };
   mailer: Mailer;
+  /** The SMS provider; undefined: none configured (SMS notifications are recorded as skipped). */
+  sms?: SmsSender;
+  /** The self-service page of a booking (`PUBLIC_BASE_URL/b/<token>`), linked from messages; undefined: no links. */
+  selfServiceLink?: (booking: { bookingId: string; expiresAt: Date }) => string;
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
@@ -41,19 +46,20 @@ export function createActivities(deps: ActivityDeps) {
   // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
   const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
+  const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfServiceLink: deps.selfServiceLink });
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
-    ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+    ...notifications,
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
-    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
-    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
+    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms }),
+    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: notifications.sendWaitlistOffer }),
   };
 }
 

@@ -13,6 +13,7 @@ import type { AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
 import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
+import { createSmsSender } from '../infra/notify/sms';
 import { createSecretBox } from '../infra/secrets/secret-box';
 
 export interface WorkerDeps {
@@ -39,10 +40,14 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
     prefix: options.cachePrefix,
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+  // No SMS_URL in production: no provider, SMS notifications are recorded as skipped.
+  const sms = config.smsUrl
+    ? createSmsSender({ url: config.smsUrl, accountSid: config.smsAccountSid, authToken: config.smsAuthToken, from: config.smsFrom })
+    : undefined;
 
   let closing: Promise<void> | undefined;
   return {
-    activities: { db, connections, cache, mailer },
+    activities: { db, connections, cache, mailer, sms },
     close() {
       closing ??= (async () => {
         mailer.close();

@@ -22,7 +22,7 @@ const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'
 async function customer(label: string): Promise<{ id: string; email: string }> {
   const id = newId('cus');
   const email = `${label}-${id.toLowerCase()}@example.test`;
-  await stack.workerDb.customer.create({ data: { id, companyId: stack.company.id, name: `Cust ${label}`, email } });
+  await stack.workerDb.customer.create({ data: { id, companyId: stack.company.id, name: `Cust ${label}`, email, language: 'en' } });
   return { id, email };
 }
 
