@@ -15,6 +15,7 @@ import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
 import { createSmsSender } from '../infra/notify/sms';
 import { createSecretBox } from '../infra/secrets/secret-box';
+import { manageUrl, signBookingToken } from '../infra/self-service/tokens';
 
 export interface WorkerDeps {
   activities: ActivityDeps;
@@ -47,7 +48,15 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
 
   let closing: Promise<void> | undefined;
   return {
-    activities: { db, connections, cache, mailer, sms },
+    activities: {
+      db,
+      connections,
+      cache,
+      mailer,
+      sms,
+      // Messages link the booking's self-service page; the token is valid until the booking ends.
+      selfServiceLink: (booking) => manageUrl(config.publicBaseUrl, signBookingToken(booking, config.selfServiceSecret)),
+    },
     close() {
       closing ??= (async () => {
         mailer.close();

@@ -13,6 +13,7 @@ import type { Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { createSmsSender } from '../../infra/notify/sms';
 import { createSecretBox } from '../../infra/secrets/secret-box';
+import { manageUrl, signBookingToken } from '../../infra/self-service/tokens';
 import { testEnv } from './env';
 
 export interface RealActivities {
@@ -44,7 +45,14 @@ export async function startRealActivities(db: Db, options: RealActivitiesOptions
   const cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: options.cachePrefix });
   const connections = createCalcomConnections({ secrets: createSecretBox(env.calendarSecretKey), timeoutMs: options.calcomTimeoutMs ?? 2_000 });
   return {
-    activities: createActivities({ db, mailer, cache, connections, sms: smsSenderFor(env) }),
+    activities: createActivities({
+      db,
+      mailer,
+      cache,
+      connections,
+      sms: smsSenderFor(env),
+      selfServiceLink: (booking) => manageUrl(env.publicBaseUrl, signBookingToken(booking, env.selfServiceSecret)),
+    }),
     emulator,
     mailer,
     cache,
