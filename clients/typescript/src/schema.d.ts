@@ -1051,6 +1051,8 @@ export interface components {
             name: string;
             timezone: string;
             country: string | null;
+            /** @description Present when set */
+            address?: string;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours: ({
                 /**
@@ -1159,6 +1161,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -1236,6 +1240,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours?: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
