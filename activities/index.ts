@@ -8,11 +8,13 @@ import { connectionClientResolver, createExternalBusySource } from '../infra/cal
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
 import type { SmsSender } from '../infra/notify/sms';
+import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 import type { BookingPlanner } from './booking-activity.types';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
+import { createCalendarInboundActivities } from './calendar-inbound.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -31,8 +33,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** The SMS provider; undefined: none configured (SMS notifications are recorded as skipped). */
   sms?: SmsSender;
-  /** The self-service page of a booking (`PUBLIC_BASE_URL/b/<token>`), linked from messages; undefined: no links. */
-  selfServiceLink?: (booking: { bookingId: string; expiresAt: Date }) => string;
+  /** Secret and origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in messages; undefined: no links. */
+  selfService?: SelfServiceLinkConfig;
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
@@ -46,12 +48,13 @@ export function createActivities(deps: ActivityDeps) {
   // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
   const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
-  const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfServiceLink: deps.selfServiceLink });
+  const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfService: deps.selfService });
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
+    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
     ...notifications,
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),

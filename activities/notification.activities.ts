@@ -10,6 +10,7 @@ import { notificationSettingsOf, type Channel } from '../domain/notifications/li
 import { messageDelivery, reminderDeliveries, type Delivery } from '../domain/notifications/message-channels';
 import { messageLanguage } from '../domain/notifications/message-language';
 import type { Db } from '../infra/db/prisma';
+import { manageLinkFor, reviewLinkFor, type SelfServiceLinkConfig } from '../infra/self-service/links';
 import { buildIcs } from '../infra/notify/ics';
 import {
   calendarSummary,
@@ -27,10 +28,11 @@ export type BookingNotificationKind = BookingMessageKind;
 export interface NotificationDeps extends Senders {
   db: Db;
   /**
-   * The self-service page of a booking (`PUBLIC_BASE_URL/b/<token>`, valid until `expiresAt`),
-   * linked from confirmations, reminders and review requests; without it messages carry no link.
+   * Secret and public origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in
+   * confirmations, reminders (valid until the booking ends) and review requests (valid
+   * REVIEW_LINK_DAYS longer); without it messages carry no link.
    */
-  selfServiceLink?: (booking: { bookingId: string; expiresAt: Date }) => string;
+  selfService?: SelfServiceLinkConfig;
 }
 
 export interface BookingNotificationInput {
@@ -65,7 +67,7 @@ function forChannel(channel: Channel, rendered: RenderedMessage, ics?: OutboxMes
   return { channel, subject: rendered.subject, body: rendered.text, html: rendered.html, ics };
 }
 
-export function createNotificationActivities({ db, selfServiceLink, ...senders }: NotificationDeps) {
+export function createNotificationActivities({ db, selfService, ...senders }: NotificationDeps) {
   const outbox = createOutbox({ db, ...senders });
 
   /** Renders the booking's message and sends it on each delivery (dedupe key per channel when several). */
@@ -89,7 +91,7 @@ export function createNotificationActivities({ db, selfServiceLink, ...senders }
       previousStart: input.previousStart,
       reason: input.reason,
       price: booking.price === null ? null : { amount: booking.price, currency: booking.currency },
-      link: selfServiceLink?.({ bookingId: booking.id, expiresAt: booking.endAt }),
+      link: selfService ? (input.kind === 'review_request' ? reviewLinkFor : manageLinkFor)(selfService, { id: booking.id, end: booking.endAt }) : undefined,
     };
     const rendered = renderBookingMessage(input.kind, view, lang);
     const concernsAppointment = input.kind !== 'booking_failed' && input.kind !== 'review_request';

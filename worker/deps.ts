@@ -15,7 +15,6 @@ import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
 import { createSmsSender } from '../infra/notify/sms';
 import { createSecretBox } from '../infra/secrets/secret-box';
-import { manageUrl, signBookingToken } from '../infra/self-service/tokens';
 
 export interface WorkerDeps {
   activities: ActivityDeps;
@@ -54,8 +53,8 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
       cache,
       mailer,
       sms,
-      // Messages link the booking's self-service page; the token is valid until the booking ends.
-      selfServiceLink: (booking) => manageUrl(config.publicBaseUrl, signBookingToken(booking, config.selfServiceSecret)),
+      // Messages link the booking's self-service page (PUBLIC_BASE_URL/b/<signed token>).
+      selfService: { publicBaseUrl: config.publicBaseUrl, selfServiceSecret: config.selfServiceSecret },
     },
     close() {
       closing ??= (async () => {

@@ -13,7 +13,6 @@ import type { Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { createSmsSender } from '../../infra/notify/sms';
 import { createSecretBox } from '../../infra/secrets/secret-box';
-import { manageUrl, signBookingToken } from '../../infra/self-service/tokens';
 import { testEnv } from './env';
 
 export interface RealActivities {
@@ -21,6 +20,8 @@ export interface RealActivities {
   emulator: CalcomEmulator;
   mailer: Mailer;
   cache: AvailabilityCache;
+  /** The Redis key prefix of `cache` (an API's availability cache under it sees the worker's invalidations). */
+  cachePrefix: string;
   /** Closes the emulator, the cache and the mailer. */
   close(): Promise<void>;
 }
@@ -51,11 +52,12 @@ export async function startRealActivities(db: Db, options: RealActivitiesOptions
       cache,
       connections,
       sms: smsSenderFor(env),
-      selfServiceLink: (booking) => manageUrl(env.publicBaseUrl, signBookingToken(booking, env.selfServiceSecret)),
+      selfService: { publicBaseUrl: env.publicBaseUrl, selfServiceSecret: env.selfServiceSecret },
     }),
     emulator,
     mailer,
     cache,
+    cachePrefix: options.cachePrefix,
     async close() {
       await emulator.close();
       await cache.close();
