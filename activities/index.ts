@@ -21,6 +21,8 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createWebhookActivities } from './webhook.activities';
+import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface ActivityDeps {
   db: Db;
@@ -31,6 +33,8 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
+  /** Outbound webhooks; the default enforces the production address rule (public https only). */
+  webhookSender?: WebhookSender;
 }
 
 /** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
@@ -53,8 +57,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }
+
+let strictSender: WebhookSender | undefined;
+const defaultSender = () => (strictSender ??= createWebhookSender({ policy: { enforce: true } }));
 
 export type Activities = ReturnType<typeof createActivities>;

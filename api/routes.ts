@@ -19,6 +19,7 @@ import { bookingsRoutes } from './bookings/bookings.routes';
 import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
+import { webhookEndpointsRoutes } from './webhook-endpoints/webhook-endpoints.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -37,5 +38,6 @@ export const routeGroups: RouteGroup[] = [
   reservationsRoutes,
   syncFailuresRoutes,
   calendarConnectionsRoutes,
+  webhookEndpointsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];
