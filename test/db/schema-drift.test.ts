@@ -161,6 +161,10 @@ describe('every model round-trips through the generated client', () => {
       create: ({ data }: { data: object }) => { const { id: _id, ...row } = data as typeof customerKey; return db.customerKey.create({ data: row }); },
       findUniqueOrThrow: async () => ({ id: customerKey.id, ...(await db.customerKey.findUniqueOrThrow({ where: { companyId_kind_value: { companyId: company.id, kind: 'phone', value: '+49301234' } } })) }),
     };
+    const review = {
+      id: 'rev_drift', companyId: company.id, bookingId: booking.id, branchId: branch.id, staffId: staff.id, serviceId: service.id, customerId: customer.id,
+      rating: 4, comment: 'Gut', hiddenAt: t('2030-03-02T00:00:00Z'), createdAt: t('2030-03-01T12:00:00Z'),
+    };
     const search = { id: 'srch_drift', companyId: company.id, branchId: branch.id, serviceId: service.id, at: t('2030-03-01T08:00:00Z') };
     const webhookEndpoint = { id: 'whe_drift', companyId: company.id, url: 'https://hooks.example.com/x', events: ['booking.confirmed', 'waitlist.booked'], description: 'd', secretEnc: 'v1:k:iv:tag:s' };
     const webhookDelivery = {
@@ -184,6 +188,7 @@ describe('every model round-trips through the generated client', () => {
       ['seriesOccurrence', db.seriesOccurrence, occurrence], ['notification', db.notification, notification], ['availabilitySearch', db.availabilitySearch, search],
       ['customerKey', customerKeys, customerKey],
       ['webhookEndpoint', db.webhookEndpoint, webhookEndpoint], ['webhookDelivery', db.webhookDelivery, webhookDelivery], ['webhookSubjectSeq', subjectSeqs, subjectSeq],
+      ['review', db.review, review],
     ];
     expect(cases.map(([name]) => name.toLowerCase()).sort()).toEqual(models.map((m) => m.name.toLowerCase()).sort());
 

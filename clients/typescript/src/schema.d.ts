@@ -1771,10 +1771,14 @@ export interface components {
             resourceId: string | null;
             reasons: {
                 /** @enum {string} */
-                code: "branch_closed" | "outside_business_hours" | "staff_not_working" | "staff_on_break" | "staff_time_off" | "staff_busy" | "resource_unavailable" | "skill_mismatch" | "minimum_notice" | "max_advance" | "max_daily_bookings" | "preference_mismatch" | "group_size" | "invalid_duration" | "service_inactive" | "unknown_staff" | "consultation_required" | "booking_limit";
+                code: "branch_closed" | "outside_business_hours" | "staff_not_working" | "staff_on_break" | "staff_time_off" | "staff_busy" | "resource_unavailable" | "skill_mismatch" | "minimum_notice" | "max_advance" | "max_daily_bookings" | "preference_mismatch" | "group_size" | "invalid_duration" | "service_inactive" | "unknown_staff" | "consultation_required" | "booking_limit" | "cancellation_cutoff" | "max_reschedules";
                 staffId?: string;
                 /** @description booking_limit: the limit reached, e.g. service.perCustomer.week */
                 limit?: string;
+                /** @description Packages: the blocking part (0-based, in packageServiceIds order) */
+                part?: number;
+                /** @description Packages: the service of the blocking part */
+                serviceId?: string;
                 message: string;
             }[];
         };
