@@ -20,6 +20,8 @@ import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
 import { webhookEndpointsRoutes } from './webhook-endpoints/webhook-endpoints.routes';
+import { publicBookingsRoutes } from './public-bookings/public-bookings.routes';
+import { reviewsRoutes } from './reviews/reviews.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -39,5 +41,7 @@ export const routeGroups: RouteGroup[] = [
   syncFailuresRoutes,
   calendarConnectionsRoutes,
   webhookEndpointsRoutes,
+  publicBookingsRoutes,
+  reviewsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

@@ -35,6 +35,9 @@ export type PublicBooking = Schemas['Booking'] & {
   serviceName?: string;
   staffName?: string;
   manageUrl?: string;
+  selfService?: { canCancel: boolean; canReschedule: boolean; changeableUntil: string; cancellationCutoffHours: number; maxReschedules: number; reschedulesLeft: number };
+  canReview?: boolean;
+  review?: { rating: number; comment: string | null; createdAt: string } | null;
 };
 export type PublicBookingCreated = Schemas['Booking'] & { manageUrl?: string };
 export interface PublicBookingBody {
@@ -67,6 +70,7 @@ export interface UpcomingPaths {
   '/v1/public/bookings/{token}/availability': Route<Op<Token, { from: string; to: string }, NoBody, 200, Schemas['Availability']>>;
   '/v1/public/bookings/{token}/cancel': Route<never, Op<Token, never, { reason?: string }, 200, PublicBooking>>;
   '/v1/public/bookings/{token}/reschedule': Route<never, Op<Token, never, { start: string }, 200, PublicBooking>>;
+  '/v1/public/bookings/{token}/review': Route<never, Op<Token, never, { rating: number; comment?: string }, 201, { rating: number; comment: string | null; createdAt: string }>>;
   '/v1/bookings/{id}/approve': Route<never, Op<Id, never, Record<string, never>, 200, Schemas['Booking']>>;
   '/v1/bookings/{id}/decline': Route<never, Op<Id, never, { reason?: string }, 200, Schemas['Booking']>>;
   '/v1/webhook-endpoints': Route<

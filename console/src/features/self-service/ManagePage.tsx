@@ -2,11 +2,13 @@
  * The self-service page behind the links in mails: /b/:token. Shows the appointment; cancel it
  * (after a confirmation) or move it to a free time of a chosen day (the token's own availability
  * endpoint). The branch's rules bind self-service (cancellation cutoff, reschedule limit): the
- * API's 422 is shown rule by rule, in the page's language, beside its own message.
+ * API's 422 is shown rule by rule, in the page's language, beside its own message, and what the
+ * link may still do (the answer's `selfService`) decides which buttons there are. After the
+ * appointment, a review form (once).
  * No key: the signed token in the path is the only credential.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { CustomerProblem } from '../../components/CustomerProblem';
@@ -87,6 +89,11 @@ export function ManagePage() {
   }
   const status: string = b.status;
   const live = LIVE.includes(status);
+  // What the link may still do, as the API says (older servers: try, and show its refusal).
+  const rules = b.selfService;
+  const canCancel = live && (rules?.canCancel ?? true);
+  const canMove = live && (rules?.canReschedule ?? true);
+  const blocked: MessageKey[] = !live || !rules ? [] : !rules.canCancel ? ['rule.cancellation_cutoff'] : !rules.canReschedule ? ['rule.max_reschedules'] : [];
   const today = todayIn(zone ?? 'Europe/Berlin');
   const serviceName = b.service?.name ?? b.serviceName;
   const staffName = b.staff?.name ?? b.staffName;
@@ -130,31 +137,51 @@ export function ManagePage() {
       )}
       <CustomerProblem error={error} t={t} />
       {!live && !message && <p>{t('manage.noLongerLive')}</p>}
-      {live && (
-        <div className="stack">
-          {confirmCancel ? (
-            <div className="card" role="group" aria-labelledby="cancel-question">
-              <p id="cancel-question">{t('manage.cancelQuestion')}</p>
-              <div className="row wrap">
-                <button ref={confirmButton} type="button" className="danger" disabled={busy} onClick={() => void cancel()}>
-                  {t('manage.confirmCancel')}
-                </button>
-                <button type="button" onClick={() => setConfirmCancel(false)}>
-                  {t('manage.keep')}
-                </button>
-              </div>
-            </div>
-          ) : (
-            <button type="button" onClick={() => (setConfirmCancel(true), setMoving(false))}>
-              {t('manage.cancel')}
-            </button>
-          )}
-          <button type="button" aria-expanded={moving} aria-controls="move-panel" onClick={() => (setMoving((m) => !m), setConfirmCancel(false))}>
-            {t('manage.move')}
-          </button>
+      {live && rules && blocked.length === 0 && (
+        <p className="subtle">
+          {t('manage.changeableUntil', { when: formatDateTime(rules.changeableUntil, zone, language) })} {t('manage.reschedulesLeft', { count: rules.reschedulesLeft })}
+        </p>
+      )}
+      {blocked.length > 0 && (
+        <div className="notice" role="note">
+          <p>{t('manage.noMoreChanges')}</p>
+          <ul>
+            {blocked.map((rule) => (
+              <li key={rule}>{t(rule)}</li>
+            ))}
+          </ul>
         </div>
       )}
-      {live && moving && (
+      {(canCancel || canMove) && (
+        <div className="stack">
+          {canCancel &&
+            (confirmCancel ? (
+              <div className="card" role="group" aria-labelledby="cancel-question">
+                <p id="cancel-question">{t('manage.cancelQuestion')}</p>
+                <div className="row wrap">
+                  <button ref={confirmButton} type="button" className="danger" disabled={busy} onClick={() => void cancel()}>
+                    {t('manage.confirmCancel')}
+                  </button>
+                  <button type="button" onClick={() => setConfirmCancel(false)}>
+                    {t('manage.keep')}
+                  </button>
+                </div>
+              </div>
+            ) : (
+              <button type="button" onClick={() => (setConfirmCancel(true), setMoving(false))}>
+                {t('manage.cancel')}
+              </button>
+            ))}
+          {canMove && (
+            <button type="button" aria-expanded={moving} aria-controls="move-panel" onClick={() => (setMoving((m) => !m), setConfirmCancel(false))}>
+              {t('manage.move')}
+            </button>
+          )}
+        </div>
+      )}
+      {b.review && <p className="success">{t('review.yours', { count: b.review.rating })}</p>}
+      {b.canReview && !b.review && <ReviewForm t={t} onSend={(rating, comment) => call(api.POST('/v1/public/bookings/{token}/review', { params: { path }, body: { rating, ...(comment ? { comment } : {}) } }))} />}
+      {canMove && moving && (
         <section id="move-panel" aria-labelledby="move-title">
           <h2 id="move-title">{t('manage.pickTime')}</h2>
           <div className="day-list" role="group" aria-label={t('manage.pickDay')}>
@@ -178,5 +205,45 @@ export function ManagePage() {
         </section>
       )}
     </CustomerFrame>
+  );
+}
+
+function ReviewForm({ t, onSend }: { t: ReturnType<typeof translator>; onSend: (rating: number, comment?: string) => Promise<unknown> }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState(false);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const comment = String(form.get('comment') ?? '').trim();
+    setError(null);
+    try {
+      await onSend(Number(form.get('rating')), comment || undefined);
+      setSent(true);
+      await queryClient.invalidateQueries({ queryKey: ['self'] });
+    } catch (e) {
+      setError(e);
+    }
+  }
+  if (sent) return <p role="status" className="success">{t('review.thanks')}</p>;
+  return (
+    <form className="stack card" onSubmit={submit} aria-labelledby="review-title">
+      <h2 id="review-title">{t('review.title')}</h2>
+      <fieldset className="stars">
+        <legend>{t('review.rating')}</legend>
+        {[5, 4, 3, 2, 1].map((n) => (
+          <label key={n}>
+            <input type="radio" name="rating" value={n} required /> {t('review.stars', { count: n })}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        {t('review.comment')} <textarea name="comment" rows={3} maxLength={2000} />
+      </label>
+      <CustomerProblem error={error} t={t} />
+      <button type="submit" className="primary">
+        {t('review.submit')}
+      </button>
+    </form>
   );
 }

@@ -183,11 +183,10 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
               <td>{d.lastStatusCode ?? '—'}</td>
               <td>{when(d.createdAt)}</td>
               <td>
-                {d.status !== 'delivered' && (
-                  <button type="button" onClick={() => void retry(d.id, d.event)} aria-label={`Retry ${d.event} delivery`}>
-                    Retry
-                  </button>
-                )}
+                {/* A delivered one can be sent again too (a receiver that lost it). */}
+                <button type="button" onClick={() => void retry(d.id, d.event)} aria-label={`${d.status === 'delivered' ? 'Send again' : 'Retry'} ${d.event} delivery`}>
+                  {d.status === 'delivered' ? 'Send again' : 'Retry'}
+                </button>
               </td>
             </tr>
           ))}
