@@ -17,3 +17,4 @@ import './versioning';
 export { notificationRelayWorkflow } from './notification-relay.workflow';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow';
 export { webhookDispatcherWorkflow } from './webhook-dispatcher.workflow';
+export { calendarInboundWorkflow } from './calendar-inbound.workflow';
