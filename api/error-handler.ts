@@ -27,6 +27,7 @@ export const PROBLEMS = {
   invalid_state: { status: 409, title: 'Invalid state' },
   reservation_expired: { status: 409, title: 'Reservation expired', extensions: ['alternatives'] },
   conflict: { status: 409, title: 'Conflict' },
+  already_reviewed: { status: 409, title: 'Already reviewed' },
   waitlist_limit_reached: { status: 409, title: 'Too many open waiting-list entries' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },

@@ -22,8 +22,10 @@ export interface AppConfig {
   calcomEmulated: boolean;
   /** Keys of the stored-secrets box (infra/secrets): `[id=]key,...`, newest first. */
   calendarSecretKey: string;
-  /** Public origin of this API (webhook subscriber URLs are built from it). */
+  /** Public origin of this API (webhook subscriber URLs and self-service links are built from it). */
   publicBaseUrl: string;
+  /** HMAC key of the self-service booking tokens (SELF_SERVICE_SECRET; infra/self-service/tokens.ts). */
+  selfServiceSecret: string;
   /** Period of each connection's reconciliation Schedule. */
   calendarReconcileIntervalMs: number;
   adminApiKey: string;
@@ -91,6 +93,8 @@ export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booki
 export const DEV_TEMPORAL_PAYLOAD_KEY = Buffer.from('booking-dev-temporal-payload-key').toString('base64');
 /** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
 const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
+/** Development default of SELF_SERVICE_SECRET (refused in production). */
+export const DEV_SELF_SERVICE_SECRET = 'dev-self-service-secret';
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
 /** Development default of CALENDAR_SECRET_KEY (never valid in production: the variable is required there). */
 export const DEV_CALENDAR_SECRET_KEY = 'dev=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
@@ -127,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calcomEmulated: !calcomApiKey,
     calendarSecretKey: secret('CALENDAR_SECRET_KEY', DEV_CALENDAR_SECRET_KEY),
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/+$/, ''),
+    selfServiceSecret: secret('SELF_SERVICE_SECRET', DEV_SELF_SERVICE_SECRET),
     calendarReconcileIntervalMs: parseDurationMs(env.CALENDAR_RECONCILE_INTERVAL, 15 * 60_000),
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
@@ -164,6 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // encrypts their secrets instead.
   if (production && env.TEMPORAL_PAYLOAD_KEY === DEV_TEMPORAL_PAYLOAD_KEY) {
     throw new Error('TEMPORAL_PAYLOAD_KEY must not be the development key in production (openssl rand -base64 32)');
+  }
+  if (production && env.SELF_SERVICE_SECRET === DEV_SELF_SERVICE_SECRET) {
+    throw new Error('SELF_SERVICE_SECRET must not be the development secret in production (openssl rand -base64 32)');
   }
   if (production && env.ADMIN_API_KEY) {
     const known = [DEV_ADMIN_API_KEY, ...Object.values(DEMO_API_KEYS)] as string[];

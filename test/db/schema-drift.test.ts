@@ -161,6 +161,10 @@ describe('every model round-trips through the generated client', () => {
       create: ({ data }: { data: object }) => { const { id: _id, ...row } = data as typeof customerKey; return db.customerKey.create({ data: row }); },
       findUniqueOrThrow: async () => ({ id: customerKey.id, ...(await db.customerKey.findUniqueOrThrow({ where: { companyId_kind_value: { companyId: company.id, kind: 'phone', value: '+49301234' } } })) }),
     };
+    const review = {
+      id: 'rev_drift', companyId: company.id, bookingId: booking.id, branchId: branch.id, staffId: staff.id, serviceId: service.id, customerId: customer.id,
+      rating: 4, comment: 'Gut', hiddenAt: t('2030-03-02T00:00:00Z'), createdAt: t('2030-03-01T12:00:00Z'),
+    };
     const search = { id: 'srch_drift', companyId: company.id, branchId: branch.id, serviceId: service.id, at: t('2030-03-01T08:00:00Z') };
 
     const cases: Array<[string, { create(a: { data: object }): Promise<unknown>; findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> }, { id: string }]> = [
@@ -169,7 +173,7 @@ describe('every model round-trips through the generated client', () => {
       ['booking', db.booking, booking], ['bookingHistory', db.bookingHistory, history], ['syncFailure', db.syncFailure, syncFailure],
       ['idempotencyRecord', db.idempotencyRecord, idempotency], ['waitingListEntry', db.waitingListEntry, waiting], ['series', db.series, series],
       ['seriesOccurrence', db.seriesOccurrence, occurrence], ['notification', db.notification, notification], ['availabilitySearch', db.availabilitySearch, search],
-      ['customerKey', customerKeys, customerKey],
+      ['customerKey', customerKeys, customerKey], ['review', db.review, review],
     ];
     expect(cases.map(([name]) => name.toLowerCase()).sort()).toEqual(models.map((m) => m.name.toLowerCase()).sort());
 

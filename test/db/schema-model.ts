@@ -56,7 +56,7 @@ export function readSchema(file: string): Model[] {
       if (!m) throw new Error(`unparsed line in model ${name}: ${line}`);
       const [, field, type, modifier, attrs] = m;
       if (tableOf.has(type)) {
-        const rel = /@relation\(fields: \[([^\]]+)\], references: \[[^\]]+\](?:, onDelete: (\w+))?\)/.exec(attrs);
+        const rel = /@relation\((?:"\w+", )?fields: \[([^\]]+)\], references: \[[^\]]+\](?:, onDelete: (\w+))?\)/.exec(attrs);
         if (rel) relations.push({ fields: argList(rel[1]), refModel: type, onDelete: rel[2], optional: modifier === '?' });
         continue;
       }

@@ -878,6 +878,154 @@ export interface paths {
         patch: operations["updateCalendarConnection"];
         trace?: never;
     };
+    "/v1/public/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a reservation for a customer given by phone or e-mail (public key; source "web")
+         * @description Like POST /v1/bookings with reservationId: 201 confirmed, 202 pending, 409 reservation_expired or slot_unavailable, 422, 502. The customer is found by phone (first) or e-mail, or created. The answer adds manageUrl, the customer's self-service link.
+         */
+        post: operations["createPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking behind a self-service link (no key: the token is the credential) */
+        get: operations["getPublicBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free slots to move the booking to: the same service and staff member (at most 62 days) */
+        get: operations["listPublicBookingAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the booking (self-service: not later than cancellationCutoffHours before its start)
+         * @description 200 cancelled (the slot is free at once); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
+         */
+        post: operations["cancelPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the booking to another start with the same staff member (self-service rules apply)
+         * @description 200 moved; 409 slot_unavailable (alternatives) or invalid_state; 422 booking_rule_violation (cancellation_cutoff, max_reschedules, or the rules of the new start); 502 when the calendar refused (old time kept); 202 when the move needs longer than BOOKING_WAIT_MS.
+         */
+        post: operations["reschedulePublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review the completed booking (once)
+         * @description 201 with the review; 409 already_reviewed for a second one; 409 invalid_state before the booking is completed.
+         */
+        post: operations["reviewPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A staff member's reviews, oldest first (hidden ones only with includeHidden=true) */
+        get: operations["listStaffReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/{id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide a review (manager): it leaves the staff rating and public lists */
+        post: operations["hideReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1301,6 +1449,7 @@ export interface components {
             /** @description Managers and support only (absent for booking and public keys) */
             calcomUserId?: number | null;
             active: boolean;
+            rating: components["schemas"]["StaffRating"];
             /**
              * Format: date-time
              * @example 2027-03-01T09:00:00+01:00
@@ -1356,6 +1505,12 @@ export interface components {
                 /** @example 09:00 */
                 end: string;
             }[];
+        };
+        /** @description Customers' reviews of this staff member (hidden reviews excluded) */
+        StaffRating: {
+            /** @description Mean of the visible reviews, 2 decimals; null without any */
+            average: number | null;
+            count: number;
         };
         CreateStaff: {
             /**
@@ -1771,10 +1926,14 @@ export interface components {
             resourceId: string | null;
             reasons: {
                 /** @enum {string} */
-                code: "branch_closed" | "outside_business_hours" | "staff_not_working" | "staff_on_break" | "staff_time_off" | "staff_busy" | "resource_unavailable" | "skill_mismatch" | "minimum_notice" | "max_advance" | "max_daily_bookings" | "preference_mismatch" | "group_size" | "invalid_duration" | "service_inactive" | "unknown_staff" | "consultation_required" | "booking_limit";
+                code: "branch_closed" | "outside_business_hours" | "staff_not_working" | "staff_on_break" | "staff_time_off" | "staff_busy" | "resource_unavailable" | "skill_mismatch" | "minimum_notice" | "max_advance" | "max_daily_bookings" | "preference_mismatch" | "group_size" | "invalid_duration" | "service_inactive" | "unknown_staff" | "consultation_required" | "booking_limit" | "cancellation_cutoff" | "max_reschedules";
                 staffId?: string;
                 /** @description booking_limit: the limit reached, e.g. service.perCustomer.week */
                 limit?: string;
+                /** @description Packages: the blocking part (0-based, in packageServiceIds order) */
+                part?: number;
+                /** @description Packages: the service of the blocking part */
+                serviceId?: string;
                 message: string;
             }[];
         };
@@ -2615,6 +2774,177 @@ export interface components {
             /** @enum {boolean} */
             deleted: true;
             unlinkedBranchIds: string[];
+        };
+        PublicBookingCreated: components["schemas"]["Booking"] & {
+            /** @description The customer's self-service link (PUBLIC_BASE_URL/b/<token>), valid until the booking ends */
+            manageUrl: string;
+        };
+        /** @description Books the reservation for the customer found by phone (first) or e-mail, or created; source "web". */
+        CreatePublicBooking: {
+            /**
+             * @description A reservation made with POST /v1/reservations (same company)
+             * @example br_demo_mitte
+             */
+            reservationId: string;
+            customer: {
+                name: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                language?: string;
+            };
+            notes?: string;
+        };
+        PublicBooking: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @description As on the booking: pending | awaiting_approval | confirmed | declined | cancelled | failed | no_show | completed */
+            status: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            end: string;
+            timezone: string;
+            branch: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                id: string;
+                name: string;
+                timezone: string;
+            };
+            service: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                id: string;
+                name: string;
+                durationMinutes: number;
+                price: number | null;
+            };
+            staff: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                id: string;
+                name: string;
+            };
+            customer: {
+                name: string;
+            };
+            rescheduledCount: number;
+            /** @description What this link may still do; company keys are not bound by these rules */
+            selfService: {
+                canCancel: boolean;
+                canReschedule: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                changeableUntil: string;
+                cancellationCutoffHours: number;
+                maxReschedules: number;
+                reschedulesLeft: number;
+            };
+            /** @description Completed and not reviewed yet */
+            canReview: boolean;
+            review: {
+                rating: number;
+                comment: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                createdAt: string;
+            } | null;
+            /** @description A fresh self-service link for this booking (valid until it ends; after its end, the review link) */
+            manageUrl: string;
+        };
+        PublicCancel: {
+            reason?: string;
+        };
+        PublicReschedule: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant with offset (within ±18:00), between 1900-01-01 and 9998-12-31
+             * @example 2026-12-01T09:00:00+01:00
+             */
+            start: string;
+        };
+        PublicReview: {
+            rating: number;
+            comment: string | null;
+            createdAt: string;
+        };
+        /** @description Already reviewed (RFC 9457 problem details, code already_reviewed) */
+        Problem_already_reviewed: {
+            type: string;
+            /** @example Already reviewed */
+            title: string;
+            /** @enum {number} */
+            status: 409;
+            detail?: string;
+            /** @enum {string} */
+            code: "already_reviewed";
+        } & {
+            [key: string]: unknown;
+        };
+        CreateReview: {
+            rating: number;
+            comment?: string;
+        };
+        Review: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            bookingId: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            branchId: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            staffId: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            serviceId: string;
+            rating: number;
+            comment: string | null;
+            /** @description Hidden by a manager: not shown to customers, not counted in the staff rating */
+            hidden: boolean;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            hiddenAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
         };
     };
     responses: never;
@@ -11805,6 +12135,1386 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_calendar_connection_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    createPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePublicBooking"];
+            };
+        };
+        responses: {
+            /** @description Confirmed */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBookingCreated"];
+                };
+            };
+            /** @description Still pending */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBookingCreated"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Slot unavailable (slot_unavailable); Reservation expired (reservation_expired) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_reservation_expired"];
+                };
+            };
+            /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_booking_rule_violation"] | components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Calendar sync failed (calendar_sync_failed) */
+            502: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_sync_failed"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    getPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking, customer-safe fields only */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listPublicBookingAvailability: {
+        parameters: {
+            query: {
+                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                from: string;
+                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Slots per day */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    cancelPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PublicCancel"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_booking_rule_violation"] | components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    reschedulePublicBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReschedule"];
+            };
+        };
+        responses: {
+            /** @description Moved */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Still running */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Slot unavailable (slot_unavailable); Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_booking_rule_violation"] | components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Calendar sync failed (calendar_sync_failed) */
+            502: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_sync_failed"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    reviewPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReview"];
+            };
+        };
+        responses: {
+            /** @description Reviewed */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReview"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Already reviewed (already_reviewed); Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_already_reviewed"] | components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listStaffReviews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+                /** @description Also list hidden reviews (default false) */
+                includeHidden?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reviews */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Review"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    hideReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hidden */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
             /** @description Too many requests (rate_limited) */
