@@ -13,6 +13,7 @@ import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
+import { createCalendarInboundActivities } from './calendar-inbound.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
+    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),

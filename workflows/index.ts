@@ -15,3 +15,4 @@ export { reservationExpiryWorkflow } from './reservation-expiry.workflow';
 // Side effect only: PINNED / AUTO_UPGRADE per workflow type for versioned workers.
 import './versioning';
 export { notificationRelayWorkflow } from './notification-relay.workflow';
+export { calendarInboundWorkflow } from './calendar-inbound.workflow';

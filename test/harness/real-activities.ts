@@ -18,6 +18,8 @@ export interface RealActivities {
   emulator: CalcomEmulator;
   mailer: Mailer;
   cache: AvailabilityCache;
+  /** The Redis key prefix of `cache` (an API's availability cache under it sees the worker's invalidations). */
+  cachePrefix: string;
   /** Closes the emulator, the cache and the mailer. */
   close(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export async function startRealActivities(db: Db, options: RealActivitiesOptions
     emulator,
     mailer,
     cache,
+    cachePrefix: options.cachePrefix,
     async close() {
       await emulator.close();
       await cache.close();

@@ -878,6 +878,26 @@ export interface paths {
         patch: operations["updateCalendarConnection"];
         trace?: never;
     };
+    "/v1/webhooks/calcom/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cal.com webhook receiver (no key; signed)
+         * @description Registered by the service in the connected Cal.com account. Verifies X-Cal-Signature-256 (hex HMAC-SHA256 of the raw body with the secret the service registered): missing, wrong or stale (createdAt older than 1 hour) → 401; unknown connection → 404; malformed body → 400; nothing changes on any of them. BOOKING_CANCELLED / BOOKING_RESCHEDULED of our bookings and BOOKING_CREATED by others are applied durably after the 200; a redelivery changes nothing more.
+         */
+        post: operations["receiveCalcomWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/bookings": {
         parameters: {
             query?: never;
@@ -2664,7 +2684,7 @@ export interface components {
              */
             bookingId: string;
             /** @enum {string} */
-            operation: "create" | "reschedule" | "cancel";
+            operation: "create" | "reschedule" | "cancel" | "inbound_reschedule";
             error: string;
             attempts: number;
             /** @enum {string} */
@@ -2774,6 +2794,13 @@ export interface components {
             /** @enum {boolean} */
             deleted: true;
             unlinkedBranchIds: string[];
+        };
+        CalcomWebhookAccepted: {
+            /** @enum {boolean} */
+            received: true;
+            handled: boolean;
+            workflowId: string | null;
+            duplicate: boolean;
         };
         PublicBookingCreated: components["schemas"]["Booking"] & {
             /** @description The customer's self-service link (PUBLIC_BASE_URL/b/<token>), valid until the booking ends */
@@ -12171,6 +12198,159 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    receiveCalcomWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalcomWebhookAccepted"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
