@@ -8,6 +8,7 @@ import { connectionClientResolver, createExternalBusySource } from '../infra/cal
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
 import type { BookingPlanner } from './booking-activity.types';
+import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
+    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
