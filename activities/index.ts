@@ -10,6 +10,7 @@ import type { Mailer } from '../infra/notify/mailer';
 import type { SmsSender } from '../infra/notify/sms';
 import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 import type { BookingPlanner } from './booking-activity.types';
+import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
@@ -24,6 +25,8 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createWebhookActivities } from './webhook.activities';
+import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface ActivityDeps {
   db: Db;
@@ -38,6 +41,8 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
+  /** Outbound webhooks; the default enforces the production address rule (public https only). */
+  webhookSender?: WebhookSender;
 }
 
 /** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
@@ -52,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
+    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
@@ -62,8 +68,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms }),
+    ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: notifications.sendWaitlistOffer }),
   };
 }
+
+let strictSender: WebhookSender | undefined;
+const defaultSender = () => (strictSender ??= createWebhookSender({ policy: { enforce: true } }));
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -61,6 +61,8 @@ export interface BookingReminderInput {
 
 export type ReminderOutcome = { status: 'sent' | 'skipped' | 'already_sent' | 'stale' };
 
+const NO_INVITE: ReadonlySet<BookingNotificationKind> = new Set(['booking_failed', 'booking_awaiting_approval', 'booking_declined', 'review_request']);
+
 /** The message as the outbox stores it for one channel (an SMS keeps its text as body). */
 function forChannel(channel: Channel, rendered: RenderedMessage, ics?: OutboxMessage['ics']): OutboxMessage {
   if (channel === 'sms') return { channel, subject: rendered.subject, body: rendered.sms };
@@ -94,7 +96,8 @@ export function createNotificationActivities({ db, selfService, ...senders }: No
       link: selfService ? (input.kind === 'review_request' ? reviewLinkFor : manageLinkFor)(selfService, { id: booking.id, end: booking.endAt }) : undefined,
     };
     const rendered = renderBookingMessage(input.kind, view, lang);
-    const concernsAppointment = input.kind !== 'booking_failed' && input.kind !== 'review_request';
+    // Only messages about an appointment that stands (or is cancelled) carry an .ics: not a request, a refusal or a review request.
+    const concernsAppointment = !NO_INVITE.has(input.kind);
     const ics = concernsAppointment
       ? buildIcs({
           uid: `${booking.id}@booking-backend`,

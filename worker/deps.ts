@@ -15,6 +15,8 @@ import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
 import { createSmsSender } from '../infra/notify/sms';
 import { createSecretBox } from '../infra/secrets/secret-box';
+import { webhookUrlPolicy } from '../infra/webhooks/address-guard';
+import { createWebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface WorkerDeps {
   activities: ActivityDeps;
@@ -45,6 +47,8 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
     ? createSmsSender({ url: config.smsUrl, accountSid: config.smsAccountSid, authToken: config.smsAuthToken, from: config.smsFrom })
     : undefined;
 
+  const webhookSender = createWebhookSender({ policy: webhookUrlPolicy(config) });
+
   let closing: Promise<void> | undefined;
   return {
     activities: {
@@ -53,12 +57,14 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
       cache,
       mailer,
       sms,
+      webhookSender,
       // Messages link the booking's self-service page (PUBLIC_BASE_URL/b/<signed token>).
       selfService: { publicBaseUrl: config.publicBaseUrl, selfServiceSecret: config.selfServiceSecret },
     },
     close() {
       closing ??= (async () => {
         mailer.close();
+        await webhookSender.close().catch(() => undefined);
         await cache.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the cache failed'));
         await db.$disconnect();
       })();

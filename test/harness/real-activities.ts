@@ -13,6 +13,8 @@ import type { Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { createSmsSender } from '../../infra/notify/sms';
 import { createSecretBox } from '../../infra/secrets/secret-box';
+import { webhookUrlPolicy } from '../../infra/webhooks/address-guard';
+import { createWebhookSender } from '../../infra/webhooks/webhook-sender';
 import { testEnv } from './env';
 
 export interface RealActivities {
@@ -45,12 +47,15 @@ export async function startRealActivities(db: Db, options: RealActivitiesOptions
   const mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
   const cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: options.cachePrefix });
   const connections = createCalcomConnections({ secrets: createSecretBox(env.calendarSecretKey), timeoutMs: options.calcomTimeoutMs ?? 2_000 });
+  // Webhooks under the environment's own rule (tests are not production: local receivers allowed).
+  const webhookSender = createWebhookSender({ policy: webhookUrlPolicy(env), timeoutMs: 5_000 });
   return {
     activities: createActivities({
       db,
       mailer,
       cache,
       connections,
+      webhookSender,
       sms: smsSenderFor(env),
       selfService: { publicBaseUrl: env.publicBaseUrl, selfServiceSecret: env.selfServiceSecret },
     }),
@@ -62,6 +67,7 @@ export async function startRealActivities(db: Db, options: RealActivitiesOptions
       await emulator.close();
       await cache.close();
       mailer.close();
+      await webhookSender.close();
     },
   };
 }

@@ -23,6 +23,8 @@ describe('booking messages', () => {
     ['booking_cancelled', /^Cancelled: Haircut/, /^Abgesagt: Haircut/],
     ['booking_failed', /^We could not book Haircut/, /^Buchung nicht möglich: Haircut/],
     ['booking_reminder', /^Reminder: Haircut on Monday/, /^Erinnerung: Haircut am Montag/],
+    ['booking_awaiting_approval', /^Request received: Haircut on Monday/, /^Anfrage erhalten: Haircut am Montag/],
+    ['booking_declined', /^Not confirmed: Haircut on Monday/, /^Nicht bestätigt: Haircut am Montag/],
     ['review_request', /^How was your Haircut\?$/, /^Wie war Ihr Termin Haircut\?$/],
   ] as const)('%s: subject in English and German, local time in the branch zone after the DST change', (kind, enSubject, deSubject) => {
     expect(renderBookingMessage(kind, view, 'en').subject).toMatch(enSubject);

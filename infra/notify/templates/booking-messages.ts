@@ -17,6 +17,8 @@ export type BookingMessageKind =
   | 'booking_cancelled'
   | 'booking_failed'
   | 'booking_reminder'
+  | 'booking_awaiting_approval'
+  | 'booking_declined'
   | 'review_request';
 
 export interface BookingMessageView {
@@ -85,7 +87,7 @@ export function renderBookingMessage(kind: BookingMessageKind, v: BookingMessage
     [t('label.where'), where],
     ...(price ? [[t('label.price'), price] as [string, string]] : []),
   ];
-  const reason = v.reason && kind === 'booking_cancelled' ? t('reason', { reason: v.reason }) : undefined;
+  const reason = v.reason && (kind === 'booking_cancelled' || kind === 'booking_declined') ? t('reason', { reason: v.reason }) : undefined;
   const link = v.link && (MANAGE_LINK.has(kind) || kind === 'review_request') ? v.link : undefined;
   const linkLine = link ? t(kind === 'review_request' ? 'review' : 'manage', { url: link }) : undefined;
   const reference = `${t('label.reference')}: ${v.bookingId}`;

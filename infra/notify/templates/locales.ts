@@ -43,6 +43,16 @@ export const en = {
     lead: 'we could not complete your booking of {{what}}, {{when}}: the calendar did not accept it. Nothing was reserved; please choose another time or contact us.',
     sms: '{{branch}}: we could not book {{service}} on {{when}}. Nothing was reserved; please choose another time.',
   },
+  booking_awaiting_approval: {
+    subject: 'Request received: {{service}} on {{when}}',
+    lead: 'we have received your request for {{what}}, {{when}}. The time is held for you; we will confirm it once it has been approved.',
+    sms: '{{branch}}: we have received your request for {{service}} on {{when}}. The time is held; we will confirm it once approved.',
+  },
+  booking_declined: {
+    subject: 'Not confirmed: {{service}} on {{when}}',
+    lead: 'your request for {{what}}, {{when}} could not be confirmed. Please choose another time or contact us.',
+    sms: '{{branch}}: your request for {{service}} on {{when}} could not be confirmed. Please choose another time.',
+  },
   review_request: {
     subject: 'How was your {{service}}?',
     lead: 'thank you for your visit: {{what}}, {{when}}. We would be glad to hear how it went.',
@@ -97,6 +107,16 @@ export const de: Messages = {
     subject: 'Buchung nicht möglich: {{service}} am {{when}}',
     lead: 'Ihre Buchung von {{what}}, {{when}} konnte nicht abgeschlossen werden: Der Kalender hat sie nicht angenommen. Es wurde nichts reserviert; bitte wählen Sie eine andere Zeit oder melden Sie sich bei uns.',
     sms: '{{branch}}: {{service}} am {{when}} konnte nicht gebucht werden. Es wurde nichts reserviert; bitte wählen Sie eine andere Zeit.',
+  },
+  booking_awaiting_approval: {
+    subject: 'Anfrage erhalten: {{service}} am {{when}}',
+    lead: 'wir haben Ihre Anfrage für {{what}}, {{when}} erhalten. Die Zeit ist für Sie reserviert; wir bestätigen den Termin, sobald er freigegeben ist.',
+    sms: '{{branch}}: Ihre Anfrage für {{service}} am {{when}} ist eingegangen. Die Zeit ist reserviert; wir bestätigen nach Freigabe.',
+  },
+  booking_declined: {
+    subject: 'Nicht bestätigt: {{service}} am {{when}}',
+    lead: 'Ihre Anfrage für {{what}}, {{when}} konnte leider nicht bestätigt werden. Bitte wählen Sie eine andere Zeit oder melden Sie sich bei uns.',
+    sms: '{{branch}}: Ihre Anfrage für {{service}} am {{when}} konnte nicht bestätigt werden. Bitte wählen Sie eine andere Zeit.',
   },
   review_request: {
     subject: 'Wie war Ihr Termin {{service}}?',
