@@ -117,7 +117,7 @@ test("a monitor's own check yields to older entries competing for its dates, and
   const otherDays = await entry(fx, { fromDate: '2027-01-20', toDate: '2027-01-21' }); // older, other dates: no competitor
   const older = await entry(fx, { fromDate: day, toDate: day });
   const younger = await entry(fx, { fromDate: day, toDate: day });
-  const { checkWaitlistEntry } = createWaitlistActivities({ db, clock: () => NOW, sendWaitlistOffer: async () => undefined });
+  const { checkWaitlistEntry } = createWaitlistActivities({ db, clock: () => NOW, sendWaitlistOffer: async () => ({ status: 'skipped' as const, notificationId: 'none' }) });
   const startsOf = async (entryId: string) => {
     const check = await checkWaitlistEntry({ entryId });
     return check.kind === 'open' ? check.candidates.map((c) => `${c.start}|${c.staffId}`) : [check.kind];
