@@ -15,6 +15,7 @@ import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { startNotificationRelaySchedule } from './notification-relay-schedule';
 import { startCalendarReconcileSchedules } from './calendar-reconcile-schedules';
+import { startWebhookDispatcherSchedule } from './webhook-dispatcher-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
       ? Promise.all([
           startHoldSweeperSchedule(scheduleOf),
           startNotificationRelaySchedule(scheduleOf),
+          startWebhookDispatcherSchedule(scheduleOf),
           startCalendarReconcileSchedules({ ...scheduleOf, db: deps.activities.db, everyMs: config.calendarReconcileIntervalMs }),
         ])
       : Promise.resolve();
