@@ -8,10 +8,12 @@ import { connectionClientResolver, createExternalBusySource } from '../infra/cal
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
 import type { BookingPlanner } from './booking-activity.types';
+import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
+import { createCalendarInboundActivities } from './calendar-inbound.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -21,6 +23,8 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createWebhookActivities } from './webhook.activities';
+import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface ActivityDeps {
   db: Db;
@@ -31,6 +35,8 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
+  /** Outbound webhooks; the default enforces the production address rule (public https only). */
+  webhookSender?: WebhookSender;
 }
 
 /** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
@@ -44,8 +50,10 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
+    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
+    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
@@ -53,8 +61,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }
+
+let strictSender: WebhookSender | undefined;
+const defaultSender = () => (strictSender ??= createWebhookSender({ policy: { enforce: true } }));
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -120,7 +120,8 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
       reason: input.reason,
     };
     const rendered = renderBookingMail(input.kind, view);
-    const concernsAppointment = input.kind !== 'booking_failed';
+    // Only mails about an appointment that stands (or is cancelled) carry an .ics: not a request or a refusal.
+    const concernsAppointment = input.kind !== 'booking_failed' && input.kind !== 'booking_awaiting_approval' && input.kind !== 'booking_declined';
     const ics = concernsAppointment
       ? buildIcs({
           uid: `${booking.id}@booking-backend`,

@@ -6,8 +6,8 @@
 import { id, instantOut, pageQuery, timezone, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 
-const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
-const phone = z.string().trim().regex(/^\+?[0-9(][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567 or (030) 1234567');
+export const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
+export const phone = z.string().trim().regex(/^\+?[0-9(][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567 or (030) 1234567');
 
 const customerFields = {
   name,

@@ -4,7 +4,14 @@
  */
 import { DateTime, Settings } from 'luxon';
 
-export type BookingNotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed' | 'booking_reminder';
+export type BookingNotificationKind =
+  | 'booking_confirmed'
+  | 'booking_rescheduled'
+  | 'booking_cancelled'
+  | 'booking_failed'
+  | 'booking_reminder'
+  | 'booking_awaiting_approval'
+  | 'booking_declined';
 
 export interface BookingMailView {
   bookingId: string;
@@ -68,6 +75,10 @@ export function renderBookingMail(kind: BookingNotificationKind, v: BookingMailV
       return { subject: `Cancelled: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nyour appointment ${what}, ${at} has been cancelled.${v.reason ? `\nReason: ${v.reason}` : ''}${footer}` };
     case 'booking_reminder':
       return { subject: `Reminder: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\na reminder of your appointment: ${what}, ${at}.${footer}` };
+    case 'booking_awaiting_approval':
+      return { subject: `Request received: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nwe have received your request for ${what}, ${at}. The time is held for you; we will confirm it once it has been approved.${footer}` };
+    case 'booking_declined':
+      return { subject: `Not confirmed: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nyour request for ${what}, ${at} could not be confirmed.${v.reason ? `\nReason: ${v.reason}` : ''} Please choose another time or contact us.${footer}` };
     case 'booking_failed':
       return { subject: `We could not book ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nwe could not complete your booking of ${what}, ${at}: the calendar did not accept it. Nothing was reserved; please choose another time or contact us.${footer}` };
   }

@@ -237,7 +237,7 @@ describe('console in a browser', () => {
     // Connect a Cal.com account of the emulator by its key, through the form.
     const account = (await (await fetch(`${stack.emulator.url}/__control/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { apiKey: string };
     await page.getByRole('link', { name: 'Integrations' }).click();
-    await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+    await page.getByRole('heading', { name: 'Calendar connections (Cal.com)' }).waitFor();
     await page.getByLabel('Name', { exact: true }).first().fill('Salon calendar');
     await page.getByLabel('Base URL').fill(stack.emulator.url);
     await page.getByLabel('API key').fill(account.apiKey);
