@@ -1342,6 +1342,8 @@ export interface components {
             name: string;
             timezone: string;
             country: string | null;
+            /** @description Present when set */
+            address?: string;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours: ({
                 /**
@@ -1450,6 +1452,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -1527,6 +1531,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours?: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
