@@ -64,12 +64,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
-<<<<<<< HEAD
     ...createCalendarReconcileActivities({ db: deps.db, connections: deps.connections, cache: deps.cache, clock, requestsPerMinute: deps.calendarRequestsPerMinute }),
-    ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
-=======
     ...notifications,
->>>>>>> main
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
