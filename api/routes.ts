@@ -19,6 +19,7 @@ import { bookingsRoutes } from './bookings/bookings.routes';
 import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
+import { webhookEndpointsRoutes } from './webhook-endpoints/webhook-endpoints.routes';
 import { calendarWebhooksRoutes } from './calendar-webhooks/calendar-webhooks.routes';
 import { publicBookingsRoutes } from './public-bookings/public-bookings.routes';
 import { reviewsRoutes } from './reviews/reviews.routes';
@@ -40,6 +41,7 @@ export const routeGroups: RouteGroup[] = [
   reservationsRoutes,
   syncFailuresRoutes,
   calendarConnectionsRoutes,
+  webhookEndpointsRoutes,
   calendarWebhooksRoutes,
   publicBookingsRoutes,
   reviewsRoutes,

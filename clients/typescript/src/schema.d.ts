@@ -918,6 +918,89 @@ export interface paths {
         patch: operations["updateCalendarConnection"];
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Answers the signing secret once. Deliveries follow Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature v1), body {type, timestamp, data}.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook endpoint
+         * @description Its deliveries, pending ones included, are removed with it.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description A new url is checked like on create. Deliveries already recorded keep going to the endpoint as it is at each attempt.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the deliveries of a webhook endpoint */
+        get: operations["listWebhookEndpointDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again now
+         * @description The delivery becomes pending with a fresh 72-hour window and is tried at once (a delivered one is sent again, same webhook-id). Its endpoint and subject keep their order: earlier pending deliveries of the same subject go first.
+         */
+        post: operations["retryWebhookEndpointDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/calcom/{connectionId}": {
         parameters: {
             query?: never;
@@ -1259,6 +1342,8 @@ export interface components {
             name: string;
             timezone: string;
             country: string | null;
+            /** @description Present when set */
+            address?: string;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours: ({
                 /**
@@ -1367,6 +1452,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -1444,6 +1531,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours?: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -2853,6 +2942,123 @@ export interface components {
             /** @enum {boolean} */
             deleted: true;
             unlinkedBranchIds: string[];
+        };
+        CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The signing secret (whsec_...), shown only in this answer. Verify with any Standard Webhooks library.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookEndpoint: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            url: string;
+            events: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            updatedAt: string;
+        };
+        /** @description Webhook URL refused (RFC 9457 problem details, code webhook_url_invalid) */
+        Problem_webhook_url_invalid: {
+            type: string;
+            /** @example Webhook URL refused */
+            title: string;
+            /** @enum {number} */
+            status: 422;
+            detail?: string;
+            /** @enum {string} */
+            code: "webhook_url_invalid";
+        } & {
+            [key: string]: unknown;
+        };
+        CreateWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description In production https:// only, resolving to public addresses only (checked again at every delivery). Outside production, or with WEBHOOKS_ALLOW_PRIVATE=1, http://127.0.0.1 is allowed.
+             * @example https://partner.example.com/hooks/bookings
+             */
+            url: string;
+            /** @description Events this endpoint receives. */
+            events: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description?: string;
+        };
+        PatchWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description In production https:// only, resolving to public addresses only (checked again at every delivery). Outside production, or with WEBHOOKS_ALLOW_PRIVATE=1, http://127.0.0.1 is allowed.
+             * @example https://partner.example.com/hooks/bookings
+             */
+            url?: string;
+            /** @description Events this endpoint receives. */
+            events?: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description?: string | null;
+        };
+        DeletedWebhookEndpoint: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        WebhookDelivery: {
+            /**
+             * @description Also the webhook-id header of every attempt of this delivery.
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {string} */
+            event: "booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved";
+            /** @description The booking (also for its sync failures) or waiting-list entry; order holds per subject. */
+            subjectId: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
+        };
+        WebhookRetryAccepted: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {string} */
+            status: "pending";
+            workflowId: string;
         };
         CalcomWebhookAccepted: {
             /** @enum {boolean} */
@@ -12666,6 +12872,1018 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_calendar_connection_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoints */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description Created (the secret is never shown again) */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Webhook URL refused (webhook_url_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_webhook_url_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoint */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description Endpoint */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Webhook URL refused (webhook_url_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_webhook_url_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpointDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+                status?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries, oldest first */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    retryWebhookEndpointDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRetryAccepted"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
             /** @description Too many requests (rate_limited) */
