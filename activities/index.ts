@@ -6,7 +6,10 @@
 import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import { connectionClientResolver, createExternalBusySource } from '../infra/calcom/external-busy';
 import type { Db } from '../infra/db/prisma';
+import { withLinkedBranches } from '../infra/db/staff-branches.repository';
 import type { Mailer } from '../infra/notify/mailer';
+import type { SmsSender } from '../infra/notify/sms';
+import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 import type { BookingPlanner } from './booking-activity.types';
 import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
@@ -32,6 +35,10 @@ export interface ActivityDeps {
   connections: CalcomConnections;
   cache: { invalidateBranch(branchId: string): Promise<void> };
   mailer: Mailer;
+  /** The SMS provider; undefined: none configured (SMS notifications are recorded as skipped). */
+  sms?: SmsSender;
+  /** Secret and origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in messages; undefined: no links. */
+  selfService?: SelfServiceLinkConfig;
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
@@ -44,25 +51,28 @@ const silentBusyLogger = { info: () => undefined, warn: () => undefined };
 
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
+  // Staff working in several branches: a change in one branch reaches the linked branches' caches.
+  const cache = withLinkedBranches(deps.cache, deps.db);
   // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
   const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
+  const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfService: deps.selfService });
   return {
-    ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
-    ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
-    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
+    ...createBookingActivities({ db: deps.db, planner, cache, clock }),
+    ...createBookingChangeActivities({ db: deps.db, planner, clock, cache }),
+    ...createApprovalActivities({ db: deps.db, cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
-    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
-    ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createCalendarInboundActivities({ db: deps.db, cache, clock }),
+    ...notifications,
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
-    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms }),
     ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
-    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
+    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: notifications.sendWaitlistOffer }),
   };
 }
 
