@@ -21,6 +21,9 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createReviewRequestActivities } from './review-request.activities';
+import { DEV_SELF_SERVICE_SECRET } from '../infra/config';
+import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 
 export interface ActivityDeps {
   db: Db;
@@ -31,7 +34,12 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
+  /** Signs the customers' self-service and review links (SELF_SERVICE_SECRET, PUBLIC_BASE_URL); development defaults when absent. */
+  links?: SelfServiceLinkConfig;
 }
+
+/** Development's link settings (loadConfig() without env gives the same). */
+const DEV_LINKS: SelfServiceLinkConfig = { selfServiceSecret: DEV_SELF_SERVICE_SECRET, publicBaseUrl: 'http://127.0.0.1:3000' };
 
 /** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
 const silentBusyLogger = { info: () => undefined, warn: () => undefined };
@@ -47,6 +55,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createReviewRequestActivities({
+      db: deps.db,
+      links: deps.links ?? DEV_LINKS,
+      sendBookingNotification: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendBookingNotification,
+    }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),

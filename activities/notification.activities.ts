@@ -36,6 +36,8 @@ export interface BookingNotificationInput {
   /** For reschedule mails: the start before the move (UTC ISO). */
   previousStart?: string;
   reason?: string;
+  /** review_request: the review link (activities/review-request.activities.ts). */
+  link?: string;
 }
 
 export interface WaitlistOfferInput {
@@ -118,9 +120,10 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
       end: booking.endAt.toISOString(),
       previousStart: input.previousStart,
       reason: input.reason,
+      link: input.link,
     };
     const rendered = renderBookingMail(input.kind, view);
-    const concernsAppointment = input.kind !== 'booking_failed';
+    const concernsAppointment = input.kind !== 'booking_failed' && input.kind !== 'review_request';
     const ics = concernsAppointment
       ? buildIcs({
           uid: `${booking.id}@booking-backend`,

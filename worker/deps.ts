@@ -42,7 +42,7 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
 
   let closing: Promise<void> | undefined;
   return {
-    activities: { db, connections, cache, mailer },
+    activities: { db, connections, cache, mailer, links: { selfServiceSecret: config.selfServiceSecret, publicBaseUrl: config.publicBaseUrl } },
     close() {
       closing ??= (async () => {
         mailer.close();

@@ -4,7 +4,7 @@
  */
 import { DateTime, Settings } from 'luxon';
 
-export type BookingNotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed' | 'booking_reminder';
+export type BookingNotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed' | 'booking_reminder' | 'review_request';
 
 export interface BookingMailView {
   bookingId: string;
@@ -17,6 +17,8 @@ export interface BookingMailView {
   end: string;
   previousStart?: string;
   reason?: string;
+  /** review_request: the customer's review link (PUBLIC_BASE_URL/b/<token>). */
+  link?: string;
 }
 
 export interface RenderedMail {
@@ -68,6 +70,11 @@ export function renderBookingMail(kind: BookingNotificationKind, v: BookingMailV
       return { subject: `Cancelled: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nyour appointment ${what}, ${at} has been cancelled.${v.reason ? `\nReason: ${v.reason}` : ''}${footer}` };
     case 'booking_reminder':
       return { subject: `Reminder: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\na reminder of your appointment: ${what}, ${at}.${footer}` };
+    case 'review_request':
+      return {
+        subject: `How was your ${v.serviceName}?`,
+        text: `Hello ${v.customerName},\n\nthank you for your visit: ${what}, ${at}.\nTell us how it went: ${v.link ?? ''}${footer}`,
+      };
     case 'booking_failed':
       return { subject: `We could not book ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nwe could not complete your booking of ${what}, ${at}: the calendar did not accept it. Nothing was reserved; please choose another time or contact us.${footer}` };
   }
