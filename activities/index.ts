@@ -8,10 +8,12 @@ import { connectionClientResolver, createExternalBusySource } from '../infra/cal
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
 import type { BookingPlanner } from './booking-activity.types';
+import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
+import { createCalendarInboundActivities } from './calendar-inbound.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -24,6 +26,8 @@ import { createNotificationRelayActivities } from './notification-relay.activiti
 import { createReviewRequestActivities } from './review-request.activities';
 import { DEV_SELF_SERVICE_SECRET } from '../infra/config';
 import type { SelfServiceLinkConfig } from '../infra/self-service/links';
+import { createWebhookActivities } from './webhook.activities';
+import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface ActivityDeps {
   db: Db;
@@ -36,6 +40,8 @@ export interface ActivityDeps {
   planner?: BookingPlanner;
   /** Signs the customers' self-service and review links (SELF_SERVICE_SECRET, PUBLIC_BASE_URL); development defaults when absent. */
   links?: SelfServiceLinkConfig;
+  /** Outbound webhooks; the default enforces the production address rule (public https only). */
+  webhookSender?: WebhookSender;
 }
 
 /** Development's link settings (loadConfig() without env gives the same). */
@@ -52,8 +58,10 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
+    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
+    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
     ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
     ...createReviewRequestActivities({
       db: deps.db,
@@ -66,8 +74,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
     ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
     ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
   };
 }
+
+let strictSender: WebhookSender | undefined;
+const defaultSender = () => (strictSender ??= createWebhookSender({ policy: { enforce: true } }));
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -123,7 +123,8 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
       link: input.link,
     };
     const rendered = renderBookingMail(input.kind, view);
-    const concernsAppointment = input.kind !== 'booking_failed' && input.kind !== 'review_request';
+    // Only mails about an appointment that stands (or is cancelled) carry an .ics: not a request, a refusal or a review request.
+    const concernsAppointment = input.kind !== 'booking_failed' && input.kind !== 'booking_awaiting_approval' && input.kind !== 'booking_declined' && input.kind !== 'review_request';
     const ics = concernsAppointment
       ? buildIcs({
           uid: `${booking.id}@booking-backend`,

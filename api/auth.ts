@@ -85,7 +85,7 @@ export function authenticate(
   return async (req, res, next) => {
     // req.baseUrl is '/v1' when mounted there; check against the full path.
     const template = route(req.method, req.baseUrl + req.path);
-    // The self-service token in the path is the credential; no principal is set (handlers scope by the token's booking).
+    // Keyless routes: a self-service token in the path, or a signed Cal.com webhook, is the credential; no principal is set.
     if (template !== undefined && isKeyless(req.method, template)) return next();
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new ApiError('unauthenticated', 'Missing bearer API key');

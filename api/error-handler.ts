@@ -35,6 +35,7 @@ export const PROBLEMS = {
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
   calendar_connection_invalid: { status: 422, title: 'Calendar connection invalid' },
   calendar_link_invalid: { status: 422, title: 'Calendar link invalid' },
+  webhook_url_invalid: { status: 422, title: 'Webhook URL refused' },
   rate_limited: { status: 429, title: 'Too many requests', extensions: ['retryAfterSeconds'] },
   internal_error: { status: 500, title: 'Internal server error' },
   calendar_sync_failed: { status: 502, title: 'Calendar sync failed', extensions: ['bookingId'] },

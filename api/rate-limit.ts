@@ -156,7 +156,7 @@ export function createRateLimiters(options: RateLimitOptions, redis?: RedisConne
   const perCompany = expressRateLimit({
     ...common,
     limit: options.max,
-    // Keyless self-service calls have no company until their token is read: the per-address limit counts them.
+    // Keyless calls (self-service tokens, signed webhooks) have no company: the per-address limit counts them.
     skip: (_req, res) => res.locals.principal === undefined,
     keyGenerator: (_req, res) => {
       const principal = principalOf(res);

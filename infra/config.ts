@@ -47,6 +47,8 @@ export interface AppConfig {
   workerDbPoolSize: number;
   /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
   holdSweeperSchedule: boolean;
+  /** WEBHOOKS_ALLOW_PRIVATE=1: webhook endpoints may be private or loopback http:// URLs even in production. */
+  webhooksAllowPrivate: boolean;
   smtpUrl: string;
   mailFrom: string;
   /** Twilio Messages API base URL; '' in production without SMS_URL (no SMS provider). */
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),
     reservationTtlMs: Math.min(Math.max(parseDurationMs(env.RESERVATION_TTL, 5 * 60_000), 30_000), 900_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE === '1',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
     smsUrl: env.SMS_URL ?? (production ? '' : 'http://127.0.0.1:2590'),

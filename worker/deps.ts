@@ -14,6 +14,8 @@ import { createPrisma } from '../infra/db/prisma';
 import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
 import { createSecretBox } from '../infra/secrets/secret-box';
+import { webhookUrlPolicy } from '../infra/webhooks/address-guard';
+import { createWebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface WorkerDeps {
   activities: ActivityDeps;
@@ -39,13 +41,15 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
     prefix: options.cachePrefix,
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const webhookSender = createWebhookSender({ policy: webhookUrlPolicy(config) });
 
   let closing: Promise<void> | undefined;
   return {
-    activities: { db, connections, cache, mailer, links: { selfServiceSecret: config.selfServiceSecret, publicBaseUrl: config.publicBaseUrl } },
+    activities: { db, connections, cache, mailer, webhookSender, links: { selfServiceSecret: config.selfServiceSecret, publicBaseUrl: config.publicBaseUrl } },
     close() {
       closing ??= (async () => {
         mailer.close();
+        await webhookSender.close().catch(() => undefined);
         await cache.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the cache failed'));
         await db.$disconnect();
       })();

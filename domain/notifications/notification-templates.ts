@@ -4,7 +4,15 @@
  */
 import { DateTime, Settings } from 'luxon';
 
-export type BookingNotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed' | 'booking_reminder' | 'review_request';
+export type BookingNotificationKind =
+  | 'booking_confirmed'
+  | 'booking_rescheduled'
+  | 'booking_cancelled'
+  | 'booking_failed'
+  | 'booking_reminder'
+  | 'booking_awaiting_approval'
+  | 'booking_declined'
+  | 'review_request';
 
 export interface BookingMailView {
   bookingId: string;
@@ -75,6 +83,10 @@ export function renderBookingMail(kind: BookingNotificationKind, v: BookingMailV
         subject: `How was your ${v.serviceName}?`,
         text: `Hello ${v.customerName},\n\nthank you for your visit: ${what}, ${at}.\nTell us how it went: ${v.link ?? ''}${footer}`,
       };
+    case 'booking_awaiting_approval':
+      return { subject: `Request received: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nwe have received your request for ${what}, ${at}. The time is held for you; we will confirm it once it has been approved.${footer}` };
+    case 'booking_declined':
+      return { subject: `Not confirmed: ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nyour request for ${what}, ${at} could not be confirmed.${v.reason ? `\nReason: ${v.reason}` : ''} Please choose another time or contact us.${footer}` };
     case 'booking_failed':
       return { subject: `We could not book ${v.serviceName} on ${at}`, text: `Hello ${v.customerName},\n\nwe could not complete your booking of ${what}, ${at}: the calendar did not accept it. Nothing was reserved; please choose another time or contact us.${footer}` };
   }

@@ -11,6 +11,7 @@ export type {
   Company, ApiKey, Branch, Resource, Staff, StaffTimeOff, Service, Customer, Booking, BookingHistory, SyncFailure,
   IdempotencyRecord, WaitingListEntry, Series, SeriesOccurrence, Notification, AvailabilitySearch, CalendarConnection, Review,
 } from '../../generated/prisma/client';
+export type { WebhookEndpoint, WebhookDelivery } from '../../generated/prisma/client';
 
 /** The database handle passed to stores and activities. */
 export type Db = PrismaClient;

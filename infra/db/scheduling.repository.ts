@@ -46,7 +46,8 @@ export interface ScheduledStaff extends StaffSchedule {
 
 export interface LoadedSchedulingContext {
   branch: BranchSchedule;
-  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null };
+  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null;
+    requiresApproval?: boolean; approvalTimeoutHours?: number };
   staff: ScheduledStaff[];
   /** The branch's calendar connection; null: the branch makes no calendar calls. */
   calendarConnectionId: string | null;
@@ -88,6 +89,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
              resource_requirements AS "resourceRequirements", category, flexible, "group", active,
              calcom_event_type_id AS "calcomEventTypeId", price::float8 AS price, limits,
              requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId", seats,
+             requires_approval AS "requiresApproval", approval_timeout_hours AS "approvalTimeoutHours",
              package_service_ids AS "packageServiceIds"
       FROM services WHERE id = ${q.serviceId} AND company_id = ${q.companyId} AND branch_id = ${q.branchId}
     ), parts AS (
@@ -151,7 +153,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
           CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.branch_id END,
           CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.service_id END,
           CASE WHEN (SELECT seats FROM svc) IS NOT NULL THEN bk.seat_key END
-        )) FROM bk WHERE bk.status IN ('pending', 'confirmed')), '[]'::json),
+        )) FROM bk WHERE bk.status IN ('pending', 'awaiting_approval', 'confirmed')), '[]'::json),
       'customerHistory', COALESCE((
         SELECT json_agg(json_build_array(b.service_id, b.status, (extract(epoch FROM b.start_at) * 1000)::bigint))
         FROM bookings b, svc

@@ -45,6 +45,8 @@ const KEYLESS = new Set(
   [
     ['GET', '/v1/public/bookings/:token'], ['GET', '/v1/public/bookings/:token/availability'],
     ['POST', '/v1/public/bookings/:token/cancel'], ['POST', '/v1/public/bookings/:token/reschedule'], ['POST', '/v1/public/bookings/:token/review'],
+    // The Cal.com webhook receiver: signed by the connected account instead (a made-up connection: 404).
+    ['POST', '/v1/webhooks/calcom/:connectionId'],
   ].map(([m, t]) => `${m} ${t}`),
 );
 

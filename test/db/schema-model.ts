@@ -102,6 +102,7 @@ export function expectedColumnInfo(c: Column): { data_type: string; udt_name: st
   const scalar: Record<string, [string, string]> = {
     String: ['text', 'text'],
     Int: ['integer', 'int4'],
+    BigInt: ['bigint', 'int8'],
     Boolean: ['boolean', 'bool'],
     Json: ['jsonb', 'jsonb'],
     Decimal: ['numeric', 'numeric'],

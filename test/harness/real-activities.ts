@@ -11,6 +11,8 @@ import { startCalcomEmulator, type CalcomEmulator } from '../../infra/calcom/emu
 import type { Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
 import { createSecretBox } from '../../infra/secrets/secret-box';
+import { webhookUrlPolicy } from '../../infra/webhooks/address-guard';
+import { createWebhookSender } from '../../infra/webhooks/webhook-sender';
 import { testEnv } from './env';
 
 export interface RealActivities {
@@ -18,6 +20,8 @@ export interface RealActivities {
   emulator: CalcomEmulator;
   mailer: Mailer;
   cache: AvailabilityCache;
+  /** The Redis key prefix of `cache` (an API's availability cache under it sees the worker's invalidations). */
+  cachePrefix: string;
   /** Closes the emulator, the cache and the mailer. */
   close(): Promise<void>;
 }
@@ -36,15 +40,19 @@ export async function startRealActivities(db: Db, options: RealActivitiesOptions
   const mailer = createMailer({ smtpUrl: env.smtpUrl, from: env.mailFrom });
   const cache = createAvailabilityCache({ redisUrl: env.redisUrl, logger: silentLogger, prefix: options.cachePrefix });
   const connections = createCalcomConnections({ secrets: createSecretBox(env.calendarSecretKey), timeoutMs: options.calcomTimeoutMs ?? 2_000 });
+  // Webhooks under the environment's own rule (tests are not production: local receivers allowed).
+  const webhookSender = createWebhookSender({ policy: webhookUrlPolicy(env), timeoutMs: 5_000 });
   return {
-    activities: createActivities({ db, mailer, cache, connections }),
+    activities: createActivities({ db, mailer, cache, connections, webhookSender }),
     emulator,
     mailer,
     cache,
+    cachePrefix: options.cachePrefix,
     async close() {
       await emulator.close();
       await cache.close();
       mailer.close();
+      await webhookSender.close();
     },
   };
 }

@@ -717,6 +717,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bookings/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a booking that awaits approval (manager): the calendar is written and the booking confirmed
+         * @description 200 confirmed (calendar synced when linked, customer notified, reminders scheduled); 409 invalid_state unless the booking is awaiting_approval; 502 calendar_sync_failed when the calendar refused (hold released, booking failed); 202 with the current booking when that takes longer than BOOKING_WAIT_MS.
+         */
+        post: operations["approveBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a booking that awaits approval (manager): its slot is free at once
+         * @description 200 declined (customer notified, waiting lists woken); 409 invalid_state unless the booking is awaiting_approval.
+         */
+        post: operations["declineBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bookings/{id}/notifications": {
         parameters: {
             query?: never;
@@ -876,6 +916,109 @@ export interface paths {
          * @description A new apiKey is verified with GET /v2/me and must belong to the same Cal.com account.
          */
         patch: operations["updateCalendarConnection"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Answers the signing secret once. Deliveries follow Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature v1), body {type, timestamp, data}.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook endpoint
+         * @description Its deliveries, pending ones included, are removed with it.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description A new url is checked like on create. Deliveries already recorded keep going to the endpoint as it is at each attempt.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the deliveries of a webhook endpoint */
+        get: operations["listWebhookEndpointDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again now
+         * @description The delivery becomes pending with a fresh 72-hour window and is tried at once (a delivered one is sent again, same webhook-id). Its endpoint and subject keep their order: earlier pending deliveries of the same subject go first.
+         */
+        post: operations["retryWebhookEndpointDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/calcom/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cal.com webhook receiver (no key; signed)
+         * @description Registered by the service in the connected Cal.com account. Verifies X-Cal-Signature-256 (hex HMAC-SHA256 of the raw body with the secret the service registered): missing, wrong or stale (createdAt older than 1 hour) → 401; unknown connection → 404; malformed body → 400; nothing changes on any of them. BOOKING_CANCELLED / BOOKING_RESCHEDULED of our bookings and BOOKING_CREATED by others are applied durably after the 200; a redelivery changes nothing more.
+         */
+        post: operations["receiveCalcomWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/public/bookings": {
@@ -1639,6 +1782,8 @@ export interface components {
             seats?: {
                 capacity: number;
             };
+            requiresApproval: boolean;
+            approvalTimeoutHours: number;
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
              * @enum {string}
@@ -1696,6 +1841,16 @@ export interface components {
              */
             consultationServiceId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
+            /**
+             * @description Bookings wait as awaiting_approval (slot held, calendar not written) until a manager approves or declines
+             * @default false
+             */
+            requiresApproval: boolean;
+            /**
+             * @description With requiresApproval: an undecided booking is declined after this many hours (never later than its start)
+             * @default 24
+             */
+            approvalTimeoutHours: number;
             seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
@@ -1753,6 +1908,10 @@ export interface components {
              */
             consultationServiceId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
+            /** @description Bookings wait as awaiting_approval (slot held, calendar not written) until a manager approves or declines */
+            requiresApproval?: boolean;
+            /** @description With requiresApproval: an undecided booking is declined after this many hours (never later than its start) */
+            approvalTimeoutHours?: number;
             seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
@@ -2310,7 +2469,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            status: "pending" | "confirmed" | "cancelled" | "failed" | "no_show" | "completed";
+            status: "pending" | "awaiting_approval" | "confirmed" | "declined" | "cancelled" | "failed" | "no_show" | "completed";
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
              * @example br_demo_mitte
@@ -2563,9 +2722,12 @@ export interface components {
         CancelBooking: {
             reason?: string;
         };
+        DeclineBooking: {
+            reason?: string;
+        };
         BookingNotifications: {
             data: {
-                /** @description confirmation | reminder | rescheduled | cancelled | failed | review_request */
+                /** @description confirmation | reminder | rescheduled | cancelled | failed | awaiting_approval | declined | review_request */
                 kind: string;
                 /** @enum {string} */
                 channel: "email" | "sms";
@@ -2664,7 +2826,7 @@ export interface components {
              */
             bookingId: string;
             /** @enum {string} */
-            operation: "create" | "reschedule" | "cancel";
+            operation: "create" | "reschedule" | "cancel" | "inbound_reschedule";
             error: string;
             attempts: number;
             /** @enum {string} */
@@ -2774,6 +2936,130 @@ export interface components {
             /** @enum {boolean} */
             deleted: true;
             unlinkedBranchIds: string[];
+        };
+        CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The signing secret (whsec_...), shown only in this answer. Verify with any Standard Webhooks library.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookEndpoint: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            url: string;
+            events: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            updatedAt: string;
+        };
+        /** @description Webhook URL refused (RFC 9457 problem details, code webhook_url_invalid) */
+        Problem_webhook_url_invalid: {
+            type: string;
+            /** @example Webhook URL refused */
+            title: string;
+            /** @enum {number} */
+            status: 422;
+            detail?: string;
+            /** @enum {string} */
+            code: "webhook_url_invalid";
+        } & {
+            [key: string]: unknown;
+        };
+        CreateWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description In production https:// only, resolving to public addresses only (checked again at every delivery). Outside production, or with WEBHOOKS_ALLOW_PRIVATE=1, http://127.0.0.1 is allowed.
+             * @example https://partner.example.com/hooks/bookings
+             */
+            url: string;
+            /** @description Events this endpoint receives. */
+            events: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description?: string;
+        };
+        PatchWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description In production https:// only, resolving to public addresses only (checked again at every delivery). Outside production, or with WEBHOOKS_ALLOW_PRIVATE=1, http://127.0.0.1 is allowed.
+             * @example https://partner.example.com/hooks/bookings
+             */
+            url?: string;
+            /** @description Events this endpoint receives. */
+            events?: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description?: string | null;
+        };
+        DeletedWebhookEndpoint: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        WebhookDelivery: {
+            /**
+             * @description Also the webhook-id header of every attempt of this delivery.
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {string} */
+            event: "booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved";
+            /** @description The booking (also for its sync failures) or waiting-list entry; order holds per subject. */
+            subjectId: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
+        };
+        WebhookRetryAccepted: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {string} */
+            status: "pending";
+            workflowId: string;
+        };
+        CalcomWebhookAccepted: {
+            /** @enum {boolean} */
+            received: true;
+            handled: boolean;
+            workflowId: string | null;
+            duplicate: boolean;
         };
         PublicBookingCreated: components["schemas"]["Booking"] & {
             /** @description The customer's self-service link (PUBLIC_BASE_URL/b/<token>), valid until the booking ends */
@@ -9078,7 +9364,7 @@ export interface operations {
                 staffId?: string;
                 /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
                 customerId?: string;
-                status?: "pending" | "confirmed" | "cancelled" | "failed" | "no_show" | "completed";
+                status?: "pending" | "awaiting_approval" | "confirmed" | "declined" | "cancelled" | "failed" | "no_show" | "completed";
                 /** @description Bookings starting at or after (a date: from its first minute) */
                 from?: string;
                 /** @description Bookings starting before (a date: up to its last minute) */
@@ -10370,6 +10656,451 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    approveBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirmed */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Still running */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Calendar sync failed (calendar_sync_failed) */
+            502: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_sync_failed"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    declineBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeclineBooking"];
+            };
+        };
+        responses: {
+            /** @description Declined */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Still running */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -12171,6 +12902,1171 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoints */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description Created (the secret is never shown again) */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Webhook URL refused (webhook_url_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_webhook_url_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoint */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description Endpoint */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Webhook URL refused (webhook_url_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_webhook_url_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpointDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+                status?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries, oldest first */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    retryWebhookEndpointDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRetryAccepted"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    receiveCalcomWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalcomWebhookAccepted"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };

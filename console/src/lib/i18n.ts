@@ -214,6 +214,12 @@ export function browserLanguage(languages: readonly string[] = navigator.languag
   return 'en';
 }
 
+/** The browser's own tag for that language (en-GB, de-AT, ...): dates and times are written its way. */
+export function browserLocale(languages: readonly string[] = navigator.languages ?? [navigator.language]): string {
+  const language = browserLanguage(languages);
+  return languages.find((tag) => tag.toLowerCase().split('-')[0] === language) ?? language;
+}
+
 export function translator(language: Language) {
   const dict = dictionaries[language];
   return (key: MessageKey, params: Record<string, string | number> = {}) =>

@@ -1,6 +1,6 @@
 /**
- * Routes of API.md that other lanes are landing ("The booking after confirmation", "Outbound
- * webhooks", "Catalog depth: approval"), typed after the contract until the generated schema.d.ts
+ * Routes of API.md that other lanes are landing ("Outbound webhooks", "Catalog depth:
+ * approval"), typed after the contract until the generated schema.d.ts
  * carries them; then this file shrinks to nothing and the generated types rule alone.
  */
 import type { components } from '../../../clients/typescript/src/schema';
@@ -26,25 +26,6 @@ interface Route<Get = never, Post = never, Patch = never, Delete = never> {
   trace?: never;
 }
 
-/** The booking as the token pages see it (the booking's own answer; names where the API adds them). */
-export type PublicBooking = Schemas['Booking'] & {
-  timezone?: string;
-  branch?: { id?: string; name: string; timezone: string };
-  service?: { id?: string; name: string; durationMinutes?: number };
-  staff?: { id?: string; name: string };
-  serviceName?: string;
-  staffName?: string;
-  manageUrl?: string;
-  selfService?: { canCancel: boolean; canReschedule: boolean; changeableUntil: string; cancellationCutoffHours: number; maxReschedules: number; reschedulesLeft: number };
-  canReview?: boolean;
-  review?: { rating: number; comment: string | null; createdAt: string } | null;
-};
-export type PublicBookingCreated = Schemas['Booking'] & { manageUrl?: string };
-export interface PublicBookingBody {
-  reservationId: string;
-  customer: { name: string; email?: string; phone?: string; language?: string };
-  notes?: string;
-}
 export interface WebhookEndpoint {
   id: string;
   url: string;
@@ -61,16 +42,9 @@ export interface WebhookDelivery {
   lastStatusCode: number | null;
   createdAt: string;
 }
-type Token = { token: string };
 type Id = { id: string };
 
 export interface UpcomingPaths {
-  '/v1/public/bookings': Route<never, Op<never, never, PublicBookingBody, 200 | 201 | 202, PublicBookingCreated>>;
-  '/v1/public/bookings/{token}': Route<Op<Token, never, NoBody, 200, PublicBooking>>;
-  '/v1/public/bookings/{token}/availability': Route<Op<Token, { from: string; to: string }, NoBody, 200, Schemas['Availability']>>;
-  '/v1/public/bookings/{token}/cancel': Route<never, Op<Token, never, { reason?: string }, 200, PublicBooking>>;
-  '/v1/public/bookings/{token}/reschedule': Route<never, Op<Token, never, { start: string }, 200, PublicBooking>>;
-  '/v1/public/bookings/{token}/review': Route<never, Op<Token, never, { rating: number; comment?: string }, 201, { rating: number; comment: string | null; createdAt: string }>>;
   '/v1/bookings/{id}/approve': Route<never, Op<Id, never, Record<string, never>, 200, Schemas['Booking']>>;
   '/v1/bookings/{id}/decline': Route<never, Op<Id, never, { reason?: string }, 200, Schemas['Booking']>>;
   '/v1/webhook-endpoints': Route<

@@ -13,13 +13,13 @@ import { useParams, useSearchParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { CustomerProblem } from '../../components/CustomerProblem';
 import { ApiProblem } from '../../lib/api-client';
-import { browserLanguage, translator } from '../../lib/i18n';
+import { browserLanguage, browserLocale, translator } from '../../lib/i18n';
 import { todayIn } from '../../lib/time';
 import { call, typedClient, type Schemas } from '../../lib/typed-api';
-import type { PublicBookingCreated } from '../../lib/upcoming-paths';
 import { DetailsStep, DoneStep, ServiceStep, StaffStep, StepList, TimeStep, type Alternatives, type Step } from './steps';
 
-export type RatedStaff = Schemas['Staff'] & { rating?: { average: number | null; count: number } | null };
+export type RatedStaff = Schemas['Staff'];
+export type PublicBookingCreated = Schemas['PublicBookingCreated'];
 export type Reservation = Schemas['Reservation'];
 export type Translate = ReturnType<typeof translator>;
 
@@ -28,6 +28,7 @@ export function BookingPage() {
   const [search] = useSearchParams();
   const key = search.get('key');
   const language = browserLanguage();
+  const locale = browserLocale();
   const t = translator(language);
   const api = useMemo(() => typedClient(() => key), [key]);
   const queryClient = useQueryClient();
@@ -165,13 +166,13 @@ export function BookingPage() {
         </p>
       )}
       {step === 'service' && (
-        <ServiceStep t={t} language={language} heading={heading} loading={services.isLoading} services={bookable} onPick={(s) => (setService(s), setStaff(null), go('staff'))} />
+        <ServiceStep t={t} language={locale} heading={heading} loading={services.isLoading} services={bookable} onPick={(s) => (setService(s), setStaff(null), go('staff'))} />
       )}
       {step === 'staff' && <StaffStep t={t} heading={heading} staff={staffOfService} onPick={(s) => (setStaff(s), setAlternatives(null), go('time'))} />}
       {step === 'time' && service && (
         <TimeStep
           t={t}
-          language={language}
+          language={locale}
           heading={heading}
           api={api}
           branch={branch.data}
@@ -186,11 +187,11 @@ export function BookingPage() {
         />
       )}
       {step === 'details' && reservation && (
-        <DetailsStep t={t} language={language} heading={heading} zone={zone} reservation={reservation} busy={busy} onSubmit={(e, k) => void submit(e, k)} />
+        <DetailsStep t={t} language={locale} heading={heading} zone={zone} reservation={reservation} busy={busy} onSubmit={(e, k) => void submit(e, k)} />
       )}
       {step !== 'done' && <CustomerProblem error={error} t={t} />}
       {step === 'done' && result && (
-        <DoneStep t={t} language={language} heading={heading} zone={zone} result={result} serviceName={service?.name ?? ''} staffName={staffName(result.staffId)} onAgain={restart} />
+        <DoneStep t={t} language={locale} heading={heading} zone={zone} result={result} serviceName={service?.name ?? ''} staffName={staffName(result.staffId)} onAgain={restart} />
       )}
     </CustomerFrame>
   );

@@ -6,11 +6,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type RefObject } from 'react';
 import { newIdempotencyKey } from '../../lib/api-client';
-import type { Language, MessageKey } from '../../lib/i18n';
+import type { MessageKey } from '../../lib/i18n';
 import { addDays, formatDate, formatDateTime, formatDayShort, formatTime } from '../../lib/time';
 import { call, type Schemas, type TypedClient } from '../../lib/typed-api';
-import type { PublicBookingCreated } from '../../lib/upcoming-paths';
-import type { RatedStaff, Reservation, Translate } from './BookingPage';
+import type { PublicBookingCreated, RatedStaff, Reservation, Translate } from './BookingPage';
 
 export type Step = 'service' | 'staff' | 'time' | 'details' | 'done';
 export interface Alternative {
@@ -46,12 +45,12 @@ export function StepList({ step, t }: { step: Step; t: Translate }) {
   );
 }
 
-export function formatPrice(price: number | null | undefined, language: Language, currency = 'EUR'): string | null {
+export function formatPrice(price: number | null | undefined, language: string, currency = 'EUR'): string | null {
   if (price === null || price === undefined) return null;
   return new Intl.NumberFormat(language, { style: 'currency', currency }).format(price);
 }
 
-export function ServiceStep(props: { t: Translate; language: Language; heading: Heading; loading: boolean; services: Schemas['Service'][]; onPick: (s: Schemas['Service']) => void }) {
+export function ServiceStep(props: { t: Translate; language: string; heading: Heading; loading: boolean; services: Schemas['Service'][]; onPick: (s: Schemas['Service']) => void }) {
   const { t } = props;
   return (
     <section aria-labelledby="step-heading">
@@ -106,7 +105,7 @@ const WINDOW = 14;
 
 export function TimeStep(props: {
   t: Translate;
-  language: Language;
+  language: string;
   heading: Heading;
   api: TypedClient;
   branch: Schemas['Branch'] | undefined;
@@ -201,7 +200,7 @@ export function TimeStep(props: {
 
 export function DetailsStep(props: {
   t: Translate;
-  language: Language;
+  language: string;
   heading: Heading;
   zone: string;
   reservation: Reservation;
@@ -262,7 +261,7 @@ export function DetailsStep(props: {
 
 export function DoneStep(props: {
   t: Translate;
-  language: Language;
+  language: string;
   heading: Heading;
   zone: string;
   result: PublicBookingCreated;

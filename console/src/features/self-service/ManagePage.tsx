@@ -13,16 +13,18 @@ import { useParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { CustomerProblem } from '../../components/CustomerProblem';
 import { ApiProblem } from '../../lib/api-client';
-import { browserLanguage, translator, type MessageKey } from '../../lib/i18n';
+import { browserLanguage, browserLocale, translator, type MessageKey } from '../../lib/i18n';
 import { addDays, formatDate, formatDateTime, formatDayShort, formatTime, todayIn } from '../../lib/time';
-import { call, typedClient } from '../../lib/typed-api';
-import type { PublicBooking } from '../../lib/upcoming-paths';
+import { call, typedClient, type Schemas } from '../../lib/typed-api';
+
+type PublicBooking = Schemas['PublicBooking'];
 
 const LIVE = ['pending', 'confirmed', 'awaiting_approval'];
 
 export function ManagePage() {
   const { token = '' } = useParams();
   const language = browserLanguage();
+  const locale = browserLocale();
   const t = translator(language);
   const api = useMemo(() => typedClient(() => null), []);
   const queryClient = useQueryClient();
@@ -36,7 +38,7 @@ export function ManagePage() {
   const [busy, setBusy] = useState(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const b = booking.data;
-  const zone = b?.branch?.timezone ?? b?.timezone;
+  const zone = b?.branch.timezone ?? b?.timezone;
   const availability = useQuery({
     queryKey: ['self-availability', token, day],
     enabled: moving && !!day,
@@ -60,7 +62,8 @@ export function ManagePage() {
     } catch (e) {
       setError(e);
       setConfirmCancel(false);
-      await queryClient.invalidateQueries({ queryKey: ['self-availability', token] });
+      // A refusal may mean the rules changed: ask again what the link may do, and what is free.
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['self', token] }), queryClient.invalidateQueries({ queryKey: ['self-availability', token] })]);
     } finally {
       setBusy(false);
     }
@@ -69,7 +72,7 @@ export function ManagePage() {
   const move = (start: string) =>
     act(
       () => call(api.POST('/v1/public/bookings/{token}/reschedule', { params: { path }, body: { start } })),
-      (moved) => t('manage.moved', { when: formatDateTime(moved.start, zone, language) }),
+      (moved) => t('manage.moved', { when: formatDateTime(moved.start, zone, locale) }),
     );
 
   if (booking.error) {
@@ -95,14 +98,14 @@ export function ManagePage() {
   const canMove = live && (rules?.canReschedule ?? true);
   const blocked: MessageKey[] = !live || !rules ? [] : !rules.canCancel ? ['rule.cancellation_cutoff'] : !rules.canReschedule ? ['rule.max_reschedules'] : [];
   const today = todayIn(zone ?? 'Europe/Berlin');
-  const serviceName = b.service?.name ?? b.serviceName;
-  const staffName = b.staff?.name ?? b.staffName;
+  const serviceName = b.service.name;
+  const staffName = b.staff.name;
   const slots = availability.data?.days.find((d) => d.date === day)?.slots ?? [];
-  const dayLabel = day ? t('book.times', { day: formatDate(day, language) }) : '';
+  const dayLabel = day ? t('book.times', { day: formatDate(day, locale) }) : '';
   return (
     <CustomerFrame title={t('manage.title')} lang={language}>
       <dl className="facts card">
-        {b.branch?.name && (
+        {b.branch.name && (
           <>
             <dt>{t('manage.where')}</dt>
             <dd>{b.branch.name}</dd>
@@ -110,7 +113,7 @@ export function ManagePage() {
         )}
         <dt>{t('manage.when')}</dt>
         <dd>
-          {formatDateTime(b.start, zone, language)}–{formatTime(b.end, zone, language)}
+          {formatDateTime(b.start, zone, locale)}–{formatTime(b.end, zone, locale)}
         </dd>
         {serviceName && (
           <>
@@ -139,7 +142,7 @@ export function ManagePage() {
       {!live && !message && <p>{t('manage.noLongerLive')}</p>}
       {live && rules && blocked.length === 0 && (
         <p className="subtle">
-          {t('manage.changeableUntil', { when: formatDateTime(rules.changeableUntil, zone, language) })} {t('manage.reschedulesLeft', { count: rules.reschedulesLeft })}
+          {t('manage.changeableUntil', { when: formatDateTime(rules.changeableUntil, zone, locale) })} {t('manage.reschedulesLeft', { count: rules.reschedulesLeft })}
         </p>
       )}
       {blocked.length > 0 && (
@@ -187,7 +190,7 @@ export function ManagePage() {
           <div className="day-list" role="group" aria-label={t('manage.pickDay')}>
             {Array.from({ length: 14 }, (_, i) => addDays(today, i)).map((d) => (
               <button key={d} type="button" aria-pressed={d === day} onClick={() => setDay(d)}>
-                {formatDayShort(d, language)}
+                {formatDayShort(d, locale)}
               </button>
             ))}
           </div>
@@ -197,7 +200,7 @@ export function ManagePage() {
               {availability.data && slots.length === 0 && <span>{t('book.noTimes')}</span>}
               {slots.map((s) => (
                 <button key={s.start} type="button" disabled={busy} onClick={() => void move(s.start)}>
-                  {formatTime(s.start, zone, language)}
+                  {formatTime(s.start, zone, locale)}
                 </button>
               ))}
             </div>
