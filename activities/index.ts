@@ -7,6 +7,8 @@ import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import { connectionClientResolver, createExternalBusySource } from '../infra/calcom/external-busy';
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
+import type { SmsSender } from '../infra/notify/sms';
+import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 import type { BookingPlanner } from './booking-activity.types';
 import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
@@ -24,8 +26,6 @@ import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
 import { createReviewRequestActivities } from './review-request.activities';
-import { DEV_SELF_SERVICE_SECRET } from '../infra/config';
-import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 import { createWebhookActivities } from './webhook.activities';
 import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
@@ -35,17 +35,16 @@ export interface ActivityDeps {
   connections: CalcomConnections;
   cache: { invalidateBranch(branchId: string): Promise<void> };
   mailer: Mailer;
+  /** The SMS provider; undefined: none configured (SMS notifications are recorded as skipped). */
+  sms?: SmsSender;
+  /** Secret and origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in messages; undefined: no links. */
+  selfService?: SelfServiceLinkConfig;
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
-  /** Signs the customers' self-service and review links (SELF_SERVICE_SECRET, PUBLIC_BASE_URL); development defaults when absent. */
-  links?: SelfServiceLinkConfig;
   /** Outbound webhooks; the default enforces the production address rule (public https only). */
   webhookSender?: WebhookSender;
 }
-
-/** Development's link settings (loadConfig() without env gives the same). */
-const DEV_LINKS: SelfServiceLinkConfig = { selfServiceSecret: DEV_SELF_SERVICE_SECRET, publicBaseUrl: 'http://127.0.0.1:3000' };
 
 /** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
 const silentBusyLogger = { info: () => undefined, warn: () => undefined };
@@ -55,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
   // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
   const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
+  const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfService: deps.selfService });
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
@@ -62,20 +62,16 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
-    ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
-    ...createReviewRequestActivities({
-      db: deps.db,
-      links: deps.links ?? DEV_LINKS,
-      sendBookingNotification: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendBookingNotification,
-    }),
+    ...notifications,
+    ...createReviewRequestActivities({ db: deps.db, sendBookingNotification: notifications.sendBookingNotification }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
-    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms }),
     ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
-    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
+    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: notifications.sendWaitlistOffer }),
   };
 }
 

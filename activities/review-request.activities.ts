@@ -1,17 +1,15 @@
 /**
  * The review request after completion (API.md "The booking after confirmation"): one message of
- * kind `review_request` through the notification outbox (same claim/lease, dedupe and relay as
- * every customer message), carrying the review link, a self-service token valid for
- * REVIEW_LINK_DAYS after the booking's end. Sent only for a booking that is `completed`; the
- * booking lifecycle calls it once per booking (its dedupe key).
+ * kind `review_request` through the notification outbox (same claim/lease, dedupe, channels and
+ * relay as every customer message; notification.activities.ts adds the review link, a
+ * self-service token valid for REVIEW_LINK_DAYS after the booking's end). Sent only for a booking
+ * that is `completed`; the booking lifecycle calls it once per booking (its dedupe key).
  */
 import type { Db } from '../infra/db/prisma';
-import { reviewLinkFor, type SelfServiceLinkConfig } from '../infra/self-service/links';
 import type { BookingNotificationInput, NotificationOutcome } from './notification.activities';
 
 export interface ReviewRequestDeps {
   db: Db;
-  links: SelfServiceLinkConfig;
   sendBookingNotification(input: BookingNotificationInput): Promise<NotificationOutcome>;
 }
 
@@ -22,13 +20,12 @@ export interface ReviewRequestInput {
 
 export type ReviewRequestOutcome = { status: 'sent' | 'skipped' | 'already_sent' | 'not_completed' };
 
-export function createReviewRequestActivities({ db, links, sendBookingNotification }: ReviewRequestDeps) {
+export function createReviewRequestActivities({ db, sendBookingNotification }: ReviewRequestDeps) {
   return {
     async sendReviewRequest(input: ReviewRequestInput): Promise<ReviewRequestOutcome> {
-      const booking = await db.booking.findUnique({ where: { id: input.bookingId }, select: { status: true, endAt: true } });
+      const booking = await db.booking.findUnique({ where: { id: input.bookingId }, select: { status: true } });
       if (!booking || booking.status !== 'completed') return { status: 'not_completed' };
-      const link = reviewLinkFor(links, { id: input.bookingId, end: booking.endAt });
-      const { status } = await sendBookingNotification({ bookingId: input.bookingId, kind: 'review_request', dedupeKey: input.dedupeKey, link });
+      const { status } = await sendBookingNotification({ bookingId: input.bookingId, kind: 'review_request', dedupeKey: input.dedupeKey });
       return { status };
     },
   };

@@ -1342,6 +1342,8 @@ export interface components {
             name: string;
             timezone: string;
             country: string | null;
+            /** @description Present when set */
+            address?: string;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours: ({
                 /**
@@ -1450,6 +1452,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -1527,6 +1531,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours?: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -2520,6 +2526,39 @@ export interface components {
             failureReason: string | null;
             notes: string | null;
             seriesId: string | null;
+            /** @description Packages only: every part in packageServiceIds order (the booking's staffId and resourceId are the first part's); each part is held, synced, moved and freed with the booking */
+            parts?: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                serviceId: string;
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                staffId: string;
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                resourceId: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                start: string;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                end: string;
+                calendar: {
+                    /** @enum {string} */
+                    status: "synced" | "pending" | "failed" | "not_linked";
+                    externalId: string | null;
+                };
+            }[];
             /**
              * Format: date-time
              * @example 2027-03-01T09:00:00+01:00
