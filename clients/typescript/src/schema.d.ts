@@ -1597,6 +1597,15 @@ export interface components {
             maxDailyBookings: number | null;
             /** @description Managers and support only (absent for booking and public keys) */
             calcomUserId?: number | null;
+            assignments: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                branchId: string;
+                workingHours: components["schemas"]["WeeklyIntervals"];
+                breaks: components["schemas"]["WeeklyIntervals"];
+            }[];
             active: boolean;
             rating: components["schemas"]["StaffRating"];
             /**
@@ -1678,7 +1687,19 @@ export interface components {
             breaks?: components["schemas"]["WeeklyIntervals"];
             maxDailyBookings?: number | null;
             calcomUserId?: number | null;
+            /** @description Other branches this person works in, each with its own hours; never the primary branch, each branch once */
+            assignments?: components["schemas"]["StaffAssignment"][];
             active?: boolean;
+        };
+        /** @description Working hours (and breaks) in another branch of the same company */
+        StaffAssignment: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            branchId: string;
+            workingHours: components["schemas"]["WeeklyIntervals"];
+            breaks?: components["schemas"]["WeeklyIntervals"];
         };
         /** @description Fields given replace the stored ones (workingHours and breaks as a whole). */
         PatchStaff: {
@@ -1698,6 +1719,8 @@ export interface components {
             breaks?: components["schemas"]["WeeklyIntervals"];
             maxDailyBookings?: number | null;
             calcomUserId?: number | null;
+            /** @description Other branches this person works in, each with its own hours; never the primary branch, each branch once */
+            assignments?: components["schemas"]["StaffAssignment"][];
             active?: boolean;
         };
         TimeOff: {
