@@ -26,6 +26,7 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createReviewRequestActivities } from './review-request.activities';
 import { createWebhookActivities } from './webhook.activities';
 import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
@@ -65,6 +66,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache, clock }),
     ...notifications,
+    ...createReviewRequestActivities({ db: deps.db, sendBookingNotification: notifications.sendBookingNotification }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
