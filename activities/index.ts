@@ -27,6 +27,7 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createReviewRequestActivities } from './review-request.activities';
 import { createWebhookActivities } from './webhook.activities';
 import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
@@ -69,6 +70,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarInboundActivities({ db: deps.db, cache, clock }),
     ...createCalendarReconcileActivities({ db: deps.db, connections: deps.connections, cache, clock, requestsPerMinute: deps.calendarRequestsPerMinute }),
     ...notifications,
+    ...createReviewRequestActivities({ db: deps.db, sendBookingNotification: notifications.sendBookingNotification }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
