@@ -257,6 +257,13 @@ const SCENARIOS: Scenario[] = [
     t.world.lifecycle!.booking.status = 'cancelled';
     await handle.signal(bookingChangedSignal, { reason: 'cancelled' });
   }),
+  // Since patch `lifecycle-review-request`: the review request after completion, by the timer and by the front desk.
+  lifecycle('lifecycle-review-request', DAY / 24),
+  lifecycle('lifecycle-review-request-desk', 3 * DAY, async (handle, t) => {
+    await t.env.sleep(3 * DAY + DAY / 48);
+    t.world.lifecycle!.booking.status = 'completed';
+    await handle.signal(bookingChangedSignal, { reason: 'completed' });
+  }),
 ];
 
 /**

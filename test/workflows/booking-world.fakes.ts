@@ -445,6 +445,9 @@ export class FakeBookingWorld {
       async sendBookingReminder(input: { minutesBefore: number; channels: string[]; start: string; dedupeKey: string }) {
         return w.lifecycle ? w.lifecycle.activities().sendBookingReminder(input) : { status: 'stale' as const };
       },
+      async sendReviewRequest(input: { bookingId: string; dedupeKey: string }) {
+        return w.lifecycle ? w.lifecycle.activities().sendReviewRequest(input) : { status: 'not_completed' as const };
+      },
       async completeBookingOnSchedule(input: { end: string }): Promise<CompleteOnScheduleResult> {
         return w.lifecycle ? w.lifecycle.activities().completeBookingOnSchedule(input) : { kind: 'ended', status: 'not_driven_here' };
       },
