@@ -72,6 +72,7 @@ describe('migrator', () => {
       { conname: 'bookings_end_after_start', contype: 'c' },
       { conname: 'bookings_no_resource_overlap', contype: 'x' },
       { conname: 'bookings_no_staff_overlap', contype: 'x' },
+      { conname: 'bookings_part_end_inside', contype: 'c' },
       { conname: 'bookings_status_check', contype: 'c' },
     ]);
 

@@ -12,7 +12,8 @@ import { migratedTempDatabase, TempDatabase } from './temp-database';
 
 const models = readSchema(path.resolve(__dirname, '..', '..', 'prisma', 'schema.prisma'));
 /** Indexes that exist in SQL only (exclusion constraints are backed by GiST indexes). */
-const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap', 'waiting_list_entries_open_reach'];
+/** Also the GIN index over staff assignments (jsonb_path_ops: Prisma cannot state the operator class; migration 20261203175000). */
+const SQL_ONLY_INDEXES = ['bookings_no_staff_overlap', 'bookings_no_resource_overlap', 'waiting_list_entries_open_reach', 'staff_assignments_idx'];
 /** Partial unique indexes (Prisma cannot state a WHERE): name → unique. */
 const SQL_ONLY_UNIQUE_INDEXES = ['bookings_seat_taken'];
 /** Nullable in SQL only: a reservation's hold row has no customer yet (CHECK: only source 'hold'; migration 20261203140100). */
