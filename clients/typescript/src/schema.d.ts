@@ -969,6 +969,32 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Payload too large (RFC 9457 problem details, code payload_too_large) */
+        Problem_payload_too_large: {
+            type: string;
+            /** @example Payload too large */
+            title: string;
+            /** @enum {number} */
+            status: 413;
+            detail?: string;
+            /** @enum {string} */
+            code: "payload_too_large";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Unsupported media type (RFC 9457 problem details, code unsupported_media_type) */
+        Problem_unsupported_media_type: {
+            type: string;
+            /** @example Unsupported media type */
+            title: string;
+            /** @enum {number} */
+            status: 415;
+            detail?: string;
+            /** @enum {string} */
+            code: "unsupported_media_type";
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Too many requests (RFC 9457 problem details, code rate_limited) */
         Problem_rate_limited: {
             type: string;
@@ -1090,10 +1116,10 @@ export interface components {
             };
             notifications: components["schemas"]["BranchNotifications"];
             /**
-             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @description Managers and support only (absent for booking and public keys); null: not linked
              * @example br_demo_mitte
              */
-            calendarConnectionId: string | null;
+            calendarConnectionId?: string | null;
             limits?: components["schemas"]["BookingLimits"];
             /**
              * Format: date-time
@@ -1150,7 +1176,7 @@ export interface components {
         CreateBranch: {
             name: string;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone: string;
@@ -1171,7 +1197,7 @@ export interface components {
             calendarConnectionId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
         };
-        /** @description Dates whose hours differ from the weekday's (holidays with short hours, extra opening days). */
+        /** @description Dates whose hours differ from the weekday's (holidays with short hours, extra opening days). Each date at most once (a rule across fields, which JSON Schema cannot state: 400 validation_error). */
         SpecialHours: ({
             /**
              * Format: date
@@ -1195,6 +1221,7 @@ export interface components {
             /** @enum {boolean} */
             open: false;
         })[];
+        /** @description Closed dates, each at most once (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         Closures: {
             /**
              * Format: date
@@ -1227,12 +1254,12 @@ export interface components {
         PatchBranch: {
             name?: string;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone?: string;
             /**
-             * @description ISO 3166 alpha-2; national phone numbers are read with it
+             * @description ISO 3166 alpha-2; national phone numbers are read with it (a code without a phone numbering plan is a 400)
              * @example DE
              */
             country?: string | null;
@@ -1314,42 +1341,49 @@ export interface components {
         };
         /** @description Per weekday, non-overlapping {start, end} HH:mm intervals in the branch zone; a missing weekday has none. */
         WeeklyIntervals: {
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             monday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             tuesday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             wednesday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             thursday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             friday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             saturday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             sunday?: {
                 /** @example 09:00 */
                 start: string;
@@ -1357,6 +1391,35 @@ export interface components {
                 end: string;
             }[];
         };
+        /** @description Calendar link invalid (RFC 9457 problem details, code calendar_link_invalid) */
+        Problem_calendar_link_invalid: {
+            type: string;
+            /** @example Calendar link invalid */
+            title: string;
+            /** @enum {number} */
+            status: 422;
+            detail?: string;
+            /** @enum {string} */
+            code: "calendar_link_invalid";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Dependency unavailable (RFC 9457 problem details, code dependency_unavailable) */
+        Problem_dependency_unavailable: {
+            type: string;
+            /** @example Dependency unavailable */
+            title: string;
+            /** @enum {number} */
+            status: 503;
+            detail?: string;
+            /** @enum {string} */
+            code: "dependency_unavailable";
+            /** @example temporal */
+            dependency: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateStaff: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1376,7 +1439,7 @@ export interface components {
             calcomUserId?: number | null;
             active?: boolean;
         };
-        /** @description Fields given replace the stored ones (workingHours and breaks as a whole). */
+        /** @description Fields given replace the stored ones (workingHours and breaks as a whole); each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error). */
         PatchStaff: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1424,6 +1487,7 @@ export interface components {
              */
             createdAt: string;
         };
+        /** @description `end` after `start` (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateTimeOff: {
             /**
              * Format: date-time
@@ -1514,6 +1578,7 @@ export interface components {
              */
             updatedAt: string;
         };
+        /** @description A flexible service needs `flexible` and a duration within it; a package lists at least one other service, only a package lists any, none twice (rules across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateService: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1527,14 +1592,14 @@ export interface components {
             bufferBeforeMinutes?: number;
             bufferAfterMinutes?: number;
             /** @default [] */
-            requiredSkills: string[];
+            requiredSkills?: string[];
             /**
              * @description Resource ids of the same branch; one of them must be free
              * @default []
              */
-            resourceRequirements: string[];
+            resourceRequirements?: string[];
             /** @default false */
-            requiresConsultation: boolean;
+            requiresConsultation?: boolean;
             /**
              * @description With requiresConsultation: the consultation a customer needs first (a service of the company)
              * @example br_demo_mitte
@@ -1547,30 +1612,31 @@ export interface components {
              * @default fixed
              * @enum {string}
              */
-            category: "fixed" | "flexible" | "package" | "recurring";
+            category?: "fixed" | "flexible" | "package" | "recurring";
             flexible?: components["schemas"]["FlexibleDuration"];
             /**
              * @description Services of the same branch a package consists of
              * @default []
              */
-            packageServiceIds: string[];
+            packageServiceIds?: string[];
             group?: components["schemas"]["GroupSettings"];
             /** @description Mobile services: kept free before and after, like a buffer */
             travelMinutes?: number;
             calcomEventTypeId?: number | null;
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         /** @description Up to capacity customers book the same staff member and start, one booking each */
         Seats: {
             capacity: number;
         } | null;
-        /** @description Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes */
+        /** @description Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes; maxMinutes not below minMinutes (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         FlexibleDuration: {
             minMinutes: number;
             maxMinutes: number;
             stepMinutes: number;
         } | null;
+        /** @description maxParticipants not below minParticipants (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         GroupSettings: {
             minParticipants: number;
             maxParticipants: number;
@@ -1658,10 +1724,11 @@ export interface components {
             name: string;
             /** Format: email */
             email?: string | null;
+            /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
             phone?: string | null;
             language?: string | null;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone?: string | null;
@@ -1671,6 +1738,7 @@ export interface components {
             created: boolean;
         };
         /**
+         * @description phone or email (or both) is required
          * @example {
          *       "phone": "030 1234567",
          *       "name": "Max Mustermann",
@@ -1678,21 +1746,23 @@ export interface components {
          *     }
          */
         FindOrCreateCustomer: {
+            /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
             phone?: string;
             /** Format: email */
             email?: string;
             name?: string;
             language?: string;
-        };
+        } | unknown | unknown;
         /** @description Fields given replace the stored ones; null clears an optional one. */
         PatchCustomer: {
             name?: string;
             /** Format: email */
             email?: string | null;
+            /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
             phone?: string | null;
             language?: string | null;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone?: string | null;
@@ -1856,21 +1926,7 @@ export interface components {
              */
             createdAt: string;
         };
-        /** @description Dependency unavailable (RFC 9457 problem details, code dependency_unavailable) */
-        Problem_dependency_unavailable: {
-            type: string;
-            /** @example Dependency unavailable */
-            title: string;
-            /** @enum {number} */
-            status: 503;
-            detail?: string;
-            /** @enum {string} */
-            code: "dependency_unavailable";
-            /** @example temporal */
-            dependency: string;
-        } & {
-            [key: string]: unknown;
-        };
+        /** @description The recurrence yields 1..366 occurrences from `start` within its bounds (rules across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateSeries: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1903,12 +1959,12 @@ export interface components {
              * @default skip
              * @enum {string}
              */
-            onConflict: "skip" | "alternative";
+            onConflict?: "skip" | "alternative";
             /**
              * @default api
              * @enum {string}
              */
-            source: "phone" | "web" | "api" | "mobile";
+            source?: "phone" | "web" | "api" | "mobile";
         };
         Recurrence: {
             /** @enum {string} */
@@ -2027,28 +2083,28 @@ export interface components {
             staffId?: string;
             /**
              * Format: date
-             * @description Calendar date, 1900-01-01..9998-12-31
+             * @description First day; within the branch's advance window (maxAdvanceDays) (a rule across fields, which JSON Schema cannot state: 400 validation_error)
              * @example 2026-12-01
              */
             from: string;
             /**
              * Format: date
-             * @description Calendar date, 1900-01-01..9998-12-31
+             * @description Last day; not before `from`, within the branch's advance window (a rule across fields, which JSON Schema cannot state: 400 validation_error)
              * @example 2026-12-01
              */
             to: string;
             /** @default [] */
-            timeWindows: {
+            timeWindows?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
             /** @default false */
-            autoBook: boolean;
+            autoBook?: boolean;
             /**
              * Format: date-time
-             * @description Default: 30 days from now
+             * @description Default: 30 days from now; must lie ahead, at most 90 days (a rule on the clock, which JSON Schema cannot state: 400 validation_error)
              * @example 2026-12-01T09:00:00+01:00
              */
             expiresAt?: string;
@@ -2326,7 +2382,7 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            source: "phone" | "web" | "api" | "mobile";
+            source?: "phone" | "web" | "api" | "mobile";
             notes?: string;
         };
         CreateBooking: {
@@ -2371,7 +2427,7 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            source: "phone" | "web" | "api" | "mobile";
+            source?: "phone" | "web" | "api" | "mobile";
             notes?: string;
         };
         BookingWithHistory: components["schemas"]["Booking"] & {
@@ -2819,6 +2875,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -3096,6 +3186,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -3514,6 +3638,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -3790,6 +3948,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -4071,6 +4263,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -4491,6 +4717,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -4525,6 +4802,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -4769,6 +5063,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -4803,6 +5148,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -5052,6 +5414,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -5334,6 +5730,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -5619,6 +6049,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -5653,6 +6134,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -5897,6 +6395,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -5931,6 +6480,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -6188,6 +6754,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -6358,6 +6958,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -6638,6 +7272,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -6777,6 +7445,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -6920,6 +7622,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -6967,7 +7703,7 @@ export interface operations {
                 serviceId: string;
                 /** @description Calendar date, 1900-01-01..9998-12-31 */
                 from: string;
-                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                /** @description Not before `from`, at most 62 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 to: string;
                 /** @description Only this staff member */
                 staffId?: string;
@@ -7134,9 +7870,9 @@ export interface operations {
                 participants?: number;
                 /** @description Earliest start (default now); the search covers 62 days from here */
                 after?: string;
-                /** @description Slots end at or before this instant */
+                /** @description Slots end at or before this instant; after `after` (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 before?: string;
-                /** @description Local times of the branch; a slot lies wholly inside one window */
+                /** @description Comma-separated HH:mm-HH:mm (end 24:00 allowed), local times of the branch; a slot lies wholly inside one window. Each window ends after it starts (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 timeWindows?: string;
                 /** @description Local start dates of the branch on these weekdays */
                 weekdays?: string;
@@ -7552,6 +8288,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -7889,6 +8659,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -8210,6 +9014,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_waitlist_limit_reached"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Idempotency key reused (idempotency_key_reused) */
@@ -8599,7 +9437,7 @@ export interface operations {
                 branchId?: string;
                 /** @description Calendar date, 1900-01-01..9998-12-31 */
                 from: string;
-                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                /** @description Not before `from`, at most 366 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 to: string;
                 groupBy?: "branch" | "staff" | "service";
                 /** @description Time series buckets: local days, weeks (Monday first) or months */
@@ -9033,6 +9871,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_reservation_expired"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -9406,6 +10278,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -9618,6 +10524,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Idempotency key reused (idempotency_key_reused) */
@@ -10296,6 +11236,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Booking rule violation (booking_rule_violation) */
@@ -11079,6 +12053,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -11356,6 +12364,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Calendar connection invalid (calendar_connection_invalid) */
@@ -11788,6 +12830,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Calendar connection invalid (calendar_connection_invalid) */
