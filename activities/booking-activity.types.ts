@@ -57,7 +57,7 @@ export interface MoveResult {
 export type CancelRecordResult = ({ kind: 'cancelled'; alreadyCancelled: boolean } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
 export type NoShowResult = ({ kind: 'no_show' } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
 
-export type SyncOperation = 'create' | 'reschedule' | 'cancel';
+export type SyncOperation = 'create' | 'reschedule' | 'cancel' | 'inbound_reschedule';
 
 export interface SyncFailureView {
   id: string;

@@ -36,7 +36,18 @@ export const HOLD_SOURCE = 'hold';
 
 export function createBookingChangeActivities({ db, planner, clock, cache, staleHoldMs = STALE_HOLD_MS }: BookingChangeDeps) {
   const changed = async (branchId: string) => cache?.invalidateBranch(branchId);
-  type MoveInput = { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; reason?: string | null; dedupeKey: string };
+  type MoveInput = {
+    bookingId: string;
+    holdId: string;
+    plan: SlotPlan;
+    externalId: string | null;
+    reason?: string | null;
+    dedupeKey: string;
+    /** History event of the move; default `rescheduled` (`rescheduled_in_calendar` for a move made in Cal.com). */
+    historyEvent?: string;
+    /** Move only while the booking still carries this Cal.com uid (or already the new one). */
+    expectedExternalId?: string | null;
+  };
   function moveInTransaction(input: MoveInput): Promise<MoveResult> {
     return db.$transaction(async (tx): Promise<MoveResult> => {
       const done = await tx.bookingHistory.findUnique({ where: { dedupeKey: input.dedupeKey } });
@@ -46,6 +57,9 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
         return { previousStart: detail.from.start, previousEnd: detail.from.end, previousStaffId: detail.from.staffId, rescheduledCount: b.rescheduledCount };
       }
       if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
+      if (input.expectedExternalId !== undefined && b.calendarExternalId !== input.expectedExternalId && b.calendarExternalId !== input.externalId) {
+        throw ApplicationFailure.nonRetryable(`booking ${b.id} carries another Cal.com booking now`, 'InvalidState');
+      }
       await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
       if (isAt(b, input.plan)) {
         if (input.externalId && input.externalId !== b.calendarExternalId) {
@@ -69,7 +83,8 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       });
       const from = { start: b.startAt.toISOString(), end: b.endAt.toISOString(), staffId: b.staffId };
       const to = { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId };
-      await addHistory(tx, { bookingId: b.id, event: 'rescheduled', detail: { from, to, reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
+      const detail = { from, to, reason: input.reason ?? null, ...(input.historyEvent ? { externalId: input.externalId } : {}) };
+      await addHistory(tx, { bookingId: b.id, event: input.historyEvent ?? 'rescheduled', detail, dedupeKey: input.dedupeKey });
       return { previousStart: from.start, previousEnd: from.end, previousStaffId: from.staffId, rescheduledCount: moved.rescheduledCount };
     });
   }

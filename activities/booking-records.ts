@@ -54,4 +54,5 @@ export function snapshotOf(b: {
   };
 }
 
-export const LIVE_STATUSES = ['pending', 'confirmed'];
+/** Statuses that hold their slot (the exclusion constraints' predicate). */
+export const LIVE_STATUSES = ['pending', 'awaiting_approval', 'confirmed'];

@@ -7,11 +7,15 @@ import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import { connectionClientResolver, createExternalBusySource } from '../infra/calcom/external-busy';
 import type { Db } from '../infra/db/prisma';
 import type { Mailer } from '../infra/notify/mailer';
+import type { SmsSender } from '../infra/notify/sms';
+import type { SelfServiceLinkConfig } from '../infra/self-service/links';
 import type { BookingPlanner } from './booking-activity.types';
+import { createApprovalActivities } from './approval.activities';
 import { createBookingChangeActivities } from './booking-change.activities';
 import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
+import { createCalendarInboundActivities } from './calendar-inbound.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -21,6 +25,8 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createWebhookActivities } from './webhook.activities';
+import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface ActivityDeps {
   db: Db;
@@ -28,9 +34,15 @@ export interface ActivityDeps {
   connections: CalcomConnections;
   cache: { invalidateBranch(branchId: string): Promise<void> };
   mailer: Mailer;
+  /** The SMS provider; undefined: none configured (SMS notifications are recorded as skipped). */
+  sms?: SmsSender;
+  /** Secret and origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in messages; undefined: no links. */
+  selfService?: SelfServiceLinkConfig;
   clock?: () => Date;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
+  /** Outbound webhooks; the default enforces the production address rule (public https only). */
+  webhookSender?: WebhookSender;
 }
 
 /** Cal.com outages on the booking path are stated by the availability answers; the planner just plans on local data. */
@@ -41,20 +53,27 @@ export function createActivities(deps: ActivityDeps) {
   // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
   const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
+  const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfService: deps.selfService });
   return {
     ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
+    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
-    ...createNotificationActivities({ db: deps.db, mailer: deps.mailer }),
+    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
+    ...notifications,
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),
     ...createSweeperActivities({ db: deps.db, connections: deps.connections, clock }),
     ...createWaitlistFanOutActivities({ db: deps.db, clock }),
-    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer }),
-    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: createNotificationActivities({ db: deps.db, mailer: deps.mailer }).sendWaitlistOffer }),
+    ...createNotificationRelayActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms }),
+    ...createWebhookActivities({ db: deps.db, secrets: deps.connections.secrets, sender: deps.webhookSender ?? defaultSender(), clock }),
+    ...createWaitlistActivities({ db: deps.db, clock, sendWaitlistOffer: notifications.sendWaitlistOffer }),
   };
 }
+
+let strictSender: WebhookSender | undefined;
+const defaultSender = () => (strictSender ??= createWebhookSender({ policy: { enforce: true } }));
 
 export type Activities = ReturnType<typeof createActivities>;

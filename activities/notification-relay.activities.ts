@@ -7,11 +7,12 @@
  * last error, where support sees it. The claim/lease of notification.activities.ts stays the one
  * guard against a second mail: the relay claims a row exactly as a send attempt does, so a saga
  * attempt and the relay never send the same row at once.
- * The resent mail carries the stored subject and text (a calendar invite is not rebuilt).
+ * Every channel: a mail is resent with its stored subject, text, HTML part and calendar invite, an
+ * SMS with its stored text (the row's `channel`). A provider's permanent refusal (see
+ * notification-outbox.ts) marks the row `failed` at once.
  */
 import type { Db } from '../infra/db/prisma';
-import type { Mailer } from '../infra/notify/mailer';
-import { SEND_LEASE_MS } from './notification.activities';
+import { isPermanentSendFailure, SEND_LEASE_MS, transmit, type OutboxMessage, type Senders } from './notification-outbox';
 
 export const RELAY_GIVE_UP_MS = 72 * 3_600_000;
 /** A row this young is still its saga's business (its own retries run for ~8 s). */
@@ -24,9 +25,8 @@ export function relayBackoffMs(ageMs: number, baseMs = BASE_BACKOFF_MS, maxMs = 
   return Math.min(maxMs, Math.max(baseMs, Math.round(ageMs / 4)));
 }
 
-export interface NotificationRelayDeps {
+export interface NotificationRelayDeps extends Senders {
   db: Db;
-  mailer: Mailer;
   /** Tests shorten the waits; production uses the defaults above. */
   timing?: { minAgeMs?: number; baseBackoffMs?: number; maxBackoffMs?: number; giveUpMs?: number };
 }
@@ -37,7 +37,18 @@ export interface RelayResult {
   failed: number;
 }
 
-export function createNotificationRelayActivities({ db, mailer, timing = {} }: NotificationRelayDeps) {
+interface DueRow {
+  id: string;
+  recipient: string;
+  channel: OutboxMessage['channel'];
+  subject: string;
+  body: string;
+  html: string | null;
+  ics: OutboxMessage['ics'];
+  age_ms: number;
+}
+
+export function createNotificationRelayActivities({ db, timing = {}, ...senders }: NotificationRelayDeps) {
   const minAge = `${timing.minAgeMs ?? RELAY_MIN_AGE_MS} milliseconds`;
   const giveUp = `${timing.giveUpMs ?? RELAY_GIVE_UP_MS} milliseconds`;
   const lease = `${SEND_LEASE_MS} milliseconds`;
@@ -50,7 +61,7 @@ export function createNotificationRelayActivities({ db, mailer, timing = {} }: N
         WHERE status = 'pending' AND created_at < now() - ${giveUp}::interval
           AND (claimed_until IS NULL OR claimed_until <= now())`;
       // Claim the due rows in one statement (the same lease a send attempt takes).
-      const due = await db.$queryRaw<Array<{ id: string; recipient: string; subject: string; body: string; age_ms: number }>>`
+      const due = await db.$queryRaw<DueRow[]>`
         UPDATE notifications SET claimed_until = now() + ${lease}::interval
         WHERE id IN (
           SELECT id FROM notifications
@@ -58,18 +69,20 @@ export function createNotificationRelayActivities({ db, mailer, timing = {} }: N
             AND (claimed_until IS NULL OR claimed_until <= now()) AND (next_attempt_at IS NULL OR next_attempt_at <= now())
           ORDER BY created_at LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
-        RETURNING id, recipient, subject, body, (EXTRACT(EPOCH FROM (now() - created_at)) * 1000)::float8 AS age_ms`;
+        RETURNING id, recipient, channel, subject, body, html, ics, (EXTRACT(EPOCH FROM (now() - created_at)) * 1000)::float8 AS age_ms`;
       const result: RelayResult = { sent: 0, retryLater: 0, failed: expired };
       for (const row of due) {
         try {
-          await mailer.send({ to: row.recipient, subject: row.subject, text: row.body });
+          await transmit(senders, row.recipient, { channel: row.channel, subject: row.subject, body: row.body, html: row.html, ics: row.ics });
         } catch (err) {
+          const permanent = isPermanentSendFailure(err);
           const wait = relayBackoffMs(Number(row.age_ms), timing.baseBackoffMs, timing.maxBackoffMs);
           await db.$executeRaw`
             UPDATE notifications SET attempts = attempts + 1, error = ${String((err as Error).message ?? err)}, claimed_until = NULL,
-              next_attempt_at = now() + ${`${wait} milliseconds`}::interval
+              next_attempt_at = now() + ${`${wait} milliseconds`}::interval, status = CASE WHEN ${permanent} THEN 'failed' ELSE status END
             WHERE id = ${row.id}`;
-          result.retryLater += 1;
+          if (permanent) result.failed += 1;
+          else result.retryLater += 1;
           continue;
         }
         await db.$executeRaw`

@@ -1,39 +1,45 @@
 /**
- * Customer notifications. Every message is written to the `notifications` outbox before it is
- * sent; the row's unique dedupeKey (derived by the caller from workflow id and step) makes a
- * retried activity a no-op once the message went out, so a customer never gets the same mail
- * twice from one step. A customer without an email address gets an outbox row marked `skipped`.
- *
- * Overlapping attempts: the attempt that sends holds the row for SEND_LEASE_MS (`claimed_until`).
- * A retry that starts while an earlier attempt may still be talking to SMTP (Temporal timed it
- * out, the process goes on) finds the claim and is retried when the lease ends, by then finding
- * the row `sent` or free. The lease outlasts the mailer's own timeouts (infra/notify/mailer.ts),
- * so only a mail whose SMTP transaction ended in doubt (accepted but never recorded) can go twice.
+ * Customer notifications about bookings and waiting-list offers, by email (text and HTML parts,
+ * .ics invite) or SMS, in the customer's language (API.md "The booking after confirmation").
+ * Every message goes through the outbox (notification-outbox.ts: one row per step, claim/lease,
+ * retried by the relay). Channel: email when the customer has an address, SMS when only a phone
+ * (domain/notifications/message-channels.ts); reminders on the branch's channels.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import {
-  renderBookingMail,
-  renderWaitlistOfferMail,
-  type BookingNotificationKind,
-} from '../domain/notifications/notification-templates';
+import { notificationSettingsOf, type Channel } from '../domain/notifications/lifecycle-schedule';
+import { messageDelivery, reminderDeliveries, type Delivery } from '../domain/notifications/message-channels';
+import { messageLanguage } from '../domain/notifications/message-language';
 import type { Db } from '../infra/db/prisma';
-import { newId } from '../infra/db/ids';
+import { manageLinkFor, reviewLinkFor, type SelfServiceLinkConfig } from '../infra/self-service/links';
 import { buildIcs } from '../infra/notify/ics';
-import { MAILER_WORST_CASE_MS, type Mailer, type OutgoingMail } from '../infra/notify/mailer';
+import {
+  calendarSummary,
+  renderBookingMessage,
+  renderWaitlistOfferMessage,
+  type BookingMessageKind,
+  type RenderedMessage,
+} from '../infra/notify/templates/booking-messages';
+import { createOutbox, type NotificationOutcome, type OutboxMessage, type Senders } from './notification-outbox';
 
-/** How long a send attempt holds its outbox row: longer than the mailer can take for one message. */
-export const SEND_LEASE_MS = MAILER_WORST_CASE_MS + 30_000;
+export { SEND_LEASE_MS, type NotificationOutcome } from './notification-outbox';
 
-export interface NotificationDeps {
+export type BookingNotificationKind = BookingMessageKind;
+
+export interface NotificationDeps extends Senders {
   db: Db;
-  mailer: Mailer;
+  /**
+   * Secret and public origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in
+   * confirmations, reminders (valid until the booking ends) and review requests (valid
+   * REVIEW_LINK_DAYS longer); without it messages carry no link.
+   */
+  selfService?: SelfServiceLinkConfig;
 }
 
 export interface BookingNotificationInput {
   bookingId: string;
   kind: BookingNotificationKind;
   dedupeKey: string;
-  /** For reschedule mails: the start before the move (UTC ISO). */
+  /** For reschedule messages: the start before the move (UTC ISO). */
   previousStart?: string;
   reason?: string;
 }
@@ -44,12 +50,10 @@ export interface WaitlistOfferInput {
   dedupeKey: string;
 }
 
-export type NotificationOutcome = { status: 'sent' | 'skipped' | 'already_sent'; notificationId: string };
-
 export interface BookingReminderInput {
   bookingId: string;
   minutesBefore: number;
-  channels: Array<'email' | 'sms'>;
+  channels: Channel[];
   /** The start the reminder was planned for (UTC ISO): nothing is sent if the booking moved or ended. */
   start: string;
   dedupeKey: string;
@@ -57,102 +61,101 @@ export interface BookingReminderInput {
 
 export type ReminderOutcome = { status: 'sent' | 'skipped' | 'already_sent' | 'stale' };
 
-export function createNotificationActivities({ db, mailer }: NotificationDeps) {
-  async function deliver(
-    row: { companyId: string; bookingId?: string; customerId: string; kind: string; dedupeKey: string },
-    recipient: string | null,
-    mail: Omit<OutgoingMail, 'to'>,
-  ): Promise<NotificationOutcome> {
-    // One statement creates the outbox row or claims a free `pending` one; a row it may not take
-    // (sent, skipped, or claimed by an overlapping attempt) is not returned and is read below.
-    const lease = `${SEND_LEASE_MS} milliseconds`;
-    const [outbox] = await db.$queryRaw<{ id: string; status: string }[]>`
-      INSERT INTO notifications (id, company_id, booking_id, customer_id, kind, recipient, subject, body, dedupe_key, status, claimed_until)
-      VALUES (${newId('ntf')}, ${row.companyId}, ${row.bookingId ?? null}, ${row.customerId}, ${row.kind}, ${recipient},
-        ${mail.subject}, ${mail.text}, ${row.dedupeKey}, ${recipient ? 'pending' : 'skipped'},
-        CASE WHEN ${recipient}::text IS NULL THEN NULL ELSE now() + ${lease}::interval END)
-      ON CONFLICT (dedupe_key) DO UPDATE SET claimed_until = now() + ${lease}::interval
-        WHERE notifications.status = 'pending' AND (notifications.claimed_until IS NULL OR notifications.claimed_until <= now())
-      RETURNING id, status`;
-    if (!outbox) return notOurs(row.dedupeKey);
-    if (outbox.status === 'skipped' || !recipient) return { status: 'skipped', notificationId: outbox.id };
-    try {
-      await mailer.send({ ...mail, to: recipient });
-    } catch (err) {
-      // The claim goes with the failure, so the retry may send at once.
-      await db.notification.update({
-        where: { id: outbox.id },
-        data: { attempts: { increment: 1 }, error: String((err as Error).message ?? err), claimedUntil: null },
-      });
-      throw ApplicationFailure.retryable(`email to customer failed: ${(err as Error).message}`, 'NotificationSendFailed');
-    }
-    await db.$executeRaw`
-      UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, error = NULL, claimed_until = NULL WHERE id = ${outbox.id}`;
-    return { status: 'sent', notificationId: outbox.id };
-  }
+const NO_INVITE: ReadonlySet<BookingNotificationKind> = new Set(['booking_failed', 'booking_awaiting_approval', 'booking_declined', 'review_request']);
 
-  /** The row exists and is not ours to send: done already, or an overlapping attempt holds it. */
-  async function notOurs(dedupeKey: string): Promise<NotificationOutcome> {
-    const [existing] = await db.$queryRaw<{ id: string; status: string; waitMs: number }[]>`
-      SELECT id, status, GREATEST(0, CEIL(EXTRACT(EPOCH FROM (claimed_until - now())) * 1000))::int AS "waitMs"
-      FROM notifications WHERE dedupe_key = ${dedupeKey}`;
-    if (existing.status !== 'pending') return { status: 'already_sent', notificationId: existing.id };
-    throw ApplicationFailure.create({
-      type: 'NotificationInFlight',
-      message: `notification ${existing.id} is being sent by an overlapping attempt; retry when its claim ends`,
-      nextRetryDelay: existing.waitMs + 1_000,
-    });
-  }
+/** The message as the outbox stores it for one channel (an SMS keeps its text as body). */
+function forChannel(channel: Channel, rendered: RenderedMessage, ics?: OutboxMessage['ics']): OutboxMessage {
+  if (channel === 'sms') return { channel, subject: rendered.subject, body: rendered.sms };
+  return { channel, subject: rendered.subject, body: rendered.text, html: rendered.html, ics };
+}
 
-  async function sendAboutBooking(input: BookingNotificationInput, loaded?: BookingView): Promise<NotificationOutcome> {
-    const booking = loaded ?? (await loadBookingView(db, input.bookingId));
-    if (!booking) throw ApplicationFailure.nonRetryable(`booking ${input.bookingId} not found`, 'NotFound');
+export function createNotificationActivities({ db, selfService, ...senders }: NotificationDeps) {
+  const outbox = createOutbox({ db, ...senders });
+
+  /** Renders the booking's message and sends it on each delivery (dedupe key per channel when several). */
+  async function sendAboutBooking(
+    input: BookingNotificationInput,
+    booking: BookingView,
+    deliveries: Delivery[],
+    keyOf: (d: Delivery) => string,
+  ): Promise<NotificationOutcome[]> {
+    const lang = messageLanguage(booking.customerLanguage, notificationSettingsOf(booking.notifications).defaultLanguage);
     const view = {
       bookingId: booking.id,
       customerName: booking.customerName,
       serviceName: booking.serviceName,
       staffName: booking.staffName,
       branchName: booking.branchName,
+      branchAddress: booking.branchAddress,
       timezone: booking.timezone,
       start: booking.startAt.toISOString(),
       end: booking.endAt.toISOString(),
       previousStart: input.previousStart,
       reason: input.reason,
+      price: booking.price === null ? null : { amount: booking.price, currency: booking.currency },
+      link: selfService ? (input.kind === 'review_request' ? reviewLinkFor : manageLinkFor)(selfService, { id: booking.id, end: booking.endAt }) : undefined,
     };
-    const rendered = renderBookingMail(input.kind, view);
-    const concernsAppointment = input.kind !== 'booking_failed';
+    const rendered = renderBookingMessage(input.kind, view, lang);
+    // Only messages about an appointment that stands (or is cancelled) carry an .ics: not a request, a refusal or a review request.
+    const concernsAppointment = !NO_INVITE.has(input.kind);
     const ics = concernsAppointment
       ? buildIcs({
           uid: `${booking.id}@booking-backend`,
           sequence: booking.rescheduledCount + (input.kind === 'booking_cancelled' ? 1 : 0),
           start: view.start,
           end: view.end,
-          summary: `${view.serviceName} with ${view.staffName}`,
+          summary: calendarSummary(view, lang),
           description: rendered.text,
-          location: view.branchName,
+          location: [view.branchName, view.branchAddress].filter(Boolean).join(', '),
           cancelled: input.kind === 'booking_cancelled',
         })
       : undefined;
-    return deliver(
-      { companyId: booking.companyId, bookingId: booking.id, customerId: booking.customerId, kind: input.kind, dedupeKey: input.dedupeKey },
-      booking.customerEmail,
-      { ...rendered, ics },
-    );
+    const outcomes: NotificationOutcome[] = [];
+    for (const d of deliveries) {
+      outcomes.push(
+        await outbox.deliver(
+          { companyId: booking.companyId, bookingId: booking.id, customerId: booking.customerId, kind: input.kind, dedupeKey: keyOf(d) },
+          d.to,
+          forChannel(d.channel, rendered, ics),
+        ),
+      );
+    }
+    return outcomes;
+  }
+
+  async function loadOrFail(bookingId: string): Promise<BookingView> {
+    const booking = await loadBookingView(db, bookingId);
+    if (!booking) throw ApplicationFailure.nonRetryable(`booking ${bookingId} not found`, 'NotFound');
+    return booking;
   }
 
   return {
-    sendBookingNotification: (input: BookingNotificationInput): Promise<NotificationOutcome> => sendAboutBooking(input),
+    /** One message about the booking, by email, or by SMS to a phone-only customer. */
+    async sendBookingNotification(input: BookingNotificationInput): Promise<NotificationOutcome> {
+      const booking = await loadOrFail(input.bookingId);
+      const [outcome] = await sendAboutBooking(input, booking, [messageDelivery(booking)], () => input.dedupeKey);
+      return outcome;
+    },
 
     /**
-     * A lifecycle reminder, only while the booking is still confirmed at the planned start (a
-     * reschedule or cancel racing the lifecycle's timer makes it `stale`: nothing is sent).
+     * A lifecycle reminder on the branch's channels, only while the booking is still confirmed at
+     * the planned start (a reschedule or cancel racing the lifecycle's timer makes it `stale`:
+     * nothing is sent). One outbox row per channel (`<dedupeKey>:email`, `<dedupeKey>:sms`).
      */
     async sendBookingReminder(input: BookingReminderInput): Promise<ReminderOutcome> {
       const booking = await loadBookingView(db, input.bookingId);
       if (!booking || booking.status !== 'confirmed' || booking.startAt.getTime() !== Date.parse(input.start)) return { status: 'stale' };
-      if (!input.channels.includes('email')) return { status: 'skipped' };
-      const { status } = await sendAboutBooking({ bookingId: input.bookingId, kind: 'booking_reminder', dedupeKey: `${input.dedupeKey}:email` }, booking);
-      return { status };
+      const deliveries = reminderDeliveries(input.channels, booking);
+      const outcomes = await sendAboutBooking(
+        { bookingId: input.bookingId, kind: 'booking_reminder', dedupeKey: input.dedupeKey },
+        booking,
+        deliveries,
+        (d) => `${input.dedupeKey}:${d.channel}`,
+      );
+      const statuses = new Set(outcomes.map((o) => o.status));
+      if (statuses.has('sent')) return { status: 'sent' };
+      if (statuses.has('already_sent')) return { status: 'already_sent' };
+      return { status: 'skipped' };
     },
 
     async sendWaitlistOffer(input: WaitlistOfferInput): Promise<NotificationOutcome> {
@@ -168,17 +171,22 @@ export function createNotificationActivities({ db, mailer }: NotificationDeps) {
         throw ApplicationFailure.nonRetryable(`catalog of waiting-list entry ${entry.id} is gone`, 'NotFound');
       }
       const names = new Map(staff.map((s) => [s.id, s.name]));
-      const rendered = renderWaitlistOfferMail({
-        customerName: customer.name,
-        serviceName: service.name,
-        branchName: branch.name,
-        timezone: branch.timezone,
-        offers: input.offers.map((o) => ({ ...o, staffName: names.get(o.staffId) })),
-      });
-      return deliver(
+      const lang = messageLanguage(customer.language, notificationSettingsOf(branch.notifications).defaultLanguage);
+      const rendered = renderWaitlistOfferMessage(
+        {
+          customerName: customer.name,
+          serviceName: service.name,
+          branchName: branch.name,
+          timezone: branch.timezone,
+          offers: input.offers.map((o) => ({ ...o, staffName: names.get(o.staffId) })),
+        },
+        lang,
+      );
+      const delivery = messageDelivery(customer);
+      return outbox.deliver(
         { companyId: entry.companyId, customerId: customer.id, kind: 'waitlist_offer', dedupeKey: input.dedupeKey },
-        customer.email,
-        rendered,
+        delivery.to,
+        forChannel(delivery.channel, rendered),
       );
     },
   };
@@ -193,24 +201,35 @@ interface BookingView {
   endAt: Date;
   rescheduledCount: number;
   customerName: string;
-  customerEmail: string | null;
+  email: string | null;
+  phone: string | null;
+  customerLanguage: string | null;
+  /** The branch's stored notification settings ({} = the defaults). */
+  notifications: unknown;
   serviceName: string;
+  /** Decimal as text (no float rounding); null: the service has no price. */
+  price: string | null;
+  currency: string;
   staffName: string;
   branchName: string;
+  branchAddress: string | null;
   timezone: string;
 }
 
-/** The booking with the names the mail shows, in one joined query (Prisma's include would take five). */
+/** The booking with what the message shows, in one joined query (Prisma's include would take six). */
 async function loadBookingView(db: Db, bookingId: string): Promise<BookingView | undefined> {
   const rows = await db.$queryRaw<BookingView[]>`
     SELECT b.id, b.company_id AS "companyId", b.customer_id AS "customerId", b.status, b.start_at AS "startAt", b.end_at AS "endAt",
-           b.rescheduled_count AS "rescheduledCount", c.name AS "customerName", c.email AS "customerEmail",
-           sv.name AS "serviceName", st.name AS "staffName", br.name AS "branchName", br.timezone
+           b.rescheduled_count AS "rescheduledCount", c.name AS "customerName", c.email, c.phone, c.language AS "customerLanguage",
+           br.notifications,
+           sv.name AS "serviceName", sv.price::text AS price, co.currency, st.name AS "staffName",
+           br.name AS "branchName", br.address AS "branchAddress", br.timezone
     FROM bookings b
     JOIN customers c ON c.id = b.customer_id
     JOIN services sv ON sv.id = b.service_id
     JOIN staff st ON st.id = b.staff_id
     JOIN branches br ON br.id = b.branch_id
+    JOIN companies co ON co.id = b.company_id
     WHERE b.id = ${bookingId}`;
   return rows[0];
 }

@@ -15,6 +15,11 @@
  * - support: reads (GET/HEAD) of everything, plus the writes listed for it.
  * - public: catalog reads (public fields), availability, reservations, POST /v1/public/bookings.
  * Routes not named here are manager-only (support may read them): default deny.
+ *
+ * Keyless routes (KEYLESS_ROUTES) need no key at all: the customer's self-service endpoints
+ * `/v1/public/bookings/:token[/...]`, where the signed token is the credential and names the one
+ * booking (and thereby the company) they may touch; and the Cal.com webhook receiver, whose
+ * requests are signed (HMAC) by the connected account. A key sent along is ignored there.
  */
 export const ROLES = ['manager', 'booking', 'support', 'public'] as const;
 export type Role = (typeof ROLES)[number];
@@ -62,6 +67,20 @@ const RULES: Record<Exclude<Role, 'manager'>, Rule[]> = {
     { methods: ['POST'], template: '/v1/public/bookings' },
   ],
 };
+
+/**
+ * Served without any key: the token in the path is the credential (api/public-bookings), or the
+ * request is signed by its caller (Cal.com webhooks, api/calendar-webhooks). No principal is set;
+ * the per-address rate limits still apply.
+ */
+const KEYLESS_ROUTES: Rule[] = [
+  { methods: ANY, template: /^\/v1\/public\/bookings\/:token(\/[a-z-]+)?$/ },
+  { methods: ['POST'], template: '/v1/webhooks/calcom/:connectionId' },
+];
+
+export function isKeyless(method: string, template: string): boolean {
+  return KEYLESS_ROUTES.some((rule) => matches(rule, method.toUpperCase(), template));
+}
 
 const matches = (rule: Rule, method: string, template: string) =>
   (rule.methods === ANY || rule.methods.includes(method)) &&

@@ -1,9 +1,11 @@
 /**
  * createApp(deps): the Express application, without listen (api/server.ts listens; tests use
  * supertest). Middleware order matters and is:
- *   request id + logs (request-log.ts) → metrics → helmet → JSON body (100 kb) → ops endpoints (no key)
+ *   request id + logs (request-log.ts) → metrics → helmet → raw body of /v1/webhooks/calcom (HMAC-verified
+ *   by its handler) → JSON body (100 kb) → ops endpoints (no key)
  *   → the console's static files (api/console, no key; its own CSP)
- *   → /v1: rate limits per address (all, and unknown keys) → bearer auth + role policy → rate
+ *   → /v1: rate limits per address (all, and unknown keys) → bearer auth + role policy (keyless
+ *   routes of api/access-policy.ts skip both: signed by their caller) → rate
  *   limit per company → route groups → 405/404 → problem+json errors.
  * Routing is case-sensitive and strict; the role policy is asked about the route template the
  * router will run (routeResolver), so both see one path.
@@ -40,6 +42,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(metrics));
   app.use(helmet());
+  // Cal.com webhooks are verified over their raw bytes (HMAC): kept as a Buffer, never parsed here
+  // (express.json skips a body already read).
+  app.use('/v1/webhooks/calcom', express.raw({ type: () => true, limit: deps.bodyLimit ?? '100kb' }));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb' }));
   // After the body parser: its stream callbacks would leave the span's async context.
   app.use(httpTracing());

@@ -21,7 +21,7 @@ import { LRUCache } from 'lru-cache';
 import { DEMO_API_KEYS } from '../infra/config';
 import { hashApiKey } from '../infra/db/api-keys';
 import type { AppDeps } from './app-deps';
-import { isAllowed, ROLES, type Principal, type Role } from './access-policy';
+import { isAllowed, isKeyless, ROLES, type Principal, type Role } from './access-policy';
 import { ApiError } from './error-handler';
 
 const KEY_CACHE_TTL_MS = 30_000;
@@ -83,12 +83,14 @@ export function authenticate(
   }
 
   return async (req, res, next) => {
+    // req.baseUrl is '/v1' when mounted there; check against the full path.
+    const template = route(req.method, req.baseUrl + req.path);
+    // Keyless routes: a self-service token in the path, or a signed Cal.com webhook, is the credential; no principal is set.
+    if (template !== undefined && isKeyless(req.method, template)) return next();
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new ApiError('unauthenticated', 'Missing bearer API key');
     const principal = await lookup(token);
     if (!principal) throw new ApiError('unauthenticated', 'Unknown or revoked API key');
-    // req.baseUrl is '/v1' when mounted there; check against the full path.
-    const template = route(req.method, req.baseUrl + req.path);
     if (template !== undefined && !isAllowed(principal, req.method, template)) {
       throw new ApiError('forbidden', 'This key may not perform this operation');
     }

@@ -156,6 +156,8 @@ export function createRateLimiters(options: RateLimitOptions, redis?: RedisConne
   const perCompany = expressRateLimit({
     ...common,
     limit: options.max,
+    // Keyless calls (self-service tokens, signed webhooks) have no company: the per-address limit counts them.
+    skip: (_req, res) => res.locals.principal === undefined,
     keyGenerator: (_req, res) => {
       const principal = principalOf(res);
       return principal.kind === 'admin' ? 'admin' : `company:${principal.companyId}`;

@@ -63,6 +63,8 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas> {
   tags: string[];
   request?: S;
   responses: Record<number, SuccessResponse>;
+  /** Served without an API key (api/access-policy.ts KEYLESS_ROUTES must name it): documented with no security. */
+  keyless?: boolean;
   /** Method name in generated clients; default derived from method and path (operationIdOf). */
   operationId?: string;
   /** Problem codes this route may answer besides the common ones. */
@@ -183,7 +185,7 @@ export function describeRoute(registry: OpenAPIRegistry, spec: RouteSpec): void 
     summary: spec.summary,
     description: spec.description,
     tags: spec.tags,
-    security: [{ bearerAuth: [] }],
+    security: spec.keyless ? [] : [{ bearerAuth: [] }],
     request: {
       ...(request.body ? { body: { required: !request.body.safeParse(undefined).success, content: { 'application/json': { schema: request.body } } } } : {}),
       ...(request.query ? { query: request.query as NonNullable<RouteConfig['request']>['query'] } : {}),

@@ -19,6 +19,10 @@ import { bookingsRoutes } from './bookings/bookings.routes';
 import { reservationsRoutes } from './reservations/reservations.routes';
 import { syncFailuresRoutes } from './sync-failures/sync-failures.routes';
 import { calendarConnectionsRoutes } from './calendar-connections/calendar-connections.routes';
+import { webhookEndpointsRoutes } from './webhook-endpoints/webhook-endpoints.routes';
+import { calendarWebhooksRoutes } from './calendar-webhooks/calendar-webhooks.routes';
+import { publicBookingsRoutes } from './public-bookings/public-bookings.routes';
+import { reviewsRoutes } from './reviews/reviews.routes';
 
 export const routeGroups: RouteGroup[] = [
   adminRoutes,
@@ -37,5 +41,9 @@ export const routeGroups: RouteGroup[] = [
   reservationsRoutes,
   syncFailuresRoutes,
   calendarConnectionsRoutes,
+  webhookEndpointsRoutes,
+  calendarWebhooksRoutes,
+  publicBookingsRoutes,
+  reviewsRoutes,
   // availability, bookings, sync-failures, series, waiting-list, analytics: one line each here.
 ];

@@ -1,6 +1,6 @@
 /**
  * Waiting-list benchmark (`npm run bench:waitlist`): 10,000 idle monitor workflows on the Temporal
- * dev server, served by one in-process worker (real activities over PostgreSQL, an in-process
+ * dev server, served by one worker process (real activities over PostgreSQL, an in-process
  * Cal.com emulator); then, ROUNDS times, a booking that an auto-book entry waits for is cancelled
  * through the real cancellation workflow, and the time until that entry is booked is measured.
  * Prints the worker process RSS with the idle monitors and the cancellation → booked latencies
@@ -8,33 +8,33 @@
  * check cycle, read from a monitor's history, times the cycles per hour at WAITLIST_CHECK_INTERVAL)
  * and the waiting_list_entries rows PostgreSQL read per cancellation (pg_stat delta: fan-out
  * lookup and the woken monitor's own queries). The idle entries wait for a closed Sunday far from
- * the freed slots, so the fan-out's indexed lookup never reads them. The worker's sticky cache is
- * WORKER_MAX_CACHED_WORKFLOWS (default 500), as `npm run worker` runs it.
+ * the freed slots, so the fan-out's indexed lookup never reads them.
+ *
+ * The worker is a process of its own, started as production starts it (`worker/main.ts` with its
+ * environment: sticky cache WORKER_MAX_CACHED_WORKFLOWS, activity slots, database pool), so its RSS
+ * is the worker's alone (read from /proc), not the bench's clients, emulator and sink. Nothing here
+ * queries a monitor: a query on a workflow outside the sticky cache makes the worker replay it, which
+ * an idle monitor in production never costs; idleness and checks are read from the server's histories.
  *
  * Needs the dev server (npm run temporal) and PostgreSQL (DATABASE_URL); mails go to an in-process
- * SMTP sink. Cleans up after itself.
+ * SMTP sink (the worker process sends to it). Cleans up after itself.
+ * Env: BENCH_WORKER_NODE_OPTIONS (extra node flags for the worker process).
  * Env: BENCH_MONITORS (10000), BENCH_ROUNDS (5), BENCH_IDLE_DAY (2027-03-07).
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { readFileSync, readdirSync } from 'node:fs';
 import { entryReachUtc } from '../domain/waitlist/waitlist-policy';
-import { createAvailabilityCache } from '../infra/cache/availability-cache';
-import { createCalcomConnections } from '../infra/calcom/calcom.connections';
-import { createSecretBox } from '../infra/secrets/secret-box';
 import { startCalcomEmulator } from '../infra/calcom/emulator/emulator.server';
 import { EMULATOR_API_KEY, loadConfig } from '../infra/config';
 import { newId } from '../infra/db/ids';
 import { migrate } from '../infra/db/migrator';
 import { createPrisma, type Db } from '../infra/db/prisma';
-import { createMailer } from '../infra/notify/mailer';
 import { startSmtpSink } from '../infra/notify/smtp-sink';
 import { cancelWorkflowId } from '../workflows/cancel-booking.contract';
 import { waitlistWorkflowId, type WaitlistMonitorInput } from '../workflows/waitlist-monitor.contract';
-import { bundleOnce } from '../test/harness/temporal';
-import { NO_TRACING_SINKS } from '../worker/booking-worker';
+import { signalGroup, startWorkerProcess, type WorkerProcess } from '../test/harness/worker-process';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from '../test/integration/availability.fixtures';
 
 const MONITORS = Number(process.env.BENCH_MONITORS ?? 10_000);
@@ -71,11 +71,40 @@ async function entryRowsRead(db: Db): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** Timers the monitor has started so far, read from the server's history (one per safety-check wait). */
+async function timersStarted(ctx: Ctx, entryId: string): Promise<number> {
+  const events = (await ctx.client.workflow.getHandle(waitlistWorkflowId(entryId)).fetchHistory()).events ?? [];
+  return events.filter((e) => e.timerStartedEventAttributes).length;
+}
+
+/** Waits until the monitor has run `checks` checks (each followed by a timer). */
+async function awaitChecks(ctx: Ctx, entryId: string, checks: number, pollMs: number): Promise<void> {
+  while ((await timersStarted(ctx, entryId)) < checks) await new Promise((r) => setTimeout(r, pollMs));
+}
+
+/** RSS of the worker's node process: the largest of its process group (tsx's loader process aside). */
+function workerRss(proc: WorkerProcess): number {
+  const group = proc.child.pid;
+  let largest = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== group) continue; // pgrp
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) largest = Math.max(largest, Number(rss[1]) * 1024);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return largest;
+}
+
 /** Events of one idle safety-check cycle (TimerStarted to the next TimerStarted) of a fast-checking monitor. */
 async function eventsPerCheckCycle(ctx: Ctx): Promise<number> {
   const id = await startEntry({ ...ctx, interval: 2_000 }, IDLE_DAY, true);
   const handle = ctx.client.workflow.getHandle(waitlistWorkflowId(id));
-  while ((await handle.query<{ checks: number }>('waitlistState')).checks < 4) await new Promise((r) => setTimeout(r, 200));
+  await awaitChecks(ctx, id, 4, 200);
   const events = (await handle.fetchHistory()).events ?? [];
   const timers = events.map((e, i) => (e.timerStartedEventAttributes ? i : -1)).filter((i) => i >= 0);
   await handle.terminate('measured');
@@ -85,8 +114,7 @@ async function eventsPerCheckCycle(ctx: Ctx): Promise<number> {
 async function round(ctx: Ctx, day: string): Promise<number> {
   const taken = await insertBooking(ctx.db, ctx.fx, { staffId: ctx.fx.staff.anna, start: new Date(`${day}T10:00:00+01:00`) });
   const entryId = await startEntry(ctx, day, true, { start: '10:00', end: '11:00' });
-  const handle = ctx.client.workflow.getHandle(waitlistWorkflowId(entryId));
-  while ((await handle.query<{ checks: number }>('waitlistState')).checks < 1) await new Promise((r) => setTimeout(r, 20));
+  await awaitChecks(ctx, entryId, 1, 20);
   const t0 = performance.now();
   await ctx.client.workflow.start('cancelBookingWorkflow', { taskQueue: ctx.taskQueue, workflowId: cancelWorkflowId(taken), args: [{ bookingId: taken, reason: 'bench' }] });
   for (;;) {
@@ -97,42 +125,44 @@ async function round(ctx: Ctx, day: string): Promise<number> {
   }
 }
 
+/** Resolves when the worker process logs that it polls; rejects when it exits first. */
+async function waitForPolling(proc: WorkerProcess): Promise<void> {
+  for (const t0 = Date.now(); Date.now() - t0 < 120_000; ) {
+    if (proc.output.join('').includes('worker polling')) return;
+    if (proc.child.exitCode !== null) throw new Error(`worker exited: ${proc.output.join('').slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('worker not polling after 120 s');
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   await migrate(config.databaseUrl, path.resolve(__dirname, '..', 'prisma', 'migrations'));
   const db = createPrisma(config.databaseUrl, { max: 10 });
   const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
-  const cache = createAvailabilityCache({ redisUrl: config.redisUrl, logger: { info: () => undefined, warn: () => undefined }, prefix: `bench-${randomUUID()}` });
   // Real mail delivery into an in-process sink: the saga's confirmation mail is part of the path.
   const sink = await startSmtpSink({ port: 0, apiPort: 0 });
-  const mailer = createMailer({ smtpUrl: sink.smtpUrl, from: config.mailFrom });
   const taskQueue = `bench-waitlist-${randomUUID()}`;
-  const native = await NativeConnection.connect({ address: config.temporalAddress });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
-  const activities = createActivities({ db, cache, mailer, connections: createCalcomConnections({ secrets: createSecretBox(config.calendarSecretKey), timeoutMs: 2_000 }) });
-  const worker = await Worker.create({
-    connection: native, namespace: config.temporalNamespace, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities,
-    maxCachedWorkflows: config.workerMaxCachedWorkflows,
-    maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
-    maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentLocalActivities,
+  const worker = startWorkerProcess({
+    taskQueue,
+    calcomBaseUrl: emulator.url,
+    command: { file: process.execPath, args: [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'worker/main.ts'] },
+    env: { DATABASE_URL: config.databaseUrl, SMTP_URL: sink.smtpUrl, HOLD_SWEEPER_SCHEDULE: 'off' },
   });
-  const running = worker.run();
+  await waitForPolling(worker);
   const fx = await seedAvailabilityFixture(db);
   const ctx: Ctx = { db, client, taskQueue, fx, interval: config.waitlistCheckIntervalMs };
-  const rssBefore = process.memoryUsage().rss;
+  const rssBefore = workerRss(worker);
   try {
     const started = performance.now();
     const ids: string[] = [];
     await inBatches(Array.from({ length: MONITORS }, (_, i) => i), 200, async () => ids.push(await startEntry(ctx, IDLE_DAY, true)));
-    // Idle means every monitor ran its first check and sleeps on its timer.
-    await inBatches(ids, 200, async (id) => {
-      const handle = client.workflow.getHandle(waitlistWorkflowId(id));
-      while ((await handle.query<{ checks: number }>('waitlistState')).checks < 1) await new Promise((r) => setTimeout(r, 100));
-    });
+    // Idle means every monitor ran its first check and sleeps on its timer (read from the server).
+    await inBatches(ids, 100, (id) => awaitChecks(ctx, id, 1, 250));
     await new Promise((r) => setTimeout(r, 3_000));
-    if (global.gc) global.gc();
-    const rssIdle = process.memoryUsage().rss;
+    const rssIdle = workerRss(worker);
     console.log(`idle entries wait for ${IDLE_DAY}`);
     console.log(`monitors started: ${MONITORS} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(
@@ -159,7 +189,7 @@ async function main(): Promise<void> {
       `history events per idle monitor per hour: ${perHour.toFixed(2)} (${perCycle.toFixed(1)} events per safety check, read from a monitor's history, ` +
         `one check every ${(ctx.interval / 3_600_000).toFixed(1)} h ± 20 %; goal ≤ 1) ${perHour <= 1 ? 'OK' : 'OVER GOAL'}`,
     );
-    console.log(`worker process RSS at the end: ${mb(process.memoryUsage().rss)}`);
+    console.log(`worker process RSS at the end: ${mb(workerRss(worker))}`);
   } finally {
     const open = await db.waitingListEntry.findMany({ where: { companyId: fx.companyId }, select: { workflowId: true } });
     await inBatches(open, 50, (e) => client.workflow.getHandle(e.workflowId).terminate('bench done').catch(() => undefined));
@@ -169,13 +199,10 @@ async function main(): Promise<void> {
     await db.syncFailure.deleteMany({ where: { companyId: fx.companyId } });
     await db.booking.deleteMany({ where: { companyId: fx.companyId } });
     await db.company.delete({ where: { id: fx.companyId } }).catch(() => undefined);
-    worker.shutdown();
-    await running;
+    signalGroup(worker, 'SIGTERM');
+    await worker.exited;
     await connection.close();
-    await native.close();
     await emulator.close();
-    await cache.close();
-    mailer.close();
     await sink.close();
     await db.$disconnect();
   }

@@ -2,7 +2,7 @@
  * Production defaults (API.md "Configuration"; issue 11): NODE_ENV=production refuses the
  * development admin key, the demo keys and short admin keys, and reads the rate-limit settings.
  */
-import { DEMO_API_KEYS, DEV_ADMIN_API_KEY, DEV_CALENDAR_SECRET_KEY, DEV_TEMPORAL_PAYLOAD_KEY, loadConfig } from './config';
+import { DEMO_API_KEYS, DEV_ADMIN_API_KEY, DEV_CALENDAR_SECRET_KEY, DEV_SELF_SERVICE_SECRET, DEV_TEMPORAL_PAYLOAD_KEY, loadConfig } from './config';
 
 const production = (extra: Record<string, string> = {}) => ({
   NODE_ENV: 'production',
@@ -10,6 +10,7 @@ const production = (extra: Record<string, string> = {}) => ({
   CALENDAR_SECRET_KEY: 'k1=' + 'ab'.repeat(32),
   ADMIN_API_KEY: 'A'.repeat(43),
   TEMPORAL_PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'),
+  SELF_SERVICE_SECRET: 'S'.repeat(43),
   ...extra,
 });
 
@@ -63,5 +64,19 @@ describe('config: calendar settings', () => {
     expect(config.calendarReconcileIntervalMs).toBe(15 * 60_000);
     expect(config.publicBaseUrl).toBe('http://127.0.0.1:31000');
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://book.example.com/', CALENDAR_RECONCILE_INTERVAL: '5m' })).toMatchObject({ publicBaseUrl: 'https://book.example.com', calendarReconcileIntervalMs: 300_000 });
+  });
+});
+
+describe('config: self-service secret', () => {
+  it('production requires SELF_SERVICE_SECRET and refuses the development one', () => {
+    const env: Record<string, string> = production();
+    delete env.SELF_SERVICE_SECRET;
+    expect(() => loadConfig(env)).toThrow(/Missing required configuration for production: SELF_SERVICE_SECRET/);
+    expect(() => loadConfig(production({ SELF_SERVICE_SECRET: DEV_SELF_SERVICE_SECRET }))).toThrow(/SELF_SERVICE_SECRET/);
+    expect(loadConfig(production()).selfServiceSecret).toBe('S'.repeat(43));
+  });
+
+  it('development has a working default', () => {
+    expect(loadConfig({}).selfServiceSecret).toBe(DEV_SELF_SERVICE_SECRET);
   });
 });

@@ -22,8 +22,10 @@ export interface AppConfig {
   calcomEmulated: boolean;
   /** Keys of the stored-secrets box (infra/secrets): `[id=]key,...`, newest first. */
   calendarSecretKey: string;
-  /** Public origin of this API (webhook subscriber URLs are built from it). */
+  /** Public origin of this API (webhook subscriber URLs and self-service links are built from it). */
   publicBaseUrl: string;
+  /** HMAC key of the self-service booking tokens (SELF_SERVICE_SECRET; infra/self-service/tokens.ts). */
+  selfServiceSecret: string;
   /** Period of each connection's reconciliation Schedule. */
   calendarReconcileIntervalMs: number;
   adminApiKey: string;
@@ -45,6 +47,8 @@ export interface AppConfig {
   workerDbPoolSize: number;
   /** false (HOLD_SWEEPER_SCHEDULE=off): this worker does not create or steer the hold-sweeper Schedule */
   holdSweeperSchedule: boolean;
+  /** WEBHOOKS_ALLOW_PRIVATE=1: webhook endpoints may be private or loopback http:// URLs even in production. */
+  webhooksAllowPrivate: boolean;
   smtpUrl: string;
   mailFrom: string;
   /** Twilio Messages API base URL; '' in production without SMS_URL (no SMS provider). */
@@ -91,6 +95,8 @@ export const DEMO_API_KEYS = { manager: 'demo-manager-key', booking: 'demo-booki
 export const DEV_TEMPORAL_PAYLOAD_KEY = Buffer.from('booking-dev-temporal-payload-key').toString('base64');
 /** The shortest ADMIN_API_KEY production accepts (a random 32-byte key in base64url is 43). */
 const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 32;
+/** Development default of SELF_SERVICE_SECRET (refused in production). */
+export const DEV_SELF_SERVICE_SECRET = 'dev-self-service-secret';
 export const EMULATOR_API_KEY = 'cal_test_emulator_key';
 /** Development default of CALENDAR_SECRET_KEY (never valid in production: the variable is required there). */
 export const DEV_CALENDAR_SECRET_KEY = 'dev=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
@@ -127,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calcomEmulated: !calcomApiKey,
     calendarSecretKey: secret('CALENDAR_SECRET_KEY', DEV_CALENDAR_SECRET_KEY),
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/+$/, ''),
+    selfServiceSecret: secret('SELF_SERVICE_SECRET', DEV_SELF_SERVICE_SECRET),
     calendarReconcileIntervalMs: parseDurationMs(env.CALENDAR_RECONCILE_INTERVAL, 15 * 60_000),
     adminApiKey: secret('ADMIN_API_KEY', DEV_ADMIN_API_KEY),
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
@@ -138,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),
     reservationTtlMs: Math.min(Math.max(parseDurationMs(env.RESERVATION_TTL, 5 * 60_000), 30_000), 900_000),
     holdSweeperSchedule: env.HOLD_SWEEPER_SCHEDULE !== 'off',
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE === '1',
     smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
     mailFrom: env.MAIL_FROM ?? 'Bookings <bookings@example.test>',
     smsUrl: env.SMS_URL ?? (production ? '' : 'http://127.0.0.1:2590'),
@@ -164,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // encrypts their secrets instead.
   if (production && env.TEMPORAL_PAYLOAD_KEY === DEV_TEMPORAL_PAYLOAD_KEY) {
     throw new Error('TEMPORAL_PAYLOAD_KEY must not be the development key in production (openssl rand -base64 32)');
+  }
+  if (production && env.SELF_SERVICE_SECRET === DEV_SELF_SERVICE_SECRET) {
+    throw new Error('SELF_SERVICE_SECRET must not be the development secret in production (openssl rand -base64 32)');
   }
   if (production && env.ADMIN_API_KEY) {
     const known = [DEV_ADMIN_API_KEY, ...Object.values(DEMO_API_KEYS)] as string[];

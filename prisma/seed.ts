@@ -38,6 +38,7 @@ const branch = {
   id: DEMO_BRANCH_ID,
   name: 'Demo Salon Mitte',
   timezone: 'Europe/Berlin',
+  address: 'Torstraße 125, 10119 Berlin',
   operatingHours: {
     monday: { open: true, start: '08:00', end: '18:00' },
     tuesday: { open: true, start: '08:00', end: '18:00' },

@@ -1,7 +1,7 @@
 /**
  * `npm run dev` (after scripts/dev.mjs installed the packages): Temporal dev server with UI,
  * PostgreSQL with the migrated and seeded booking_dev database, Redis check, then the Cal.com
- * emulator, SMTP sink, worker and API as child processes with prefixed logs. Ctrl-C stops
+ * emulator, SMTP sink, SMS sink, worker and API as child processes with prefixed logs. Ctrl-C stops
  * everything this run started; servers it found already running are left alone.
  */
 import { loadConfig } from '../infra/config';
@@ -13,6 +13,7 @@ import { scriptTargetExists, startBaseServices } from './lib/services';
 
 const API_PORT = Number(process.env.PORT || 3000);
 const TEMPORAL_UI_PORT = Number(process.env.TEMPORAL_UI_PORT || 8233);
+const SMS_SINK_PORT = Number(process.env.SMS_SINK_PORT || 2590);
 const startedAt = Number(process.env.SETUP_STARTED_AT) || Date.now();
 
 async function main(): Promise<void> {
@@ -43,6 +44,8 @@ async function run(supervisor: Supervisor): Promise<void> {
     TEMPORAL_ADDRESS: base.temporalAddress,
     CALCOM_BASE_URL: process.env.CALCOM_BASE_URL ?? 'http://127.0.0.1:5555',
     SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    SMS_URL: process.env.SMS_URL ?? `http://127.0.0.1:${SMS_SINK_PORT}`,
+    SMS_SINK_PORT: String(SMS_SINK_PORT),
     // The console links workflows to the UI this run serves.
     TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${TEMPORAL_UI_PORT}`,
   };
@@ -57,9 +60,10 @@ async function run(supervisor: Supervisor): Promise<void> {
     }
     children.push(supervisor.track(startScript(name, script, { env, format: formatPinoLine })));
   };
-  // A real Cal.com / SMTP server configured by the user replaces the local stand-in.
+  // A real Cal.com / SMTP server / SMS provider configured by the user replaces the local stand-in.
   if (!process.env.CALCOM_API_KEY) start('calcom', 'calcom-emulator');
   if (!process.env.SMTP_URL) start('smtp', 'smtp');
+  if (!process.env.SMS_URL) start('sms', 'sms');
   await consoleBuild;
   start('worker', 'worker');
   start('api', 'api');
@@ -94,6 +98,9 @@ async function run(supervisor: Supervisor): Promise<void> {
     process.env.SMTP_URL
       ? `  SMTP           ${config.smtpUrl}`
       : `  SMTP sink      ${config.smtpUrl}   (messages: http://127.0.0.1:2580/messages)`,
+    process.env.SMS_URL
+      ? `  SMS provider   ${config.smsUrl}`
+      : `  SMS sink       ${config.smsUrl}   (messages: ${config.smsUrl}/messages)`,
     `  Database       ${redact(base.databaseUrl)}`,
     `  Redis          ${base.redisUrl ?? 'unreachable: in-process cache'}`,
     ...(keyLines.length > 0 ? keyLines.map((line) => `  ${line}`) : [`  Admin API key: ${config.adminApiKey}   (the seed printed no demo keys)`]),

@@ -1,7 +1,7 @@
 /**
  * `npm test` (after scripts/test.mjs installed the packages): lint and the console build, then the same services as
- * `npm run dev` against a fresh `booking_test` database, the Cal.com emulator and SMTP sink
- * in-process, then Jest in band. Ends with the plain line "N passed, M failed" that CI reads,
+ * `npm run dev` against a fresh `booking_test` database, the Cal.com emulator, SMTP sink and SMS
+ * sink in-process, then Jest in band. Ends with the plain line "N passed, M failed" that CI reads,
  * and exits with Jest's code. Extra arguments go to Jest.
  */
 import fs from 'node:fs';

@@ -13,7 +13,10 @@ import type { AppConfig } from '../infra/config';
 import { createPrisma } from '../infra/db/prisma';
 import type { Logger } from '../infra/logger';
 import { createMailer } from '../infra/notify/mailer';
+import { createSmsSender } from '../infra/notify/sms';
 import { createSecretBox } from '../infra/secrets/secret-box';
+import { webhookUrlPolicy } from '../infra/webhooks/address-guard';
+import { createWebhookSender } from '../infra/webhooks/webhook-sender';
 
 export interface WorkerDeps {
   activities: ActivityDeps;
@@ -39,13 +42,29 @@ export function buildWorkerDeps(config: AppConfig, logger: Logger, options: Work
     prefix: options.cachePrefix,
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+  // No SMS_URL in production: no provider, SMS notifications are recorded as skipped.
+  const sms = config.smsUrl
+    ? createSmsSender({ url: config.smsUrl, accountSid: config.smsAccountSid, authToken: config.smsAuthToken, from: config.smsFrom })
+    : undefined;
+
+  const webhookSender = createWebhookSender({ policy: webhookUrlPolicy(config) });
 
   let closing: Promise<void> | undefined;
   return {
-    activities: { db, connections, cache, mailer },
+    activities: {
+      db,
+      connections,
+      cache,
+      mailer,
+      sms,
+      webhookSender,
+      // Messages link the booking's self-service page (PUBLIC_BASE_URL/b/<signed token>).
+      selfService: { publicBaseUrl: config.publicBaseUrl, selfServiceSecret: config.selfServiceSecret },
+    },
     close() {
       closing ??= (async () => {
         mailer.close();
+        await webhookSender.close().catch(() => undefined);
         await cache.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the cache failed'));
         await db.$disconnect();
       })();

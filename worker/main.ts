@@ -13,6 +13,7 @@ import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { startNotificationRelaySchedule } from './notification-relay-schedule';
+import { startWebhookDispatcherSchedule } from './webhook-dispatcher-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
     // point the one shared Schedule at a queue nobody polls once the test is over.
     const scheduleOf = { connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger };
     const sweeperSchedule = config.holdSweeperSchedule
-      ? Promise.all([startHoldSweeperSchedule(scheduleOf), startNotificationRelaySchedule(scheduleOf)])
+      ? Promise.all([startHoldSweeperSchedule(scheduleOf), startNotificationRelaySchedule(scheduleOf), startWebhookDispatcherSchedule(scheduleOf)])
       : Promise.resolve();
     logger.info(
       {

@@ -7,6 +7,7 @@ import type {
   BookedSlot,
   CalendarFailedOutcome,
   ConflictOutcome,
+  InvalidStateOutcome,
   NotFoundOutcome,
   RuleViolationOutcome,
 } from './lib/outcomes';
@@ -53,12 +54,23 @@ export interface HeldSlot {
   end: string;
   blockedStart: string;
   blockedEnd: string;
+  /**
+   * Approval services (patch `approval-gate`): after the hold the saga waits for approve/decline
+   * or declines by itself at `deadline` (UTC ISO, never past the start) before any calendar call.
+   */
+  approval?: { deadline: string };
   /** No calendar link (branch without connection, staff or service without Cal.com id): no calendar step. */
   calendar?: 'not_linked';
 }
 
 export type BookAppointmentResult =
   | ({ kind: 'confirmed' } & BookedSlot)
+  /** Approval services: the slot is held, the calendar untouched, until a decision or `deadline`. */
+  | ({ kind: 'awaiting_approval'; deadline: string } & BookedSlot)
+  /** Approval services: declined by a manager or by the approval timer; the slot is free. */
+  | { kind: 'declined'; bookingId: string; by: 'manager' | 'timeout'; reason: string | null }
+  /** Approval services: the row moved on (e.g. cancelled) before the decision took effect. */
+  | InvalidStateOutcome
   | ConflictOutcome
   | RuleViolationOutcome
   | CalendarFailedOutcome
@@ -84,3 +96,13 @@ export const currentStepQuery = defineQuery<string>('currentStep');
  * failure), before the post-outcome notification and cache steps. Used with update-with-start.
  */
 export const awaitBookingOutcomeUpdate = defineUpdate<BookAppointmentResult>('awaitOutcome');
+
+/**
+ * Approval (patch `approval-gate`): while the saga waits `awaiting_approval`, a manager approves
+ * (the saga writes the calendar and confirms; the update answers that outcome: confirmed,
+ * calendar_failed or not_found) or declines (answers `declined`). Any other moment is refused by
+ * the validator (the API answers 409 invalid_state); the first decision wins.
+ */
+export type ApprovalAnswer = BookAppointmentResult;
+export const approveBookingUpdate = defineUpdate<ApprovalAnswer>('approveBooking');
+export const declineBookingUpdate = defineUpdate<ApprovalAnswer, [{ reason?: string | null }]>('declineBooking');

@@ -25,6 +25,9 @@
  * its undo and confirms with `calendar.status: "not_linked"`.
  * After the outcome, a confirmed booking gets its lifecycle (reminders, completion): an abandoned
  * child workflow `lifecycle-<bookingId>` (since patch `start-booking-lifecycle`).
+ * Approval (patch `approval-gate`): a plan with `approval` waits after the hold, `awaiting_approval`
+ * (the saga's first outcome), for a manager's approve/decline update or its deadline timer; an
+ * approval continues with the calendar step below, a decline ends the run (lib/approval-gate.ts).
  * Idempotency: dedupe keys are `<workflowId>:<step>`; the calendar create carries our booking id
  * in Cal.com metadata and adopts an existing booking on a retry, so it never books twice.
  */
@@ -41,6 +44,7 @@ import {
 import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY, LOCAL_DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure, failureType } from './lib/failures';
 import { Saga } from './lib/saga';
+import { approvalGate } from './lib/approval-gate';
 import { startLifecycle } from './lib/lifecycle-start';
 import { announceSlotFreed, invalidateBranchCache, notifyCustomer } from './lib/side-effects';
 import { publishIdentity, publishStart, publishStatus } from './lib/visibility';
@@ -113,6 +117,16 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     }
     // A hold made by an earlier attempt of this step (e.g. before a worker crash) is what counts.
     if (hold.plan) plan = hold.plan;
+  }
+
+  // Since patch `approval-gate`: an approval service waits here, slot held and calendar untouched,
+  // for approve / decline / the timer (lib/approval-gate.ts); after an approval it goes on below.
+  if (plan.approval && patched('approval-gate')) {
+    const gate = await approvalGate({ bookingId, plan: { ...plan, approval: plan.approval }, key, settle, outcome: () => outcome });
+    if (gate === 'closed') {
+      step = 'done';
+      return outcome as BookAppointmentResult;
+    }
   }
 
   let externalId: string | null = null;

@@ -15,3 +15,6 @@ export { reservationExpiryWorkflow } from './reservation-expiry.workflow';
 // Side effect only: PINNED / AUTO_UPGRADE per workflow type for versioned workers.
 import './versioning';
 export { notificationRelayWorkflow } from './notification-relay.workflow';
+export { webhookDeliveryWorkflow } from './webhook-delivery.workflow';
+export { webhookDispatcherWorkflow } from './webhook-dispatcher.workflow';
+export { calendarInboundWorkflow } from './calendar-inbound.workflow';

@@ -136,6 +136,11 @@ function toRecord(base: { seriesId: string; index: number }, r: BookAppointmentR
       return { ...base, status: 'failed', bookingId: r.bookingId, reason: `calendar_sync_failed: ${r.error}` };
     case 'not_found':
       return { ...base, status: 'failed', reason: `not_found: ${r.entity} ${r.id}` };
+    // Approval services: the child saga answers once decided (it never ends while awaiting).
+    case 'awaiting_approval':
+      return { ...base, status: 'booked', bookingId: r.bookingId, start: r.start };
+    case 'declined':
+      return { ...base, status: 'failed', bookingId: r.bookingId, reason: `declined${r.reason ? `: ${r.reason}` : ''}` };
     default:
       return { ...base, status: 'failed', reason: r.message };
   }

@@ -14,7 +14,7 @@ export { BOOKING_TASK_QUEUE } from './book-appointment.contract';
 
 export const SYNC_RETRY_WORKFLOW = 'syncRetryWorkflow';
 
-export type SyncOperation = 'create' | 'reschedule' | 'cancel';
+export type SyncOperation = 'create' | 'reschedule' | 'cancel' | 'inbound_reschedule';
 
 export interface SyncRetryInput {
   syncFailureId: string;

@@ -72,6 +72,16 @@ export async function syncRetryWorkflow(input: SyncRetryInput): Promise<SyncRetr
         return retryCreate(f);
       case 'reschedule':
         return retryReschedule(f);
+      case 'inbound_reschedule':
+        // Moved in Cal.com to a time not free here (the booking kept its time): the retry puts the
+        // Cal.com booking back at the booked time (the activity follows the rescheduledToUid chain).
+        // Only failures recorded since the inbound sync reach this branch (no older history does).
+        try {
+          const { externalId } = await calendar.rescheduleCalendarBooking({ bookingId: f.bookingId, start: f.booking.start, reason: 'kept the time booked here' });
+          return { ok: true, externalId };
+        } catch (error) {
+          return { ok: false, error: describeFailure(error) };
+        }
       case 'cancel':
         try {
           await calendar.cancelCalendarBooking({ bookingId: f.bookingId, reason: f.payload.reason ?? null });

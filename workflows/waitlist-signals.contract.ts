@@ -16,7 +16,7 @@ export interface SlotFreedEvent {
   start: string;
   end: string;
   /** time_off_changed: a staff member's time off was removed or shortened (bookingId is the time off's id). */
-  reason: 'cancelled' | 'rescheduled' | 'failed' | 'time_off_changed';
+  reason: 'cancelled' | 'rescheduled' | 'failed' | 'time_off_changed' | 'declined';
   /**
    * Set by the fan-out activity (issue 12): the slots this entry was allocated, oldest entry first,
    * decided once for all monitors. Absent from older senders: the monitor then checks by itself.

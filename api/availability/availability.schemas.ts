@@ -158,6 +158,8 @@ export const REASON_CODES = [
   'unknown_staff',
   'consultation_required',
   'booking_limit',
+  'cancellation_cutoff',
+  'max_reschedules',
 ] as const;
 
 export const explainResponse = z
@@ -172,6 +174,8 @@ export const explainResponse = z
         code: z.enum(REASON_CODES),
         staffId: z.string().optional(),
         limit: z.string().optional().openapi({ description: 'booking_limit: the limit reached, e.g. service.perCustomer.week' }),
+        part: z.number().int().optional().openapi({ description: 'Packages: the blocking part (0-based, in packageServiceIds order)' }),
+        serviceId: z.string().optional().openapi({ description: 'Packages: the service of the blocking part' }),
         message: z.string(),
       }),
     ),

@@ -86,6 +86,7 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       staff: ctx.staff,
       busy,
       now,
+      packageParts: ctx.packageParts,
       query: { from: q.from, to: q.to, staffId: q.staffId, durationMinutes: q.durationMinutes, preferences: preferencesOf(q), participants: q.participants },
     });
     const days = withStaffAndPrice(result.days, ctx);
@@ -133,7 +134,8 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
     async explain(companyId, q) {
       const start = q.start.getTime();
       const { ctx, busy, calendar } = await load(companyId, q, new Date(start - 36 * HOUR), new Date(start + 36 * HOUR));
-      const duration = resolveDuration(ctx.service, q.durationMinutes);
+      // A package's length is its parts': a requested duration is not applied (packages.ts).
+      const duration = resolveDuration(ctx.service, ctx.packageParts ? null : q.durationMinutes);
       if (!duration.ok) throw new ValidationError(duration.reason.message, [{ path: 'durationMinutes', message: duration.reason.message }]);
       const result = explainStart({
         branch: ctx.branch,
@@ -141,6 +143,7 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
         staff: ctx.staff,
         busy,
         customerHistory: ctx.customerHistory,
+        packageParts: ctx.packageParts,
         now: clock().getTime(),
         start,
         staffId: q.staffId,

@@ -199,15 +199,15 @@ async function tellLifecycle(ctx: RouteContext, bookingId: string, reason: strin
     .catch(() => undefined);
 }
 
-function keyed(ctx: RouteContext, scope: string, key: string | undefined, newResourceId: () => string) {
+export function keyed(ctx: RouteContext, scope: string, key: string | undefined, newResourceId: () => string) {
   return { db: ctx.deps.db, companyId: ctx.companyId(), scope, key, body: ctx.req.body ?? null, newResourceId, now: ctx.now() };
 }
 
-const final = (answer: StoredAnswer): WorkAnswer => ({ answer, final: true });
+export const final = (answer: StoredAnswer): WorkAnswer => ({ answer, final: true });
 
-const stateProblem = (detail: string) => problemAnswer(makeProblem('invalid_state', detail));
+export const stateProblem = (detail: string) => problemAnswer(makeProblem('invalid_state', detail));
 
-async function currentBooking(db: Db, companyId: string, bookingId: string, status: number): Promise<StoredAnswer> {
+export async function currentBooking(db: Db, companyId: string, bookingId: string, status: number): Promise<StoredAnswer> {
   const row = await findBookingRow(db, companyId, bookingId);
   if (!row) throw notFound('Booking', bookingId);
   return { status, body: renderBooking(row) };

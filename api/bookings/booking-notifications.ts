@@ -15,6 +15,8 @@ const KINDS: Record<string, string> = {
   booking_rescheduled: 'rescheduled',
   booking_cancelled: 'cancelled',
   booking_failed: 'failed',
+  booking_awaiting_approval: 'awaiting_approval',
+  booking_declined: 'declined',
   review_request: 'review_request',
 };
 
@@ -22,7 +24,7 @@ export const bookingNotificationsSchema = z
   .object({
     data: z.array(
       z.object({
-        kind: z.string().openapi({ description: 'confirmation | reminder | rescheduled | cancelled | failed | review_request' }),
+        kind: z.string().openapi({ description: 'confirmation | reminder | rescheduled | cancelled | failed | awaiting_approval | declined | review_request' }),
         channel: z.enum(['email', 'sms']),
         to: z.string().nullable().openapi({ description: 'Email address or E.164 number; null when the customer had none (status skipped)' }),
         status: z.enum(['pending', 'sent', 'failed', 'skipped']),

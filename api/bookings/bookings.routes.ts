@@ -7,6 +7,7 @@ import { idParams, listOf } from '../common.schemas';
 import { defineRoute, routeGroup } from '../route-kit';
 import { expandBookings } from './booking-expand';
 import { cancelBooking, completeBooking, markNoShow, rescheduleBooking } from './booking-actions';
+import { decideBooking } from './booking-approval';
 import { bookingNotificationsSchema, listBookingNotifications } from './booking-notifications';
 import { listBookings } from './booking-queries';
 import { loadBookingWithHistory } from './booking.view';
@@ -15,6 +16,7 @@ import {
   bookingWithHistorySchema,
   cancelBody,
   createBookingBody,
+  declineBody,
   getBookingQuery,
   idempotencyHeaders,
   listBookingsQuery,
@@ -111,6 +113,35 @@ export const bookingsRoutes = routeGroup('bookings', [
     responses: { 200: { description: 'Completed', schema: bookingSchema, headers: replayedHeader } },
     problems: ['invalid_state', 'idempotency_key_reused'],
     handler: ({ params, headers }, ctx) => completeBooking(ctx, params.id, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings/:id/approve',
+    tags: TAGS,
+    summary: 'Approve a booking that awaits approval (manager): the calendar is written and the booking confirmed',
+    description:
+      '200 confirmed (calendar synced when linked, customer notified, reminders scheduled); 409 invalid_state unless the booking is awaiting_approval; 502 calendar_sync_failed when the calendar refused (hold released, booking failed); 202 with the current booking when that takes longer than BOOKING_WAIT_MS.',
+    request: { params: idParams, headers: idempotencyHeaders },
+    responses: {
+      200: { description: 'Confirmed', schema: bookingSchema, headers: replayedHeader },
+      202: { description: 'Still running', schema: bookingSchema, headers: replayedHeader },
+    },
+    problems: ['invalid_state', 'idempotency_key_reused', 'calendar_sync_failed', 'dependency_unavailable'],
+    handler: ({ params, headers }, ctx) => decideBooking(ctx, params.id, { kind: 'approve' }, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/bookings/:id/decline',
+    tags: TAGS,
+    summary: 'Decline a booking that awaits approval (manager): its slot is free at once',
+    description: '200 declined (customer notified, waiting lists woken); 409 invalid_state unless the booking is awaiting_approval.',
+    request: { params: idParams, body: declineBody, headers: idempotencyHeaders },
+    responses: {
+      200: { description: 'Declined', schema: bookingSchema, headers: replayedHeader },
+      202: { description: 'Still running', schema: bookingSchema, headers: replayedHeader },
+    },
+    problems: ['invalid_state', 'idempotency_key_reused', 'dependency_unavailable'],
+    handler: ({ params, body, headers }, ctx) => decideBooking(ctx, params.id, { kind: 'decline', reason: body?.reason }, headers['idempotency-key']),
   }),
   defineRoute({
     method: 'get',

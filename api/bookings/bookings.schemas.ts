@@ -12,7 +12,7 @@ export const BOOKING_ORDERS = ['start', '-start', 'createdAt', '-createdAt'] as 
 export type BookingOrder = (typeof BOOKING_ORDERS)[number];
 
 export const SOURCES = ['phone', 'web', 'api', 'mobile'] as const;
-export const BOOKING_STATUSES = ['pending', 'confirmed', 'cancelled', 'failed', 'no_show', 'completed'] as const;
+export const BOOKING_STATUSES = ['pending', 'awaiting_approval', 'confirmed', 'declined', 'cancelled', 'failed', 'no_show', 'completed'] as const;
 
 export const idempotencyHeaders = z.object({
   'idempotency-key': z
@@ -67,6 +67,8 @@ export const rescheduleBody = z
   .openapi('RescheduleBooking');
 
 export const cancelBody = z.strictObject({ reason: plainText(500).optional() }).optional().openapi('CancelBooking');
+
+export const declineBody = z.strictObject({ reason: plainText(500).optional() }).optional().openapi('DeclineBooking');
 
 /** `from`/`to`: an instant with offset, or a date (whole day, branch zone; UTC without branchId). */
 const instantOrDate = z.union([instant, date]).openapi({ type: 'string', description: 'Instant with offset, or YYYY-MM-DD' });

@@ -20,7 +20,7 @@ import { identityAttributes } from '../../workflows/search-attributes.contract';
 import { ApiError } from '../error-handler';
 import type { Reply, RouteContext } from '../route-kit';
 import { formatInstant } from '../common.schemas';
-import { calendarSyncFailed, notFoundAnswer, ruleViolation, sendAnswer, slotUnavailable, surelyNotStarted, temporalOf } from './booking-answers';
+import { calendarSyncFailed, invalidState, notFoundAnswer, ruleViolation, sendAnswer, slotUnavailable, surelyNotStarted, temporalOf } from './booking-answers';
 import { findBookingRow, renderBooking } from './booking.view';
 import type { FullBookingBody } from './bookings.schemas';
 import { answerOnce, type StoredAnswer } from './idempotency';
@@ -105,6 +105,15 @@ export async function answerFor(db: Db, companyId: string, outcome: BookAppointm
       return calendarSyncFailed(outcome.bookingId);
     case 'not_found':
       return notFoundAnswer(outcome);
+    case 'awaiting_approval':
+    case 'declined': {
+      // Approval services: 201 with the held booking (`awaiting_approval`), or the decided row.
+      const row = await findBookingRow(db, companyId, outcome.bookingId);
+      if (!row) throw new Error(`booking ${outcome.bookingId} is missing`);
+      return { status: 201, body: renderBooking(row) };
+    }
+    case 'invalid_state':
+      return invalidState(outcome);
   }
 }
 

@@ -6,10 +6,10 @@
 import { id, instantOut, pageQuery, timezone, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 
-const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
+export const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
 // The pattern judges the text as sent (the document states it); a number libphonenumber-js cannot
 // read for the country is a 400 too, a rule no pattern can state (api/customers/phone.ts).
-const phone = z
+export const phone = z
   .string()
   .regex(/^\+?[0-9(][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567 or (030) 1234567')
   .trim()

@@ -26,6 +26,8 @@ export function renderService(row: ServiceRow): ServiceOut {
     ...(row.consultationServiceId ? { consultationServiceId: row.consultationServiceId } : {}),
     ...(row.limits ? { limits: row.limits as ServiceOut['limits'] } : {}),
     ...(row.seats ? { seats: row.seats as ServiceOut['seats'] } : {}),
+    requiresApproval: row.requiresApproval,
+    approvalTimeoutHours: row.approvalTimeoutHours,
     category: row.category as ServiceOut['category'],
     flexible: (row.flexible ?? null) as ServiceOut['flexible'],
     packageServiceIds: row.packageServiceIds,

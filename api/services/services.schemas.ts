@@ -45,6 +45,9 @@ const serviceFields = {
   requiresConsultation: z.boolean(),
   consultationServiceId: id.nullable().openapi({ description: 'With requiresConsultation: the consultation a customer needs first (a service of the company)' }),
   limits: bookingLimits.nullable(),
+  requiresApproval: z.boolean().openapi({ description: 'Bookings wait as awaiting_approval (slot held, calendar not written) until a manager approves or declines' }),
+  approvalTimeoutHours: z.number().int().min(1).max(8_760)
+    .openapi({ description: 'With requiresApproval: an undecided booking is declined after this many hours (never later than its start)' }),
   seats: z.strictObject({ capacity: z.number().int().min(1).max(1_000) }).nullable()
     .openapi('Seats', { description: 'Up to capacity customers book the same staff member and start, one booking each' }),
   category,
@@ -69,6 +72,8 @@ export const createServiceBody = z
     requiresConsultation: serviceFields.requiresConsultation.default(false),
     consultationServiceId: serviceFields.consultationServiceId.optional(),
     limits: serviceFields.limits.optional(),
+    requiresApproval: serviceFields.requiresApproval.default(false),
+    approvalTimeoutHours: serviceFields.approvalTimeoutHours.default(24),
     seats: serviceFields.seats.optional(),
     category: serviceFields.category.default('fixed'),
     flexible: serviceFields.flexible.optional(),
@@ -106,6 +111,8 @@ export const serviceSchema = z
     consultationServiceId: id.optional().openapi({ description: 'Present when set' }),
     limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     seats: z.object({ capacity: z.number().int() }).optional().openapi({ description: 'Present when set' }),
+    requiresApproval: z.boolean(),
+    approvalTimeoutHours: z.number().int(),
     category,
     flexible: z.object({ minMinutes: z.number().int(), maxMinutes: z.number().int(), stepMinutes: z.number().int() }).nullable(),
     packageServiceIds: z.array(id),

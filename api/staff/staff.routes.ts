@@ -12,6 +12,8 @@ import { formatInstant, idParams, listOf, pageQuery } from '../common.schemas';
 import { invalid, notFound } from '../error-handler';
 import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
+import type { StaffRating } from '../reviews/reviews.schemas';
+import { staffRatings } from '../reviews/reviews.service';
 import {
   breaksOutsideWork, createStaffBody, createTimeOffBody, listStaffQuery, patchStaffBody, staffSchema, timeOffSchema,
   type StaffOut, type WeeklyIntervals,
@@ -19,7 +21,15 @@ import {
 
 type StaffRow = WithBranchZone<Staff>;
 
-function renderStaff(row: StaffRow): StaffOut {
+const NO_RATING: StaffRating = { average: null, count: 0 };
+
+/** A staff answer with its rating (visible reviews; api/reviews). */
+async function rated(ctx: RouteContext, row: StaffRow): Promise<StaffOut> {
+  const ratings = await staffRatings(ctx.deps.db, row.companyId, [row.id]);
+  return renderStaff(row, ratings.get(row.id));
+}
+
+function renderStaff(row: StaffRow, rating: StaffRating = NO_RATING): StaffOut {
   const zone = row.branch.timezone;
   return {
     id: row.id,
@@ -34,6 +44,7 @@ function renderStaff(row: StaffRow): StaffOut {
     maxDailyBookings: row.maxDailyBookings,
     calcomUserId: row.calcomUserId,
     active: row.active,
+    rating,
     createdAt: formatInstant(row.createdAt, zone),
     updatedAt: formatInstant(row.updatedAt, zone),
   };
@@ -109,7 +120,8 @@ export const staffRoutes = routeGroup('staff', [
         where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
         include: withBranchZone,
       });
-      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderStaff(row))) };
+      const ratings = await staffRatings(ctx.deps.db, ctx.companyId(), rows.slice(0, query.limit).map((r) => r.id));
+      return { body: toPage(rows, query, (row) => catalogView(ctx.principal(), renderStaff(row, ratings.get(row.id)))) };
     },
   }),
   defineRoute({
@@ -119,7 +131,7 @@ export const staffRoutes = routeGroup('staff', [
     summary: 'Get a staff member',
     request: { params: idParams },
     responses: { 200: { description: 'Staff', schema: staffSchema } },
-    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), renderStaff(await findStaff(ctx, params.id))) }),
+    handler: async ({ params }, ctx) => ({ body: catalogView(ctx.principal(), await rated(ctx, await findStaff(ctx, params.id))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -145,7 +157,7 @@ export const staffRoutes = routeGroup('staff', [
       const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withBranchZone });
       await ctx.branchChanged(existing.companyId, existing.branchId);
       if (branch) await ctx.branchChanged(existing.companyId, branch.id);
-      return { body: renderStaff(row) };
+      return { body: await rated(ctx, row) };
     },
   }),
   defineRoute({

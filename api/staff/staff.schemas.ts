@@ -4,6 +4,7 @@
  * must lie inside a working interval (checked by breaksOutsideWork once both are known, since a
  * PATCH may change either one).
  */
+import { staffRatingSchema } from '../reviews/reviews.schemas';
 import { dayIntervals, id, instant, instantOut, int32, pageQuery, perWeekday, type TimeInterval, WEEKDAYS, name, plainText } from '../common.schemas';
 import type { FieldError } from '../validate';
 import { z } from '../zod';
@@ -71,6 +72,7 @@ export const staffSchema = z
     maxDailyBookings: z.number().int().nullable(),
     calcomUserId: z.number().int().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
     active: z.boolean(),
+    rating: staffRatingSchema.openapi({ description: "Customers' reviews of this staff member (hidden reviews excluded)" }),
     createdAt: instantOut,
     updatedAt: instantOut,
   })

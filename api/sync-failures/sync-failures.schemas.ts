@@ -14,7 +14,7 @@ export const syncFailureSchema = z
   .object({
     id,
     bookingId: id,
-    operation: z.enum(['create', 'reschedule', 'cancel']),
+    operation: z.enum(['create', 'reschedule', 'cancel', 'inbound_reschedule']),
     error: z.string(),
     attempts: z.number().int(),
     status: z.enum(SYNC_FAILURE_STATUSES),

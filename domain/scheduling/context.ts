@@ -80,6 +80,22 @@ export class SchedulingContext {
     this.afterMs = (svc.bufferAfterMinutes + (svc.travelMinutes ?? 0)) * MINUTE;
   }
 
+  /**
+   * The same context for another service (a package's part): shares the zone, rules, busy index,
+   * limits, time off and the per-day caches (none of them depends on the service), and swaps the
+   * service and its buffers. Seats are not offered inside packages.
+   */
+  forService(service: ServiceSpec): SchedulingContext {
+    const part = Object.create(this) as SchedulingContext;
+    Object.defineProperties(part, {
+      service: { value: service },
+      seats: { value: null },
+      beforeMs: { value: (service.bufferBeforeMinutes + (service.travelMinutes ?? 0)) * MINUTE },
+      afterMs: { value: (service.bufferAfterMinutes + (service.travelMinutes ?? 0)) * MINUTE },
+    });
+    return part;
+  }
+
   enabled(rule: BookingRuleCode): boolean {
     return !this.disabled.has(rule);
   }

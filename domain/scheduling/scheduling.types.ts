@@ -44,7 +44,10 @@ export type BookingRuleCode =
   | 'max_daily_bookings'
   | 'group_size'
   | 'consultation_required'
-  | 'booking_limit';
+  | 'booking_limit'
+  /** Self-service only (domain/booking/rules/self-service-change.ts): company keys are not bound. */
+  | 'cancellation_cutoff'
+  | 'max_reschedules';
 
 export interface BranchRules {
   minimumNoticeMinutes: number;
@@ -194,6 +197,11 @@ export interface SchedulingInput {
   now: Instant;
   /** The requesting customer's bookings of the consultation service (only read by consultation_required). */
   customerHistory?: CustomerBookingRecord[];
+  /**
+   * A package service's member services in `packageServiceIds` order (packages.ts): with a
+   * `category: "package"` service and at least one part, every search plans the parts back to back.
+   */
+  packageParts?: ServiceSpec[] | null;
 }
 
 export interface Slot {
@@ -232,11 +240,16 @@ export type ReasonCode =
   | 'service_inactive'
   | 'unknown_staff'
   | 'consultation_required'
-  | 'booking_limit';
+  | 'booking_limit'
+  | 'cancellation_cutoff'
+  | 'max_reschedules';
 
 export interface Reason {
   code: ReasonCode;
   staffId?: string;
+  /** Packages: the part (0-based, in packageServiceIds order) and its service this reason is about. */
+  part?: number;
+  serviceId?: string;
   /** booking_limit: the limit reached, e.g. "service.perCustomer.week" */
   limit?: string;
   message: string;

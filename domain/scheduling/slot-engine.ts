@@ -9,6 +9,8 @@ import { NotFoundError, ValidationError } from '../errors';
 import { SchedulingContext } from './context';
 import { overlapsAny, type Interval } from './intervals';
 import { eachDate, parseDate } from './local-time';
+import { packageDaySlots } from './package-slots';
+import { packageOf } from './packages';
 import {
   customerDayFull,
   earliestStart,
@@ -45,7 +47,8 @@ export interface SlotSearch {
 }
 
 export function prepareSearch(ctx: SchedulingContext, query: Omit<AvailabilityQuery, 'from' | 'to'>): SlotSearch {
-  const duration = resolveDuration(ctx.service, query.durationMinutes);
+  // A package's length is its parts' (packages.ts): a requested duration is not applied.
+  const duration = resolveDuration(ctx.service, ctx.service.category === 'package' ? null : query.durationMinutes);
   if (!duration.ok) throw new ValidationError(duration.reason.message, [{ path: 'durationMinutes', message: duration.reason.message }]);
   if (query.staffId && !ctx.staffMember(query.staffId)) throw new NotFoundError('staff', query.staffId);
   const groupOk = !ctx.enabled('group_size') || groupSizeReason(ctx.service, query.participants) === null;
@@ -123,8 +126,10 @@ export function computeAvailability(input: AvailabilityInput): AvailabilityResul
   }
   const ctx = new SchedulingContext(input, query.excludeBookingId);
   const search = prepareSearch(ctx, query);
+  const pkg = packageOf(ctx, input);
+  const slotsOf = pkg ? (date: string) => packageDaySlots(pkg, date, search) : (date: string) => daySlots(ctx, date, search);
   return {
     timezone: input.branch.timezone,
-    days: eachDate(query.from, query.to).map((date) => formatDay(ctx, date, daySlots(ctx, date, search))),
+    days: eachDate(query.from, query.to).map((date) => formatDay(ctx, date, slotsOf(date))),
   };
 }

@@ -8,6 +8,7 @@
  * alternatives like our own (the same cached source as the availability search; a Cal.com outage
  * plans on local data only, the calendar create then has the last word).
  */
+import { approvalDeadline, DEFAULT_APPROVAL_TIMEOUT_HOURS } from '../../domain/booking/approval';
 import { assignStaff } from '../../domain/booking/assignment';
 import { validateBooking } from '../../domain/booking/rules';
 import { addDays, localDateOf, zoneOf } from '../../domain/scheduling/local-time';
@@ -161,6 +162,9 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
       blockedEnd: new Date(end + after).toISOString(),
       ...(ctx.service.seats ? { seatKey: seatKeyOf(ctx.service.id, start, staffId) } : {}),
     };
+    if (ctx.service.requiresApproval) {
+      slot.approval = { deadline: new Date(approvalDeadline(now, start, ctx.service.approvalTimeoutHours ?? DEFAULT_APPROVAL_TIMEOUT_HOURS)).toISOString() };
+    }
     const host = ctx.staff.find((s) => s.id === staffId)?.calcomUserId ?? null;
     if (ctx.calendarConnectionId === null || ctx.service.calcomEventTypeId === null || host === null) slot.calendar = 'not_linked';
     return { kind: 'ok', plan: slot };

@@ -98,7 +98,7 @@ async function insertSeatHold(
           SELECT GREATEST(1, COALESCE((seats ->> 'capacity')::int, 1)) AS capacity FROM services WHERE id = ${booking.serviceId}
         ), seat AS (
           SELECT n FROM cap, generate_series(1, cap.capacity) AS n
-          WHERE NOT EXISTS (SELECT 1 FROM bookings x WHERE x.seat_key = ${seatKey} AND x.seat = n AND x.status IN ('pending', 'confirmed'))
+          WHERE NOT EXISTS (SELECT 1 FROM bookings x WHERE x.seat_key = ${seatKey} AND x.seat = n AND x.status IN ('pending', 'awaiting_approval', 'confirmed'))
           ORDER BY n LIMIT 1
         ), held AS (
           INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,

@@ -16,6 +16,8 @@ export interface SlotPlan {
   blockedEnd: string;
   /** Seat services: the class (service|start|staff) whose next free seat the hold takes. */
   seatKey?: string;
+  /** Approval services: the booking waits `awaiting_approval` until a decision or `deadline` (UTC ISO). */
+  approval?: { deadline: string };
   /** Set when the branch has no calendar connection or the staff member or service no Cal.com id: no calendar call. */
   calendar?: 'not_linked';
 }

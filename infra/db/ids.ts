@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 export type IdPrefix =
-  | 'cmp' | 'key' | 'br' | 'res' | 'stf' | 'off' | 'svc' | 'cus' | 'bkg' | 'his' | 'syf' | 'idem' | 'wl' | 'ser' | 'occ' | 'ntf' | 'srch';
+  | 'cmp' | 'key' | 'br' | 'res' | 'stf' | 'off' | 'svc' | 'cus' | 'bkg' | 'his' | 'syf' | 'idem' | 'wl' | 'ser' | 'occ' | 'ntf' | 'srch' | 'rev';
 
 // RFC 4648 base32 alphabet in lower case without padding; 32 symbols, so each byte's low 5 bits map uniformly.
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';

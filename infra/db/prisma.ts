@@ -9,8 +9,9 @@ import { Prisma, PrismaClient } from '../../generated/prisma/client';
 export { PrismaClient, Prisma } from '../../generated/prisma/client';
 export type {
   Company, ApiKey, Branch, Resource, Staff, StaffTimeOff, Service, Customer, Booking, BookingHistory, SyncFailure,
-  IdempotencyRecord, WaitingListEntry, Series, SeriesOccurrence, Notification, AvailabilitySearch, CalendarConnection,
+  IdempotencyRecord, WaitingListEntry, Series, SeriesOccurrence, Notification, AvailabilitySearch, CalendarConnection, Review,
 } from '../../generated/prisma/client';
+export type { WebhookEndpoint, WebhookDelivery } from '../../generated/prisma/client';
 
 /** The database handle passed to stores and activities. */
 export type Db = PrismaClient;

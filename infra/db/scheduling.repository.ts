@@ -46,7 +46,8 @@ export interface ScheduledStaff extends StaffSchedule {
 
 export interface LoadedSchedulingContext {
   branch: BranchSchedule;
-  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null };
+  service: ServiceSpec & { branchId: string; name: string; calcomEventTypeId: number | null; /** Decimal as a number; null when the service has none. */ price: number | null;
+    requiresApproval?: boolean; approvalTimeoutHours?: number };
   staff: ScheduledStaff[];
   /** The branch's calendar connection; null: the branch makes no calendar calls. */
   calendarConnectionId: string | null;
@@ -59,7 +60,11 @@ export interface LoadedSchedulingContext {
   ownCalendarUids: string[];
   /** The customer's completed/confirmed bookings of the consultation a consultation-first service needs. */
   customerHistory: CustomerBookingRecord[];
+  /** A package's member services in order (packages.ts); null for any other service. */
+  packageParts: PackagePartSpec[] | null;
 }
+
+export type PackagePartSpec = ServiceSpec & { calcomEventTypeId: number | null };
 
 export type SchedulingLoadResult =
   | { found: true; context: LoadedSchedulingContext; /** With `withCustomer`: the company's customer, null when not found. */ customer?: CustomerStanding | null }
@@ -83,8 +88,18 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
              travel_minutes AS "travelMinutes", required_skills AS "requiredSkills",
              resource_requirements AS "resourceRequirements", category, flexible, "group", active,
              calcom_event_type_id AS "calcomEventTypeId", price::float8 AS price, limits,
-             requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId", seats
+             requires_consultation AS "requiresConsultation", consultation_service_id AS "consultationServiceId", seats,
+             requires_approval AS "requiresApproval", approval_timeout_hours AS "approvalTimeoutHours",
+             package_service_ids AS "packageServiceIds"
       FROM services WHERE id = ${q.serviceId} AND company_id = ${q.companyId} AND branch_id = ${q.branchId}
+    ), parts AS (
+      -- A package's member services, in packageServiceIds order (packages.ts plans them).
+      SELECT m.ord, p.id, p.duration_minutes AS "durationMinutes", p.buffer_before_minutes AS "bufferBeforeMinutes",
+             p.buffer_after_minutes AS "bufferAfterMinutes", p.travel_minutes AS "travelMinutes", p.required_skills AS "requiredSkills",
+             p.resource_requirements AS "resourceRequirements", p.category, p.active, p.calcom_event_type_id AS "calcomEventTypeId"
+      FROM svc CROSS JOIN LATERAL unnest(svc."packageServiceIds") WITH ORDINALITY AS m(id, ord)
+      JOIN services p ON p.id = m.id AND p.company_id = ${q.companyId}
+      WHERE svc.category = 'package'
     ), lim AS (
       -- Booking limits count whole weeks and months: then the window widens by 32 days each way.
       SELECT CASE WHEN (SELECT limits FROM br) IS NOT NULL OR (SELECT limits FROM svc) IS NOT NULL
@@ -94,25 +109,33 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
              max_daily_bookings AS "maxDailyBookings", calcom_user_id AS "calcomUserId"
       FROM staff
       WHERE branch_id = ${q.branchId} AND company_id = ${q.companyId} AND active
-        AND (${staffId}::text IS NULL OR id = ${staffId}::text)
+        -- A package's later parts may go to anyone: a requested member narrows nothing then.
+        AND (${staffId}::text IS NULL OR id = ${staffId}::text OR (SELECT category FROM svc) = 'package')
     ), toff AS (
       SELECT staff_id, (extract(epoch FROM start_at) * 1000)::bigint AS s, (extract(epoch FROM end_at) * 1000)::bigint AS e
       FROM staff_time_off
       WHERE staff_id IN (SELECT id FROM st) AND start_at < ${to}::timestamptz AND end_at > ${from}::timestamptz
     ), bk AS (
-      SELECT id, staff_id, resource_id, customer_id, status, calendar_external_id, start_at, blocked_start, blocked_end,
-             branch_id, service_id, seat_key
+      -- A package part counts as its package (one booking) for daily counts and limits.
+      SELECT COALESCE(package_booking_id, id) AS id, staff_id, resource_id, customer_id, status, calendar_external_id, start_at,
+             blocked_start, blocked_end, branch_id, service_id, seat_key
       FROM bookings
       WHERE company_id = ${q.companyId}
         AND blocked_start < ${to}::timestamptz + (SELECT margin FROM lim)
         AND blocked_end > ${from}::timestamptz - (SELECT margin FROM lim)
         AND (staff_id IN (SELECT id FROM st)
              OR resource_id = ANY (COALESCE((SELECT "resourceRequirements" FROM svc), ARRAY[]::text[]))
+             OR resource_id IN (SELECT unnest("resourceRequirements") FROM parts)
              OR customer_id = ${customerId}::text)
     )
     SELECT json_build_object(
       'branch', (SELECT row_to_json(br) FROM br),
       'service', (SELECT row_to_json(svc) FROM svc),
+      'packageParts', (SELECT json_agg(json_build_object(
+          'id', parts.id, 'durationMinutes', parts."durationMinutes", 'bufferBeforeMinutes', parts."bufferBeforeMinutes",
+          'bufferAfterMinutes', parts."bufferAfterMinutes", 'travelMinutes', parts."travelMinutes", 'requiredSkills', parts."requiredSkills",
+          'resourceRequirements', parts."resourceRequirements", 'category', parts.category, 'active', parts.active,
+          'calcomEventTypeId', parts."calcomEventTypeId") ORDER BY parts.ord) FROM parts),
       'staff', COALESCE((
         SELECT json_agg(json_build_object(
           'id', st.id, 'name', st.name, 'gender', st.gender, 'languages', st.languages, 'skills', st.skills,
@@ -130,7 +153,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
           CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.branch_id END,
           CASE WHEN (SELECT margin FROM lim) > interval '0' THEN bk.service_id END,
           CASE WHEN (SELECT seats FROM svc) IS NOT NULL THEN bk.seat_key END
-        )) FROM bk WHERE bk.status IN ('pending', 'confirmed')), '[]'::json),
+        )) FROM bk WHERE bk.status IN ('pending', 'awaiting_approval', 'confirmed')), '[]'::json),
       'customerHistory', COALESCE((
         SELECT json_agg(json_build_array(b.service_id, b.status, (extract(epoch FROM b.start_at) * 1000)::bigint))
         FROM bookings b, svc
@@ -154,6 +177,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
 interface RawContext {
   branch: (BranchSchedule & { rules: BranchSchedule['rules']; calendarConnectionId?: string | null }) | null;
   service: (LoadedSchedulingContext['service'] & { category: string }) | null;
+  packageParts: PackagePartSpec[] | null;
   staff: ScheduledStaff[];
   /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
   busy: BusyRow[];
@@ -207,5 +231,8 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
     ownCalendarUids: raw.ownCalendarUids,
     calendarConnectionId: branch.calendarConnectionId ?? null,
     customerHistory: (raw.customerHistory ?? []).map(([serviceId, status, start]) => ({ serviceId, status, start })),
+    packageParts: raw.packageParts
+      ? raw.packageParts.map((p) => ({ ...p, requiredSkills: p.requiredSkills ?? [], resourceRequirements: p.resourceRequirements ?? [] }))
+      : null,
   };
 }

@@ -19,6 +19,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** The HTML alternative of the text part. */
+  html?: string;
   /** An iCalendar document attached as invite.ics (and as the text/calendar alternative). */
   ics?: { content: string; method: 'REQUEST' | 'CANCEL' | 'PUBLISH' };
 }
@@ -36,6 +38,7 @@ export function createMailer(opts: { smtpUrl: string; from: string }): Mailer {
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
+        html: mail.html,
         icalEvent: mail.ics ? { method: mail.ics.method, content: mail.ics.content, filename: 'invite.ics' } : undefined,
         attachments: mail.ics
           ? [{ filename: 'invite.ics', content: mail.ics.content, contentType: `text/calendar; method=${mail.ics.method}` }]

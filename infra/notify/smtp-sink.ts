@@ -3,7 +3,7 @@
  * (bounded) and serves it as JSON over HTTP so tests in other processes can read what the worker
  * sent. It is real SMTP end to end: the worker's nodemailer transport talks to it over TCP.
  *
- *   GET  /messages[?to=addr]  → {data: [{id, from, to, subject, text, date, attachments: [{filename, contentType, content}]}]}
+ *   GET  /messages[?to=addr]  → {data: [{id, from, to, subject, text, html, date, attachments: [{filename, contentType, content}]}]}
  *   POST /reset               → forget everything
  */
 import http from 'node:http';
@@ -23,6 +23,8 @@ export interface SinkMessage {
   to: string[];
   subject: string;
   text: string;
+  /** The HTML part; null when the mail has none. */
+  html: string | null;
   date: string;
   attachments: SinkAttachment[];
 }
@@ -66,6 +68,7 @@ export async function startSmtpSink(opts: { port?: number; apiPort?: number; hos
       to: entry.to,
       subject: mail.subject ?? '',
       text: mail.text ?? '',
+      html: mail.html || null,
       date: (mail.date ?? new Date()).toISOString(),
       attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content.toString('utf8') })),
     })));

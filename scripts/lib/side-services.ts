@@ -1,8 +1,9 @@
 /**
- * The Cal.com emulator and the SMTP sink for tests, in-process: they are small HTTP/SMTP servers,
- * and running them inside the test orchestrator (or Jest's global setup) saves two Node processes
- * on a 2-core machine. Preferred ports are 5556 and 2526 (2581 for the sink's message API); if one
- * is taken, e.g. by a second test run, a free port is used and the URLs say which.
+ * The Cal.com emulator, the SMTP sink and the SMS sink for tests, in-process: they are small
+ * HTTP/SMTP servers, and running them inside the test orchestrator (or Jest's global setup) saves
+ * three Node processes on a 2-core machine. Preferred ports are 5556, 2526 (2581 for the sink's
+ * message API) and SMS_SINK_PORT (2590); if one is taken, e.g. by `npm run dev` or a second test
+ * run, a free port is used and the URLs say which.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,8 @@ export interface SideServices {
   calcomBaseUrl?: string;
   smtpUrl: string;
   smtpSinkApiUrl: string;
+  /** The SMS sink: Twilio-shaped API (SMS_URL) and GET /messages. */
+  smsSinkUrl: string;
   /** env vars that point the app's config at these */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -22,6 +25,8 @@ export interface SideServicesOptions {
   calcomPort?: number;
   smtpPort?: number;
   smtpApiPort?: number;
+  /** Default: SMS_SINK_PORT, else 2590. */
+  smsPort?: number;
   log?: (line: string) => void;
 }
 
@@ -53,7 +58,10 @@ export async function startSideServices(options: SideServicesOptions = {}): Prom
       startSmtpSink({ port, apiPort: port === 0 ? 0 : (options.smtpApiPort ?? 2581) }),
     );
     closables.push(sink);
-    const env: Record<string, string> = { SMTP_URL: sink.smtpUrl, SMTP_SINK_API_URL: sink.apiUrl };
+    const { startSmsSink } = await import('../../infra/notify/sms-sink');
+    const smsSink = await withPortFallback(options.smsPort ?? Number(process.env.SMS_SINK_PORT || 2590), (port) => startSmsSink({ port }));
+    closables.push(smsSink);
+    const env: Record<string, string> = { SMTP_URL: sink.smtpUrl, SMTP_SINK_API_URL: sink.apiUrl, SMS_URL: smsSink.url, SMS_SINK_URL: smsSink.url };
 
     let calcomBaseUrl: string | undefined;
     if (fs.existsSync(EMULATOR_MODULE)) {
@@ -67,8 +75,11 @@ export async function startSideServices(options: SideServicesOptions = {}): Prom
     } else {
       log('[harness] infra/calcom/emulator/emulator.server.ts does not exist yet: no Cal.com emulator');
     }
-    log(`[harness] Cal.com emulator ${calcomBaseUrl ?? '(none)'}, SMTP sink ${sink.smtpUrl} (messages ${sink.apiUrl}/messages)`);
-    return { calcomBaseUrl, smtpUrl: sink.smtpUrl, smtpSinkApiUrl: sink.apiUrl, env, close };
+    log(
+      `[harness] Cal.com emulator ${calcomBaseUrl ?? '(none)'}, SMTP sink ${sink.smtpUrl} (messages ${sink.apiUrl}/messages), ` +
+        `SMS sink ${smsSink.url} (messages ${smsSink.url}/messages)`,
+    );
+    return { calcomBaseUrl, smtpUrl: sink.smtpUrl, smtpSinkApiUrl: sink.apiUrl, smsSinkUrl: smsSink.url, env, close };
   } catch (error) {
     await close();
     throw error;

@@ -40,9 +40,19 @@ const PUBLIC_MAY = new Set(
   ].map(([m, t]) => `${m} ${t}`),
 );
 const SUPPORT_WRITES = new Set(['POST /v1/sync-failures/:id/retry', 'POST /v1/sync-failures/:id/resolve']);
+/** API.md "The booking after confirmation": the self-service endpoints need no key (the token is the credential). */
+const KEYLESS = new Set(
+  [
+    ['GET', '/v1/public/bookings/:token'], ['GET', '/v1/public/bookings/:token/availability'],
+    ['POST', '/v1/public/bookings/:token/cancel'], ['POST', '/v1/public/bookings/:token/reschedule'], ['POST', '/v1/public/bookings/:token/review'],
+    // The Cal.com webhook receiver: signed by the connected account instead (a made-up connection: 404).
+    ['POST', '/v1/webhooks/calcom/:connectionId'],
+  ].map(([m, t]) => `${m} ${t}`),
+);
 
 function expectedAllowed(caller: Caller, method: string, template: string): boolean {
   const admin = template.startsWith('/v1/admin/');
+  if (KEYLESS.has(`${method === 'HEAD' ? 'GET' : method} ${template}`)) return true;
   const read = method === 'GET' || method === 'HEAD';
   const key = `${method === 'HEAD' ? 'GET' : method} ${template}`;
   switch (caller) {
@@ -90,6 +100,8 @@ function variants(path: string): string[] {
 describe('every served route × every role', () => {
   it('the route table is the app\'s own and includes the admin route', () => {
     expect(routes.length).toBeGreaterThan(30);
+    // Every keyless route is served (the set above is not stale).
+    for (const key of KEYLESS) expect(routes.some((r) => key === `${[...r.methods].find((m) => key.startsWith(`${m} `))} ${r.template}`)).toBe(true);
     expect(routes.map((r) => r.template)).toContain('/v1/admin/companies');
     expect(routes.map((r) => r.template)).toContain('/v1/api-keys/:id');
   });
@@ -101,7 +113,11 @@ describe('every served route × every role', () => {
         for (const caller of CALLERS) {
           const res = await call(method, fill(template), caller);
           const allowed = expectedAllowed(caller, method, template);
-          const ok = caller === 'none'
+          const keyless = KEYLESS.has(`${method} ${template}`);
+          // A keyless route with a made-up token: 404 (or 400 for an empty body) for every caller, a key or none.
+          const ok = keyless
+            ? [400, 404].includes(res.status)
+            : caller === 'none'
             ? res.status === 401
             : allowed ? ![401, 403].includes(res.status) && (res.status < 500 || res.status === 503) : res.status === 403;
           if (!ok) wrong.push(`${caller} ${method} ${template}: ${res.status} (expected ${allowed ? 'allowed' : caller === 'none' ? '401' : '403'})`);

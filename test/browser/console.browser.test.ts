@@ -4,7 +4,7 @@
  * in-process worker with its own Cal.com emulator (test/integration/booking-http.helpers.ts).
  * What people do, by clicks: the front desk books a free slot for a customer found by name and
  * moves it; support retries a sync failure injected through the emulator until it resolves; the
- * manager's heat map shows the bookings just made. Every page passes axe-core with no serious or
+ * manager's heat map shows the bookings just made (the customer pages: customer-pages.browser.test.ts). Every page passes axe-core with no serious or
  * critical violation, runs under its CSP without refusals, and leaves a screenshot in test-results/.
  */
 import http from 'node:http';
@@ -237,7 +237,7 @@ describe('console in a browser', () => {
     // Connect a Cal.com account of the emulator by its key, through the form.
     const account = (await (await fetch(`${stack.emulator.url}/__control/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { apiKey: string };
     await page.getByRole('link', { name: 'Integrations' }).click();
-    await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+    await page.getByRole('heading', { name: 'Calendar connections (Cal.com)' }).waitFor();
     await page.getByLabel('Name', { exact: true }).first().fill('Salon calendar');
     await page.getByLabel('Base URL').fill(stack.emulator.url);
     await page.getByLabel('API key').fill(account.apiKey);
@@ -300,57 +300,5 @@ describe('console in a browser', () => {
     expect(anna.bookings).toBeGreaterThan(0);
     await staff.getByRole('row', { name: new RegExp(`^Anna ${anna.bookings} `) }).waitFor();
     await checkedPage(page, problems, 'dashboard');
-  });
-
-  it('customer booking page on a phone in German: service, staff, next free times first, day, times; accessible', async () => {
-    const publicKey = (await request(stack.app).post('/v1/api-keys').set(stack.company.auth).send({ name: 'web', role: 'public' })).body.apiKey as string;
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'de-DE', timezoneId: ZONE });
-    try {
-      const page = await phone.newPage();
-      const problems = watchPage(page);
-      await page.goto(`${baseUrl}/book/${stack.catalog.branchId}?key=${publicKey}`);
-      await page.getByRole('heading', { name: 'Termin buchen · Mitte' }).waitFor();
-      await expect(page.evaluate('document.documentElement.lang')).resolves.toBe('de');
-      await checkedPage(page, problems, 'book-1-service-de');
-      await page.getByRole('button', { name: /^Haircut/ }).click();
-      await page.getByRole('group', { name: 'Bei wem' }).waitFor();
-      await page.getByRole('button', { name: 'Anna' }).click();
-      // The next free times come first, in German.
-      const next = page.getByRole('group', { name: 'Nächste freie Termine' });
-      await next.getByRole('button').first().waitFor();
-      expect(await next.getByRole('button').count()).toBeGreaterThan(0);
-      await page.getByRole('group', { name: 'Tag' }).getByRole('button', { name: /^Mo\., \d+\. / }).first().click();
-      const times = page.getByRole('group', { name: /^Freie Zeiten am Montag/ });
-      await times.getByRole('button').first().waitFor();
-      // Nothing scrolls sideways on a phone.
-      await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
-      await checkedPage(page, problems, 'book-2-times-de');
-
-      // The first time on that day is taken by the phone meanwhile: the page offers the alternatives.
-      const first = times.getByRole('button').first();
-      const firstTime = String(await first.textContent()).trim();
-      const chosenDay = (await page.getByRole('group', { name: 'Tag' }).getByRole('button', { pressed: true }).textContent()) ?? '';
-      expect(chosenDay).toMatch(/^Mo\./);
-      const dayDate = DateTime.now().setZone(ZONE).startOf('day');
-      const mondayShown = Array.from({ length: 14 }, (_, i) => dayDate.plus({ days: i })).find((d) => d.weekday === 1) as DateTime;
-      const [hour, minute] = firstTime.split(':').map(Number);
-      const takenStart = mondayShown.set({ hour, minute }).toISO({ suppressMilliseconds: true }) as string;
-      const taken = await postBooking(stack, bookingBody(stack.catalog, takenStart, { staffId: stack.catalog.staff.anna }));
-      expect(taken.status).toBe(201);
-      await first.click();
-      const alternatives = page.getByRole('alert').filter({ hasText: 'Diese Zeit wurde gerade vergeben' });
-      await alternatives.waitFor({ timeout: 15_000 });
-      await checkedPage(page, problems, 'book-3-alternatives-de');
-      await alternatives.getByRole('button').first().click();
-      // The alternative is held for this customer: the details form comes next.
-      await page.getByRole('heading', { name: 'Ihre Angaben' }).waitFor({ timeout: 15_000 });
-      await page.getByLabel('Name').fill('Maria Muster');
-      await page.getByLabel('E-Mail').fill('maria@example.test');
-      await checkedPage(page, problems, 'book-4-details-de');
-      // The publishable key stays in the page's own link; nothing is stored.
-      await expect(page.evaluate('JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie')).resolves.not.toContain(publicKey);
-    } finally {
-      await phone.close();
-    }
   });
 });

@@ -161,7 +161,24 @@ describe('every model round-trips through the generated client', () => {
       create: ({ data }: { data: object }) => { const { id: _id, ...row } = data as typeof customerKey; return db.customerKey.create({ data: row }); },
       findUniqueOrThrow: async () => ({ id: customerKey.id, ...(await db.customerKey.findUniqueOrThrow({ where: { companyId_kind_value: { companyId: company.id, kind: 'phone', value: '+49301234' } } })) }),
     };
+    const review = {
+      id: 'rev_drift', companyId: company.id, bookingId: booking.id, branchId: branch.id, staffId: staff.id, serviceId: service.id, customerId: customer.id,
+      rating: 4, comment: 'Gut', hiddenAt: t('2030-03-02T00:00:00Z'), createdAt: t('2030-03-01T12:00:00Z'),
+    };
     const search = { id: 'srch_drift', companyId: company.id, branchId: branch.id, serviceId: service.id, at: t('2030-03-01T08:00:00Z') };
+    const webhookEndpoint = { id: 'whe_drift', companyId: company.id, url: 'https://hooks.example.com/x', events: ['booking.confirmed', 'waitlist.booked'], description: 'd', secretEnc: 'v1:k:iv:tag:s' };
+    const webhookDelivery = {
+      id: 'whd_drift', companyId: company.id, endpointId: webhookEndpoint.id, event: 'booking.confirmed', subjectId: booking.id, seq: BigInt(3), occurredAt: t('2030-03-01T09:00:00Z'),
+      snapshot: { kind: 'booking', zone: 'Europe/Berlin', row: { id: booking.id } }, status: 'failed', attempts: 4, lastStatusCode: 500, lastError: 'HTTP 500',
+      lastAttemptAt: t('2030-03-01T09:05:00Z'), nextAttemptAt: t('2030-03-01T09:10:00Z'), retryUntil: t('2030-03-04T09:00:00Z'), dispatchedAt: t('2030-03-01T09:00:01Z'),
+      deliveredAt: t('2030-03-01T09:20:00Z'), createdAt: t('2030-03-01T09:00:00.5Z'),
+    };
+    // Keyed by subject, not by id.
+    const subjectSeq = { id: booking.id, seq: BigInt(7) };
+    const subjectSeqs = {
+      create: ({ data }: { data: object }) => { const { id, seq } = data as typeof subjectSeq; return db.webhookSubjectSeq.create({ data: { subjectId: id, seq } }); },
+      findUniqueOrThrow: async () => { const row = await db.webhookSubjectSeq.findUniqueOrThrow({ where: { subjectId: subjectSeq.id } }); return { id: row.subjectId, seq: row.seq }; },
+    };
 
     const cases: Array<[string, { create(a: { data: object }): Promise<unknown>; findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> }, { id: string }]> = [
       ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['calendarConnection', db.calendarConnection, connection], ['branch', db.branch, branch], ['resource', db.resource, resource],
@@ -170,6 +187,8 @@ describe('every model round-trips through the generated client', () => {
       ['idempotencyRecord', db.idempotencyRecord, idempotency], ['waitingListEntry', db.waitingListEntry, waiting], ['series', db.series, series],
       ['seriesOccurrence', db.seriesOccurrence, occurrence], ['notification', db.notification, notification], ['availabilitySearch', db.availabilitySearch, search],
       ['customerKey', customerKeys, customerKey],
+      ['webhookEndpoint', db.webhookEndpoint, webhookEndpoint], ['webhookDelivery', db.webhookDelivery, webhookDelivery], ['webhookSubjectSeq', subjectSeqs, subjectSeq],
+      ['review', db.review, review],
     ];
     expect(cases.map(([name]) => name.toLowerCase()).sort()).toEqual(models.map((m) => m.name.toLowerCase()).sort());
 

@@ -56,7 +56,7 @@ export function readSchema(file: string): Model[] {
       if (!m) throw new Error(`unparsed line in model ${name}: ${line}`);
       const [, field, type, modifier, attrs] = m;
       if (tableOf.has(type)) {
-        const rel = /@relation\(fields: \[([^\]]+)\], references: \[[^\]]+\](?:, onDelete: (\w+))?\)/.exec(attrs);
+        const rel = /@relation\((?:"\w+", )?fields: \[([^\]]+)\], references: \[[^\]]+\](?:, onDelete: (\w+))?\)/.exec(attrs);
         if (rel) relations.push({ fields: argList(rel[1]), refModel: type, onDelete: rel[2], optional: modifier === '?' });
         continue;
       }
@@ -102,6 +102,7 @@ export function expectedColumnInfo(c: Column): { data_type: string; udt_name: st
   const scalar: Record<string, [string, string]> = {
     String: ['text', 'text'],
     Int: ['integer', 'int4'],
+    BigInt: ['bigint', 'int8'],
     Boolean: ['boolean', 'bool'],
     Json: ['jsonb', 'jsonb'],
     Decimal: ['numeric', 'numeric'],

@@ -60,6 +60,7 @@ const SECRETS = {
   ADMIN_API_KEY: 'admin-secret',
   CALENDAR_SECRET_KEY: 'ab'.repeat(32),
   PUBLIC_BASE_URL: 'https://book.example.com',
+  SELF_SERVICE_SECRET: 'self-service-secret',
   SMTP_URL: 'smtp://relay.example.com:587',
   GRAFANA_ADMIN_PASSWORD: 'grafana-secret',
 };

@@ -2,8 +2,8 @@
  * Jest global setup. Under `npm test` (BOOKING_TEST_SERVICES=ready) everything is already running
  * and in the environment, so this does nothing. When Jest is run directly (`npx jest some/file`),
  * it brings up the same things itself: the Temporal dev server (reusing one that answers),
- * PostgreSQL with a migrated booking_test database, and in this process the Cal.com emulator and
- * SMTP sink. Whatever it started, global-teardown.ts stops.
+ * PostgreSQL with a migrated booking_test database, and in this process the Cal.com emulator,
+ * SMTP sink and SMS sink. Whatever it started, global-teardown.ts stops.
  */
 import { Supervisor } from '../../scripts/lib/processes';
 import { startBaseServices } from '../../scripts/lib/services';

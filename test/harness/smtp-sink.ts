@@ -8,6 +8,8 @@ import { testEnv } from './env';
 export interface SinkMessage {
   subject: string;
   text: string;
+  /** The HTML part; null when the mail has none. */
+  html: string | null;
   to: string[];
   attachments: Array<{ filename: string | null; contentType: string; content: string }>;
 }

@@ -43,6 +43,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     CALCOM_BASE_URL: options.calcomBaseUrl ?? env.calcomBaseUrl,
     SMTP_URL: env.smtpUrl,
+    SMS_URL: env.smsUrl,
     HOLD_SWEEPER_SCHEDULE: 'off',
     ...options.env,
   };

@@ -47,7 +47,7 @@ describe('booking saga notifications', () => {
     db = createPrisma(env.databaseUrl, { max: 5 });
     fx = await seedAvailabilityFixture(db);
     email = `saga-${fx.customerId.toLowerCase()}@example.test`;
-    await db.customer.update({ where: { id: fx.customerId }, data: { email, name: 'Carla Saga' } });
+    await db.customer.update({ where: { id: fx.customerId }, data: { email, name: 'Carla Saga', language: 'en' } });
     worker = await startInProcessWorker(db, taskQueue);
     emulator = worker.emulator;
     await linkCalendar(db, { companyId: fx.companyId, branchId: fx.branchId, emulatorUrl: emulator.url, staffIds: [fx.staff.anna, fx.staff.ben], serviceIds: [fx.serviceId] });

@@ -34,6 +34,8 @@ export interface BookingStack {
   emulator: CalcomEmulator;
   workerDb: Db;
   taskQueue: string;
+  /** The worker's availability-cache prefix in Redis. */
+  cachePrefix: string;
   /** Another app over the same database and Temporal (e.g. with a fixed clock). */
   extraApp(overrides: Partial<AppDeps>): Promise<ApiHarness>;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
     emulator: worker.emulator,
     workerDb,
     taskQueue,
+    cachePrefix: worker.cachePrefix,
     async extraApp(overrides) {
       const extra = await startApiHarness({ config, temporal: temporal.client, rateLimit: false, ...overrides });
       extras.push(extra);

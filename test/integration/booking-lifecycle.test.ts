@@ -1,14 +1,17 @@
 /**
  * The booking lifecycle on the real stack (HTTP API, in-process worker, Temporal dev server,
- * PostgreSQL, SMTP sink read over HTTP) with minute-scale settings: a branch open around the
- * clock in UTC, a one-minute reminder, a one-minute service and no completion grace. A reminder
- * arrives at start - 1 min (never earlier), exactly one after a reschedule, none after a cancel;
- * completion by the lifecycle's timer and by `POST /complete`; the notification list.
+ * PostgreSQL, SMTP and SMS sinks read over HTTP) with minute-scale settings: a branch open around
+ * the clock in UTC, a one-minute reminder by email and SMS, a one-minute service and no
+ * completion grace. A reminder arrives at start - 1 min (never earlier), on each channel the
+ * customer has (a phone-only customer by SMS), exactly one per channel after a reschedule, none
+ * after a cancel; completion by the lifecycle's timer and by `POST /complete`; the notification
+ * list.
  */
 import request from 'supertest';
 import { newId } from '../../infra/db/ids';
 import { lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
 import { getTestEnv } from '../harness/temporal';
+import { texts } from '../harness/sms-sink';
 import { inbox } from '../harness/smtp-sink';
 import { bookingBody, eventually, postBooking, startBookingStack, type BookingStack } from './booking-http.helpers';
 
@@ -19,11 +22,16 @@ let quickService: string;
 const MIN = 60_000;
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
-async function customer(label: string): Promise<{ id: string; email: string }> {
+let phones = 0;
+/** A customer with an email address, with a phone too (`withPhone`), or with a phone only (`phoneOnly`). */
+async function customer(label: string, contact: 'email' | 'withPhone' | 'phoneOnly' = 'email'): Promise<{ id: string; email: string; phone: string }> {
   const id = newId('cus');
   const email = `${label}-${id.toLowerCase()}@example.test`;
-  await stack.workerDb.customer.create({ data: { id, companyId: stack.company.id, name: `Cust ${label}`, email } });
-  return { id, email };
+  const phone = `+4930${String(Date.now() % 1e6).padStart(6, '0')}${(phones += 1)}`;
+  await stack.workerDb.customer.create({
+    data: { id, companyId: stack.company.id, name: `Cust ${label}`, email: contact === 'phoneOnly' ? null : email, phone: contact === 'email' ? null : phone, language: 'en' },
+  });
+  return { id, email, phone };
 }
 
 async function bookAt(start: Date, who: { id: string }, staff: 'anna' | 'ben') {
@@ -33,6 +41,7 @@ async function bookAt(start: Date, who: { id: string }, staff: 'anna' | 'ben') {
 }
 
 const reminders = async (email: string) => (await inbox(email)).filter((m) => m.subject.startsWith('Reminder:'));
+const smsReminders = async (phone: string) => (await texts(phone)).filter((m) => m.body.includes(': reminder of your appointment'));
 
 describe('booking lifecycle on the real stack', () => {
   beforeAll(async () => {
@@ -45,11 +54,11 @@ describe('booking lifecycle on the real stack', () => {
     // Settings through the API, as a manager would.
     const patched = await request(stack.app).patch(`/v1/branches/${stack.catalog.branchId}`).set(stack.company.auth).send({
       rules: { slotIntervalMinutes: 1, minimumNoticeMinutes: 0, completionGraceMinutes: 0 },
-      notifications: { reminders: [{ minutesBefore: 1, channels: ['email'] }] },
+      notifications: { reminders: [{ minutesBefore: 1, channels: ['email', 'sms'] }] },
     });
     expect(patched.status).toBe(200);
     expect(patched.body.rules).toMatchObject({ completionGraceMinutes: 0, cancellationCutoffHours: 24, maxReschedules: 3 });
-    expect(patched.body.notifications).toEqual({ reminders: [{ minutesBefore: 1, channels: ['email'] }], defaultLanguage: 'de' });
+    expect(patched.body.notifications).toEqual({ reminders: [{ minutesBefore: 1, channels: ['email', 'sms'] }], defaultLanguage: 'de' });
     const hours = Object.fromEntries(DAYS.map((d) => [d, [{ start: '00:00', end: '23:59' }]]));
     await stack.workerDb.staff.updateMany({ where: { companyId: stack.company.id }, data: { workingHours: hours } });
     quickService = newId('svc');
@@ -63,17 +72,20 @@ describe('booking lifecycle on the real stack', () => {
     await stack?.close();
   });
 
-  it('reminds at start - 1 min, once after a reschedule, never after a cancel, and completes at the end', async () => {
-    const [plain, moved, cancelled] = await Promise.all([customer('plain'), customer('moved'), customer('cancelled')]);
-    const base = Math.ceil((Date.now() + 75_000) / MIN) * MIN; // a minute boundary 1.25-2.25 min ahead
+  it('reminds at start - 1 min on the customer\'s channels, once after a reschedule, never after a cancel, and completes at the end', async () => {
+    const [plain, moved, cancelled, texted] = await Promise.all([customer('plain'), customer('moved', 'withPhone'), customer('cancelled'), customer('texted', 'phoneOnly')]);
+    // A minute boundary 1.5-2.5 min ahead: every reminder moment below (base - 1 min and later)
+    // is at least 30 s after the bookings and the move are made.
+    const base = Math.ceil((Date.now() + 90_000) / MIN) * MIN;
     const start = new Date(base);
+    const movedTo = new Date(base + MIN); // its old reminder's moment (base - 1 min) comes first
     const a = await bookAt(start, plain, 'anna');
-    const b = await bookAt(new Date(base + MIN), moved, 'ben');
-    const c = await bookAt(start, cancelled, 'ben');
-    const movedTo = new Date(base + 2 * MIN); // its old reminder's moment (base) comes first
+    const b = await bookAt(start, moved, 'ben');
     const res = await request(stack.app).post(`/v1/bookings/${b.id}/reschedule`).set(stack.company.auth).send({ start: movedTo.toISOString() });
     expect(res.status).toBe(200);
+    const c = await bookAt(start, cancelled, 'ben'); // the time the move freed
     expect((await request(stack.app).post(`/v1/bookings/${c.id}/cancel`).set(stack.company.auth).send({})).status).toBe(200);
+    const d = await bookAt(movedTo, texted, 'anna');
 
     // Not early: nothing just before the reminder's moment.
     await new Promise((r) => setTimeout(r, Math.max(0, base - MIN - Date.now() - 3_000)));
@@ -81,6 +93,9 @@ describe('booking lifecycle on the real stack', () => {
     const first = await eventually(async () => ((await reminders(plain.email)).length > 0 ? reminders(plain.email) : undefined), 60_000);
     expect(first).toHaveLength(1);
     expect(first[0].text).toContain('Quick check');
+    // The moved booking's old reminder moment has passed: nothing for it on either channel.
+    expect(await reminders(moved.email)).toEqual([]);
+    expect(await smsReminders(moved.phone)).toEqual([]);
 
     const notes = await request(stack.app).get(`/v1/bookings/${a.id}/notifications`).set(stack.company.auth);
     expect(notes.status).toBe(200);
@@ -90,6 +105,22 @@ describe('booking lifecycle on the real stack', () => {
     ]);
     expect(Date.parse(notes.body.data[1].sentAt)).toBeGreaterThanOrEqual(base - MIN);
 
+    // The phone-only customer: the confirmation and then the reminder by SMS, at movedTo - 1 min.
+    const texted1 = await eventually(async () => ((await smsReminders(texted.phone)).length > 0 ? smsReminders(texted.phone) : undefined), 90_000);
+    expect(texted1).toHaveLength(1);
+    expect(texted1[0].body).toContain('Quick check');
+    expect(Date.parse(texted1[0].sentAt)).toBeGreaterThanOrEqual(movedTo.getTime() - MIN);
+    const dNotes = await request(stack.app).get(`/v1/bookings/${d.id}/notifications`).set(stack.company.auth);
+    expect(dNotes.body.data).toEqual([
+      { kind: 'confirmation', channel: 'sms', to: texted.phone, status: 'sent', sentAt: expect.any(String) },
+      { kind: 'reminder', channel: 'sms', to: texted.phone, status: 'sent', sentAt: expect.any(String) },
+    ]);
+
+    // The moved booking: one reminder per channel, for its new time (at movedTo - 1 min), none for the old one.
+    const movedReminders = await eventually(async () => ((await reminders(moved.email)).length > 0 ? reminders(moved.email) : undefined), 60_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(movedTo.getTime() - MIN);
+    expect(movedReminders).toHaveLength(1);
+
     // Completed by the lifecycle at end (+ 0 grace).
     const done = await eventually(async () => {
       const got = await request(stack.app).get(`/v1/bookings/${a.id}`).set(stack.company.auth);
@@ -98,12 +129,13 @@ describe('booking lifecycle on the real stack', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(base + MIN);
     expect(done.history.map((h: { event: string }) => h.event)).toContain('completed');
 
-    // The moved booking: one reminder, for its new time (at movedTo - 1 min), none for the old one.
-    const movedReminders = await eventually(async () => ((await reminders(moved.email)).length > 0 ? reminders(moved.email) : undefined), 150_000);
-    expect(Date.now()).toBeGreaterThanOrEqual(movedTo.getTime() - MIN);
     await new Promise((r) => setTimeout(r, Math.max(0, movedTo.getTime() + 2_000 - Date.now()))); // its start: no reminder after it
     expect(await reminders(moved.email)).toHaveLength(1);
-    expect(movedReminders).toHaveLength(1);
+    expect(await smsReminders(moved.phone)).toHaveLength(1);
+    const bNotes = await request(stack.app).get(`/v1/bookings/${b.id}/notifications`).set(stack.company.auth);
+    expect(bNotes.body.data.map((n: { kind: string; channel: string }) => `${n.kind}/${n.channel}`)).toEqual([
+      'confirmation/email', 'rescheduled/email', 'reminder/email', 'reminder/sms',
+    ]);
 
     // The cancelled one: its lifecycle ended at the cancel; no reminder ever.
     const temporal = await getTestEnv();

@@ -39,7 +39,8 @@ beforeAll(async () => {
   activities = createNotificationActivities({ db, mailer });
   fx = await seedAvailabilityFixture(db);
   email = `notify-${fx.customerId.toLowerCase()}@example.test`;
-  await db.customer.update({ where: { id: fx.customerId }, data: { email } });
+  // English texts are asserted below (the branch's default language is German).
+  await db.customer.update({ where: { id: fx.customerId }, data: { email, language: 'en' } });
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { loadConfig } from '../../infra/config';
 import { createWaitlistFanOutActivities, type FanOutResult } from '../../activities/waitlist-fanout.activities';
+import { createWaitlistActivities } from '../../activities/waitlist.activities';
 import type { SlotFreedEvent } from '../../workflows/waitlist-signals.contract';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
@@ -102,4 +103,31 @@ test('the lookup is one indexed query: the GiST reach index serves it', async ()
   } finally {
     await db.$executeRawUnsafe('RESET enable_seqscan');
   }
+});
+
+test("a monitor's own check yields to older entries competing for its dates, and only those", async () => {
+  // One free hour on the day: Anna's 10:00 (all else booked for both staff).
+  const day = '2027-01-12';
+  for (const staffId of [fx.staff.anna, fx.staff.ben]) {
+    for (const hour of [9, 10, 11, 12, 14, 15, 16, 17]) {
+      if (staffId === fx.staff.anna && hour === 10) continue;
+      await insertBooking(db, fx, { staffId, start: new Date(Date.UTC(2027, 0, 12, hour - 1)) });
+    }
+  }
+  const otherDays = await entry(fx, { fromDate: '2027-01-20', toDate: '2027-01-21' }); // older, other dates: no competitor
+  const older = await entry(fx, { fromDate: day, toDate: day });
+  const younger = await entry(fx, { fromDate: day, toDate: day });
+  const { checkWaitlistEntry } = createWaitlistActivities({ db, clock: () => NOW, sendWaitlistOffer: async () => ({ status: 'skipped' as const, notificationId: 'none' }) });
+  const startsOf = async (entryId: string) => {
+    const check = await checkWaitlistEntry({ entryId });
+    return check.kind === 'open' ? check.candidates.map((c) => `${c.start}|${c.staffId}`) : [check.kind];
+  };
+
+  expect(await startsOf(older)).toEqual([`2027-01-12T10:00:00+01:00|${fx.staff.anna}`]);
+  expect(await startsOf(younger)).toEqual([]); // the older entry takes the one hour
+  expect((await startsOf(otherDays))[0]).toBe(`2027-01-20T09:00:00+01:00|${fx.staff.anna}`); // its own dates are free
+
+  // Once the older entry is no longer open, the younger one gets the hour (the older entry of other dates is no competitor).
+  await db.waitingListEntry.update({ where: { id: older }, data: { status: 'cancelled' } });
+  expect(await startsOf(younger)).toEqual([`2027-01-12T10:00:00+01:00|${fx.staff.anna}`]);
 });

@@ -11,7 +11,13 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import { cancelWaitlistSignal, slotFreedSignal, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
-import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import {
+  approveBookingUpdate,
+  awaitBookingOutcomeUpdate,
+  bookingWorkflowId,
+  declineBookingUpdate,
+  type BookAppointmentInput,
+} from '../../workflows/book-appointment.contract';
 import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { rescheduleWorkflowId } from '../../workflows/reschedule-booking.contract';
 import { syncRetryWorkflowId } from '../../workflows/sync-retry.contract';
@@ -97,6 +103,24 @@ const lifecycle = (name: string, startIn: number, drive?: Scenario['drive']): Sc
     });
   },
 });
+/** Patch `approval-gate`: an approval service's held slot waits for `decide` (or its 2-hour deadline). */
+const approvalBooking = (name: string, decide?: (handle: WorkflowHandle) => Promise<unknown>): Scenario => {
+  let heldSlot: BookAppointmentInput['heldSlot'];
+  return {
+    name, workflowType: 'bookAppointmentWorkflow', workflowId: bookingWorkflowId,
+    args: (id) => bookingArgs(id, { heldSlot }),
+    prepare: async (t, id) => {
+      const deadline = new Date((await t.env.currentTimeMs()) + 2 * 3_600_000).toISOString();
+      heldSlot = t.world.seedHeld(id, START, { deadline });
+    },
+    drive: async (handle, t) => {
+      await handle.executeUpdate(awaitBookingOutcomeUpdate);
+      await decide?.(handle);
+      await handle.result();
+      if (decide) await t.env.client.workflow.getHandle(lifecycleWorkflowId(String(handle.workflowId).replace(/^booking-(.*)-\d+$/, '$1'))).result().catch(() => undefined);
+    },
+  };
+};
 const failedBooking = (t: BookingTestRun, id: string) => {
   t.world.seedConfirmed(id, START, { status: 'failed', externalId: null });
   t.world.calendar.clear();
@@ -195,6 +219,10 @@ const SCENARIOS: Scenario[] = [
     },
   },
   booking('booking-lifecycle-calendar-refused', (t) => t.world.failNext('createCalendarBooking', permanent('slot taken', 'CalendarSlotTaken'))),
+  // Since patch `approval-gate`: awaiting approval, then approved, declined by a manager, or by the timer.
+  approvalBooking('booking-approval-approved', (handle) => handle.executeUpdate(approveBookingUpdate)),
+  approvalBooking('booking-approval-declined', (handle) => handle.executeUpdate(declineBookingUpdate, { args: [{ reason: 'replay' }] })),
+  approvalBooking('booking-approval-timeout'),
   // The lifecycle workflow (reminders, completion; reschedule and cancel as signals).
   lifecycle('lifecycle-reminders-completed', 3 * DAY),
   lifecycle('lifecycle-late-booking', DAY / 24),

@@ -24,7 +24,7 @@ export interface FakeBooking {
   staffId: string;
   start: string;
   end: string;
-  status: 'pending' | 'confirmed' | 'failed' | 'cancelled';
+  status: 'pending' | 'awaiting_approval' | 'confirmed' | 'declined' | 'failed' | 'cancelled';
   externalId: string | null;
   calendarStatus: 'not_linked' | 'pending' | 'synced' | 'failed';
   rescheduledCount: number;
@@ -99,8 +99,8 @@ export class FakeBookingWorld {
   }
 
   /** The hold the API takes before it starts the saga (`heldSlot`): a `pending` row. */
-  seedHeld(id: string, start: string): SlotPlan {
-    const plan = this.planFor(start, 'stf_1');
+  seedHeld(id: string, start: string, approval?: SlotPlan['approval']): SlotPlan {
+    const plan = { ...this.planFor(start, 'stf_1'), ...(approval ? { approval } : {}) };
     this.bookings.set(id, {
       id, companyId: 'cmp_1', branchId: 'br_1', customerId: 'cus_1', staffId: plan.staffId, start, end: plan.end, status: 'pending',
       externalId: null, calendarStatus: 'pending', rescheduledCount: 0, participants: 0, history: ['held'],
@@ -162,6 +162,30 @@ export class FakeBookingWorld {
           participants: booking.participants?.length ?? 0, history: ['held'],
         });
         return { kind: 'held' as const };
+      },
+      // The approval gate (activities/approval.activities.ts): conditional moves, history once.
+      async markAwaitingApproval({ bookingId }: { bookingId: string; deadline: string }) {
+        w.enter('markAwaitingApproval');
+        const b = w.booking(bookingId);
+        if (b.status === 'pending') Object.assign(b, { status: 'awaiting_approval' }) && b.history.push('awaiting_approval');
+        return { changed: b.history.includes('awaiting_approval'), status: b.status };
+      },
+      async approveAwaiting({ bookingId }: { bookingId: string }) {
+        w.enter('approveAwaiting');
+        const b = w.booking(bookingId);
+        if (b.status === 'awaiting_approval') Object.assign(b, { status: 'pending' }) && b.history.push('approved');
+        return { changed: b.history.includes('approved'), status: b.status };
+      },
+      async declineAwaiting({ bookingId, reason, by }: { bookingId: string; reason: string | null; by: string }) {
+        w.enter('declineAwaiting');
+        const b = w.booking(bookingId);
+        if (b.status === 'awaiting_approval') {
+          b.status = 'declined';
+          b.history.push(`declined:${by}${reason ? `:${reason}` : ''}`);
+          w.invalidations.push(b.branchId);
+        }
+        const changed = b.history.some((h) => h.startsWith('declined'));
+        return { changed, status: b.status, branchId: b.branchId, staffId: b.staffId, start: b.start, end: b.end };
       },
       async releaseHold({ bookingId, reason }: { bookingId: string; reason: string }) {
         w.enter('releaseHold');

@@ -14,7 +14,13 @@ const bestEffort = proxyActivities<Activities>(BEST_EFFORT_ACTIVITY);
 /** The fan-out pages through entries and signals from the activity: longer, with heartbeats. */
 const fanOut = proxyActivities<Activities>({ ...BEST_EFFORT_ACTIVITY, startToCloseTimeout: '5 minutes', heartbeatTimeout: '1 minute' });
 
-export type NotificationKind = 'booking_confirmed' | 'booking_rescheduled' | 'booking_cancelled' | 'booking_failed';
+export type NotificationKind =
+  | 'booking_confirmed'
+  | 'booking_rescheduled'
+  | 'booking_cancelled'
+  | 'booking_failed'
+  | 'booking_awaiting_approval'
+  | 'booking_declined';
 
 export async function notifyCustomer(input: {
   bookingId: string;

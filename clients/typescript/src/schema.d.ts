@@ -717,6 +717,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bookings/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a booking that awaits approval (manager): the calendar is written and the booking confirmed
+         * @description 200 confirmed (calendar synced when linked, customer notified, reminders scheduled); 409 invalid_state unless the booking is awaiting_approval; 502 calendar_sync_failed when the calendar refused (hold released, booking failed); 202 with the current booking when that takes longer than BOOKING_WAIT_MS.
+         */
+        post: operations["approveBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a booking that awaits approval (manager): its slot is free at once
+         * @description 200 declined (customer notified, waiting lists woken); 409 invalid_state unless the booking is awaiting_approval.
+         */
+        post: operations["declineBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bookings/{id}/notifications": {
         parameters: {
             query?: never;
@@ -876,6 +916,257 @@ export interface paths {
          * @description A new apiKey is verified with GET /v2/me and must belong to the same Cal.com account.
          */
         patch: operations["updateCalendarConnection"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Answers the signing secret once. Deliveries follow Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature v1), body {type, timestamp, data}.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook endpoint
+         * @description Its deliveries, pending ones included, are removed with it.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description A new url is checked like on create. Deliveries already recorded keep going to the endpoint as it is at each attempt.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the deliveries of a webhook endpoint */
+        get: operations["listWebhookEndpointDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again now
+         * @description The delivery becomes pending with a fresh 72-hour window and is tried at once (a delivered one is sent again, same webhook-id). Its endpoint and subject keep their order: earlier pending deliveries of the same subject go first.
+         */
+        post: operations["retryWebhookEndpointDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/calcom/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cal.com webhook receiver (no key; signed)
+         * @description Registered by the service in the connected Cal.com account. Verifies X-Cal-Signature-256 (hex HMAC-SHA256 of the raw body with the secret the service registered): missing, wrong or stale (createdAt older than 1 hour) → 401; unknown connection → 404; malformed body → 400; nothing changes on any of them. BOOKING_CANCELLED / BOOKING_RESCHEDULED of our bookings and BOOKING_CREATED by others are applied durably after the 200; a redelivery changes nothing more.
+         */
+        post: operations["receiveCalcomWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a reservation for a customer given by phone or e-mail (public key; source "web")
+         * @description Like POST /v1/bookings with reservationId: 201 confirmed, 202 pending, 409 reservation_expired or slot_unavailable, 422, 502. The customer is found by phone (first) or e-mail, or created. The answer adds manageUrl, the customer's self-service link.
+         */
+        post: operations["createPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking behind a self-service link (no key: the token is the credential) */
+        get: operations["getPublicBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free slots to move the booking to: the same service and staff member (at most 62 days) */
+        get: operations["listPublicBookingAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the booking (self-service: not later than cancellationCutoffHours before its start)
+         * @description 200 cancelled (the slot is free at once); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
+         */
+        post: operations["cancelPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the booking to another start with the same staff member (self-service rules apply)
+         * @description 200 moved; 409 slot_unavailable (alternatives) or invalid_state; 422 booking_rule_violation (cancellation_cutoff, max_reschedules, or the rules of the new start); 502 when the calendar refused (old time kept); 202 when the move needs longer than BOOKING_WAIT_MS.
+         */
+        post: operations["reschedulePublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{token}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review the completed booking (once)
+         * @description 201 with the review; 409 already_reviewed for a second one; 409 invalid_state before the booking is completed.
+         */
+        post: operations["reviewPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A staff member's reviews, oldest first (hidden ones only with includeHidden=true) */
+        get: operations["listStaffReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/{id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide a review (manager): it leaves the staff rating and public lists */
+        post: operations["hideReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -1077,6 +1368,8 @@ export interface components {
             name: string;
             timezone: string;
             country: string | null;
+            /** @description Present when set */
+            address?: string;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours: ({
                 /**
@@ -1185,6 +1478,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -1263,6 +1558,8 @@ export interface components {
              * @example DE
              */
             country?: string | null;
+            /** @description Postal address, shown in customer messages; null removes it */
+            address?: string | null;
             operatingHours?: components["schemas"]["OperatingHours"];
             specialHours?: components["schemas"]["SpecialHours"];
             closures?: components["schemas"]["Closures"];
@@ -1328,6 +1625,7 @@ export interface components {
             /** @description Managers and support only (absent for booking and public keys) */
             calcomUserId?: number | null;
             active: boolean;
+            rating: components["schemas"]["StaffRating"];
             /**
              * Format: date-time
              * @example 2027-03-01T09:00:00+01:00
@@ -1390,6 +1688,12 @@ export interface components {
                 /** @example 09:00 */
                 end: string;
             }[];
+        };
+        /** @description Customers' reviews of this staff member (hidden reviews excluded) */
+        StaffRating: {
+            /** @description Mean of the visible reviews, 2 decimals; null without any */
+            average: number | null;
+            count: number;
         };
         /** @description Calendar link invalid (RFC 9457 problem details, code calendar_link_invalid) */
         Problem_calendar_link_invalid: {
@@ -1548,6 +1852,8 @@ export interface components {
             seats?: {
                 capacity: number;
             };
+            requiresApproval: boolean;
+            approvalTimeoutHours: number;
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
              * @enum {string}
@@ -1606,6 +1912,16 @@ export interface components {
              */
             consultationServiceId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
+            /**
+             * @description Bookings wait as awaiting_approval (slot held, calendar not written) until a manager approves or declines
+             * @default false
+             */
+            requiresApproval?: boolean;
+            /**
+             * @description With requiresApproval: an undecided booking is declined after this many hours (never later than its start)
+             * @default 24
+             */
+            approvalTimeoutHours?: number;
             seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
@@ -1664,6 +1980,10 @@ export interface components {
              */
             consultationServiceId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
+            /** @description Bookings wait as awaiting_approval (slot held, calendar not written) until a manager approves or declines */
+            requiresApproval?: boolean;
+            /** @description With requiresApproval: an undecided booking is declined after this many hours (never later than its start) */
+            approvalTimeoutHours?: number;
             seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
@@ -1841,10 +2161,14 @@ export interface components {
             resourceId: string | null;
             reasons: {
                 /** @enum {string} */
-                code: "branch_closed" | "outside_business_hours" | "staff_not_working" | "staff_on_break" | "staff_time_off" | "staff_busy" | "resource_unavailable" | "skill_mismatch" | "minimum_notice" | "max_advance" | "max_daily_bookings" | "preference_mismatch" | "group_size" | "invalid_duration" | "service_inactive" | "unknown_staff" | "consultation_required" | "booking_limit";
+                code: "branch_closed" | "outside_business_hours" | "staff_not_working" | "staff_on_break" | "staff_time_off" | "staff_busy" | "resource_unavailable" | "skill_mismatch" | "minimum_notice" | "max_advance" | "max_daily_bookings" | "preference_mismatch" | "group_size" | "invalid_duration" | "service_inactive" | "unknown_staff" | "consultation_required" | "booking_limit" | "cancellation_cutoff" | "max_reschedules";
                 staffId?: string;
                 /** @description booking_limit: the limit reached, e.g. service.perCustomer.week */
                 limit?: string;
+                /** @description Packages: the blocking part (0-based, in packageServiceIds order) */
+                part?: number;
+                /** @description Packages: the service of the blocking part */
+                serviceId?: string;
                 message: string;
             }[];
         };
@@ -2207,7 +2531,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            status: "pending" | "confirmed" | "cancelled" | "failed" | "no_show" | "completed";
+            status: "pending" | "awaiting_approval" | "confirmed" | "declined" | "cancelled" | "failed" | "no_show" | "completed";
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
              * @example br_demo_mitte
@@ -2460,9 +2784,12 @@ export interface components {
         CancelBooking: {
             reason?: string;
         };
+        DeclineBooking: {
+            reason?: string;
+        };
         BookingNotifications: {
             data: {
-                /** @description confirmation | reminder | rescheduled | cancelled | failed | review_request */
+                /** @description confirmation | reminder | rescheduled | cancelled | failed | awaiting_approval | declined | review_request */
                 kind: string;
                 /** @enum {string} */
                 channel: "email" | "sms";
@@ -2561,7 +2888,7 @@ export interface components {
              */
             bookingId: string;
             /** @enum {string} */
-            operation: "create" | "reschedule" | "cancel";
+            operation: "create" | "reschedule" | "cancel" | "inbound_reschedule";
             error: string;
             attempts: number;
             /** @enum {string} */
@@ -2671,6 +2998,302 @@ export interface components {
             /** @enum {boolean} */
             deleted: true;
             unlinkedBranchIds: string[];
+        };
+        CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The signing secret (whsec_...), shown only in this answer. Verify with any Standard Webhooks library.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookEndpoint: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            url: string;
+            events: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            updatedAt: string;
+        };
+        /** @description Webhook URL refused (RFC 9457 problem details, code webhook_url_invalid) */
+        Problem_webhook_url_invalid: {
+            type: string;
+            /** @example Webhook URL refused */
+            title: string;
+            /** @enum {number} */
+            status: 422;
+            detail?: string;
+            /** @enum {string} */
+            code: "webhook_url_invalid";
+        } & {
+            [key: string]: unknown;
+        };
+        CreateWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description In production https:// only, resolving to public addresses only (checked again at every delivery). Outside production, or with WEBHOOKS_ALLOW_PRIVATE=1, http://127.0.0.1 is allowed.
+             * @example https://partner.example.com/hooks/bookings
+             */
+            url: string;
+            /** @description Events this endpoint receives. */
+            events: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description?: string;
+        };
+        PatchWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description In production https:// only, resolving to public addresses only (checked again at every delivery). Outside production, or with WEBHOOKS_ALLOW_PRIVATE=1, http://127.0.0.1 is allowed.
+             * @example https://partner.example.com/hooks/bookings
+             */
+            url?: string;
+            /** @description Events this endpoint receives. */
+            events?: ("booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved")[];
+            description?: string | null;
+        };
+        DeletedWebhookEndpoint: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        WebhookDelivery: {
+            /**
+             * @description Also the webhook-id header of every attempt of this delivery.
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {string} */
+            event: "booking.confirmed" | "booking.failed" | "booking.awaiting_approval" | "booking.declined" | "booking.rescheduled" | "booking.cancelled" | "booking.no_show" | "booking.completed" | "waitlist.offered" | "waitlist.booked" | "sync_failure.opened" | "sync_failure.resolved";
+            /** @description The booking (also for its sync failures) or waiting-list entry; order holds per subject. */
+            subjectId: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
+        };
+        WebhookRetryAccepted: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @enum {string} */
+            status: "pending";
+            workflowId: string;
+        };
+        CalcomWebhookAccepted: {
+            /** @enum {boolean} */
+            received: true;
+            handled: boolean;
+            workflowId: string | null;
+            duplicate: boolean;
+        };
+        PublicBookingCreated: components["schemas"]["Booking"] & {
+            /** @description The customer's self-service link (PUBLIC_BASE_URL/b/<token>), valid until the booking ends */
+            manageUrl: string;
+        };
+        /** @description Books the reservation for the customer found by phone (first) or e-mail, or created; source "web". */
+        CreatePublicBooking: {
+            /**
+             * @description A reservation made with POST /v1/reservations (same company)
+             * @example br_demo_mitte
+             */
+            reservationId: string;
+            customer: {
+                name: string;
+                /** Format: email */
+                email?: string;
+                /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
+                phone?: string;
+                language?: string;
+            };
+            notes?: string;
+        };
+        PublicBooking: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /** @description As on the booking: pending | awaiting_approval | confirmed | declined | cancelled | failed | no_show | completed */
+            status: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            end: string;
+            timezone: string;
+            branch: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                id: string;
+                name: string;
+                timezone: string;
+            };
+            service: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                id: string;
+                name: string;
+                durationMinutes: number;
+                price: number | null;
+            };
+            staff: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                id: string;
+                name: string;
+            };
+            customer: {
+                name: string;
+            };
+            rescheduledCount: number;
+            /** @description What this link may still do; company keys are not bound by these rules */
+            selfService: {
+                canCancel: boolean;
+                canReschedule: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                changeableUntil: string;
+                cancellationCutoffHours: number;
+                maxReschedules: number;
+                reschedulesLeft: number;
+            };
+            /** @description Completed and not reviewed yet */
+            canReview: boolean;
+            review: {
+                rating: number;
+                comment: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                createdAt: string;
+            } | null;
+            /** @description A fresh self-service link for this booking (valid until it ends; after its end, the review link) */
+            manageUrl: string;
+        };
+        PublicCancel: {
+            reason?: string;
+        };
+        PublicReschedule: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant with offset (within ±18:00), between 1900-01-01 and 9998-12-31
+             * @example 2026-12-01T09:00:00+01:00
+             */
+            start: string;
+        };
+        PublicReview: {
+            rating: number;
+            comment: string | null;
+            createdAt: string;
+        };
+        /** @description Already reviewed (RFC 9457 problem details, code already_reviewed) */
+        Problem_already_reviewed: {
+            type: string;
+            /** @example Already reviewed */
+            title: string;
+            /** @enum {number} */
+            status: 409;
+            detail?: string;
+            /** @enum {string} */
+            code: "already_reviewed";
+        } & {
+            [key: string]: unknown;
+        };
+        CreateReview: {
+            rating: number;
+            comment?: string;
+        };
+        Review: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            id: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            bookingId: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            branchId: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            staffId: string;
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            serviceId: string;
+            rating: number;
+            comment: string | null;
+            /** @description Hidden by a manager: not shown to customers, not counted in the staff rating */
+            hidden: boolean;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            hiddenAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2027-03-01T09:00:00+01:00
+             */
+            createdAt: string;
         };
     };
     responses: never;
@@ -9586,7 +10209,7 @@ export interface operations {
                 staffId?: string;
                 /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
                 customerId?: string;
-                status?: "pending" | "confirmed" | "cancelled" | "failed" | "no_show" | "completed";
+                status?: "pending" | "awaiting_approval" | "confirmed" | "declined" | "cancelled" | "failed" | "no_show" | "completed";
                 /** @description Bookings starting at or after (a date: from its first minute) */
                 from?: string;
                 /** @description Bookings starting before (a date: up to its last minute) */
@@ -10980,6 +11603,485 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    approveBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirmed */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Still running */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Calendar sync failed (calendar_sync_failed) */
+            502: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_sync_failed"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    declineBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeclineBooking"];
+            };
+        };
+        responses: {
+            /** @description Declined */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Still running */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -12881,6 +13983,2755 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_calendar_connection_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoints */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description Created (the secret is never shown again) */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Webhook URL refused (webhook_url_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_webhook_url_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoint */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description Endpoint */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Webhook URL refused (webhook_url_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_webhook_url_invalid"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpointDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+                status?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries, oldest first */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    retryWebhookEndpointDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRetryAccepted"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    receiveCalcomWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalcomWebhookAccepted"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    createPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePublicBooking"];
+            };
+        };
+        responses: {
+            /** @description Confirmed */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBookingCreated"];
+                };
+            };
+            /** @description Still pending */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBookingCreated"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Slot unavailable (slot_unavailable); Reservation expired (reservation_expired) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_reservation_expired"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_booking_rule_violation"] | components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Calendar sync failed (calendar_sync_failed) */
+            502: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_sync_failed"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    getPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking, customer-safe fields only */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listPublicBookingAvailability: {
+        parameters: {
+            query: {
+                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                from: string;
+                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Slots per day */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    cancelPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PublicCancel"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_booking_rule_violation"] | components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    reschedulePublicBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats with the same key and body answer the original result (Idempotent-Replayed: true); kept 24 h */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReschedule"];
+            };
+        };
+        responses: {
+            /** @description Moved */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Still running */
+            202: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description "true" when this answer repeats an earlier one for the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBooking"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Slot unavailable (slot_unavailable); Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_booking_rule_violation"] | components["schemas"]["Problem_idempotency_key_reused"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Calendar sync failed (calendar_sync_failed) */
+            502: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_sync_failed"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
+                };
+            };
+        };
+    };
+    reviewPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed self-service token of the link `PUBLIC_BASE_URL/b/<token>` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReview"];
+            };
+        };
+        responses: {
+            /** @description Reviewed */
+            201: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReview"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Already reviewed (already_reviewed); Invalid state (invalid_state) */
+            409: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_already_reviewed"] | components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    listStaffReviews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+                /** @description Also list hidden reviews (default false) */
+                includeHidden?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reviews */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Review"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Too many requests (rate_limited) */
+            429: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_rate_limited"];
+                };
+            };
+            /** @description Internal server error (internal_error) */
+            500: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+        };
+    };
+    hideReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hidden */
+            200: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Invalid request (validation_error) */
+            400: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_validation_error"];
+                };
+            };
+            /** @description Authentication required (unauthenticated) */
+            401: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description Bearer (RFC 6750): send Authorization: Bearer <key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unauthenticated"];
+                };
+            };
+            /** @description Forbidden (forbidden) */
+            403: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_forbidden"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
             /** @description Too many requests (rate_limited) */

@@ -12,6 +12,7 @@ import { IntegrationsPage } from '../features/dashboard/IntegrationsPage';
 import { KeysPage } from '../features/dashboard/KeysPage';
 import { DayView } from '../features/front-desk/DayView';
 import { SupportDesk } from '../features/support/SupportDesk';
+import { WebhooksPage } from '../features/webhooks/WebhooksPage';
 
 const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
@@ -21,6 +22,7 @@ const SECTIONS: Array<{ path: string; label: string; roles: Role[] }> = [
   { path: 'dashboard', label: 'Dashboard', roles: ['manager', 'support'] },
   { path: 'catalog', label: 'Catalog', roles: ['manager'] },
   { path: 'integrations', label: 'Integrations', roles: ['manager'] },
+  { path: 'webhooks', label: 'Webhooks', roles: ['manager'] },
   { path: 'keys', label: 'Keys', roles: ['manager'] },
 ];
 
@@ -61,6 +63,7 @@ export function ConsoleShell() {
           <Route path="dashboard" element={<Suspense fallback={<p>Loading…</p>}><DashboardPage /></Suspense>} />
           <Route path="catalog" element={<CatalogPage />} />
           <Route path="integrations" element={<IntegrationsPage />} />
+          <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="keys" element={<KeysPage />} />
           <Route path="*" element={<Navigate to="/console" replace />} />
         </Routes>

@@ -10,3 +10,14 @@ export { maxDailyBookingsRule } from './max-daily-bookings.rule';
 export { groupSizeRule } from './group-size.rule';
 export { consultationRequiredRule } from './consultation-required.rule';
 export { bookingLimitRule } from './booking-limit.rule';
+export {
+  cancellationCutoffRule,
+  maxReschedulesRule,
+  selfServicePolicyOf,
+  selfServiceReasons,
+  validateSelfServiceChange,
+  DEFAULT_CANCELLATION_CUTOFF_HOURS,
+  DEFAULT_MAX_RESCHEDULES,
+  type SelfServiceChange,
+  type SelfServicePolicy,
+} from './self-service-change';

@@ -6,6 +6,7 @@
  */
 import type { SchedulingContext } from '../../scheduling/context';
 import type { StartEvaluation } from '../../scheduling/evaluate';
+import type { SelfServiceChange, SelfServicePolicy } from './self-service-change';
 import type { BookingRuleCode, Instant, Reason, ReasonCode, SchedulingInput, SlotRequest } from '../../scheduling/scheduling.types';
 
 /** `participants` counts the listed participants (the organiser is not counted unless listed). */
@@ -24,6 +25,8 @@ export interface ValidateBookingInput extends SchedulingInput {
   customer?: CustomerStatus | null;
   /** The booking being rescheduled: its own busy rows are ignored. */
   excludeBookingId?: string | null;
+  /** A customer's own reschedule through the self-service link: its rules apply too (self-service-change.ts). */
+  selfService?: { change: SelfServiceChange; policy: SelfServicePolicy } | null;
 }
 
 export interface Violation {

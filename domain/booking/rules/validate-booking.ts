@@ -17,6 +17,7 @@ import { maxAdvanceRule } from './max-advance.rule';
 import { maxDailyBookingsRule } from './max-daily-bookings.rule';
 import { minimumNoticeRule } from './minimum-notice.rule';
 import type { BookingRule, RuleContext, ValidateBookingInput, Violation } from './rule.types';
+import { cancellationCutoffRule, maxReschedulesRule, selfServiceReasons } from './self-service-change';
 import { serviceAvailabilityRule } from './service-availability.rule';
 import { staffAvailabilityRule } from './staff-availability.rule';
 
@@ -32,10 +33,12 @@ export const DEFAULT_RULES: readonly BookingRule[] = [
   groupSizeRule,
   consultationRequiredRule,
   bookingLimitRule,
+  cancellationCutoffRule,
+  maxReschedulesRule,
 ];
 
 /** Reasons that mean "someone else holds this time" (409) rather than a broken rule (422). */
-const CONFLICT_CODES: ReadonlySet<ReasonCode> = new Set(['staff_busy', 'resource_unavailable']);
+export const CONFLICT_CODES: ReadonlySet<ReasonCode> = new Set(['staff_busy', 'resource_unavailable']);
 const MATCH_CODES: ReadonlySet<ReasonCode> = new Set(['skill_mismatch', 'preference_mismatch']);
 
 export interface BookingValidation {
@@ -53,6 +56,7 @@ export interface BookingValidation {
 export function validateBooking(input: ValidateBookingInput, rules: readonly BookingRule[] = DEFAULT_RULES): BookingValidation {
   const scheduling = new SchedulingContext(input, input.excludeBookingId);
   const evaluation = evaluateStart(scheduling, { ...input.booking, start: toEpochMs(input.booking.start, 'start') });
+  if (input.selfService) evaluation.general.push(...selfServiceReasons(input.selfService.change, input.selfService.policy, scheduling.now));
   const ctx: RuleContext = { scheduling, evaluation, request: input.booking, customer: input.customer, ...staffView(evaluation, input.booking.staffId) };
   const violations = rules.filter((r) => scheduling.enabled(r.code)).flatMap((r) => r.check(ctx));
   const ok = violations.length === 0;
@@ -68,7 +72,7 @@ export function validateBooking(input: ValidateBookingInput, rules: readonly Boo
 }
 
 /** Which staff reasons the rules judge: the requested member's, or the closest candidate's. */
-function staffView(ev: StartEvaluation, staffId?: string | null): { staffReasons: Reason[]; noCandidate: boolean } {
+export function staffView(ev: StartEvaluation, staffId?: string | null): { staffReasons: Reason[]; noCandidate: boolean } {
   if (staffId) return { staffReasons: ev.byStaff.get(staffId) ?? [], noCandidate: false };
   if (ev.freeStaffIds.length > 0) return { staffReasons: [], noCandidate: false };
   let best: Reason[] | undefined;

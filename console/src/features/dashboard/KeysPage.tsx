@@ -2,6 +2,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ProblemView } from '../../components/ProblemView';
+import { SecretReveal } from '../../components/SecretReveal';
 import type { ApiKey } from '../../lib/types';
 import { createApiKey, revokeApiKey, useApiKeys } from './api';
 
@@ -52,11 +53,7 @@ export function KeysPage() {
           Create key
         </button>
       </form>
-      {created?.apiKey && (
-        <p role="status" className="success">
-          Key "{created.name}" ({created.role}): <code>{created.apiKey}</code> — copy it now, it is not shown again.
-        </p>
-      )}
+      {created?.apiKey && <SecretReveal label={`Key "${created.name}" (${created.role})`} secret={created.apiKey} onDismiss={() => setCreated(null)} />}
       <ProblemView error={error ?? keys.error} />
       <table className="data">
         <thead>

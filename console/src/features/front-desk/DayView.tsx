@@ -8,6 +8,7 @@ import { ProblemView } from '../../components/ProblemView';
 import { addDays, formatDate, hm, minuteOfDay, todayIn } from '../../lib/time';
 import type { Booking, Slot, Staff } from '../../lib/types';
 import { useAvailability, useBranches, useCustomers, useDayBookings, useServices, useStaff, useTimeOff } from './api';
+import { ApprovalQueue } from './ApprovalQueue';
 import { BookDialog } from './BookDialog';
 import { BookingDialog } from './BookingDialog';
 import { openingHours, shadesFor, viewSpan } from './day-layout';
@@ -99,6 +100,7 @@ export function DayView() {
         {hidden.length > 0 && `, ${hidden.length} cancelled/declined/failed not shown`}
         {bookings.isFetching && <span className="subtle"> · refreshing</span>}
       </p>
+      <ApprovalQueue branchId={branch.id} zone={zone} from={todayIn(zone)} onOpen={(b) => setOpenBooking(b.id)} />
       <Legend />
       <ProblemView error={bookings.error ?? availability.error ?? staff.error} />
       <div className="day-grid" style={{ gridTemplateColumns: `4rem repeat(${Math.max(staffList.length, 1)}, minmax(9rem, 1fr))` }}>

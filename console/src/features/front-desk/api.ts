@@ -54,3 +54,13 @@ export function bookingAction(id: string, action: BookingAction, body: Record<st
 export function reschedule(id: string, body: { start: string; staffId?: string }) {
   return api.post<Booking>(`/v1/bookings/${id}/reschedule`, body, { 'Idempotency-Key': newIdempotencyKey() });
 }
+/** The branch's bookings awaiting approval from today on, soonest first (polled). */
+export function useAwaitingApproval(branchId: string | undefined, from: string) {
+  return useQuery({
+    queryKey: ['bookings', 'awaiting_approval', branchId, from],
+    enabled: !!branchId,
+    refetchInterval: POLL_MS,
+    retry: false,
+    queryFn: () => api.get<Page<Booking>>('/v1/bookings', { branchId, status: 'awaiting_approval', from, limit: 50, expand: 'customer,service,staff', order: 'start' }),
+  });
+}

@@ -1,130 +1,252 @@
 /**
- * The self-service page behind the links in mails: /b/:token. Shows the appointment; cancel it or
- * move it to a free time within the branch's rules (the API answers 422 with the rule otherwise).
+ * The self-service page behind the links in mails: /b/:token. Shows the appointment; cancel it
+ * (after a confirmation) or move it to a free time of a chosen day (the token's own availability
+ * endpoint). The branch's rules bind self-service (cancellation cutoff, reschedule limit): the
+ * API's 422 is shown rule by rule, in the page's language, beside its own message, and what the
+ * link may still do (the answer's `selfService`) decides which buttons there are. After the
+ * appointment, a review form (once).
  * No key: the signed token in the path is the only credential.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
-import { ApiProblem, createClient, newIdempotencyKey } from '../../lib/api-client';
-import { browserLanguage, translator, type MessageKey } from '../../lib/i18n';
-import { addDays, formatDate, formatDayShort, formatDateTime, formatTime, todayIn } from '../../lib/time';
-import type { Availability, Booking } from '../../lib/types';
+import { CustomerProblem } from '../../components/CustomerProblem';
+import { ApiProblem } from '../../lib/api-client';
+import { browserLanguage, browserLocale, translator, type MessageKey } from '../../lib/i18n';
+import { addDays, formatDate, formatDateTime, formatDayShort, formatTime, todayIn } from '../../lib/time';
+import { call, typedClient, type Schemas } from '../../lib/typed-api';
 
-type PublicBooking = Booking & { timezone?: string; branch?: { name: string; timezone: string }; serviceName?: string; staffName?: string };
+type PublicBooking = Schemas['PublicBooking'];
+
+const LIVE = ['pending', 'confirmed', 'awaiting_approval'];
 
 export function ManagePage() {
   const { token = '' } = useParams();
   const language = browserLanguage();
+  const locale = browserLocale();
   const t = translator(language);
-  const api = useMemo(() => createClient(() => null), []);
+  const api = useMemo(() => typedClient(() => null), []);
   const queryClient = useQueryClient();
-  const base = `/v1/public/bookings/${encodeURIComponent(token)}`;
-  const booking = useQuery({ queryKey: ['self', token], retry: false, queryFn: () => api.get<PublicBooking>(base) });
+  const path = { token };
+  const booking = useQuery({ queryKey: ['self', token], retry: false, queryFn: () => call(api.GET('/v1/public/bookings/{token}', { params: { path } })) });
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [moving, setMoving] = useState(false);
   const [day, setDay] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
   const b = booking.data;
-  const zone = b?.branch?.timezone ?? b?.timezone;
+  const zone = b?.branch.timezone ?? b?.timezone;
   const availability = useQuery({
     queryKey: ['self-availability', token, day],
     enabled: moving && !!day,
-    queryFn: () => api.get<Availability>(`${base}/availability`, { from: day, to: day }),
+    queryFn: () => call(api.GET('/v1/public/bookings/{token}/availability', { params: { path, query: { from: day as string, to: day as string } } })),
   });
+  useEffect(() => {
+    if (confirmCancel) confirmButton.current?.focus();
+  }, [confirmCancel]);
 
-  async function act(path: string, body: Record<string, unknown>, done: (b: Booking) => string) {
+  async function act(run: () => Promise<PublicBooking>, done: (b: PublicBooking) => string) {
+    setBusy(true);
     setError(null);
     setMessage(null);
     try {
-      const answer = await api.post<Booking>(`${base}/${path}`, body, { 'Idempotency-Key': newIdempotencyKey() });
+      const answer = await run();
       setMessage(done(answer));
       setMoving(false);
+      setDay(null);
       setConfirmCancel(false);
       await queryClient.invalidateQueries({ queryKey: ['self', token] });
     } catch (e) {
-      setError(e instanceof ApiProblem ? e.messages().join(' ') : (e as Error).message);
+      setError(e);
+      setConfirmCancel(false);
+      // A refusal may mean the rules changed: ask again what the link may do, and what is free.
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['self', token] }), queryClient.invalidateQueries({ queryKey: ['self-availability', token] })]);
+    } finally {
+      setBusy(false);
     }
   }
+  const cancel = () => act(() => call(api.POST('/v1/public/bookings/{token}/cancel', { params: { path }, body: {} })), () => t('manage.cancelled'));
+  const move = (start: string) =>
+    act(
+      () => call(api.POST('/v1/public/bookings/{token}/reschedule', { params: { path }, body: { start } })),
+      (moved) => t('manage.moved', { when: formatDateTime(moved.start, zone, locale) }),
+    );
 
   if (booking.error) {
     const gone = booking.error instanceof ApiProblem && booking.error.status === 404;
     return (
       <CustomerFrame title={t('manage.title')} lang={language}>
-        <p role="alert">{gone ? t('manage.notFound') : t('common.error', { message: (booking.error as Error).message })}</p>
+        {gone ? <p role="alert">{t('manage.notFound')}</p> : <CustomerProblem error={booking.error} t={t} />}
       </CustomerFrame>
     );
   }
-  if (!b) return <CustomerFrame title={t('manage.title')} lang={language}><p>{t('common.loading')}</p></CustomerFrame>;
-  const live = ['pending', 'confirmed', 'awaiting_approval'].includes(b.status);
+  if (!b) {
+    return (
+      <CustomerFrame title={t('manage.title')} lang={language}>
+        <p>{t('common.loading')}</p>
+      </CustomerFrame>
+    );
+  }
+  const status: string = b.status;
+  const live = LIVE.includes(status);
+  // What the link may still do, as the API says (older servers: try, and show its refusal).
+  const rules = b.selfService;
+  const canCancel = live && (rules?.canCancel ?? true);
+  const canMove = live && (rules?.canReschedule ?? true);
+  const blocked: MessageKey[] = !live || !rules ? [] : !rules.canCancel ? ['rule.cancellation_cutoff'] : !rules.canReschedule ? ['rule.max_reschedules'] : [];
   const today = todayIn(zone ?? 'Europe/Berlin');
+  const serviceName = b.service.name;
+  const staffName = b.staff.name;
+  const slots = availability.data?.days.find((d) => d.date === day)?.slots ?? [];
+  const dayLabel = day ? t('book.times', { day: formatDate(day, locale) }) : '';
   return (
     <CustomerFrame title={t('manage.title')} lang={language}>
       <dl className="facts card">
-        <dt>{t('manage.when')}</dt>
-        <dd>
-          {formatDateTime(b.start, zone, language)}–{formatTime(b.end, zone, language)}
-        </dd>
-        {(b.service?.name ?? b.serviceName) && (
+        {b.branch.name && (
           <>
-            <dt>{t('book.service')}</dt>
-            <dd>{b.service?.name ?? b.serviceName}</dd>
+            <dt>{t('manage.where')}</dt>
+            <dd>{b.branch.name}</dd>
           </>
         )}
-        {(b.staff?.name ?? b.staffName) && (
+        <dt>{t('manage.when')}</dt>
+        <dd>
+          {formatDateTime(b.start, zone, locale)}–{formatTime(b.end, zone, locale)}
+        </dd>
+        {serviceName && (
+          <>
+            <dt>{t('book.service')}</dt>
+            <dd>{serviceName}</dd>
+          </>
+        )}
+        {staffName && (
           <>
             <dt>{t('book.staff')}</dt>
-            <dd>{b.staff?.name ?? b.staffName}</dd>
+            <dd>{staffName}</dd>
           </>
         )}
         <dt>{t('manage.status')}</dt>
         <dd>
-          <span className={`pill status-${b.status}`}>{t(`status.${b.status}` as MessageKey)}</span>
+          <span className={`pill status-${status}`}>{t(`status.${status}` as MessageKey)}</span>
+          {b.rescheduledCount > 0 && <span className="subtle"> · {t('manage.moveCount', { count: b.rescheduledCount })}</span>}
         </dd>
       </dl>
-      {message && <p role="status" className="success">{message}</p>}
-      {error && <p role="alert" className="error">{error}</p>}
-      {live && (
-        <div className="stack">
-          {confirmCancel ? (
-            <button type="button" className="danger" onClick={() => void act('cancel', {}, () => t('manage.cancelled'))}>
-              {t('manage.confirmCancel')}
-            </button>
-          ) : (
-            <button type="button" onClick={() => setConfirmCancel(true)}>
-              {t('manage.cancel')}
-            </button>
-          )}
-          <button type="button" aria-expanded={moving} onClick={() => setMoving((m) => !m)}>
-            {t('manage.move')}
-          </button>
+      {message && (
+        <p role="status" className="success">
+          {message}
+        </p>
+      )}
+      <CustomerProblem error={error} t={t} />
+      {!live && !message && <p>{t('manage.noLongerLive')}</p>}
+      {live && rules && blocked.length === 0 && (
+        <p className="subtle">
+          {t('manage.changeableUntil', { when: formatDateTime(rules.changeableUntil, zone, locale) })} {t('manage.reschedulesLeft', { count: rules.reschedulesLeft })}
+        </p>
+      )}
+      {blocked.length > 0 && (
+        <div className="notice" role="note">
+          <p>{t('manage.noMoreChanges')}</p>
+          <ul>
+            {blocked.map((rule) => (
+              <li key={rule}>{t(rule)}</li>
+            ))}
+          </ul>
         </div>
       )}
-      {moving && (
-        <>
-          <h2>{t('manage.pickDay')}</h2>
+      {(canCancel || canMove) && (
+        <div className="stack">
+          {canCancel &&
+            (confirmCancel ? (
+              <div className="card" role="group" aria-labelledby="cancel-question">
+                <p id="cancel-question">{t('manage.cancelQuestion')}</p>
+                <div className="row wrap">
+                  <button ref={confirmButton} type="button" className="danger" disabled={busy} onClick={() => void cancel()}>
+                    {t('manage.confirmCancel')}
+                  </button>
+                  <button type="button" onClick={() => setConfirmCancel(false)}>
+                    {t('manage.keep')}
+                  </button>
+                </div>
+              </div>
+            ) : (
+              <button type="button" onClick={() => (setConfirmCancel(true), setMoving(false))}>
+                {t('manage.cancel')}
+              </button>
+            ))}
+          {canMove && (
+            <button type="button" aria-expanded={moving} aria-controls="move-panel" onClick={() => (setMoving((m) => !m), setConfirmCancel(false))}>
+              {t('manage.move')}
+            </button>
+          )}
+        </div>
+      )}
+      {b.review && <p className="success">{t('review.yours', { count: b.review.rating })}</p>}
+      {b.canReview && !b.review && <ReviewForm t={t} onSend={(rating, comment) => call(api.POST('/v1/public/bookings/{token}/review', { params: { path }, body: { rating, ...(comment ? { comment } : {}) } }))} />}
+      {canMove && moving && (
+        <section id="move-panel" aria-labelledby="move-title">
+          <h2 id="move-title">{t('manage.pickTime')}</h2>
           <div className="day-list" role="group" aria-label={t('manage.pickDay')}>
             {Array.from({ length: 14 }, (_, i) => addDays(today, i)).map((d) => (
               <button key={d} type="button" aria-pressed={d === day} onClick={() => setDay(d)}>
-                {formatDayShort(d, language)}
+                {formatDayShort(d, locale)}
               </button>
             ))}
           </div>
           {day && (
-            <div className="slot-list" role="group" aria-label={t('book.times', { day: formatDate(day, language) })}>
+            <div className="slot-list" role="group" aria-label={dayLabel} aria-busy={availability.isLoading}>
               {availability.isLoading && <span>{t('common.loading')}</span>}
-              {availability.data && (availability.data.days[0]?.slots.length ?? 0) === 0 && <span>{t('book.noTimes')}</span>}
-              {(availability.data?.days[0]?.slots ?? []).map((s) => (
-                <button key={s.start} type="button" onClick={() => void act('reschedule', { start: s.start }, (moved) => t('manage.moved', { when: formatDateTime(moved.start, zone, language) }))}>
-                  {formatTime(s.start, zone, language)}
+              {availability.data && slots.length === 0 && <span>{t('book.noTimes')}</span>}
+              {slots.map((s) => (
+                <button key={s.start} type="button" disabled={busy} onClick={() => void move(s.start)}>
+                  {formatTime(s.start, zone, locale)}
                 </button>
               ))}
             </div>
           )}
-        </>
+        </section>
       )}
     </CustomerFrame>
+  );
+}
+
+function ReviewForm({ t, onSend }: { t: ReturnType<typeof translator>; onSend: (rating: number, comment?: string) => Promise<unknown> }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState(false);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const comment = String(form.get('comment') ?? '').trim();
+    setError(null);
+    try {
+      await onSend(Number(form.get('rating')), comment || undefined);
+      setSent(true);
+      await queryClient.invalidateQueries({ queryKey: ['self'] });
+    } catch (e) {
+      setError(e);
+    }
+  }
+  if (sent) return <p role="status" className="success">{t('review.thanks')}</p>;
+  return (
+    <form className="stack card" onSubmit={submit} aria-labelledby="review-title">
+      <h2 id="review-title">{t('review.title')}</h2>
+      <fieldset className="stars">
+        <legend>{t('review.rating')}</legend>
+        {[5, 4, 3, 2, 1].map((n) => (
+          <label key={n}>
+            <input type="radio" name="rating" value={n} required /> {t('review.stars', { count: n })}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        {t('review.comment')} <textarea name="comment" rows={3} maxLength={2000} />
+      </label>
+      <CustomerProblem error={error} t={t} />
+      <button type="submit" className="primary">
+        {t('review.submit')}
+      </button>
+    </form>
   );
 }

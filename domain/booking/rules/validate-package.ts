@@ -1,0 +1,70 @@
+/**
+ * Booking rules for a package (domain/scheduling/packages.ts): every rule runs on every part at
+ * the part's own time (the requested staff member binds the first part, the customer's standing
+ * and the package-level reasons are judged with the first part), and the violations of one rule
+ * are merged into one, each message naming its part. When all pass, the parts are assigned
+ * (same staff member preferred, see assignParts).
+ */
+import { SchedulingContext } from '../../scheduling/context';
+import { formatInstant, localDateOf, toEpochMs } from '../../scheduling/local-time';
+import { assignParts, evaluatePackage, packageOf, type PartAssignment } from '../../scheduling/packages';
+import type { BookingRuleCode } from '../../scheduling/scheduling.types';
+import type { BookingRule, RuleContext, ValidateBookingInput, Violation } from './rule.types';
+import { CONFLICT_CODES, DEFAULT_RULES, staffView } from './validate-booking';
+
+export interface PackageValidation {
+  ok: boolean;
+  violations: Violation[];
+  /** The only problem is someone else holding a part's staff or resource (409, not 422). */
+  slotTaken: boolean;
+  start: string;
+  end: string;
+  /** The assignment when ok (null otherwise): staff, resource and times per part, in order. */
+  parts: PartAssignment[] | null;
+}
+
+/** Throws when the input's service is not a package with parts (callers check `packageParts`). */
+export function validatePackage(input: ValidateBookingInput, rules: readonly BookingRule[] = DEFAULT_RULES): PackageValidation {
+  const scheduling = new SchedulingContext(input, input.excludeBookingId);
+  const pkg = packageOf(scheduling, input);
+  if (!pkg) throw new Error(`service ${input.service.id} is not a package with parts`);
+  const start = toEpochMs(input.booking.start, 'start');
+  const evs = evaluatePackage(pkg, { ...input.booking, start });
+  const merged = new Map<BookingRuleCode, Violation>();
+  for (const { part, evaluation } of evs) {
+    const staffId = part.index === 0 ? (input.booking.staffId ?? null) : null;
+    const ctx: RuleContext = {
+      scheduling: part.ctx,
+      evaluation,
+      request: { ...input.booking, start: evaluation.start, staffId },
+      customer: part.index === 0 ? input.customer : null,
+      ...staffView(evaluation, staffId),
+    };
+    for (const v of rules.filter((r) => scheduling.enabled(r.code)).flatMap((r) => r.check(ctx))) {
+      const message = evs.length > 1 && v.reasons.length > 0 ? `part ${part.index + 1} (${part.service.id}): ${v.message}` : v.message;
+      const seen = merged.get(v.rule);
+      if (!seen) merged.set(v.rule, { ...v, message });
+      else if (!seen.message.includes(message)) {
+        merged.set(v.rule, {
+          ...seen,
+          message: `${seen.message}; ${message}`,
+          reasons: [...new Set([...seen.reasons, ...v.reasons])],
+          ...(v.limits || seen.limits ? { limits: [...new Set([...(seen.limits ?? []), ...(v.limits ?? [])])] } : {}),
+        });
+      }
+    }
+  }
+  const violations = [...merged.values()];
+  const ok = violations.length === 0;
+  const date = localDateOf(start, scheduling.zone);
+  const day = scheduling.day(date).zoneDay;
+  const parts = ok ? assignParts(evs, (id) => scheduling.busy.staffCount(id, day.start, day.end)) : null;
+  return {
+    ok: ok && parts !== null,
+    violations,
+    slotTaken: !ok && violations.every((v) => v.reasons.length > 0 && v.reasons.every((c) => CONFLICT_CODES.has(c))),
+    start: formatInstant(start, scheduling.zone),
+    end: formatInstant(start + pkg.spanMs, scheduling.zone),
+    parts,
+  };
+}
