@@ -39,7 +39,8 @@ export interface BookingSnapshot {
 export type RescheduleInputs = { bookingId: string; start: string; staffId?: string | null };
 
 export type ReschedulePlan =
-  | { kind: 'ok'; booking: BookingSnapshot; plan: SlotPlan }
+  /** `previousParts`: a package's parts where they are now (the calendar moves back there on a refusal). */
+  | { kind: 'ok'; booking: BookingSnapshot; plan: SlotPlan; previousParts?: SlotPlan['parts'] }
   | InvalidStateOutcome
   | RuleViolationOutcome
   | ConflictOutcome
@@ -54,7 +55,8 @@ export interface MoveResult {
   unchanged?: boolean;
 }
 
-export type CancelRecordResult = ({ kind: 'cancelled'; alreadyCancelled: boolean } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
+/** `partIds`: a package's later parts (their own rows, each with its own Cal.com booking). */
+export type CancelRecordResult = ({ kind: 'cancelled'; alreadyCancelled: boolean; partIds?: string[] } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
 export type NoShowResult = ({ kind: 'no_show' } & BookingSnapshot) | InvalidStateOutcome | NotFoundOutcome;
 
 export type SyncOperation = 'create' | 'reschedule' | 'cancel' | 'inbound_reschedule';

@@ -22,6 +22,8 @@ import { addHistory, snapshotOf } from './booking-records';
 
 import { nudgeLifecycle } from './lifecycle.activities';
 import { expireStaleHolds, STALE_HOLD_MS } from '../infra/booking/stale-holds';
+import { packageParts } from '../infra/booking/slot-holds';
+import { packagePartId } from '../workflows/book-appointment.contract';
 
 export interface BookingChangeDeps {
   db: Db;
@@ -68,6 +70,10 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
         const here = { previousStart: b.startAt.toISOString(), previousEnd: b.endAt.toISOString(), previousStaffId: b.staffId };
         return { ...here, rescheduledCount: b.rescheduledCount, unchanged: true };
       }
+      const parts = b.partEndAt !== null ? input.plan.parts : undefined;
+      // A package's later parts step out of the constraints while its own row moves (they may
+      // overlap its new range until they move too), then come back at their new times.
+      if (parts) await tx.booking.updateMany({ where: { packageBookingId: b.id }, data: { status: 'failed' } });
       const moved = await tx.booking.update({
         where: { id: b.id },
         data: {
@@ -78,9 +84,20 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
           blockedStart: new Date(input.plan.blockedStart),
           blockedEnd: new Date(input.plan.blockedEnd),
           rescheduledCount: { increment: 1 },
+          ...(parts ? { partEndAt: new Date(parts[0].end) } : {}),
           ...(input.externalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {}),
         },
       });
+      for (const [index, part] of (parts ?? []).entries()) {
+        if (index === 0) continue;
+        await tx.booking.update({
+          where: { id: packagePartId(b.id, index) },
+          data: {
+            status: b.status, staffId: part.staffId, resourceId: part.resourceId, startAt: new Date(part.start), endAt: new Date(part.end),
+            blockedStart: new Date(part.blockedStart), blockedEnd: new Date(part.blockedEnd),
+          },
+        });
+      }
       const from = { start: b.startAt.toISOString(), end: b.endAt.toISOString(), staffId: b.staffId };
       const to = { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId };
       const detail = { from, to, reason: input.reason ?? null, ...(input.historyEvent ? { externalId: input.externalId } : {}) };
@@ -89,10 +106,23 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
     });
   }
 
+  /** A package's new parts, each less what the package's own rows of that staff member or resource already hold. */
+  async function packagePieces(bookingId: string, parts: NonNullable<SlotPlan['parts']>): Promise<HoldPiece[]> {
+    const own = await packageParts(db, bookingId);
+    return parts.flatMap((part) => {
+      let ranges: Array<readonly [number, number]> = [[Date.parse(part.blockedStart), Date.parse(part.blockedEnd)]];
+      for (const o of own) {
+        if (o.staffId !== part.staffId && !(o.resourceId !== null && o.resourceId === part.resourceId)) continue;
+        ranges = ranges.flatMap((r) => uncovered(r, [Date.parse(o.blockedStart), Date.parse(o.blockedEnd)]));
+      }
+      return ranges.map((range) => ({ range, staffId: part.staffId, resourceId: part.resourceId }));
+    });
+  }
+
   return {
     async planReschedule(input: RescheduleInputs): Promise<ReschedulePlan> {
       const b = await db.booking.findUnique({ where: { id: input.bookingId } });
-      if (!b || b.source === HOLD_SOURCE) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
+      if (!b || b.source === HOLD_SOURCE || b.packageBookingId) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
       if (b.status !== 'confirmed') {
         return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be rescheduled` };
       }
@@ -108,26 +138,35 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
         excludeBookingId: b.id,
       });
       if (planned.kind !== 'ok') return planned;
+      if (b.partEndAt !== null) {
+        const previousParts = await packageParts(db, b.id);
+        if (previousParts.length !== (planned.plan.parts?.length ?? 1)) {
+          return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: 'the package\'s services changed since it was booked; cancel and book again' };
+        }
+        return { kind: 'ok', booking: snapshotOf(b), plan: planned.plan, previousParts };
+      }
       return { kind: 'ok', booking: snapshotOf(b), plan: planned.plan };
     },
 
     async holdRescheduleSlot(input: { bookingId: string; holdId: string; plan: SlotPlan }): Promise<HoldResult> {
       const b = await db.booking.findUniqueOrThrow({ where: { id: input.bookingId } });
       if (await db.booking.count({ where: { id: { startsWith: `${input.holdId}-` } } })) return { kind: 'held' };
-      const own = b.staffId === input.plan.staffId || (b.resourceId !== null && b.resourceId === input.plan.resourceId);
-      const pieces = own
-        ? uncovered([Date.parse(input.plan.blockedStart), Date.parse(input.plan.blockedEnd)], [b.blockedStart.getTime(), b.blockedEnd.getTime()])
-        : [[Date.parse(input.plan.blockedStart), Date.parse(input.plan.blockedEnd)] as const];
+      const pieces = input.plan.parts && input.plan.parts.length > 1
+        ? await packagePieces(b.id, input.plan.parts)
+        : ownPieces(
+          { staffId: b.staffId, resourceId: b.resourceId, blockedStart: b.blockedStart.toISOString(), blockedEnd: b.blockedEnd.toISOString() },
+          input.plan,
+        );
       const insert = () =>
         db.booking.createMany({
-          data: pieces.map(([s, e], n) => ({
+          data: pieces.map(({ range: [s, e], staffId, resourceId }, n) => ({
             id: `${input.holdId}-${n}`,
             companyId: b.companyId,
             branchId: b.branchId,
             serviceId: b.serviceId,
             customerId: b.customerId,
-            staffId: input.plan.staffId,
-            resourceId: input.plan.resourceId,
+            staffId,
+            resourceId,
             startAt: new Date(s),
             endAt: new Date(e),
             blockedStart: new Date(s),
@@ -194,8 +233,10 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
     /** Cancels at once (the slot is free when this returns); repeating it is harmless. */
     async cancelBookingRecord(input: { bookingId: string; reason?: string | null; dedupeKey: string }): Promise<CancelRecordResult> {
       const b = await db.booking.findUnique({ where: { id: input.bookingId } });
-      if (!b || b.source === HOLD_SOURCE) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
-      if (b.status === 'cancelled') return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b) };
+      if (!b || b.source === HOLD_SOURCE || b.packageBookingId) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
+      // A package's later parts are cancelled with it (trigger); their Cal.com bookings by the workflow.
+      const parts = b.partEndAt !== null ? { partIds: (await packageParts(db, b.id)).slice(1).map((_, i) => packagePartId(b.id, i + 1)) } : {};
+      if (b.status === 'cancelled') return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b), ...parts };
       if (b.status !== 'confirmed') {
         return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be cancelled` };
       }
@@ -209,7 +250,7 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       await nudgeLifecycle(b.id, { reason: 'cancelled' });
       // The slot is free now: visible before the cancellation answers the API.
       await changed(b.branchId);
-      return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }) };
+      return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }), ...parts };
     },
 
     async markCalendarFailed({ bookingId }: { bookingId: string }): Promise<void> {
@@ -242,6 +283,23 @@ function isAt(b: { startAt: Date; endAt: Date; blockedStart: Date; blockedEnd: D
     b.blockedStart.getTime() === Date.parse(plan.blockedStart) &&
     b.blockedEnd.getTime() === Date.parse(plan.blockedEnd)
   );
+}
+
+interface HoldPiece {
+  range: readonly [number, number];
+  staffId: string;
+  resourceId: string | null;
+}
+
+/** The new slot less the booking's own current range when they share the staff member or resource. */
+function ownPieces(
+  b: { staffId: string; resourceId: string | null; blockedStart: string; blockedEnd: string },
+  plan: SlotPlan,
+): HoldPiece[] {
+  const own = b.staffId === plan.staffId || (b.resourceId !== null && b.resourceId === plan.resourceId);
+  const next = [Date.parse(plan.blockedStart), Date.parse(plan.blockedEnd)] as const;
+  const ranges = own ? uncovered(next, [Date.parse(b.blockedStart), Date.parse(b.blockedEnd)]) : [next];
+  return ranges.map((range) => ({ range, staffId: plan.staffId, resourceId: plan.resourceId }));
 }
 
 /** Parts of `next` not covered by `own` (0, 1 or 2 ranges). */

@@ -15,6 +15,8 @@
  * or service is not linked, makes no calendar call at all: create marks it `not_linked`,
  * reschedule and cancel are no-ops. There is no default event type and no default host.
  * Everything we create carries metadata `{bookingId, companyId}` (ownership for clean-ups).
+ * Packages: each part is a booking row of its own (the package's row is its first part, whose
+ * service and end are `part_service_id`/`part_end_at`), so each part is its own Cal.com booking.
  */
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { CalcomError } from '../infra/calcom/calcom.errors';
@@ -82,12 +84,12 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
   /** The booking and what Cal.com needs of its service, staff, customer and branch: one query (Prisma's include takes five). */
   async function load(bookingId: string): Promise<Loaded> {
     const [row] = await db.$queryRaw<LoadedRow[]>`
-      SELECT b.id, b.staff_id, b.customer_id, b.start_at, b.end_at, b.participants, b.calendar_external_id,
+      SELECT b.id, b.staff_id, b.customer_id, b.start_at, COALESCE(b.part_end_at, b.end_at) AS end_at, b.participants, b.calendar_external_id,
         sv.calcom_event_type_id, st.calcom_user_id, c.name AS customer_name, c.email AS customer_email,
         c.timezone AS customer_timezone, c.language AS customer_language, br.timezone AS branch_timezone, b.company_id,
         cc.id AS connection_id, cc.base_url, cc.api_key_enc, cc.key_version
       FROM bookings b
-      JOIN services sv ON sv.id = b.service_id
+      JOIN services sv ON sv.id = COALESCE(b.part_service_id, b.service_id)
       JOIN staff st ON st.id = b.staff_id
       JOIN customers c ON c.id = b.customer_id
       JOIN branches br ON br.id = b.branch_id
@@ -160,7 +162,11 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
    * `updated_at` as Prisma's @updatedAt would (the hold sweeper reads it); a missing row fails like Prisma's update.
    */
   async function remember(bookingId: string, uid: string): Promise<void> {
-    const changed = await db.$executeRaw`UPDATE bookings SET calendar_external_id = ${uid}, updated_at = now() WHERE id = ${bookingId}`;
+    // A package's later part (a child row) has no confirm of its own: its uid is its sync.
+    const changed = await db.$executeRaw`
+      UPDATE bookings SET calendar_external_id = ${uid}, updated_at = now(),
+        calendar_status = CASE WHEN package_booking_id IS NOT NULL THEN 'synced' ELSE calendar_status END
+      WHERE id = ${bookingId}`;
     if (changed === 0) throw new Error(`booking ${bookingId} not found while storing Cal.com uid ${uid}`);
   }
 

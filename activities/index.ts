@@ -6,6 +6,7 @@
 import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import { connectionClientResolver, createExternalBusySource } from '../infra/calcom/external-busy';
 import type { Db } from '../infra/db/prisma';
+import { withLinkedBranches } from '../infra/db/staff-branches.repository';
 import type { Mailer } from '../infra/notify/mailer';
 import type { SmsSender } from '../infra/notify/sms';
 import type { SelfServiceLinkConfig } from '../infra/self-service/links';
@@ -25,6 +26,7 @@ import { createSyncFailureActivities } from './sync-failure.activities';
 import { createWaitlistActivities } from './waitlist.activities';
 import { createWaitlistFanOutActivities } from './waitlist-fanout.activities';
 import { createNotificationRelayActivities } from './notification-relay.activities';
+import { createReviewRequestActivities } from './review-request.activities';
 import { createWebhookActivities } from './webhook.activities';
 import { createWebhookSender, type WebhookSender } from '../infra/webhooks/webhook-sender';
 
@@ -50,18 +52,21 @@ const silentBusyLogger = { info: () => undefined, warn: () => undefined };
 
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
+  // Staff working in several branches: a change in one branch reaches the linked branches' caches.
+  const cache = withLinkedBranches(deps.cache, deps.db);
   // The linked staff's Cal.com busy times block plans and alternatives (one cached source per worker).
   const externalBusy = createExternalBusySource({ clientFor: connectionClientResolver(deps.db, deps.connections), logger: silentBusyLogger });
   const planner = deps.planner ?? createBookingPlanner({ db: deps.db, clock, externalBusy });
   const notifications = createNotificationActivities({ db: deps.db, mailer: deps.mailer, sms: deps.sms, selfService: deps.selfService });
   return {
-    ...createBookingActivities({ db: deps.db, planner, cache: deps.cache, clock }),
-    ...createBookingChangeActivities({ db: deps.db, planner, clock, cache: deps.cache }),
-    ...createApprovalActivities({ db: deps.db, cache: deps.cache }),
+    ...createBookingActivities({ db: deps.db, planner, cache, clock }),
+    ...createBookingChangeActivities({ db: deps.db, planner, clock, cache }),
+    ...createApprovalActivities({ db: deps.db, cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
-    ...createCalendarInboundActivities({ db: deps.db, cache: deps.cache, clock }),
+    ...createCalendarInboundActivities({ db: deps.db, cache, clock }),
     ...notifications,
+    ...createReviewRequestActivities({ db: deps.db, sendBookingNotification: notifications.sendBookingNotification }),
     ...createLifecycleActivities({ db: deps.db }),
     ...createSeriesActivities({ db: deps.db, clock }),
     ...createReservationActivities({ db: deps.db }),

@@ -68,7 +68,11 @@ export function createSweeperActivities({ db, connections, clock, describeWorkfl
   return {
     async listStaleHolds(input: { staleAfterMinutes: number; limit: number; companyId?: string }): Promise<StaleHold[]> {
       const rows = await db.booking.findMany({
-        where: { status: 'pending', updatedAt: { lt: new Date(clock().getTime() - input.staleAfterMinutes * MINUTE) }, ...(input.companyId ? { companyId: input.companyId } : {}) },
+        // A package's later parts follow its own row's status (migration 20261203180000): only that row is judged.
+        where: {
+          status: 'pending', packageBookingId: null, updatedAt: { lt: new Date(clock().getTime() - input.staleAfterMinutes * MINUTE) },
+          ...(input.companyId ? { companyId: input.companyId } : {}),
+        },
         orderBy: { updatedAt: 'asc' },
         take: input.limit,
         select: { id: true, source: true, companyId: true, branchId: true, staffId: true, startAt: true, endAt: true, updatedAt: true, workflowId: true },

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../infra/db/prisma';
 import type { SecretBox } from '../infra/secrets/secret-box';
-import type { WebhookSender } from '../infra/webhooks/webhook-sender';
+import type { SendOutcome, WebhookSender } from '../infra/webhooks/webhook-sender';
 import { deliveriesPendingSignal, webhookWorkflowId, WEBHOOK_DELIVERY_WORKFLOW, type WebhookDeliveryInput } from '../workflows/webhook-delivery.contract';
 import { webhookBody, type WebhookSnapshot } from './webhook-render';
 
@@ -81,7 +81,15 @@ export function createWebhookActivities({ db, secrets, sender, clock = () => new
       const row = await db.webhookDelivery.findUnique({ where: { id: input.deliveryId }, include: { endpoint: true } });
       if (!row || row.status !== 'pending') return { outcome: 'gone', statusCode: null, attempts: row?.attempts ?? 0 };
       const body = webhookBody(row.event, row.occurredAt, row.snapshot as unknown as WebhookSnapshot);
-      const sent = await sender.send({ id: row.id, url: row.endpoint.url, secret: secrets.decrypt(row.endpoint.secretEnc), body });
+      let secret: string | null = null;
+      try {
+        secret = secrets.decrypt(row.endpoint.secretEnc);
+      } catch {
+        // A key no longer configured (rotation gone wrong): a failed attempt, not a crashed workflow.
+      }
+      const sent: SendOutcome = secret === null
+        ? { ok: false, statusCode: null, error: 'secret_unreadable' }
+        : await sender.send({ id: row.id, url: row.endpoint.url, secret, body });
       const now = clock();
       const attempts = row.attempts + 1;
       const statusCode = sent.statusCode;

@@ -22,7 +22,12 @@ export async function checkBranchReferences(ctx: RouteContext, refs: BranchRefer
   const [service, customer, staff] = await Promise.all([
     ctx.deps.db.service.findFirst({ where: { id: refs.serviceId, companyId, branchId: branch.id } }),
     ctx.deps.db.customer.findFirst({ where: { id: refs.customerId, companyId } }),
-    refs.staffId ? ctx.deps.db.staff.findFirst({ where: { id: refs.staffId, companyId, branchId: branch.id } }) : Promise.resolve(true),
+    refs.staffId
+      ? ctx.deps.db.staff.findFirst({
+          // Its own staff or those assigned to it from other branches (API.md "Staff in several branches").
+          where: { id: refs.staffId, companyId, OR: [{ branchId: branch.id }, { assignments: { array_contains: [{ branchId: branch.id }] } }] },
+        })
+      : Promise.resolve(true),
   ]);
   if (!service) throw notFound('Service', refs.serviceId);
   if (!customer) throw notFound('Customer', refs.customerId);

@@ -152,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // Asked for only when an SMS provider is configured: a deployment without SMS still starts.
     smsAccountSid: env.SMS_URL && production ? secret('SMS_ACCOUNT_SID', '') : (env.SMS_ACCOUNT_SID ?? 'ACdevelopment'),
     smsAuthToken: env.SMS_URL && production ? secret('SMS_AUTH_TOKEN', '') : (env.SMS_AUTH_TOKEN ?? 'dev-sms-token'),
-    smsFrom: env.SMS_FROM ?? '+15005550006',
+    smsFrom: env.SMS_FROM || '+15005550006',
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
     temporalUiUrl: env.TEMPORAL_UI_URL || (production ? null : 'http://127.0.0.1:8233'),
     consoleDir: env.CONSOLE_DIR || path.resolve(__dirname, '..', 'console', 'dist'),

@@ -61,7 +61,29 @@ export interface HeldSlot {
   approval?: { deadline: string };
   /** No calendar link (branch without connection, staff or service without Cal.com id): no calendar step. */
   calendar?: 'not_linked';
+  /**
+   * Packages (API.md "Catalog depth"): every part in order; the slot's own fields are the whole
+   * package (start of the first part, end of the last) with the first part's staff, resource and
+   * blocked range. Part 0 is the booking's own row, part i > 0 the row `packagePartId(bookingId, i)`.
+   */
+  parts?: PartSlot[];
 }
+
+/** One part of a package booking (UTC ISO instants). */
+export interface PartSlot {
+  serviceId: string;
+  staffId: string;
+  resourceId: string | null;
+  start: string;
+  end: string;
+  blockedStart: string;
+  blockedEnd: string;
+  /** This part makes no calendar call (staff member or service without a Cal.com id, or no connection). */
+  calendar?: 'not_linked';
+}
+
+/** The booking row of part `index` of a package booking (part 0 is the booking itself). */
+export const packagePartId = (bookingId: string, index: number): string => (index === 0 ? bookingId : `${bookingId}_p${index}`);
 
 export type BookAppointmentResult =
   | ({ kind: 'confirmed' } & BookedSlot)

@@ -25,6 +25,11 @@
  * its undo and confirms with `calendar.status: "not_linked"`.
  * After the outcome, a confirmed booking gets its lifecycle (reminders, completion): an abandoned
  * child workflow `lifecycle-<bookingId>` (since patch `start-booking-lifecycle`).
+ * Packages (patch `package-parts`): a plan with `parts` held every part in one statement (the
+ * booking's row and a child row per later part, all or none); each linked part gets its own
+ * Cal.com booking, in order, each undo registered before its create, so a part the calendar
+ * refuses cancels every part made before it and releases the hold of all parts (the parts' rows
+ * follow the booking's status).
  * Approval (patch `approval-gate`): a plan with `approval` waits after the hold, `awaiting_approval`
  * (the saga's first outcome), for a manager's approve/decline update or its deadline timer; an
  * approval continues with the calendar step below, a decline ends the run (lib/approval-gate.ts).
@@ -39,7 +44,9 @@ import {
   type BookAppointmentInput,
   type BookAppointmentResult,
   type BookingStep,
+  packagePartId,
   type HeldSlot,
+  type PartSlot,
 } from './book-appointment.contract';
 import { BEST_EFFORT_ACTIVITY, CALENDAR_ACTIVITY, CALENDAR_UNDO_ACTIVITY, DB_ACTIVITY, LOCAL_DB_ACTIVITY } from './lib/activity-options';
 import { describeFailure, failureType } from './lib/failures';
@@ -130,9 +137,14 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
   }
 
   let externalId: string | null = null;
-  const skipCalendar = notLinked && patched('calendar-not-linked');
+  // Only package plans reach the patch check: every other history stays as it was.
+  const parts = plan.parts && plan.parts.length > 1 && patched('package-parts') ? plan.parts : null;
+  const skipCalendar = !parts && notLinked && patched('calendar-not-linked');
   try {
-    if (!skipCalendar) {
+    if (parts) {
+      step = 'creating_calendar_booking';
+      externalId = await syncParts(parts);
+    } else if (!skipCalendar) {
       step = 'creating_calendar_booking';
       if (everyStep) publishStatus('syncing_calendar', `${bookingId}: creating the calendar booking`);
       // The known uid (and branch) let the undo find the Cal.com booking even if the row is gone by then.
@@ -200,6 +212,22 @@ export async function bookAppointmentWorkflow(input: BookAppointmentInput): Prom
     await afterOutcome('booking_failed', 'notify-failed');
     await freeSlotForWaitlist('failed');
     step = 'done';
+  }
+
+  /**
+   * Each linked part's Cal.com booking, in order; the undo of each is registered before its create.
+   * Answers the first part's uid (the booking's own calendar id).
+   */
+  async function syncParts(list: PartSlot[]): Promise<string | null> {
+    const uids: (string | null)[] = list.map(() => null);
+    for (const [index, part] of list.entries()) {
+      if (part.calendar === 'not_linked') continue;
+      const partId = packagePartId(bookingId, index);
+      saga.addUndo(`cancelCalendarBooking:${index}`, () =>
+        calendarUndo.cancelCalendarBooking({ bookingId: partId, reason: 'booking failed', externalId: uids[index], branchId }));
+      uids[index] = (await calendar.createCalendarBooking({ bookingId: partId })).externalId;
+    }
+    return uids[0];
   }
 
   /** The row was deleted while the saga ran (e.g. with its company): undo Cal.com, nothing to record. */

@@ -12,11 +12,16 @@
  * - The send activity re-checks that the booking is still confirmed at that start, so a
  *   reschedule or cancel racing the timer sends nothing stale.
  * - Completion is a conditional update (`confirmed` and still ending at the planned end).
+ * - Since patch `lifecycle-review-request`: a booking that ends `completed` (by this workflow's
+ *   timer, or by the front desk, which signals it) gets one review request (kind
+ *   `review_request`, dedupe key `<workflowId>:review-request`). Best effort: a send that gives
+ *   up stays in the outbox for the notification relay. Runs that started before the patch, and
+ *   the recorded histories of them, end as before.
  * Time: the workflow only compares the activity's instants with its own clock and sleeps
  * (durable timers, days long); zones never enter here. Short-lived: no continue-as-new.
  * Idempotent: every step keys on the workflow id; a repeated signal only re-reads.
  */
-import { condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { remindersToSend } from '../domain/notifications/lifecycle-schedule';
 import { bookingChangedSignal, type LifecycleInput, type LifecycleResult } from './booking-lifecycle.contract';
@@ -26,6 +31,9 @@ import { describeFailure } from './lib/failures';
 const db = proxyActivities<Activities>(DB_ACTIVITY);
 const notify = proxyActivities<Activities>(BEST_EFFORT_ACTIVITY);
 
+/** Patch id (a durable name): review requests after completion. */
+const REVIEW_REQUEST_PATCH = 'lifecycle-review-request';
+
 export async function bookingLifecycleWorkflow(input: LifecycleInput): Promise<LifecycleResult> {
   const { bookingId } = input;
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
@@ -34,10 +42,20 @@ export async function bookingLifecycleWorkflow(input: LifecycleInput): Promise<L
   const sent = new Set<string>();
   const reminders: string[] = [];
 
+  const requestReview = async () => {
+    await notify.sendReviewRequest({ bookingId, dedupeKey: key('review-request') }).catch((error: unknown) => {
+      log.warn('review request gave up', { bookingId, error: describeFailure(error) });
+    });
+  };
+
   for (;;) {
     const seen = changes;
     const plan = await db.loadLifecyclePlan({ bookingId });
-    if (plan.kind === 'ended') return { bookingId, status: plan.status, reminders };
+    if (plan.kind === 'ended') {
+      // Completed at the front desk (signalled, or noticed at the next timer).
+      if (plan.status === 'completed' && patched(REVIEW_REQUEST_PATCH)) await requestReview();
+      return { bookingId, status: plan.status, reminders };
+    }
     const { schedule } = plan;
     const now = Date.now();
     const pending = remindersToSend(schedule, plan.start, Date.parse(plan.startSince), sent);
@@ -57,7 +75,10 @@ export async function bookingLifecycleWorkflow(input: LifecycleInput): Promise<L
     }
     if (Date.parse(schedule.completeAt) <= now) {
       const done = await db.completeBookingOnSchedule({ bookingId, end: plan.end, dedupeKey: key('complete') });
-      if (done.kind === 'completed') return { bookingId, status: 'completed', reminders };
+      if (done.kind === 'completed') {
+        if (patched(REVIEW_REQUEST_PATCH)) await requestReview();
+        return { bookingId, status: 'completed', reminders };
+      }
       continue;
     }
     const next = Math.min(Date.parse(schedule.completeAt), ...pending.map((r) => Date.parse(r.at)));

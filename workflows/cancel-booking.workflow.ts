@@ -8,12 +8,14 @@
  * - The local cancellation never waits on Cal.com; a Cal.com failure never un-cancels.
  * - A permanent Cal.com failure marks the booking's calendar status `failed` and records a
  *   `cancel` sync failure for support (the retry workflow cancels it later).
+ * Packages (patch `package-parts`): the local cancel frees every part (their rows follow the
+ * booking's status); each later part's Cal.com booking is cancelled after the first part's.
  * No compensation: nothing after the local cancel is undone.
  * Idempotency: the cancel record, history and sync failure use `<workflowId>:<step>` keys; a
  * repeated run answers `alreadyCancelled` and re-checks Cal.com (cancel of a cancelled booking
  * is a no-op); mails are deduped by key.
  */
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   awaitCancelRecordedUpdate,
@@ -65,7 +67,13 @@ export async function cancelBookingWorkflow(input: CancelBookingInput): Promise<
   let calendarState: 'synced' | 'not_linked' | 'failed';
   let syncFailureId: string | null = null;
   try {
-    const { cancelled } = await calendar.cancelCalendarBooking({ bookingId, reason: input.reason ?? null });
+    let { cancelled } = await calendar.cancelCalendarBooking({ bookingId, reason: input.reason ?? null });
+    if (record.partIds && record.partIds.length > 0 && patched('package-parts')) {
+      for (const partId of record.partIds) {
+        const part = await calendar.cancelCalendarBooking({ bookingId: partId, reason: input.reason ?? null });
+        cancelled = cancelled || part.cancelled;
+      }
+    }
     calendarState = cancelled ? 'synced' : 'not_linked';
   } catch (error) {
     const reason = describeFailure(error);

@@ -11,12 +11,16 @@
  * Compensation (undo registered before the hold): release the new-slot hold (no-op when none).
  * On a permanent calendar refusal: release the hold, record a `reschedule` sync failure (unless
  * this run is a support retry, `retryOf`), answer `calendar_failed` (HTTP 502, old time kept).
+ * Packages (patch `package-parts`): the new slot's hold covers every part; each part's Cal.com
+ * booking moves in order, each with an undo (move it back) registered before it, so a refused part
+ * puts the moved ones back; the move then takes all parts to their new times in one transaction.
  * Idempotency: hold ids and dedupe keys derive from the workflow id; the calendar activity
  * follows Cal.com's `rescheduledToUid` chain, so a retried move adopts the successor booking; a
  * booking already at the target is not moved, counted, announced or mailed again (`unchanged`).
  */
-import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { packagePartId, type PartSlot } from './book-appointment.contract';
 import {
   awaitRescheduleOutcomeUpdate,
   rescheduleStepQuery,
@@ -72,10 +76,12 @@ export async function rescheduleBookingWorkflow(input: RescheduleBookingInput): 
   }
 
   let externalId: string | null;
+  const previousParts = planned.previousParts && plan.parts && patched('package-parts') ? planned.previousParts : null;
   try {
     step = 'rescheduling_calendar';
     publishStatus('syncing_calendar', `${bookingId}: moving the calendar booking to ${plan.start}`);
-    ({ externalId } = await calendar.rescheduleCalendarBooking({ bookingId, start: plan.start, reason: input.reason ?? null }));
+    if (previousParts) externalId = await moveParts(previousParts);
+    else ({ externalId } = await calendar.rescheduleCalendarBooking({ bookingId, start: plan.start, reason: input.reason ?? null }));
   } catch (error) {
     await CancellationScope.nonCancellable(() => refuse(describeFailure(error)));
     if (isCancellation(error)) throw error;
@@ -126,6 +132,20 @@ export async function rescheduleBookingWorkflow(input: RescheduleBookingInput): 
   await notifyCustomer({ bookingId, kind: 'booking_rescheduled', dedupeKey: key('notify-rescheduled'), previousStart: moved.previousStart });
   step = 'done';
   return result;
+
+  /** Each part's Cal.com booking to its new start (undo first: back to where it was). Answers the first part's uid. */
+  async function moveParts(before: PartSlot[]): Promise<string | null> {
+    const parts = plan.parts ?? [];
+    let first: string | null = null;
+    for (const [index, part] of parts.entries()) {
+      const partId = packagePartId(bookingId, index);
+      saga.addUndo(`moveCalendarBack:${index}`, () =>
+        calendar.rescheduleCalendarBooking({ bookingId: partId, start: before[index].start, reason: 'reschedule undone: another part was refused' }));
+      const moved = await calendar.rescheduleCalendarBooking({ bookingId: partId, start: part.start, reason: input.reason ?? null });
+      if (index === 0) first = moved.externalId;
+    }
+    return first;
+  }
 
   async function refuse(error: string): Promise<void> {
     step = 'compensating';

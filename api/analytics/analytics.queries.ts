@@ -38,7 +38,8 @@ export interface Totals {
 }
 
 const HOUR_MS = 3_600_000;
-const COUNTED = Prisma.sql`b.source <> 'hold' AND b.status <> 'failed'`;
+// A package's later parts are rows of their own (migration 20261203180000): the package counts once.
+const COUNTED = Prisma.sql`b.source <> 'hold' AND b.status <> 'failed' AND b.package_booking_id IS NULL`;
 
 /**
  * The scope's branches with each one's local period as UTC bounds (`bb`), computed once per

@@ -16,6 +16,7 @@ import { calendarConnectionsOf } from '../calendar-connections/calendar-connecti
 import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
 import type { CacheLogger } from '../../infra/cache/redis';
 import type { Db } from '../../infra/db/prisma';
+import { withLinkedBranches } from '../../infra/db/staff-branches.repository';
 import type { AppDeps } from '../app-deps';
 import { cachedAvailabilityCodec, createAvailabilityService, type AvailabilityService, type CachedAvailability } from './availability.service';
 import { connectionClientResolver, createExternalBusySource } from '../../infra/calcom/external-busy';
@@ -76,13 +77,15 @@ export function createAvailabilityDeps(options: AvailabilityDepsOptions): Availa
     retryAfterMs: options.calendarRetryAfterMs,
   });
   const availability = createAvailabilityService({ db, logger, cache, externalBusy, recorder, clock: options.clock });
+  const linked = withLinkedBranches(cache, db);
   return {
     deps: {
       availability,
       availabilityCache: cache,
       calendarConnections: connections,
       searchRecorder: recorder,
-      onBranchChanged: (_companyId: string, branchId: string) => cache.invalidateBranch(branchId),
+      // Staff working in several branches: the linked branches' answers change with this one.
+      onBranchChanged: (_companyId: string, branchId: string) => linked.invalidateBranch(branchId),
     },
     async close() {
       await recorder.close();

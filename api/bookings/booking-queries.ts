@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../../infra/db/prisma';
 import { invalid } from '../error-handler';
 import { expandBookings } from './booking-expand';
-import { HOLD_SOURCE, renderBooking } from './booking.view';
+import { HOLD_SOURCE, renderBooking, withParts } from './booking.view';
 import type { BookingOrder, ListBookingsQuery } from './bookings.schemas';
 
 type KeyField = 'startAt' | 'createdAt';
@@ -37,8 +37,11 @@ export async function listBookings(db: Db, companyId: string, query: ListBooking
         {
           companyId,
           source: { not: HOLD_SOURCE },
+          // A package's later parts are rows of their own, never bookings; a package is listed
+          // for the staff member of any of its parts.
+          packageBookingId: null,
           ...(query.branchId ? { branchId: query.branchId } : {}),
-          ...(query.staffId ? { staffId: query.staffId } : {}),
+          ...(query.staffId ? { OR: [{ staffId: query.staffId }, { packageParts: { some: { staffId: query.staffId } } }] } : {}),
           ...(query.customerId ? { customerId: query.customerId } : {}),
           ...(query.status ? { status: query.status } : {}),
           ...(from || to ? { startAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
@@ -53,7 +56,7 @@ export async function listBookings(db: Db, companyId: string, query: ListBooking
   const more = rows.length > query.limit;
   const page = more ? rows.slice(0, query.limit) : rows;
   const last = page[page.length - 1];
-  const data = await expandBookings(db, companyId, page.map(renderBooking), query.expand);
+  const data = await expandBookings(db, companyId, (await withParts(db, page)).map(renderBooking), query.expand);
   return { data, nextCursor: more ? encodeCursor(query.order, last[field], last.id) : null };
 }
 

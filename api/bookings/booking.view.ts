@@ -9,13 +9,33 @@ import type { BookingOut } from './bookings.schemas';
 
 export const HOLD_SOURCE = 'hold';
 
-type BookingRow = Booking & { branch: { timezone: string } };
+/** A later part of a package (its own booking row, never shown as a booking). */
+type PartRow = Pick<Booking, 'serviceId' | 'staffId' | 'resourceId' | 'startAt' | 'endAt' | 'calendarStatus' | 'calendarExternalId'>;
+type BookingRow = Booking & { branch: { timezone: string }; packageParts?: PartRow[] };
+
+const PART_FIELDS = { serviceId: true, staffId: true, resourceId: true, startAt: true, endAt: true, calendarStatus: true, calendarExternalId: true } as const;
 
 export async function findBookingRow(db: Db, companyId: string, bookingId: string): Promise<BookingRow | null> {
-  return db.booking.findFirst({
-    where: { id: bookingId, companyId, source: { not: HOLD_SOURCE } },
+  const row = await db.booking.findFirst({
+    where: { id: bookingId, companyId, source: { not: HOLD_SOURCE }, packageBookingId: null },
     include: { branch: { select: { timezone: true } } },
   });
+  return row ? (await withParts(db, [row]))[0] : null;
+}
+
+/**
+ * Package bookings (partEndAt set) get their later parts attached, in one query for all rows;
+ * rows of other services cost nothing.
+ */
+export async function withParts<T extends Booking>(db: Db, rows: T[]): Promise<(T & { packageParts?: PartRow[] })[]> {
+  const ids = rows.filter((r) => r.partEndAt !== null).map((r) => r.id);
+  if (ids.length === 0) return rows;
+  const parts = await db.booking.findMany({
+    where: { packageBookingId: { in: ids } },
+    orderBy: [{ packageBookingId: 'asc' }, { partIndex: 'asc' }],
+    select: { ...PART_FIELDS, packageBookingId: true },
+  });
+  return rows.map((r) => (r.partEndAt === null ? r : { ...r, packageParts: parts.filter((p) => p.packageBookingId === r.id) }));
 }
 
 export async function loadBooking(db: Db, companyId: string, bookingId: string): Promise<BookingOut> {
@@ -25,11 +45,12 @@ export async function loadBooking(db: Db, companyId: string, bookingId: string):
 }
 
 export async function loadBookingWithHistory(db: Db, companyId: string, bookingId: string) {
-  const row = await db.booking.findFirst({
-    where: { id: bookingId, companyId, source: { not: HOLD_SOURCE } },
+  const found = await db.booking.findFirst({
+    where: { id: bookingId, companyId, source: { not: HOLD_SOURCE }, packageBookingId: null },
     include: { branch: { select: { timezone: true } }, history: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
   });
-  if (!row) throw notFound('Booking', bookingId);
+  if (!found) throw notFound('Booking', bookingId);
+  const [row] = await withParts(db, [found]);
   return { ...renderBooking(row), history: row.history.map((h) => renderHistory(h, row.branch.timezone)) };
 }
 
@@ -53,9 +74,24 @@ export function renderBooking(row: BookingRow): BookingOut {
     failureReason: publicFailureReason(row.failureReason),
     notes: row.notes,
     seriesId: row.seriesId,
+    ...(row.partEndAt !== null ? { parts: renderParts(row) } : {}),
     createdAt: formatInstant(row.createdAt, zone),
     updatedAt: formatInstant(row.updatedAt, zone),
   };
+}
+
+/** A package's parts: its own row is the first part (partServiceId, partEndAt), then the child rows. */
+function renderParts(row: BookingRow): NonNullable<BookingOut['parts']> {
+  const zone = row.branch.timezone;
+  const first: PartRow = { ...row, serviceId: row.partServiceId ?? row.serviceId, endAt: row.partEndAt ?? row.endAt };
+  return [first, ...(row.packageParts ?? [])].map((p) => ({
+    serviceId: p.serviceId,
+    staffId: p.staffId,
+    resourceId: p.resourceId,
+    start: formatInstant(p.startAt, zone),
+    end: formatInstant(p.endAt, zone),
+    calendar: { status: p.calendarStatus as 'synced' | 'pending' | 'failed' | 'not_linked', externalId: p.calendarExternalId },
+  }));
 }
 
 function renderHistory(h: BookingHistory, zone: string) {

@@ -104,6 +104,17 @@ export const bookingSchema = z
     failureReason: z.string().nullable(),
     notes: z.string().nullable(),
     seriesId: z.string().nullable(),
+    parts: z
+      .array(z.object({
+        serviceId: id,
+        staffId: id,
+        resourceId: id.nullable(),
+        start: instantOut,
+        end: instantOut,
+        calendar: z.object({ status: z.enum(['synced', 'pending', 'failed', 'not_linked']), externalId: z.string().nullable() }),
+      }))
+      .optional()
+      .openapi({ description: 'Packages only: every part in packageServiceIds order (the booking\'s staffId and resourceId are the first part\'s); each part is held, synced, moved and freed with the booking' }),
     createdAt: instantOut,
     updatedAt: instantOut,
     ...expandedFields(customerSchema),

@@ -15,8 +15,8 @@ import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
 import type { StaffRating } from '../reviews/reviews.schemas';
 import { staffRatings } from '../reviews/reviews.service';
 import {
-  breaksOutsideWork, createStaffBody, createTimeOffBody, listStaffQuery, patchStaffBody, staffSchema, timeOffSchema,
-  type StaffOut, type WeeklyIntervals,
+  assignmentErrors, breaksOutsideWork, createStaffBody, createTimeOffBody, listStaffQuery, patchStaffBody, staffSchema, timeOffSchema,
+  type StaffAssignmentIn, type StaffOut, type WeeklyIntervals,
 } from './staff.schemas';
 
 type StaffRow = WithBranchZone<Staff>;
@@ -43,6 +43,7 @@ function renderStaff(row: StaffRow, rating: StaffRating = NO_RATING): StaffOut {
     breaks: (row.breaks ?? {}) as WeeklyIntervals,
     maxDailyBookings: row.maxDailyBookings,
     calcomUserId: row.calcomUserId,
+    assignments: ((row.assignments ?? []) as StaffAssignmentIn[]).map((a) => ({ branchId: a.branchId, workingHours: a.workingHours, breaks: a.breaks ?? {} })),
     active: row.active,
     rating,
     createdAt: formatInstant(row.createdAt, zone),
@@ -72,6 +73,15 @@ function assertBreaksInsideWork(workingHours: WeeklyIntervals, breaks: WeeklyInt
   if (errors.length > 0) throw invalid(errors);
 }
 
+/** Every assigned branch must be one of the caller's company (else 404, like the primary branch). */
+async function checkAssignedBranches(ctx: RouteContext, assignments: StaffAssignmentIn[] | undefined): Promise<string[]> {
+  const ids = (assignments ?? []).map((a) => a.branchId);
+  for (const branchId of ids) await findBranch(ctx, branchId);
+  return ids;
+}
+
+const assignedBranches = (row: Staff): string[] => ((row.assignments ?? []) as StaffAssignmentIn[]).map((a) => a.branchId);
+
 export const staffRoutes = routeGroup('staff', [
   defineRoute({
     method: 'post',
@@ -84,6 +94,7 @@ export const staffRoutes = routeGroup('staff', [
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
       await checkCalendarLink(ctx, branch, { kind: 'user', id: body.calcomUserId, field: 'calcomUserId' });
+      const assigned = await checkAssignedBranches(ctx, body.assignments);
       const row = await ctx.deps.db.staff.create({
         data: {
           id: newId('stf'),
@@ -98,11 +109,13 @@ export const staffRoutes = routeGroup('staff', [
           breaks: body.breaks ?? {},
           maxDailyBookings: body.maxDailyBookings ?? null,
           calcomUserId: body.calcomUserId ?? null,
+          assignments: (body.assignments ?? []) as object[],
           active: body.active ?? true,
         },
         include: withBranchZone,
       });
       await ctx.branchChanged(branch.companyId, branch.id);
+      for (const branchId of assigned) await ctx.branchChanged(branch.companyId, branchId);
       return { status: 201, body: renderStaff(row) };
     },
   }),
@@ -117,7 +130,12 @@ export const staffRoutes = routeGroup('staff', [
       const page = keysetArgs(query);
       const rows = await ctx.deps.db.staff.findMany({
         ...page,
-        where: { companyId: ctx.companyId(), ...(query.branchId ? { branchId: query.branchId } : {}), ...page.where },
+        where: {
+          companyId: ctx.companyId(),
+          // A branch's staff: its own and those assigned to it from other branches.
+          ...(query.branchId ? { OR: [{ branchId: query.branchId }, { assignments: { array_contains: [{ branchId: query.branchId }] } }] } : {}),
+          ...page.where,
+        },
         include: withBranchZone,
       });
       const ratings = await staffRatings(ctx.deps.db, ctx.companyId(), rows.slice(0, query.limit).map((r) => r.id));
@@ -149,14 +167,21 @@ export const staffRoutes = routeGroup('staff', [
         body.breaks ?? ((existing.breaks ?? {}) as WeeklyIntervals),
       );
       const branch = body.branchId && body.branchId !== existing.branchId ? await findBranch(ctx, body.branchId) : undefined;
+      const assignmentProblems = assignmentErrors(body.branchId ?? existing.branchId, body.assignments ?? existing.assignments);
+      if (assignmentProblems.length > 0) throw invalid(assignmentProblems);
+      const assigned = body.assignments !== undefined ? await checkAssignedBranches(ctx, body.assignments) : [];
       // A new Cal.com id, or an existing one carried into another branch, must be known to that branch's account.
       if (body.calcomUserId !== undefined || (branch && existing.calcomUserId !== null)) {
         const target = branch ?? (await findBranch(ctx, existing.branchId));
         await checkCalendarLink(ctx, target, { kind: 'user', id: body.calcomUserId === undefined ? existing.calcomUserId : body.calcomUserId, field: 'calcomUserId' });
       }
-      const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data: body, include: withBranchZone });
+      const { assignments, ...fields } = body;
+      const data = assignments !== undefined ? { ...fields, assignments: assignments as object[] } : fields;
+      const row = await ctx.deps.db.staff.update({ where: { id: existing.id }, data, include: withBranchZone });
       await ctx.branchChanged(existing.companyId, existing.branchId);
       if (branch) await ctx.branchChanged(existing.companyId, branch.id);
+      // Branches the person joined or left see (or stop seeing) them at once.
+      for (const branchId of new Set([...assignedBranches(existing), ...assigned])) await ctx.branchChanged(existing.companyId, branchId);
       return { body: await rated(ctx, row) };
     },
   }),

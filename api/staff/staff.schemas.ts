@@ -18,6 +18,12 @@ export const gender = z.enum(['female', 'male', 'diverse']);
 const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
 const skill = plainText(100, 1);
 
+/** API.md "Staff in several branches": hours in another branch of the company. */
+export const staffAssignment = z
+  .strictObject({ branchId: id, workingHours: weeklyIntervals, breaks: weeklyIntervals.optional() })
+  .openapi('StaffAssignment', { description: 'Working hours (and breaks) in another branch of the same company' });
+export type StaffAssignmentIn = z.infer<typeof staffAssignment>;
+
 const staffFields = {
   branchId: id,
   name,
@@ -29,6 +35,8 @@ const staffFields = {
   breaks: weeklyIntervals,
   maxDailyBookings: z.number().int().min(1).max(1000).nullable(),
   calcomUserId: int32.positive().nullable(),
+  assignments: z.array(staffAssignment).max(20)
+    .openapi({ description: 'Other branches this person works in, each with its own hours; never the primary branch, each branch once' }),
   active: z.boolean(),
 };
 
@@ -42,11 +50,12 @@ export const createStaffBody = z
     breaks: staffFields.breaks.optional(),
     maxDailyBookings: staffFields.maxDailyBookings.optional(),
     calcomUserId: staffFields.calcomUserId.optional(),
+    assignments: staffFields.assignments.optional(),
     active: staffFields.active.optional(),
   })
   // `when`: also judged when another field failed, so one answer lists every bad field.
   .superRefine((body, ctx) => {
-    for (const e of breaksOutsideWork(body.workingHours, body.breaks ?? {})) {
+    for (const e of [...breaksOutsideWork(body.workingHours, body.breaks ?? {}), ...assignmentErrors(body.branchId, body.assignments)]) {
       ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.') });
     }
   }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
@@ -71,6 +80,7 @@ export const staffSchema = z
     breaks: weeklyIntervals,
     maxDailyBookings: z.number().int().nullable(),
     calcomUserId: z.number().int().nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys)' }),
+    assignments: z.array(z.object({ branchId: id, workingHours: weeklyIntervals, breaks: weeklyIntervals })),
     active: z.boolean(),
     rating: staffRatingSchema.openapi({ description: "Customers' reviews of this staff member (hidden reviews excluded)" }),
     createdAt: instantOut,
@@ -104,6 +114,25 @@ export function breaksOutsideWork(workingHours: unknown, breaks: unknown): Field
       }
     });
   }
+  return errors;
+}
+
+/**
+ * Assignments that name the primary branch or a branch twice, and breaks outside the assignment's
+ * own working intervals. Defensive about types, like breaksOutsideWork.
+ */
+export function assignmentErrors(primaryBranchId: unknown, assignments: unknown): FieldError[] {
+  if (!Array.isArray(assignments)) return [];
+  const errors: FieldError[] = [];
+  const seen = new Set<unknown>();
+  assignments.forEach((a: unknown, index) => {
+    if (typeof a !== 'object' || a === null) return;
+    const { branchId, workingHours, breaks } = a as Record<string, unknown>;
+    if (branchId === primaryBranchId) errors.push({ path: `assignments.${index}.branchId`, message: 'the primary branch is not an assignment' });
+    else if (seen.has(branchId)) errors.push({ path: `assignments.${index}.branchId`, message: 'each branch may be assigned once' });
+    seen.add(branchId);
+    for (const e of breaksOutsideWork(workingHours, breaks ?? {})) errors.push({ path: `assignments.${index}.${e.path}`, message: e.message });
+  });
   return errors;
 }
 

@@ -11,6 +11,7 @@
 import { approvalDeadline, DEFAULT_APPROVAL_TIMEOUT_HOURS } from '../../domain/booking/approval';
 import { assignStaff } from '../../domain/booking/assignment';
 import { validateBooking } from '../../domain/booking/rules';
+import { validatePackage } from '../../domain/booking/rules/validate-package';
 import { addDays, localDateOf, zoneOf } from '../../domain/scheduling/local-time';
 import { seatKeyOf } from '../../domain/scheduling/seats';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
@@ -130,6 +131,7 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
     if (req.customerId !== null && !customer) return { kind: 'not_found', entity: 'customer', id: req.customerId };
     if (req.staffId && !ctx.staff.some((s) => s.id === req.staffId)) return { kind: 'not_found', entity: 'staff', id: req.staffId };
     const now = clock().getTime();
+    if (ctx.packageParts) return planPackage(req, ctx, customer ?? null, now);
     const validation = validateBooking({
       ...ctx,
       now,
@@ -167,6 +169,44 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
     }
     const host = ctx.staff.find((s) => s.id === staffId)?.calcomUserId ?? null;
     if (ctx.calendarConnectionId === null || ctx.service.calcomEventTypeId === null || host === null) slot.calendar = 'not_linked';
+    return { kind: 'ok', plan: slot };
+  }
+
+  /**
+   * A package (domain/scheduling/packages.ts): every part validated at its time and assigned
+   * (same staff member preferred). The plan's own fields are the whole package with the first
+   * part's staff, resource and blocked range; `parts` lists each part with its calendar link.
+   */
+  async function planPackage(
+    req: PlanRequest, ctx: LoadedSchedulingContext, customer: { id: string; blocked: boolean; blockedReason: string | null } | null, now: number,
+  ): Promise<PlanResult> {
+    const members = ctx.packageParts ?? [];
+    const validation = validatePackage({
+      ...ctx,
+      now,
+      booking: { ...req, start: Date.parse(req.start) },
+      customer: customer ? { id: customer.id, blocked: customer.blocked, blockedReason: customer.blockedReason } : null,
+      excludeBookingId: req.excludeBookingId ?? null,
+    });
+    if (!validation.ok || !validation.parts) {
+      if (validation.slotTaken || validation.violations.length === 0) return { kind: 'conflict', alternatives: await alternatives(req) };
+      return { kind: 'rule_violation', violations: validation.violations.map(({ rule, message }) => ({ rule, message })) };
+    }
+    const hosts = new Map(ctx.staff.map((s) => [s.id, s.calcomUserId]));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const parts = validation.parts.map((p) => {
+      const linked = ctx.calendarConnectionId !== null && (members[p.index]?.calcomEventTypeId ?? null) !== null && (hosts.get(p.staffId) ?? null) !== null;
+      return {
+        serviceId: p.serviceId, staffId: p.staffId, resourceId: p.resourceId, start: iso(p.start), end: iso(p.end),
+        blockedStart: iso(p.blockedStart), blockedEnd: iso(p.blockedEnd), ...(linked ? {} : { calendar: 'not_linked' as const }),
+      };
+    });
+    const [first] = parts;
+    const slot: SlotPlan = {
+      staffId: first.staffId, resourceId: first.resourceId, start: first.start, end: parts[parts.length - 1].end,
+      blockedStart: first.blockedStart, blockedEnd: first.blockedEnd, parts,
+      ...(parts.every((p) => p.calendar === 'not_linked') ? { calendar: 'not_linked' as const } : {}),
+    };
     return { kind: 'ok', plan: slot };
   }
 

@@ -14,7 +14,7 @@
 import { Prisma, type Db, type DbTx } from '../db/prisma';
 import { constraintName, isExclusionViolation, isRetryableTransactionError, isUniqueViolation } from '../db/errors';
 import { newId } from '../db/ids';
-import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import { packagePartId, type BookAppointmentInput, type PartSlot } from '../../workflows/book-appointment.contract';
 import type { ConflictOutcome } from '../../workflows/lib/outcomes';
 import type { BookingPlanner, PlanRequest, SlotPlan } from './slot-plan.types';
 import { expireStaleHolds, STALE_HOLD_MS } from './stale-holds';
@@ -57,6 +57,7 @@ export async function insertHold(
   hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
 ): Promise<void> {
   if (hold.plan.seatKey) return insertSeatHold(db, hold, hold.plan.seatKey);
+  if (hold.plan.parts && hold.plan.parts.length > 1) return insertPackageHold(db, hold, hold.plan.parts);
   const { bookingId, workflowId, booking, plan } = hold;
   await db.$executeRaw`
     WITH held AS (
@@ -67,6 +68,48 @@ export async function insertHold(
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
         ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now())
       RETURNING id
+    )
+    INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
+    SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
+}
+
+/**
+ * A package's hold: its own row (the first part for the exclusion constraints, spanning the whole
+ * package) and one child row per later part, in ONE statement: a part refused by the exclusion
+ * constraints refuses the whole statement, so all parts are held or none (migration
+ * 20261203180000_packages).
+ */
+async function insertPackageHold(
+  db: Db | DbTx,
+  hold: { bookingId: string; workflowId: string; booking: HoldOwner; plan: SlotPlan; historyId: string },
+  parts: PartSlot[],
+): Promise<void> {
+  const { bookingId, workflowId, booking, plan } = hold;
+  const [first] = parts;
+  const calendarOf = (p: { calendar?: 'not_linked' }) => (p.calendar === 'not_linked' ? 'not_linked' : 'pending');
+  const children = parts.slice(1).map((p, i) => ({
+    id: packagePartId(bookingId, i + 1), part_index: i + 1, service_id: p.serviceId, staff_id: p.staffId, resource_id: p.resourceId,
+    start_at: p.start, end_at: p.end, blocked_start: p.blockedStart, blocked_end: p.blockedEnd, calendar_status: calendarOf(p),
+  }));
+  await db.$executeRaw`
+    WITH held AS (
+      INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
+        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at, updated_at,
+        part_index, part_service_id, part_end_at)
+      VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${first.staffId},
+        ${first.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(first.blockedStart)}, ${ts(first.blockedEnd)}, 'pending',
+        ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
+        ${calendarOf(first)}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now(), 0, ${first.serviceId}, ${ts(first.end)})
+      RETURNING id
+    ), parts AS (
+      INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
+        blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at, updated_at,
+        package_booking_id, part_index)
+      SELECT p.id, ${booking.companyId}, ${booking.branchId}, p.service_id, ${booking.customerId}, p.staff_id, p.resource_id, p.start_at, p.end_at,
+        p.blocked_start, p.blocked_end, 'pending', ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null},
+        ${booking.seriesId ?? null}, p.calendar_status, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now(), (SELECT id FROM held), p.part_index
+      FROM jsonb_to_recordset(${json(children)}) AS p(id text, part_index int, service_id text, staff_id text, resource_id text,
+        start_at timestamptz, end_at timestamptz, blocked_start timestamptz, blocked_end timestamptz, calendar_status text)
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
     SELECT ${hold.historyId}, id, 'held', ${json({ ...plan })}, ${`${workflowId}:held`} FROM held`;
@@ -189,12 +232,17 @@ export async function holdSlot(deps: HoldDeps, hold: { bookingId: string; workfl
 export async function existingHold(db: Db, bookingId: string): Promise<ExistingHold | null> {
   const row = await db.booking.findUnique({
     where: { id: bookingId },
-    select: { status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true, calendarStatus: true },
+    select: {
+      status: true, staffId: true, resourceId: true, startAt: true, endAt: true, blockedStart: true, blockedEnd: true, calendarStatus: true,
+      partServiceId: true, partEndAt: true,
+    },
   });
   if (!row) return null;
+  const parts = row.partEndAt ? await packageParts(db, bookingId) : null;
   return {
     status: row.status,
     plan: {
+      ...(parts ? { parts } : {}),
       staffId: row.staffId,
       resourceId: row.resourceId,
       start: row.startAt.toISOString(),
@@ -204,6 +252,28 @@ export async function existingHold(db: Db, bookingId: string): Promise<ExistingH
       ...(row.calendarStatus === 'not_linked' ? { calendar: 'not_linked' as const } : {}),
     },
   };
+}
+
+/** A package booking's parts in order (its own row is part 0), as planned slots. */
+export async function packageParts(db: Db, bookingId: string): Promise<PartSlot[]> {
+  const rows = await db.booking.findMany({
+    where: { OR: [{ id: bookingId }, { packageBookingId: bookingId }] },
+    orderBy: { partIndex: 'asc' },
+    select: {
+      id: true, serviceId: true, partServiceId: true, staffId: true, resourceId: true, startAt: true, endAt: true, partEndAt: true,
+      blockedStart: true, blockedEnd: true, calendarStatus: true,
+    },
+  });
+  return rows.map((r) => ({
+    serviceId: r.partServiceId ?? r.serviceId,
+    staffId: r.staffId,
+    resourceId: r.resourceId,
+    start: r.startAt.toISOString(),
+    end: (r.partEndAt ?? r.endAt).toISOString(),
+    blockedStart: r.blockedStart.toISOString(),
+    blockedEnd: r.blockedEnd.toISOString(),
+    ...(r.calendarStatus === 'not_linked' ? { calendar: 'not_linked' as const } : {}),
+  }));
 }
 
 /**

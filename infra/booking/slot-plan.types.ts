@@ -3,7 +3,7 @@
  * hold itself, infra/booking/slot-holds.ts), the activities and, by `import type`, the workflows.
  * Instants are UTC ISO strings.
  */
-import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import type { BookAppointmentInput, PartSlot } from '../../workflows/book-appointment.contract';
 import type { AlternativeSlot, ConflictOutcome, NotFoundOutcome, RuleViolationOutcome } from '../../workflows/lib/outcomes';
 
 /** Where a booking goes: the visible appointment and the range kept free around it. */
@@ -20,6 +20,8 @@ export interface SlotPlan {
   approval?: { deadline: string };
   /** Set when the branch has no calendar connection or the staff member or service no Cal.com id: no calendar call. */
   calendar?: 'not_linked';
+  /** Packages: every part in order (the plan's own staff, resource and blocked range are the first part's). */
+  parts?: PartSlot[];
 }
 
 export type PlanResult = { kind: 'ok'; plan: SlotPlan } | RuleViolationOutcome | ConflictOutcome | NotFoundOutcome;

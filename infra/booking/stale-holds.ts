@@ -17,8 +17,19 @@ import type { SlotPlan } from './slot-plan.types';
 export const STALE_HOLD_MS = 30 * 60_000;
 const PLACEHOLDER_SOURCE = 'hold';
 
-/** Expires the stale holds overlapping `plan`'s blocked range; answers how many it freed. */
+/**
+ * Expires the stale holds overlapping `plan`'s blocked range (each part's, for a package); answers
+ * how many it freed. A stale package part expires its whole package (the parts follow its status).
+ */
 export async function expireStaleHolds(db: Db, plan: SlotPlan, now: Date, staleMs = STALE_HOLD_MS): Promise<number> {
+  let freed = 0;
+  for (const range of plan.parts ?? [plan]) freed += await expireStaleOverlapping(db, range, now, staleMs);
+  return freed;
+}
+
+async function expireStaleOverlapping(
+  db: Db, plan: Pick<SlotPlan, 'staffId' | 'resourceId' | 'blockedStart' | 'blockedEnd'>, now: Date, staleMs: number,
+): Promise<number> {
   const overlapping = {
     status: 'pending',
     createdAt: { lt: new Date(now.getTime() - staleMs) },
@@ -27,9 +38,9 @@ export async function expireStaleHolds(db: Db, plan: SlotPlan, now: Date, staleM
     OR: [{ staffId: plan.staffId }, ...(plan.resourceId ? [{ resourceId: plan.resourceId }] : [])],
   };
   const { count: placeholders } = await db.booking.deleteMany({ where: { ...overlapping, source: PLACEHOLDER_SOURCE } });
-  const stale = await db.booking.findMany({ where: { ...overlapping, source: { not: PLACEHOLDER_SOURCE } }, select: { id: true } });
+  const stale = await db.booking.findMany({ where: { ...overlapping, source: { not: PLACEHOLDER_SOURCE } }, select: { id: true, packageBookingId: true } });
   let expired = 0;
-  for (const { id } of stale) {
+  for (const id of new Set(stale.map((r) => r.packageBookingId ?? r.id))) {
     const { count } = await db.booking.updateMany({ where: { id, status: 'pending' }, data: { status: 'failed', failureReason: 'hold_expired', calendarStatus: 'failed' } });
     if (count === 0) continue;
     expired += 1;

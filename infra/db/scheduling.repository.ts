@@ -18,6 +18,7 @@ import type {
   ServiceSpec,
   StaffSchedule,
 } from '../../domain/scheduling/scheduling.types';
+import { staffOfBranch, type StaffAssignment } from '../../domain/scheduling/staff-branches';
 import type { Db, DbTx } from './prisma';
 
 export interface SchedulingContextQuery {
@@ -105,10 +106,14 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
       SELECT CASE WHEN (SELECT limits FROM br) IS NOT NULL OR (SELECT limits FROM svc) IS NOT NULL
                   THEN interval '32 days' ELSE interval '0' END AS margin
     ), st AS (
+      -- Everyone working in the branch: its own staff and those assigned to it from other branches
+      -- of the company (their hours there are picked by staffOfBranch below).
       SELECT id, name, gender, languages, skills, working_hours AS "workingHours", breaks,
-             max_daily_bookings AS "maxDailyBookings", calcom_user_id AS "calcomUserId"
+             max_daily_bookings AS "maxDailyBookings", calcom_user_id AS "calcomUserId",
+             branch_id AS "branchId", assignments
       FROM staff
-      WHERE branch_id = ${q.branchId} AND company_id = ${q.companyId} AND active
+      WHERE company_id = ${q.companyId} AND active
+        AND (branch_id = ${q.branchId} OR assignments @> jsonb_build_array(jsonb_build_object('branchId', ${q.branchId}::text)))
         -- A package's later parts may go to anyone: a requested member narrows nothing then.
         AND (${staffId}::text IS NULL OR id = ${staffId}::text OR (SELECT category FROM svc) = 'package')
     ), toff AS (
@@ -140,7 +145,7 @@ export async function loadSchedulingContext(db: Db | DbTx, q: SchedulingContextQ
         SELECT json_agg(json_build_object(
           'id', st.id, 'name', st.name, 'gender', st.gender, 'languages', st.languages, 'skills', st.skills,
           'workingHours', st."workingHours", 'breaks', st.breaks, 'maxDailyBookings', st."maxDailyBookings",
-          'calcomUserId', st."calcomUserId",
+          'calcomUserId', st."calcomUserId", 'branchId', st."branchId", 'assignments', st.assignments,
           'timeOff', COALESCE((SELECT json_agg(json_build_object('start', toff.s, 'end', toff.e))
                                FROM toff WHERE toff.staff_id = st.id), '[]'::json)
         )) FROM st), '[]'::json),
@@ -178,7 +183,7 @@ interface RawContext {
   branch: (BranchSchedule & { rules: BranchSchedule['rules']; calendarConnectionId?: string | null }) | null;
   service: (LoadedSchedulingContext['service'] & { category: string }) | null;
   packageParts: PackagePartSpec[] | null;
-  staff: ScheduledStaff[];
+  staff: Array<ScheduledStaff & { branchId: string; assignments: StaffAssignment[] | null }>;
   /** Positional (BusyRow), not objects: the bookings are most of the text, keys half of it. */
   busy: BusyRow[];
   ownCalendarUids: string[];
@@ -209,13 +214,16 @@ function toDomain(raw: RawContext): LoadedSchedulingContext {
       limits: branch.limits ?? null,
     },
     service: { ...service, requiredSkills: service.requiredSkills ?? [], resourceRequirements: service.resourceRequirements ?? [] },
-    staff: raw.staff.map((s) => ({
-      ...s,
-      languages: s.languages ?? [],
-      skills: s.skills ?? [],
-      workingHours: s.workingHours ?? {},
-      breaks: s.breaks ?? {},
-    })),
+    staff: staffOfBranch(
+      raw.staff.map((s) => ({
+        ...s,
+        languages: s.languages ?? [],
+        skills: s.skills ?? [],
+        workingHours: s.workingHours ?? {},
+        breaks: s.breaks ?? {},
+      })),
+      branch.id,
+    ),
     busy: raw.busy.map(([bookingId, staffId, resourceId, customerId, start, end, appointmentStart, branchId, serviceId, seatKey]): BusyInterval => ({
       bookingId,
       staffId,

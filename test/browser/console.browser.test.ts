@@ -13,6 +13,9 @@ import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { bookingBody, postBooking, setFaults, startBookingStack, type BookingStack } from '../integration/booking-http.helpers';
+import { getTestEnv } from '../harness/temporal';
+import { startWebhookReceiver } from '../harness/webhook-receiver';
+import { WEBHOOK_DISPATCHER_WORKFLOW } from '../../workflows/webhook-delivery.contract';
 import { ensureConsoleBuilt, launchBrowser, screenshot, seriousViolations, watchPage } from './browser';
 
 const ZONE = 'Europe/Berlin';
@@ -277,6 +280,81 @@ describe('console in a browser', () => {
       if (status !== 401) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(401);
+  });
+
+  it('front desk: a request awaiting approval is coloured on the grid, listed in the queue, approved and declined by clicks', async () => {
+    const service = await request(stack.app)
+      .post('/v1/services')
+      .set(stack.company.auth)
+      .send({ branchId: stack.catalog.branchId, name: 'Colour consult', durationMinutes: 30, requiredSkills: ['cut'], requiresApproval: true });
+    expect(service.status).toBe(201);
+    const wednesday = monday.plus({ days: 2 });
+    const ask = (hm: string) => postBooking(stack, bookingBody(stack.catalog, at(hm, wednesday), { serviceId: service.body.id, staffId: stack.catalog.staff.ben }));
+    const first = await ask('09:00');
+    const second = await ask('10:00');
+    expect([first.status, first.body.status, second.body.status]).toEqual([201, 'awaiting_approval', 'awaiting_approval']);
+
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, stack.company.key);
+    await page.getByRole('link', { name: 'Front desk' }).click();
+    await page.getByLabel('Date').fill(wednesday.toISODate() as string);
+    const block = page.getByRole('button', { name: /^09:00–09:30 Carla · Colour consult awaiting approval/ });
+    await block.waitFor({ timeout: 15_000 });
+    await expect(block.getAttribute('class')).resolves.toContain('status-awaiting_approval');
+    const queue = page.getByRole('region', { name: /^Awaiting approval/ });
+    await queue.getByRole('heading', { name: 'Awaiting approval (2)' }).waitFor();
+    await checkedPage(page, problems, 'front-desk-approvals');
+
+    await queue.getByRole('listitem').filter({ hasText: '09:00' }).getByRole('button', { name: 'Approve' }).click();
+    await queue.getByRole('status').filter({ hasText: /: confirmed\.$/ }).waitFor({ timeout: 30_000 });
+    await queue.getByRole('listitem').filter({ hasText: '10:00' }).getByRole('button', { name: 'Decline' }).click();
+    await queue.getByRole('status').filter({ hasText: /: declined\.$/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /^09:00–09:30 Carla · Colour consult confirmed/ }).waitFor({ timeout: 15_000 });
+    const approved = await request(stack.app).get(`/v1/bookings/${first.body.id}`).set(stack.company.auth);
+    const declined = await request(stack.app).get(`/v1/bookings/${second.body.id}`).set(stack.company.auth);
+    expect([approved.body.status, declined.body.status]).toEqual(['confirmed', 'declined']);
+    await checkedPage(page, problems, 'front-desk-approved');
+  });
+
+  it('manager: adds a webhook endpoint (secret shown once), sees its delivery and sends it again', async () => {
+    const receiver = await startWebhookReceiver();
+    const { client } = await getTestEnv();
+    const dispatcherId = `webhook-dispatcher-${stack.taskQueue}`;
+    await client.workflow.start(WEBHOOK_DISPATCHER_WORKFLOW, { workflowId: dispatcherId, taskQueue: stack.taskQueue, args: [{ runMs: 120_000, pollMs: 300, baseBackoffMs: 300 }] });
+    try {
+      const page = await context.newPage();
+      const problems = watchPage(page);
+      await signIn(page, stack.company.key);
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+      await page.getByLabel('URL').fill(receiver.url('/ok'));
+      await page.getByLabel('Description').fill('partner CRM');
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const secret = String(await page.getByRole('status').filter({ hasText: 'Signing secret of' }).locator('code').textContent());
+      expect(secret).toMatch(/^whsec_/);
+      const listed = await request(stack.app).get('/v1/webhook-endpoints').set(stack.company.auth);
+      expect(listed.body.data).toEqual([expect.objectContaining({ url: receiver.url('/ok'), description: 'partner CRM' })]);
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+
+      const booked = await postBooking(stack, bookingBody(stack.catalog, at('16:00', monday.plus({ days: 3 })), { staffId: stack.catalog.staff.ben }));
+      expect(booked.status).toBe(201);
+      const deliveries = page.getByRole('table', { name: `Deliveries to ${receiver.url('/ok')}` });
+      const row = deliveries.getByRole('row', { name: /^booking\.confirmed delivered 1 204 / });
+      await row.waitFor({ timeout: 30_000 });
+      await checkedPage(page, problems, 'webhooks');
+
+      await row.getByRole('button', { name: 'Send again booking.confirmed delivery' }).click();
+      await page.getByRole('status').filter({ hasText: 'Retrying the booking.confirmed delivery.' }).waitFor();
+      await deliveries.getByRole('row', { name: /^booking\.confirmed delivered 2 204 / }).waitFor({ timeout: 30_000 });
+      const sent = receiver.on('/ok').filter((r) => (JSON.parse(r.body) as { data: { id: string } }).data.id === booked.body.id);
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(sent.map((r) => r.headers['webhook-id'])).size).toBe(1);
+      expect(sent[0]?.headers['webhook-signature']).toMatch(/^v1,/);
+    } finally {
+      await client.workflow.getHandle(dispatcherId).terminate('test over').catch(() => undefined);
+      await receiver.close();
+    }
   });
 
   it('dashboard: the popular-times heat map shows the bookings just made', async () => {

@@ -9,6 +9,7 @@ import { createNotificationActivities, SEND_LEASE_MS, type NotificationActivitie
 import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import { createMailer, type Mailer } from '../../infra/notify/mailer';
+import { verifyBookingToken } from '../../infra/self-service/tokens';
 import { testEnv } from '../harness/env';
 import { inbox, parseInvite, type SinkMessage } from '../harness/smtp-sink';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
@@ -246,5 +247,30 @@ describe('booking notifications over SMTP', () => {
     await expect(activities.sendBookingNotification(input)).resolves.toMatchObject({ status: 'sent' });
     expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('orphan') } })).toMatchObject({ status: 'sent', claimedUntil: null });
     expect((await inbox(email)).filter((m) => m.text.includes(orphanId))).toHaveLength(1);
+  });
+});
+
+describe('links and channels', () => {
+  it('links a review request with a token valid 30 days after the end, in a mail without an invite', async () => {
+    const withLinks = createNotificationActivities({ db, mailer, selfService: { publicBaseUrl: 'https://book.example.test', selfServiceSecret: 'test-secret' } });
+    const reviewedId = await insertBooking(db, fx, { staffId: fx.staff.anna, start: new Date('2027-03-09T09:00:00.000Z'), minutes: 60 });
+    await expect(withLinks.sendBookingNotification({ bookingId: reviewedId, kind: 'review_request', dedupeKey: key('review') })).resolves.toMatchObject({ status: 'sent' });
+    const [mail] = (await inbox(email)).filter((m) => m.text.includes(reviewedId));
+    expect(mail.subject).toBe('How was your Haircut?');
+    const token = /https:\/\/book\.example\.test\/b\/([\w-]+\.[\w-]+)/.exec(mail.text)?.[1];
+    expect(verifyBookingToken(token!, 'test-secret', new Date())).toEqual({ bookingId: reviewedId, expiresAt: new Date(Date.parse('2027-03-09T10:00:00.000Z') + 30 * 86_400_000) });
+    expect(mail.attachments.filter((a) => a.filename === 'invite.ics')).toEqual([]);
+    expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('review') } })).toMatchObject({ kind: 'review_request', channel: 'email', ics: null });
+  });
+
+  it('records an SMS to a phone-only customer as skipped when no SMS provider is configured', async () => {
+    const phoneOnly = newId('cus');
+    await db.customer.create({ data: { id: phoneOnly, companyId: fx.companyId, name: 'Phone Only', phone: '+4930999888' } });
+    const textedId = await insertBooking(db, fx, { staffId: fx.staff.ben, start: new Date('2027-03-09T12:00:00.000Z') });
+    await db.booking.update({ where: { id: textedId }, data: { customerId: phoneOnly } });
+    await expect(activities.sendBookingNotification({ bookingId: textedId, kind: 'booking_confirmed', dedupeKey: key('no-sms') })).resolves.toMatchObject({ status: 'skipped' });
+    expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey: key('no-sms') } })).toMatchObject({
+      channel: 'sms', recipient: '+4930999888', status: 'skipped', error: 'no SMS provider configured', attempts: 0,
+    });
   });
 });

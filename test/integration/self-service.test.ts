@@ -8,8 +8,12 @@
 import request from 'supertest';
 import { loadConfig } from '../../infra/config';
 import { signBookingToken } from '../../infra/self-service/tokens';
+import { bookingWorkflowId } from '../../workflows/book-appointment.contract';
+import { lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
 import { createKey } from '../api/api-harness';
-import { bookingBody, calendarBookings, postBooking, startBookingStack, type BookingStack } from './booking-http.helpers';
+import { inbox } from '../harness/smtp-sink';
+import { getTestEnv } from '../harness/temporal';
+import { bookingBody, calendarBookings, eventually, postBooking, startBookingStack, type BookingStack } from './booking-http.helpers';
 
 jest.setTimeout(240_000);
 
@@ -170,17 +174,28 @@ describe('self-service and public booking', () => {
     expect((await request(stack.app).post(`/v1/bookings/${created.body.id}/cancel`).set(publicKey).send({})).status).toBe(403);
   });
 
-  it('reviews: not before completion, once after it; the staff rating counts visible reviews; a manager hides one', async () => {
+  it('reviews: a review request after the front desk completes; not before completion, once after it; the staff rating counts visible reviews; a manager hides one', async () => {
     const b = await book('2027-03-12T10:00:00+01:00', 'ben');
-    const token = tokenFor(b);
-    const early = await request(stack.app).post(`${pub(token)}/review`).send({ rating: 5 });
+    const early = await request(stack.app).post(`${pub(tokenFor(b))}/review`).send({ rating: 5 });
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('invalid_state');
-    expect((await request(stack.app).post(`${pub(token)}/review`).send({ rating: 6 })).status).toBe(400);
+    expect((await request(stack.app).post(`${pub(tokenFor(b))}/review`).send({ rating: 6 })).status).toBe(400);
 
+    // The saga starts the lifecycle after answering: wait for it, so the completion's signal has a receiver.
+    const temporal = await getTestEnv();
+    await temporal.client.workflow.getHandle(bookingWorkflowId(b.id)).result();
     const desk = await stack.extraApp({ clock: () => new Date(Date.parse(b.start) + 30 * 60_000) });
     expect((await request(desk.app).post(`/v1/bookings/${b.id}/complete`).set(stack.company.auth)).status).toBe(200);
-    expect((await request(stack.app).get(pub(token))).body).toMatchObject({ status: 'completed', canReview: true });
+    // The lifecycle ends and sends the review request (outbox kind review_request), with the review link.
+    expect(await temporal.client.workflow.getHandle(lifecycleWorkflowId(b.id)).result()).toMatchObject({ status: 'completed' });
+    const notes = await request(stack.app).get(`/v1/bookings/${b.id}/notifications`).set(stack.company.auth);
+    expect(notes.body.data.map((n: { kind: string; status: string }) => [n.kind, n.status])).toEqual([['confirmation', 'sent'], ['review_request', 'sent']]);
+    const email = `carla-${stack.catalog.customerId}@example.test`;
+    const mail = await eventually(async () => (await inbox(email)).find((m) => /(How was your|Wie war Ihr Termin) Haircut\?/.test(m.subject)), 20_000);
+    const link = /(https?:\/\/\S+\/b\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+))/.exec(mail.text);
+    expect(link?.[1].startsWith(`${loadConfig().publicBaseUrl}/b/`)).toBe(true);
+    const token = link![2];
+    expect((await request(stack.app).get(pub(token))).body).toMatchObject({ id: b.id, status: 'completed', canReview: true });
 
     const first = await request(stack.app).post(`${pub(token)}/review`).send({ rating: 4, comment: 'Sehr gut' });
     expect(first.status).toBe(201);

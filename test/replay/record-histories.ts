@@ -26,7 +26,7 @@ import { NOTIFICATION_DEFAULTS } from '../../domain/notifications/lifecycle-sche
 import { FakeLifecycle } from '../workflows/lifecycle.fakes';
 import { bundleOnce, teardownTestEnvs } from '../harness/temporal';
 import { bookingTestRun, type BookingTestRun } from '../workflows/booking-workflows.harness';
-import { permanent, retryable, UNLINKED_STAFF } from '../workflows/booking-world.fakes';
+import { PACKAGE_SERVICE, permanent, retryable, UNLINKED_STAFF } from '../workflows/booking-world.fakes';
 
 const OUT = path.join(__dirname, 'histories');
 const START = '2031-03-04T09:00:00.000Z';
@@ -120,6 +120,12 @@ const approvalBooking = (name: string, decide?: (handle: WorkflowHandle) => Prom
       if (decide) await t.env.client.workflow.getHandle(lifecycleWorkflowId(String(handle.workflowId).replace(/^booking-(.*)-\d+$/, '$1'))).result().catch(() => undefined);
     },
   };
+};
+/** A confirmed package booking of three parts (its own row and `<id>_p1`, `<id>_p2`), each with its Cal.com booking. */
+const seedPackage = (t: BookingTestRun, id: string) => {
+  t.world.seedConfirmed(id, START, { end: '2031-03-04T10:30:00.000Z' });
+  t.world.seedConfirmed(`${id}_p1`, '2031-03-04T09:30:00.000Z');
+  t.world.seedConfirmed(`${id}_p2`, '2031-03-04T10:00:00.000Z');
 };
 const failedBooking = (t: BookingTestRun, id: string) => {
   t.world.seedConfirmed(id, START, { status: 'failed', externalId: null });
@@ -223,6 +229,15 @@ const SCENARIOS: Scenario[] = [
   approvalBooking('booking-approval-approved', (handle) => handle.executeUpdate(approveBookingUpdate)),
   approvalBooking('booking-approval-declined', (handle) => handle.executeUpdate(declineBookingUpdate, { args: [{ reason: 'replay' }] })),
   approvalBooking('booking-approval-timeout'),
+  // Since patch `package-parts`: a package's parts synced one by one (compensated all), moved and cancelled each.
+  booking('booking-package-confirmed', undefined, { serviceId: PACKAGE_SERVICE }),
+  booking('booking-package-part-refused', (t, id) => t.world.failNext(`createCalendarBooking@${id}_p2`, permanent('slot taken', 'CalendarSlotTaken')), { serviceId: PACKAGE_SERVICE }),
+  reschedule('reschedule-package', seedPackage),
+  reschedule('reschedule-package-part-refused', (t, id) => {
+    seedPackage(t, id);
+    t.world.onNext('rescheduleCalendarBooking', () => t.world.failNext('rescheduleCalendarBooking', permanent('cannot reschedule')));
+  }),
+  cancel('cancel-package', seedPackage),
   // The lifecycle workflow (reminders, completion; reschedule and cancel as signals).
   lifecycle('lifecycle-reminders-completed', 3 * DAY),
   lifecycle('lifecycle-late-booking', DAY / 24),
@@ -241,6 +256,13 @@ const SCENARIOS: Scenario[] = [
     await t.env.sleep(DAY / 24);
     t.world.lifecycle!.booking.status = 'cancelled';
     await handle.signal(bookingChangedSignal, { reason: 'cancelled' });
+  }),
+  // Since patch `lifecycle-review-request`: the review request after completion, by the timer and by the front desk.
+  lifecycle('lifecycle-review-request', DAY / 24),
+  lifecycle('lifecycle-review-request-desk', 3 * DAY, async (handle, t) => {
+    await t.env.sleep(3 * DAY + DAY / 48);
+    t.world.lifecycle!.booking.status = 'completed';
+    await handle.signal(bookingChangedSignal, { reason: 'completed' });
   }),
 ];
 

@@ -2,7 +2,8 @@
  * The booking lifecycle on the time-skipping server (days of timers in seconds) with in-memory
  * activities: reminders at start - minutesBefore, completion at end + grace, a reschedule
  * followed without a duplicate or stale reminder, a cancel that ends it silently, reminders
- * skipped when the booking came too late for them, no-show, and the saga starting it.
+ * skipped when the booking came too late for them, no-show, the review request after completion
+ * (by timer or front desk; none otherwise), and the saga starting it.
  */
 import { bookingWorkflowId } from '../../workflows/book-appointment.contract';
 import { bookingChangedSignal, lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
@@ -117,6 +118,44 @@ test('a no-show is not completed', async () => {
   });
   expect(result.status).toBe('no_show');
   expect(fake.completedAt).toBeUndefined();
+});
+
+// Before the saga test: its abandoned child's run can leave the time-skipping server unable to skip for later runs.
+describe('review request after completion (patch lifecycle-review-request)', () => {
+  test('completed by its timer: one review request right after the completion, keyed by the workflow', async () => {
+    const { t, fake, handle, end } = await lifecycleRun('life-review', (now) => ({ start: now + 2 * DAY, end: now + 2 * DAY + 60 * MIN }));
+    const result = await drive(t, () => handle.result());
+    expect(result.status).toBe('completed');
+    expect(fake.reviewRequests).toEqual([{ dedupeKey: `${handle.workflowId}:review-request`, at: expect.any(Number), status: 'completed' }]);
+    expect(fake.reviewRequests[0].at).toBeGreaterThanOrEqual(fake.completedAt!);
+    expect(fake.reviewRequests[0].at - (end + 60 * MIN)).toBeLessThan(MIN);
+  });
+
+  test('completed at the front desk (signalled): the request goes at once, not at the completion timer', async () => {
+    const { t, fake, handle, start } = await lifecycleRun('life-review-desk', (now) => ({ start: now + 2 * DAY, end: now + 2 * DAY + 60 * MIN }));
+    const result = await drive(t, async () => {
+      await t.env.sleep(2 * DAY + 10 * MIN);
+      fake.booking.status = 'completed';
+      await handle.signal(bookingChangedSignal, { reason: 'completed' });
+      return handle.result();
+    });
+    expect(result.status).toBe('completed');
+    expect(fake.completedAt).toBeUndefined();
+    expect(fake.reviewRequests).toHaveLength(1);
+    expect(fake.reviewRequests[0].at - (start + 10 * MIN)).toBeLessThan(MIN);
+  });
+
+  test('cancelled or no-show: no review request', async () => {
+    const { t, fake, handle } = await lifecycleRun('life-review-none', (now) => ({ start: now + 30 * MIN, end: now + 60 * MIN }));
+    const result = await drive(t, async () => {
+      await t.env.sleep(40 * MIN);
+      fake.booking.status = 'no_show';
+      await handle.signal(bookingChangedSignal, { reason: 'no_show' });
+      return handle.result();
+    });
+    expect(result.status).toBe('no_show');
+    expect(fake.reviewRequests).toEqual([]);
+  });
 });
 
 test('the booking saga starts the lifecycle as an abandoned child of a confirmed booking', async () => {

@@ -8,7 +8,7 @@ import { bookingWorkflowId, currentStepQuery, type BookAppointmentInput } from '
 import { identityAttributes } from '../../workflows/search-attributes.contract';
 import type { bookAppointmentWorkflow } from '../../workflows/book-appointment.workflow';
 import { bookingBundle, bookingTestRun } from './booking-workflows.harness';
-import { permanent, retryable, UNLINKED_STAFF } from './booking-world.fakes';
+import { PACKAGE_SERVICE, permanent, retryable, UNLINKED_STAFF } from './booking-world.fakes';
 
 jest.setTimeout(60_000);
 
@@ -285,5 +285,35 @@ describe('a start carrying the API\'s hold (heldSlot, patch api-held-slot)', () 
     expect(booking).toMatchObject({ status: 'failed', calendarStatus: 'failed' });
     expect(t.world.calls.slice(0, 3)).toEqual(['createCalendarBooking', 'cancelCalendarBooking', 'releaseHold']);
     expect(t.world.liveCalendarBookings(args.bookingId)).toEqual([]);
+  });
+});
+
+describe('packages (patch package-parts)', () => {
+  test('every part is held, synced to the calendar one by one and confirmed together', async () => {
+    const { t, args, result, booking } = await book('saga-package', () => {}, { serviceId: PACKAGE_SERVICE });
+    expect(result).toMatchObject({ kind: 'confirmed', start: START, end: '2031-03-04T10:30:00.000Z' });
+    const ids = [args.bookingId, `${args.bookingId}_p1`, `${args.bookingId}_p2`];
+    expect(ids.map((id) => t.world.bookings.get(id)?.status)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+    expect(ids.map((id) => t.world.liveCalendarBookings(id).length)).toEqual([1, 1, 1]);
+    expect(t.world.calls.filter((c) => c === 'createCalendarBooking')).toHaveLength(3);
+    expect(booking?.externalId).toBe(t.world.liveCalendarBookings(args.bookingId)[0].uid);
+  });
+
+  test('a part the calendar refuses compensates every part: the made ones cancelled, all holds released', async () => {
+    let id = '';
+    const { t, result } = await book('saga-package-refused', (run) => {
+      // The id is known once `input` ran: script the third part's refusal lazily.
+      run.world.onNext('holdSlot', () => run.world.failNext(`createCalendarBooking@${id}_p2`, permanent('slot taken', 'CalendarSlotTaken')));
+    }, { serviceId: PACKAGE_SERVICE, bookingId: (id = `bkg_pkgref_${Date.now()}`) });
+    expect(result).toMatchObject({ kind: 'calendar_failed' });
+    const ids = [id, `${id}_p1`, `${id}_p2`];
+    expect(ids.map((x) => t.world.bookings.get(x)?.status)).toEqual(['failed', 'failed', 'failed']);
+    // Parts 0 and 1 were made in Cal.com and are cancelled again; nothing of the package is live.
+    expect(ids.map((x) => t.world.liveCalendarBookings(x).length)).toEqual([0, 0, 0]);
+    expect([...t.world.calendar.values()].filter((c) => ids.includes(c.bookingId)).map((c) => c.status)).toEqual(['cancelled', 'cancelled']);
+    // Undo order: newest first (the refused part's no-op cancel, part 1, part 0), then the hold.
+    const undo = t.world.calls.slice(t.world.calls.indexOf('cancelCalendarBooking'));
+    expect(undo.slice(0, 4)).toEqual(['cancelCalendarBooking', 'cancelCalendarBooking', 'cancelCalendarBooking', 'releaseHold']);
+    expect(t.world.syncFailures.size).toBe(1);
   });
 });

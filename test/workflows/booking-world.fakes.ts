@@ -9,9 +9,12 @@ import { Context } from '@temporalio/activity';
 import { slotFreedSignal, type SlotFreedEvent } from '../../workflows/waitlist-signals.contract';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SlotPlan } from '../../activities/booking-activity.types';
-import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
+import { packagePartId, type BookAppointmentInput, type PartSlot } from '../../workflows/book-appointment.contract';
 import type { CompleteOnScheduleResult, LifecyclePlan } from '../../workflows/booking-lifecycle.contract';
 import type { FakeLifecycle } from './lifecycle.fakes';
+
+/** A service whose plans are packages of three 30-minute parts (rows `<id>_p1`, `<id>_p2` beside the booking's). */
+export const PACKAGE_SERVICE = 'svc_package';
 
 /** A staff id whose plans are `calendar: 'not_linked'`. */
 export const UNLINKED_STAFF = 'stf_unlinked';
@@ -130,6 +133,25 @@ export class FakeBookingWorld {
     return b;
   }
 
+  /** A package's parts follow its own row's status (the SQL trigger of migration 20261203180000). */
+  private mirror(b: FakeBooking): void {
+    for (let i = 1; this.bookings.has(packagePartId(b.id, i)); i++) this.bookings.get(packagePartId(b.id, i))!.status = b.status;
+  }
+
+  private partIds(id: string): string[] {
+    const ids: string[] = [];
+    for (let i = 1; this.bookings.has(packagePartId(id, i)); i++) ids.push(packagePartId(id, i));
+    return ids;
+  }
+
+  private packagePlan(start: string, staffId: string | null | undefined): SlotPlan {
+    const parts: PartSlot[] = [0, 1, 2].map((i) => {
+      const s = plus(start, i * HOUR / 2);
+      return { serviceId: `svc_part${i}`, staffId: staffId ?? 'stf_1', resourceId: null, start: s, end: plus(s, HOUR / 2), blockedStart: s, blockedEnd: plus(s, HOUR / 2) };
+    });
+    return { ...parts[0], end: parts[2].end, parts };
+  }
+
   private planFor(start: string, staffId: string | null | undefined): SlotPlan {
     const plan: SlotPlan = { staffId: staffId ?? 'stf_1', resourceId: null, start, end: plus(start, HOUR), blockedStart: start, blockedEnd: plus(start, HOUR) };
     // `stf_unlinked`: a staff member without a Cal.com user (no calendar call for their bookings).
@@ -148,6 +170,7 @@ export class FakeBookingWorld {
         }
         const size = input.participants?.length ?? 0;
         if (size > 4) return { kind: 'rule_violation' as const, violations: [{ rule: 'group_size', message: 'at most 4 participants' }] };
+        if (input.serviceId === PACKAGE_SERVICE) return { kind: 'ok' as const, plan: w.packagePlan(input.start, input.staffId) };
         return { kind: 'ok' as const, plan: w.planFor(input.start, input.staffId) };
       },
       async holdSlot({ bookingId, workflowId, booking, plan }: { bookingId: string; workflowId: string; booking: BookAppointmentInput; plan: SlotPlan }) {
@@ -161,6 +184,12 @@ export class FakeBookingWorld {
           start: plan.start, end: plan.end, status: 'pending', externalId: null, calendarStatus: plan.calendar === 'not_linked' ? 'not_linked' : 'pending', rescheduledCount: 0,
           participants: booking.participants?.length ?? 0, history: ['held'],
         });
+        for (const [i, part] of (plan.parts ?? []).entries()) {
+          if (i === 0) continue;
+          w.bookings.set(packagePartId(bookingId, i), {
+            ...w.bookings.get(bookingId)!, id: packagePartId(bookingId, i), staffId: part.staffId, start: part.start, end: part.end, history: ['held'],
+          });
+        }
         return { kind: 'held' as const };
       },
       // The approval gate (activities/approval.activities.ts): conditional moves, history once.
@@ -192,6 +221,7 @@ export class FakeBookingWorld {
         const b = w.bookings.get(bookingId);
         if (!b || b.status !== 'pending') return { released: false };
         b.status = 'failed';
+        w.mirror(b);
         b.history.push(`hold_released:${reason}`);
         return { released: true };
       },
@@ -200,6 +230,7 @@ export class FakeBookingWorld {
         const b = w.booking(bookingId);
         if (b.status === 'pending') Object.assign(b, { status: 'confirmed', externalId, calendarStatus: b.calendarStatus === 'not_linked' && !externalId ? 'not_linked' : 'synced' });
         else if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`cannot confirm ${b.status}`, 'InvalidState');
+        w.mirror(b);
         if (!b.history.includes('confirmed')) b.history.push('confirmed');
       },
       async markBookingFailed({ bookingId, reason }: { bookingId: string; reason: string }) {
@@ -265,6 +296,12 @@ export class FakeBookingWorld {
       },
       async createCalendarBooking({ bookingId }: { bookingId: string }) {
         const b = w.booking(bookingId);
+        // One part of a package refused: `failNext('createCalendarBooking@<part row id>', …)`.
+        const partFailure = w.scripted.get(`createCalendarBooking@${bookingId}`)?.shift();
+        if (partFailure) {
+          w.calls.push('createCalendarBooking');
+          throw partFailure();
+        }
         // Adopt what an earlier attempt made (the real activity looks it up by metadata).
         const adopted = b.externalId ? w.calendar.get(b.externalId) : w.liveCalendarBookings(bookingId)[0];
         if (adopted) {
@@ -312,6 +349,13 @@ export class FakeBookingWorld {
         if (!b) return { kind: 'not_found' as const, entity: 'booking', id: bookingId };
         if (b.status !== 'confirmed') return { kind: 'invalid_state' as const, bookingId, status: b.status, message: `a ${b.status} booking cannot be rescheduled` };
         const booking = { bookingId, companyId: b.companyId, branchId: b.branchId, customerId: b.customerId, staffId: b.staffId, start: b.start, end: b.end, status: b.status };
+        const parts = w.partIds(bookingId);
+        if (parts.length > 0) {
+          const previousParts = [b, ...parts.map((id) => w.booking(id))].map((p) => ({
+            serviceId: 'svc_part', staffId: p.staffId, resourceId: null, start: p.start, end: p.end, blockedStart: p.start, blockedEnd: p.end,
+          }));
+          return { kind: 'ok' as const, booking, plan: w.packagePlan(start, staffId ?? b.staffId), previousParts };
+        }
         return { kind: 'ok' as const, booking, plan: w.planFor(start, staffId ?? b.staffId) };
       },
       async holdRescheduleSlot({ holdId, plan }: { bookingId: string; holdId: string; plan: SlotPlan }) {
@@ -341,6 +385,9 @@ export class FakeBookingWorld {
         }
         b.history.push(`rescheduled:${input.dedupeKey}:|x|${b.start}|${b.end}|${b.staffId}`);
         Object.assign(b, { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId, rescheduledCount: b.rescheduledCount + 1 });
+        for (const [i, part] of (input.plan.parts ?? []).entries()) {
+          if (i > 0) Object.assign(w.booking(packagePartId(b.id, i)), { start: part.start, end: part.end, staffId: part.staffId });
+        }
         if (input.externalId) b.externalId = input.externalId;
         return { ...prev, rescheduledCount: b.rescheduledCount };
       },
@@ -353,7 +400,9 @@ export class FakeBookingWorld {
         if (b.status !== 'confirmed') return { kind: 'invalid_state' as const, bookingId, status: b.status, message: `a ${b.status} booking cannot be cancelled` };
         Object.assign(b, { status: 'cancelled', calendarStatus: b.externalId ? 'pending' : b.calendarStatus });
         b.history.push('cancelled');
-        return { kind: 'cancelled' as const, alreadyCancelled: false, ...snapshot, status: 'cancelled' };
+        w.mirror(b);
+        const parts = w.partIds(bookingId);
+        return { kind: 'cancelled' as const, alreadyCancelled: false, ...snapshot, status: 'cancelled', ...(parts.length > 0 ? { partIds: parts } : {}) };
       },
       async markCalendarFailed({ bookingId }: { bookingId: string }) {
         w.enter('markCalendarFailed');
@@ -395,6 +444,9 @@ export class FakeBookingWorld {
       },
       async sendBookingReminder(input: { minutesBefore: number; channels: string[]; start: string; dedupeKey: string }) {
         return w.lifecycle ? w.lifecycle.activities().sendBookingReminder(input) : { status: 'stale' as const };
+      },
+      async sendReviewRequest(input: { bookingId: string; dedupeKey: string }) {
+        return w.lifecycle ? w.lifecycle.activities().sendReviewRequest(input) : { status: 'not_completed' as const };
       },
       async completeBookingOnSchedule(input: { end: string }): Promise<CompleteOnScheduleResult> {
         return w.lifecycle ? w.lifecycle.activities().completeBookingOnSchedule(input) : { kind: 'ended', status: 'not_driven_here' };

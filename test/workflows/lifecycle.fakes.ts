@@ -22,6 +22,8 @@ export class FakeLifecycle {
   sent: Array<{ key: string; channels: string[]; at: number; dedupeKey: string }> = [];
   stale: string[] = [];
   completedAt: number | undefined;
+  /** Review requests asked for (dedupe keys), with the time and the status the booking had then. */
+  reviewRequests: Array<{ dedupeKey: string; at: number; status: string }> = [];
   plans = 0;
 
   constructor(public booking: LifecycleBooking) {}
@@ -49,6 +51,12 @@ export class FakeLifecycle {
         }
         if (f.sent.some((s) => s.dedupeKey === input.dedupeKey)) return { status: 'already_sent' as const };
         f.sent.push({ key, channels: input.channels, at: scheduledAt(), dedupeKey: input.dedupeKey });
+        return { status: 'sent' as const };
+      },
+      async sendReviewRequest(input: { dedupeKey: string }) {
+        if (f.booking.status !== 'completed') return { status: 'not_completed' as const };
+        if (f.reviewRequests.some((r) => r.dedupeKey === input.dedupeKey)) return { status: 'already_sent' as const };
+        f.reviewRequests.push({ dedupeKey: input.dedupeKey, at: scheduledAt(), status: f.booking.status });
         return { status: 'sent' as const };
       },
       async completeBookingOnSchedule(input: { end: string }): Promise<CompleteOnScheduleResult> {

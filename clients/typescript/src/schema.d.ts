@@ -1624,6 +1624,15 @@ export interface components {
             maxDailyBookings: number | null;
             /** @description Managers and support only (absent for booking and public keys) */
             calcomUserId?: number | null;
+            assignments: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                branchId: string;
+                workingHours: components["schemas"]["WeeklyIntervals"];
+                breaks: components["schemas"]["WeeklyIntervals"];
+            }[];
             active: boolean;
             rating: components["schemas"]["StaffRating"];
             /**
@@ -1741,7 +1750,19 @@ export interface components {
             breaks?: components["schemas"]["WeeklyIntervals"];
             maxDailyBookings?: number | null;
             calcomUserId?: number | null;
+            /** @description Other branches this person works in, each with its own hours; never the primary branch, each branch once */
+            assignments?: components["schemas"]["StaffAssignment"][];
             active?: boolean;
+        };
+        /** @description Working hours (and breaks) in another branch of the same company */
+        StaffAssignment: {
+            /**
+             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @example br_demo_mitte
+             */
+            branchId: string;
+            workingHours: components["schemas"]["WeeklyIntervals"];
+            breaks?: components["schemas"]["WeeklyIntervals"];
         };
         /** @description Fields given replace the stored ones (workingHours and breaks as a whole); each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error). */
         PatchStaff: {
@@ -1761,6 +1782,8 @@ export interface components {
             breaks?: components["schemas"]["WeeklyIntervals"];
             maxDailyBookings?: number | null;
             calcomUserId?: number | null;
+            /** @description Other branches this person works in, each with its own hours; never the primary branch, each branch once */
+            assignments?: components["schemas"]["StaffAssignment"][];
             active?: boolean;
         };
         TimeOff: {
@@ -2582,6 +2605,39 @@ export interface components {
             failureReason: string | null;
             notes: string | null;
             seriesId: string | null;
+            /** @description Packages only: every part in packageServiceIds order (the booking's staffId and resourceId are the first part's); each part is held, synced, moved and freed with the booking */
+            parts?: {
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                serviceId: string;
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                staffId: string;
+                /**
+                 * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+                 * @example br_demo_mitte
+                 */
+                resourceId: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                start: string;
+                /**
+                 * Format: date-time
+                 * @example 2027-03-01T09:00:00+01:00
+                 */
+                end: string;
+                calendar: {
+                    /** @enum {string} */
+                    status: "synced" | "pending" | "failed" | "not_linked";
+                    externalId: string | null;
+                };
+            }[];
             /**
              * Format: date-time
              * @example 2027-03-01T09:00:00+01:00

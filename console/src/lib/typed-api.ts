@@ -8,11 +8,9 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../../../clients/typescript/src/schema';
 import { ApiProblem, type ProblemBody } from './api-client';
-import type { UpcomingPaths } from './upcoming-paths';
 
 export type Schemas = components['schemas'];
-/** The generated paths; the contract's routes not generated yet are typed by hand until they are. */
-export type ApiPaths = paths & Omit<UpcomingPaths, keyof paths>;
+export type ApiPaths = paths;
 export type TypedClient = Client<ApiPaths>;
 
 /** A client whose requests carry `Bearer <key()>` (none when key() is null: the token pages). */

@@ -6,11 +6,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ProblemView } from '../../components/ProblemView';
-import { ApiProblem } from '../../lib/api-client';
 import { currentRole } from '../../lib/console-client';
 import { formatDateTime } from '../../lib/time';
-import type { Booking } from '../../lib/types';
-import { bookingAction, useAwaitingApproval } from './api';
+import type { Schemas } from '../../lib/typed-api';
+
+type Booking = Schemas['Booking'];
+import { decide as decideBooking, useAwaitingApproval } from './api';
 
 export function ApprovalQueue({ branchId, zone, from, onOpen }: { branchId: string; zone: string; from: string; onOpen: (b: Booking) => void }) {
   const queryClient = useQueryClient();
@@ -19,8 +20,6 @@ export function ApprovalQueue({ branchId, zone, from, onOpen }: { branchId: stri
   const [busy, setBusy] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const mayDecide = currentRole() === 'manager';
-  // A server that does not know the status yet (400) has nothing awaiting approval.
-  if (queue.error instanceof ApiProblem && queue.error.status === 400) return null;
   const items = queue.data?.data ?? [];
   if (!queue.error && items.length === 0 && !note) return null;
 
@@ -29,7 +28,7 @@ export function ApprovalQueue({ branchId, zone, from, onOpen }: { branchId: stri
     setError(null);
     setNote(null);
     try {
-      const answer = await bookingAction(b.id, action, action === 'decline' ? { reason: 'declined at the front desk' } : {});
+      const answer = await decideBooking(b.id, action);
       setNote(`${name}: ${answer.status.replace('_', ' ')}.`);
       await Promise.all(['bookings', 'booking', 'availability'].map((key) => queryClient.invalidateQueries({ queryKey: [key] })));
     } catch (e) {

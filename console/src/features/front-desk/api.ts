@@ -2,7 +2,8 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { newIdempotencyKey } from '../../lib/api-client';
 import type { Availability, Booking, Customer, Page, Staff, TimeOff } from '../../lib/types';
-import { consoleClient as api } from '../../lib/console-client';
+import { consoleApi, consoleClient as api } from '../../lib/console-client';
+import { call } from '../../lib/typed-api';
 export { useBranches, useCustomers, useServices, useStaff } from '../../lib/catalog';
 
 export const POLL_MS = 5_000;
@@ -54,13 +55,20 @@ export function bookingAction(id: string, action: BookingAction, body: Record<st
 export function reschedule(id: string, body: { start: string; staffId?: string }) {
   return api.post<Booking>(`/v1/bookings/${id}/reschedule`, body, { 'Idempotency-Key': newIdempotencyKey() });
 }
-/** The branch's bookings awaiting approval from today on, soonest first (polled). */
+/** The branch's bookings awaiting approval from today on, soonest first (polled; typed client). */
 export function useAwaitingApproval(branchId: string | undefined, from: string) {
   return useQuery({
     queryKey: ['bookings', 'awaiting_approval', branchId, from],
     enabled: !!branchId,
     refetchInterval: POLL_MS,
-    retry: false,
-    queryFn: () => api.get<Page<Booking>>('/v1/bookings', { branchId, status: 'awaiting_approval', from, limit: 50, expand: 'customer,service,staff', order: 'start' }),
+    queryFn: () =>
+      call(consoleApi.GET('/v1/bookings', { params: { query: { branchId, status: 'awaiting_approval', from, limit: 50, expand: 'customer,service,staff', order: 'start' } } })),
   });
+}
+/** Approve (confirmed, calendar written) or decline (slot free) a booking awaiting approval. */
+export function decide(id: string, action: 'approve' | 'decline') {
+  const params = { path: { id }, header: { 'idempotency-key': newIdempotencyKey() } };
+  return action === 'approve'
+    ? call(consoleApi.POST('/v1/bookings/{id}/approve', { params }))
+    : call(consoleApi.POST('/v1/bookings/{id}/decline', { params, body: { reason: 'declined at the front desk' } }));
 }

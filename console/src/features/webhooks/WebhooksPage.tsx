@@ -10,10 +10,12 @@ import { ProblemView } from '../../components/ProblemView';
 import { SecretReveal } from '../../components/SecretReveal';
 import { ApiProblem } from '../../lib/api-client';
 import { consoleApi as api } from '../../lib/console-client';
-import { call } from '../../lib/typed-api';
-import type { WebhookEndpoint } from '../../lib/upcoming-paths';
+import { call, type Schemas } from '../../lib/typed-api';
 
-export const WEBHOOK_EVENTS = [
+type WebhookEndpoint = Schemas['WebhookEndpoint'] & { secret?: string };
+type WebhookEvent = Schemas['CreateWebhookEndpoint']['events'][number];
+
+export const WEBHOOK_EVENTS: WebhookEvent[] = [
   'booking.confirmed',
   'booking.failed',
   'booking.awaiting_approval',
@@ -45,7 +47,7 @@ export function WebhooksPage() {
     const description = String(data.get('description') ?? '').trim();
     setError(null);
     try {
-      const endpoint = await call(api.POST('/v1/webhook-endpoints', { body: { url: String(data.get('url')).trim(), events: data.getAll('events').map(String), ...(description ? { description } : {}) } }));
+      const endpoint = await call(api.POST('/v1/webhook-endpoints', { body: { url: String(data.get('url')).trim(), events: data.getAll('events').map(String) as WebhookEvent[], ...(description ? { description } : {}) } }));
       form.reset();
       setCreated(endpoint);
       setOpen(endpoint.id);
@@ -147,7 +149,7 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
     setError(null);
     setNote(null);
     try {
-      await call(api.POST('/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpoint.id, deliveryId } }, body: {} }));
+      await call(api.POST('/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpoint.id, deliveryId } } }));
       setNote(`Retrying the ${event} delivery.`);
       await queryClient.invalidateQueries({ queryKey: key });
     } catch (e) {
