@@ -17,6 +17,7 @@ import { createBookingPlanner } from './booking-planner';
 import { createBookingActivities } from './booking.activities';
 import { createCalendarActivities } from './calendar.activities';
 import { createCalendarInboundActivities } from './calendar-inbound.activities';
+import { createCalendarReconcileActivities } from './calendar-reconcile.activities';
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   /** Secret and origin of the self-service links (`PUBLIC_BASE_URL/b/<token>`) in messages; undefined: no links. */
   selfService?: SelfServiceLinkConfig;
   clock?: () => Date;
+  /** Pace of reconciliation's Cal.com requests per connection (default 60/min of Cal.com's 120 per key). */
+  calendarRequestsPerMinute?: number;
   /** Defaults to the database-backed planner over the pure scheduling core. */
   planner?: BookingPlanner;
   /** Outbound webhooks; the default enforces the production address rule (public https only). */
@@ -65,6 +68,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),
     ...createCalendarInboundActivities({ db: deps.db, cache, clock }),
+    ...createCalendarReconcileActivities({ db: deps.db, connections: deps.connections, cache, clock, requestsPerMinute: deps.calendarRequestsPerMinute }),
     ...notifications,
     ...createReviewRequestActivities({ db: deps.db, sendBookingNotification: notifications.sendBookingNotification }),
     ...createLifecycleActivities({ db: deps.db }),

@@ -28,6 +28,8 @@
  *     BENCH_SERVER_FLAGS adds node flags to the API process (e.g. GC experiments).
  *     BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API process during each measured run
  *     there and prints its top self-time functions (bench/lib/cpu-profile-summary.ts).
+ * (a') The engine on the same workload for a package of 3 parts: median and ratio to (a) (≤ 3x).
+ *     BENCH_ENGINE_ONLY=1 runs (a) and (a') only.
  * (c) The cached path of (b) with the production rate limiter on (Redis-backed, per address and
  *     per company; quotas raised so nothing is refused), next to /healthz on the same process.
  * (d) GET /v1/availability/next?limit=3: uncached next to the one-day availability answer of the
@@ -70,7 +72,7 @@ const UNCACHED_PACED_RATE = Number(process.env.BENCH_UNCACHED_PACED_RATE ?? 100)
 /** Set to a directory to profile the API process during each measured run (profiling slows it). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
-function engineBench(): void {
+function engineBench(): number {
   const from = '2027-05-03';
   const sc = buildScenario({ from });
   const input = { branch: sc.branch, staff: sc.staff, service: sc.service, busy: sc.busy, now: Date.parse('2027-05-02T00:00:00Z') };
@@ -94,6 +96,35 @@ function engineBench(): void {
   console.log(`    ${RUNS} runs: median ${ms(s.median)}, p95 ${ms(s.p95)}, min ${ms(s.min)}, max ${ms(s.max)}`);
   console.log(`    process CPU time per run (unaffected by other processes on the machine): median ${ms(c.median)}, p95 ${ms(c.p95)}`);
   console.log(`    target median ≤ 15 ms: ${verdict(s.median <= 15)}`);
+  return s.median;
+}
+
+/**
+ * (a') The same workload for a package of 3 parts (issue 16): wash 15 min (+5 after), the 45-minute
+ * service (5/10 buffers), colour 30 min; every part must fit (domain/scheduling/packages.ts).
+ * Median and its ratio to the single-service median of (a). Target: ratio ≤ 3.
+ */
+function packageEngineBench(singleMedian: number): void {
+  const sc = buildScenario({ from: '2027-05-03' });
+  const part = (id: string, durationMinutes: number, before: number, after: number) =>
+    ({ ...sc.service, id, durationMinutes, bufferBeforeMinutes: before, bufferAfterMinutes: after });
+  const parts = [part('svc_wash', 15, 0, 5), sc.service, part('svc_colour', 30, 0, 0)];
+  const pkg = { ...sc.service, id: 'svc_package', category: 'package', requiredSkills: [] };
+  const input = { branch: sc.branch, staff: sc.staff, service: pkg, packageParts: parts, busy: sc.busy, now: Date.parse('2027-05-02T00:00:00Z') };
+  const run = () => computeAvailability({ ...input, query: { from: sc.from, to: sc.to } });
+  const slots = run().days.reduce((n, d) => n + d.slots.length, 0);
+  for (let i = 0; i < 10; i++) run();
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    run();
+    samples.push(performance.now() - t);
+  }
+  const s = summarize(samples);
+  const ratio = s.median / singleMedian;
+  console.log(`\n(a') pure engine, package of ${parts.length} parts: ${sc.staff.length} staff, 30 days, ${sc.busy.length} bookings → ${slots} package starts`);
+  console.log(`    ${RUNS} runs: median ${ms(s.median)}, p95 ${ms(s.p95)}; ratio to the single service (a): ${ratio.toFixed(2)}x`);
+  console.log(`    target ratio ≤ 3x: ${verdict(ratio <= 3)}`);
 }
 
 interface Seeded {
@@ -435,9 +466,9 @@ async function reservationBench(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`availability benchmark — node ${process.version}, ${cpus().length} CPUs, load average ${loadAverage()}`);
-  // BENCH_ONLY=c,d,e: only those parts (default all).
-  const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(','));
-  if (only.has('a')) engineBench();
+  // BENCH_ONLY=c,d,e: only those parts (default all; a includes a'). BENCH_ENGINE_ONLY=1: a and a' only.
+  const only = new Set((process.env.BENCH_ENGINE_ONLY === '1' ? 'a' : process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(','));
+  if (only.has('a')) packageEngineBench(engineBench());
   if (only.has('b')) await httpBench();
   if (only.has('c')) await withBenchCompany((seeded) => rateLimitedBench(seeded));
   if (only.has('d')) await withBenchCompany((seeded) => nextSlotsBench(seeded));

@@ -4,7 +4,8 @@
  * SIGTERM, then drains: stops polling, lets in-flight activities finish (grace time), closes the
  * Temporal connection, the database pool, the cache and the mailer, and exits 0. A second signal
  * while draining (later than 2 s after the first) exits at once with 1 (infra/process/stop-signals.ts).
- * At start-up it also ensures the `hold-sweeper` Schedule (worker/hold-sweeper-schedule.ts).
+ * At start-up it also ensures the `hold-sweeper` Schedule (worker/hold-sweeper-schedule.ts), the
+ * notification relay's and every calendar connection's reconciliation Schedule.
  */
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
@@ -13,6 +14,7 @@ import { handleStopSignals } from '../infra/process/stop-signals';
 import { createBookingWorker } from './booking-worker';
 import { startHoldSweeperSchedule } from './hold-sweeper-schedule';
 import { startNotificationRelaySchedule } from './notification-relay-schedule';
+import { startCalendarReconcileSchedules } from './calendar-reconcile-schedules';
 import { startWebhookDispatcherSchedule } from './webhook-dispatcher-schedule';
 import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
@@ -74,7 +76,12 @@ async function main(): Promise<number> {
     // point the one shared Schedule at a queue nobody polls once the test is over.
     const scheduleOf = { connection: booking.connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, logger };
     const sweeperSchedule = config.holdSweeperSchedule
-      ? Promise.all([startHoldSweeperSchedule(scheduleOf), startNotificationRelaySchedule(scheduleOf), startWebhookDispatcherSchedule(scheduleOf)])
+      ? Promise.all([
+          startHoldSweeperSchedule(scheduleOf),
+          startNotificationRelaySchedule(scheduleOf),
+          startWebhookDispatcherSchedule(scheduleOf),
+          startCalendarReconcileSchedules({ ...scheduleOf, db: deps.activities.db, everyMs: config.calendarReconcileIntervalMs }),
+        ])
       : Promise.resolve();
     logger.info(
       {

@@ -18,3 +18,4 @@ export { notificationRelayWorkflow } from './notification-relay.workflow';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow';
 export { webhookDispatcherWorkflow } from './webhook-dispatcher.workflow';
 export { calendarInboundWorkflow } from './calendar-inbound.workflow';
+export { calendarReconcileWorkflow } from './calendar-reconcile.workflow';

@@ -12,12 +12,14 @@ import { keysetArgs, toPage } from '../pagination';
 import { defineRoute, routeGroup, type RouteContext } from '../route-kit';
 import { checkBaseUrl, clientOf, registerWebhook, verifyKey, webhookUrlOf } from './calendar-account';
 import { calendarConnectionsOf } from './calendar-connections.deps';
+import { reconcileSchedule, startReconcile } from './calendar-reconcile';
 import {
   connectionSchema,
   createConnectionBody,
   deletedConnectionSchema,
   listConnectionsQuery,
   patchConnectionBody,
+  reconcileAcceptedSchema,
 } from './calendar-connections.schemas';
 
 function render(ctx: RouteContext, row: CalendarConnection) {
@@ -78,6 +80,7 @@ export const calendarConnectionsRoutes = routeGroup('calendar-connections', [
           webhookSecretEnc: webhook ? connections.secrets.encrypt(webhook.secret) : null,
         },
       });
+      await reconcileSchedule(ctx, row.id, 'ensure');
       return { status: 201, body: render(ctx, row) };
     },
   }),
@@ -142,8 +145,25 @@ export const calendarConnectionsRoutes = routeGroup('calendar-connections', [
           .catch(() => ctx.deps.logger.warn({ connectionId: existing.id }, 'calendar connection: webhook removal failed'));
       }
       await ctx.deps.db.calendarConnection.deleteMany({ where: { id: existing.id, companyId: existing.companyId } });
+      await reconcileSchedule(ctx, existing.id, 'delete');
       for (const branch of branches) await ctx.branchChanged(existing.companyId, branch.id);
       return { body: { id: existing.id, deleted: true as const, unlinkedBranchIds: branches.map((b) => b.id) } };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/calendar-connections/:id/reconcile',
+    operationId: 'reconcileCalendarConnection',
+    tags: ['calendar'],
+    summary: 'Reconcile now',
+    description:
+      'Starts the reconciliation of this connection at once (it also runs on a Schedule every CALENDAR_RECONCILE_INTERVAL): the next 62 days of Cal.com bookings are compared with ours and what a lost webhook missed is repaired; lastReconciledAt and drift show the outcome. While one runs, a repeat answers its workflowId.',
+    request: { params: idParams },
+    responses: { 202: { description: 'Reconciliation started', schema: reconcileAcceptedSchema } },
+    problems: ['dependency_unavailable'],
+    handler: async ({ params }, ctx) => {
+      const existing = await findConnection(ctx, params.id);
+      return { status: 202, body: { workflowId: await startReconcile(ctx, existing.id) } };
     },
   }),
 ]);

@@ -5,7 +5,7 @@
  * on the start only (not on who takes the first part), so it is computed once per start.
  * The checks are those of evaluateStart (evaluate.ts), so a listed start passes validatePackage.
  */
-import { containing, overlapsAny } from './intervals';
+import { containing, overlapsAny, type Interval } from './intervals';
 import { localDateOf } from './local-time';
 import type { PackagePart, PackageSchedule } from './packages';
 import { customerDayFull, earliestStart, eligibleStaff, freeResource, latestStart, staffDayFull } from './predicates';
@@ -29,12 +29,13 @@ export function packageDaySlots(pkg: PackageSchedule, date: string, search: Slot
   if (zd.end <= minStart || zd.start > maxStart) return [];
 
   const [first, ...rest] = pkg.parts;
-  const eligible = rest.map((p) => eligibleStaff(p.ctx, null, search.preferences));
+  // Each later part's qualified staff with their day's intervals, looked up once per day.
+  const daily = rest.map((p) => dayCandidates(p, eligibleStaff(p.ctx, null, search.preferences), date, zd.start, zd.end, limited));
   const restFits = new Map<number, boolean>();
   const fits = (s: number) => {
     let ok = restFits.get(s);
     if (ok === undefined) {
-      ok = rest.every((p, i) => partFits(p, eligible[i], s + p.offsetMs, date, zd.end, limited));
+      ok = rest.every((p, i) => partFits(p, daily[i], s + p.offsetMs, date, zd.end, search, limited));
       restFits.set(s, ok);
     }
     return ok;
@@ -64,22 +65,33 @@ export function packageDaySlots(pkg: PackageSchedule, date: string, search: Slot
   return [...byStart.keys()].sort((a, b) => a - b).map((s) => ({ start: s, end: s + pkg.spanMs, staffIds: byStart.get(s) as string[] }));
 }
 
-/** Whether a later part starting at `start` has a free resource and a free qualified staff member. */
-function partFits(part: PackagePart, eligible: StaffSchedule[], start: number, date: string, dayEnd: number, limited: boolean): boolean {
-  const p = part.ctx;
-  const end = start + part.durationMs;
-  // A part after midnight belongs to the next local day (its hours, breaks and limits).
-  const partDate = start < dayEnd ? date : localDateOf(start, p.zone);
-  if (freeResource(p, start, end) === null) return false;
-  const zd = p.day(partDate).zoneDay;
-  return eligible.some((staff) => staffTakes(part, staff, start, end, partDate, zd.start, zd.end, limited));
+interface Candidate {
+  open: readonly Interval[];
+  off: readonly Interval[];
+  busy: readonly Interval[];
 }
 
-function staffTakes(part: PackagePart, staff: StaffSchedule, s: number, e: number, date: string, dayStart: number, dayEnd: number, limited: boolean): boolean {
+/** The part's qualified staff who are not at a daily or booking limit that day, with their intervals. */
+function dayCandidates(part: PackagePart, eligible: StaffSchedule[], date: string, dayStart: number, dayEnd: number, limited: boolean): Candidate[] {
   const p = part.ctx;
-  if (!containing(p.staffDay(staff, date).open, s, e)) return false;
-  if (overlapsAny(p.timeOff(staff.id), s, e)) return false;
-  if (overlapsAny(p.busy.staffBusy(staff.id), s - p.beforeMs, e + p.afterMs)) return false;
-  if (staffDayFull(p, staff, dayStart, dayEnd)) return false;
-  return !(limited && p.limits.hits('perStaff', staff.id, date).length > 0);
+  return eligible
+    .filter((staff) => !staffDayFull(p, staff, dayStart, dayEnd) && !(limited && p.limits.hits('perStaff', staff.id, date).length > 0))
+    .map((staff) => ({ open: p.staffDay(staff, date).open, off: p.timeOff(staff.id), busy: p.busy.staffBusy(staff.id) }));
+}
+
+/** Whether a later part starting at `start` has a free resource and a free qualified staff member. */
+function partFits(part: PackagePart, day: Candidate[], start: number, date: string, dayEnd: number, search: SlotSearch, limited: boolean): boolean {
+  const p = part.ctx;
+  const end = start + part.durationMs;
+  if (freeResource(p, start, end) === null) return false;
+  let candidates = day;
+  if (start >= dayEnd) {
+    // A part after midnight belongs to the next local day (its hours, breaks and limits).
+    const next = localDateOf(start, p.zone);
+    const zd = p.day(next).zoneDay;
+    candidates = dayCandidates(part, eligibleStaff(p, null, search.preferences), next, zd.start, zd.end, limited);
+  }
+  const from = start - p.beforeMs;
+  const to = end + p.afterMs;
+  return candidates.some((c) => containing(c.open, start, end) !== undefined && !overlapsAny(c.off, start, end) && !overlapsAny(c.busy, from, to));
 }

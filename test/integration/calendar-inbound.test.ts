@@ -15,7 +15,9 @@ import { createAvailabilityDeps, type AvailabilityDeps } from '../../api/availab
 import { webhookBody, webhookSignature } from '../../infra/calcom/emulator/emulator.webhooks';
 import { createCompany, type TestCompany } from '../api/api-harness';
 import { createEmulatorAccount, type EmulatorAccountInfo } from '../harness/calendar-link';
-import { bookingBody, eventually, seedCatalog, startBookingStack, type BookingCatalog, type BookingStack } from './booking-http.helpers';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { reconcileScheduleId } from '../../workflows/calendar-reconcile.contract';
+import { bookingBody, eventually, seedCatalog, setFaults, startBookingStack, type BookingCatalog, type BookingStack } from './booking-http.helpers';
 
 jest.setTimeout(300_000);
 
@@ -74,7 +76,7 @@ const post = (connectionId: string, body: string, signature?: string) => {
   return req.send(body);
 };
 
-async function workflowResult(workflowId: string): Promise<{ kind: string; reason?: string }> {
+async function workflowResult(workflowId: string): Promise<{ kind: string; reason?: string; repaired?: number; open?: number }> {
   return stack.api.deps.temporal!.workflow.getHandle(workflowId).result();
 }
 
@@ -249,5 +251,70 @@ describe('inbound calendar sync', () => {
     }, 30_000);
     const refused = await request(app).post('/v1/bookings').set(a.company.auth).send(bookingBody(a.catalog, '2027-04-13T10:00:00+02:00'));
     expect(refused.status).toBe(409);
+  });
+
+  it('a dropped webhook is repaired by reconciliation (POST .../reconcile → 202): cancel and move applied, a busy move left open; lastReconciledAt and drift shown', async () => {
+    const c = await tenant('Reconcile C');
+    const schedule = await stack.api.deps.temporal!.schedule.getHandle(reconcileScheduleId(c.connectionId)).describe();
+    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 15 * 60_000 })]);
+    // Inside the 62 days reconciliation compares (January: +01:00 in Berlin).
+    const x = await book(c, '2027-01-12T10:00:00+01:00');
+    const y = await book(c, '2027-01-12T12:00:00+01:00');
+    const z = await book(c, '2027-01-12T15:00:00+01:00');
+    const held = await request(app).post('/v1/reservations').set(c.company.auth).send({ branchId: c.catalog.branchId, serviceId: c.catalog.serviceId, staffId: c.catalog.staff.anna, start: '2027-01-12T17:00:00+01:00', ttlSeconds: 900 });
+    expect(held.status).toBe(201);
+    // Made some minutes ago (changes of the last two minutes may have a saga of ours in flight and wait for the next run).
+    await stack.workerDb.$executeRaw`UPDATE bookings SET updated_at = now() - interval '5 minutes' WHERE id IN (${x.id}, ${y.id}, ${z.id})`;
+    await control('/__control/webhooks', { mode: 'drop' });
+    let movedUid: string;
+    try {
+      expect((await control(`/__control/bookings/${x.calendar.externalId}/cancel`, {})).status).toBe(200);
+      movedUid = (await control(`/__control/bookings/${y.calendar.externalId}/reschedule`, { start: '2027-01-13T09:00:00Z' })).body.data!.uid;
+      expect((await control(`/__control/bookings/${z.calendar.externalId}/reschedule`, { start: '2027-01-12T16:00:00Z' })).status).toBe(200);
+    } finally {
+      await control('/__control/webhooks', { mode: 'deliver' });
+    }
+    expect((await getBooking(c, x.id)).status).toBe('confirmed');
+
+    // Cal.com down: the run fails, nothing is changed, the connection shows no run.
+    await setFaults(stack.emulator, { mode: 'error', status: 503, operations: ['list', 'get'] });
+    try {
+      const down = await request(app).post(`/v1/calendar-connections/${c.connectionId}/reconcile`).set(c.company.auth);
+      expect(down.status).toBe(202);
+      const failed = await workflowResult(down.body.workflowId).then(() => null, (error: Error) => error);
+      expect(failed).toBeInstanceOf(Error);
+    } finally {
+      await setFaults(stack.emulator, { mode: 'none' });
+    }
+    expect((await getBooking(c, x.id)).status).toBe('confirmed');
+    expect((await request(app).get(`/v1/calendar-connections/${c.connectionId}`).set(c.company.auth)).body.lastReconciledAt).toBeNull();
+
+    const started = Date.now();
+    const run = await request(app).post(`/v1/calendar-connections/${c.connectionId}/reconcile`).set(c.company.auth);
+    expect(run.status).toBe(202);
+    expect(run.body).toEqual({ workflowId: expect.any(String) });
+    expect(await workflowResult(run.body.workflowId)).toMatchObject({ kind: 'done', repaired: 2, open: 1 });
+    console.log(`reconciliation (3 drifted bookings) took ${((Date.now() - started) / 1000).toFixed(2)} s`);
+    const cancelled = await getBooking(c, x.id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.history.map((h: { event: string }) => h.event)).toContain('cancelled_in_calendar');
+    const moved = await getBooking(c, y.id);
+    expect(moved).toMatchObject({ status: 'confirmed', start: '2027-01-13T10:00:00+01:00', rescheduledCount: 1, calendar: { status: 'synced', externalId: movedUid! } });
+    expect(moved.history.map((h: { event: string }) => h.event)).toContain('rescheduled_in_calendar');
+    expect(await getBooking(c, z.id)).toMatchObject({ status: 'confirmed', start: '2027-01-12T15:00:00+01:00' });
+    expect(await stack.workerDb.syncFailure.findFirst({ where: { bookingId: z.id } })).toMatchObject({ operation: 'inbound_reschedule', status: 'open' });
+    const connection = (await request(app).get(`/v1/calendar-connections/${c.connectionId}`).set(c.company.auth)).body;
+    expect(connection.lastReconciledAt).toEqual(expect.any(String));
+    expect(connection.drift).toEqual({ repaired: 2, open: 1 });
+
+    // Again: nothing left to repair; the refused move is still open. Another company's key: 404.
+    const again = await request(app).post(`/v1/calendar-connections/${c.connectionId}/reconcile`).set(c.company.auth);
+    expect(await workflowResult(again.body.workflowId)).toMatchObject({ kind: 'done', repaired: 0, open: 1 });
+    expect(await stack.workerDb.bookingHistory.count({ where: { bookingId: { in: [x.id, y.id] }, event: { in: ['cancelled_in_calendar', 'rescheduled_in_calendar'] } } })).toBe(2);
+    expect((await request(app).post(`/v1/calendar-connections/${c.connectionId}/reconcile`).set(a.company.auth)).status).toBe(404);
+
+    // Deleting the connection deletes its Schedule.
+    expect((await request(app).delete(`/v1/calendar-connections/${c.connectionId}`).set(c.company.auth)).status).toBe(200);
+    await expect(stack.api.deps.temporal!.schedule.getHandle(reconcileScheduleId(c.connectionId)).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
   });
 });

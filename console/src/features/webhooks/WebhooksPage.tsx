@@ -119,7 +119,7 @@ export function WebhooksPage() {
         </label>
         <fieldset>
           <legend>Events</legend>
-          <div className="hours">
+          <div className="event-list">
             {WEBHOOK_EVENTS.map((name) => (
               <label key={name}>
                 <input type="checkbox" name="events" value={name} defaultChecked={name.startsWith('booking.')} /> <span>{name}</span>

@@ -1,0 +1,46 @@
+/**
+ * The reconciliation Schedule of each calendar connection (workflows/calendar-reconcile.contract.ts):
+ * created or brought up to date when a connection is created and at every worker start, deleted
+ * with the connection. Every CALENDAR_RECONCILE_INTERVAL, overlap SKIP (a slow run is never
+ * doubled), a short catch-up window (a missed run is simply the next one).
+ */
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { CALENDAR_RECONCILE_WORKFLOW, reconcileScheduleId, type CalendarReconcileInput } from '../../workflows/calendar-reconcile.contract';
+
+export function reconcileScheduleOptions(connectionId: string, taskQueue: string, everyMs: number): ScheduleOptions {
+  const input: CalendarReconcileInput = { connectionId };
+  return {
+    scheduleId: reconcileScheduleId(connectionId),
+    spec: { intervals: [{ every: everyMs }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: CALENDAR_RECONCILE_WORKFLOW,
+      workflowId: reconcileScheduleId(connectionId),
+      taskQueue,
+      args: [input],
+      workflowExecutionTimeout: '30 minutes',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    memo: { summary: `compares the next 62 days of Cal.com bookings of connection ${connectionId} with ours and repairs missed changes` },
+  };
+}
+
+export async function ensureReconcileSchedule(client: Client, want: ScheduleOptions): Promise<'created' | 'updated'> {
+  try {
+    await client.schedule.create(want);
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+  await client.schedule.getHandle(want.scheduleId).update((previous) => ({ ...previous, spec: want.spec, action: want.action, policies: { ...previous.policies, ...want.policies } }));
+  return 'updated';
+}
+
+/** Deleted, or already gone. */
+export async function deleteReconcileSchedule(client: Client, connectionId: string): Promise<void> {
+  try {
+    await client.schedule.getHandle(reconcileScheduleId(connectionId)).delete();
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+}
