@@ -75,6 +75,9 @@ test('approve: awaiting_approval first (no calendar), then calendar → confirm 
       'markAwaitingApproval', 'sendBookingNotification', 'approveAwaiting', 'createCalendarBooking', 'confirmBooking', 'sendBookingNotification', 'invalidateAvailability',
     ]);
     expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_awaiting_approval', 'booking_confirmed']);
+    return bookingId;
+  }).then((bookingId) => {
+    // After t.run: the abandoned lifecycle child has run by then (the harness waits for it).
     expect(t.world.lifecycleStarts).toContain(bookingId);
   });
 });
