@@ -59,10 +59,13 @@ const NO_CONTROL_RE = /^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/;
 
 /**
  * Free text a person types (names, reasons, notes): no control characters (checked before
- * trimming, so a trailing CR/LF is refused too), trimmed, `min`..`max` characters.
+ * trimming, so a trailing CR/LF is refused too), at most `max` characters as sent, at least `min`
+ * once trimmed (blank text is refused with a 400 though its length fits).
  */
 export function plainText(max: number, min = 0) {
-  const base = z.string().regex(NO_CONTROL_RE, 'Must not contain control characters (CR, LF, NUL, ...)').trim().max(max);
+  // max before trimming, as the document states it (maxLength counts what is sent); min after,
+  // so blank text is not a name.
+  const base = z.string().regex(NO_CONTROL_RE, 'Must not contain control characters (CR, LF, NUL, ...)').max(max).trim();
   return min > 0 ? base.min(min) : base;
 }
 
@@ -75,14 +78,16 @@ export const timeOfDay = z.string().regex(TIME_RE, 'Must be a time HH:mm (00:00â
 /** IANA time zone name, checked against the runtime's tz database. */
 export const timezone = z
   .string()
+  .max(64)
   .refine((s) => IANAZone.isValidZone(s), 'Unknown IANA time zone')
-  .openapi({ example: 'Europe/Berlin', description: 'IANA time zone' });
+  .openapi({ example: 'Europe/Berlin', description: 'IANA time zone name (one the tz database does not know is a 400)' });
 
 /** ISO 3166 alpha-2 country whose phone numbering libphonenumber-js knows (national numbers are read with it). */
 export const country = z
   .string()
-  .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'Must be an ISO 3166 alpha-2 country code such as DE')
-  .openapi({ example: 'DE', description: 'ISO 3166 alpha-2; national phone numbers are read with it' });
+  .regex(/^[A-Z]{2}$/, 'Must be an ISO 3166 alpha-2 country code such as DE')
+  .refine((c) => !/^[A-Z]{2}$/.test(c) || isSupportedCountry(c), 'Not a country whose phone numbers are known')
+  .openapi({ example: 'DE', description: 'ISO 3166 alpha-2; national phone numbers are read with it (a code without a phone numbering plan is a 400)' });
 
 /** A whole number that fits the database's 32-bit integer columns (external ids, counts). */
 export const int32 = z.number().int().max(2_147_483_647);
@@ -106,7 +111,8 @@ export const END_AFTER_START = { message: 'end must be after start', path: ['end
 /** A `{start, end}` time-of-day interval whose end lies after its start. */
 export const timeInterval = z
   .strictObject({ start: timeOfDay, end: timeOfDay })
-  .refine((v) => !endNotAfterStart(v), END_AFTER_START);
+  .refine((v) => !endNotAfterStart(v), END_AFTER_START)
+  .openapi({ description: '`end` after `start` (a rule across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export type TimeInterval = z.infer<typeof timeInterval>;
 
@@ -118,7 +124,7 @@ export const dayIntervals = z.array(timeInterval).max(48).superRefine((list, ctx
       ctx.addIssue({ code: 'custom', message: `overlaps ${sorted[i - 1].start}-${sorted[i - 1].end}`, path: [sorted[i].index] });
     }
   }
-});
+}).openapi({ description: 'Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];

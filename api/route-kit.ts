@@ -13,7 +13,7 @@
  *   ]);
  *
  * Authentication and role checks happen before (api/auth.ts, api/access-policy.ts); problems
- * common to every /v1 route (400, 401, 403, 404, 429, 500) are documented automatically, others
+ * common to every /v1 route (400, 401, 403, 404, 429, 500; 413 and 415 with a body) are documented automatically, others
  * are listed in `problems`.
  */
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
@@ -163,7 +163,10 @@ export function describeRoute(registry: OpenAPIRegistry, spec: RouteSpec): void 
     };
   }
   const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of new Set([...COMMON_PROBLEMS, ...(spec.problems ?? [])])) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  // Every body passes the JSON parser first (app.ts): too large (over 100 kb) or in an encoding or
+  // charset it does not read is answered before validation.
+  const bodyProblems: ProblemCode[] = spec.request?.body ? ['payload_too_large', 'unsupported_media_type'] : [];
+  for (const code of new Set([...COMMON_PROBLEMS, ...bodyProblems, ...(spec.problems ?? [])])) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
   for (const [status, codes] of byStatus) {
     const existing = responses[status] as { description: string } | undefined;
     const schemas = codes.map(problemSchemaOf);

@@ -30,6 +30,13 @@
  *     there and prints its top self-time functions (bench/lib/cpu-profile-summary.ts).
  * (a') The engine on the same workload for a package of 3 parts: median and ratio to (a) (≤ 3x).
  *     BENCH_ENGINE_ONLY=1 runs (a) and (a') only.
+ * (c) The cached path of (b) with the production rate limiter on (Redis-backed, per address and
+ *     per company; quotas raised so nothing is refused), next to /healthz on the same process.
+ * (d) GET /v1/availability/next?limit=3: uncached next to the one-day availability answer of the
+ *     day its first slot is on, cached next to /healthz. Goals: uncached p95 ≤ 2× the one-day
+ *     answer's, cached at the /healthz floor.
+ * (e) POST /v1/reservations → POST /v1/bookings {reservationId} p50 at 1 and 10 clients
+ *     (BENCH_RESERVATION_LEVELS), on API, worker and emulator processes (bench/lib/bench-processes.ts).
  * Staff are not linked to Cal.com, so no calendar call is made (the external-busy path is
  * covered by the integration tests). The seeded company is deleted at the end.
  */
@@ -39,7 +46,8 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { computeAvailability } from '../domain/scheduling/slot-engine';
 import { addDays } from '../domain/scheduling/local-time';
-import { loadConfig } from '../infra/config';
+import { DateTime } from 'luxon';
+import { EMULATOR_API_KEY, loadConfig, type AppConfig } from '../infra/config';
 import { generateApiKey } from '../infra/db/api-keys';
 import { newId } from '../infra/db/ids';
 import type { PrismaClient } from '../infra/db/prisma';
@@ -49,6 +57,9 @@ import { buildScenario, type AvailabilityScenario } from './lib/availability-sce
 import { openBenchDatabase } from './lib/bench-database';
 import { runLoad, type LoadResult } from './lib/load';
 import { runPacedLoad } from './lib/paced-load';
+import { startBenchProcesses } from './lib/bench-processes';
+import { distinctSlots, seedBenchBranch, seedBenchCompany } from './lib/booking-scenario';
+import { formatOutcomes, runClosedLoop } from './lib/closed-loop';
 import { ms, summarize, verdict } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -175,10 +186,10 @@ interface ServerProcess {
 }
 
 /** Forks bench/lib/availability-server.ts (the API in its own process) and waits for its URL. */
-function startServer(mode: 'cached' | 'uncached', cachePrefix: string): Promise<ServerProcess> {
+function startServer(mode: 'cached' | 'uncached', cachePrefix: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = fork(path.join(__dirname, 'lib', 'availability-server.ts'), [], {
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, BENCH_MODE: mode, BENCH_CACHE_PREFIX: cachePrefix },
+    env: { ...process.env, BENCH_MODE: mode, BENCH_CACHE_PREFIX: cachePrefix, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T extends ServerMessage['type']>(type: T) =>
@@ -300,11 +311,168 @@ async function httpBench(): Promise<void> {
   if (CPU_PROF_DIR) console.log(`    CPU profiles of the measured runs in ${CPU_PROF_DIR} (more rows: npx tsx bench/lib/cpu-profile-summary.ts <file> 60)`);
 }
 
+/** Seeds the HTTP workload of (b) for a company of its own, runs `fn`, deletes the company. */
+async function withBenchCompany(fn: (seeded: Seeded) => Promise<void>): Promise<void> {
+  const { db } = await openBenchDatabase({ max: 2 });
+  const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
+  const staffIds = Array.from({ length: 20 }, () => newId('stf'));
+  const sc = buildScenario({ from: tomorrow, ids: (kind, i) => (kind === 'staff' ? staffIds[i] : `bkg_${i}`) });
+  const seeded = await seed(db, sc, staffIds);
+  try {
+    await fn(seeded);
+  } finally {
+    await db.company.delete({ where: { id: seeded.companyId } }).catch((err: Error) => console.warn(`    cleanup: ${err.message}`));
+    await db.$disconnect();
+  }
+}
+
+/** A paced run against `path` on `server` with its server CPU per request (µs). */
+async function pacedWithCpu(server: ServerProcess, path: string, rate: number, headers?: Record<string, string>): Promise<{ result: LoadResult; cpuUs: number }> {
+  const before = await server.cpu();
+  const result = await runPacedLoad({ url: server.url + path, headers, durationSeconds: SECONDS, rate });
+  return { result, cpuUs: (cpuMs(before, await server.cpu()) * 1000) / result.total };
+}
+
+/** "p50 … / p95 …, CPU … per request" of one run, for the side-by-side lines. */
+const brief = (r: { result: LoadResult; cpuUs: number }) =>
+  `p50 ${ms(r.result.latency.median)} / p95 ${ms(r.result.latency.p95)}, CPU ${(r.cpuUs / 1000).toFixed(3)} ms/req (${r.result.non2xx} non-2xx)`;
+
+/**
+ * (c) The cached path of (b) with the production rate limiter on (issue 11): express-rate-limit
+ * counting per client address and per company in Redis (rate-limit-redis), as api/server.ts wires
+ * it. The quotas are raised (RATE_LIMIT_*) so a paced run at BENCH_PACED_RATE is counted like
+ * production traffic but never refused; the work per request (the Redis round trips of both
+ * limiters, the RateLimit-* headers) is what production pays. /healthz (outside /v1: no limiter,
+ * no auth) on the same process at the same pace is the floor.
+ */
+async function rateLimitedBench(seeded: Seeded): Promise<void> {
+  const route = `/v1/availability?branchId=${seeded.branchId}&serviceId=${seeded.serviceId}&from=${seeded.from}&to=${addDays(seeded.from, 6)}`;
+  const headers = { Authorization: seeded.auth };
+  const quota = String(PACED_RATE * SECONDS * 100);
+  console.log(`\n(c) GET /v1/availability cached (as (b)) with the rate limiter on: Redis-backed, per address and per company; quotas raised to ${quota} per window so nothing is refused`);
+  const server = await startServer('cached', `avbench_${newId('x')}`, { BENCH_RATE_LIMIT: '1', RATE_LIMIT_MAX: quota, RATE_LIMIT_ADDRESS_MAX: quota });
+  try {
+    const probe = await fetch(server.url + route, { headers });
+    await probe.arrayBuffer();
+    console.log(`    probe ${probe.status}, X-Cache ${probe.headers.get('x-cache')}, RateLimit-Limit ${probe.headers.get('ratelimit-limit')}; load average ${loadAverage()}`);
+    await runLoad({ url: server.url + route, headers, connections: CONNECTIONS, durationSeconds: 2 }); // warm-up
+    const cached = await pacedWithCpu(server, route, PACED_RATE, headers);
+    const floor = await pacedWithCpu(server, '/healthz', PACED_RATE);
+    console.log(`    cached + limits, paced at ${PACED_RATE}/s: ${brief(cached)}`);
+    console.log(`    /healthz floor, paced at ${PACED_RATE}/s:  ${brief(floor)}`);
+    console.log(
+      `    cached + limits at the /healthz floor (p95 within 1 ms of it): ${verdict(cached.result.non2xx === 0 && cached.result.latency.p95 <= floor.result.latency.p95 + 1)}` +
+        ` (+${ms(cached.result.latency.median - floor.result.latency.median)} p50, +${ms(cached.result.latency.p95 - floor.result.latency.p95)} p95; load average ${loadAverage()})`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * (d) GET /v1/availability/next?limit=3 (issue 14) on the data of (b): uncached (every day's
+ * lookup a real miss, as (b) uncached) next to the one-day availability answer of the day its first
+ * slot is on, paced at BENCH_UNCACHED_PACED_RATE; cached next to /healthz at BENCH_PACED_RATE.
+ * Goals: uncached p95 within 2× the one-day answer's, cached at the /healthz floor.
+ */
+async function nextSlotsBench(seeded: Seeded): Promise<void> {
+  const next = `/v1/availability/next?branchId=${seeded.branchId}&serviceId=${seeded.serviceId}&limit=3`;
+  const headers = { Authorization: seeded.auth };
+  console.log(`\n(d) GET /v1/availability/next?limit=3 on the data of (b)`);
+  const cachePrefix = `avbench_${newId('x')}`;
+  const uncached = await startServer('uncached', cachePrefix);
+  let nextUncached: Awaited<ReturnType<typeof pacedWithCpu>>;
+  let oneDay: Awaited<ReturnType<typeof pacedWithCpu>>;
+  try {
+    const probe = await fetch(uncached.url + next, { headers });
+    const body = (await probe.json()) as { slots: Array<{ start: string }> };
+    if (probe.status !== 200 || body.slots.length !== 3) throw new Error(`next: probe answered ${probe.status} with ${JSON.stringify(body).slice(0, 200)}`);
+    const day = DateTime.fromISO(body.slots[0].start, { setZone: true }).toISODate() as string;
+    const oneDayRoute = `/v1/availability?branchId=${seeded.branchId}&serviceId=${seeded.serviceId}&from=${day}&to=${day}`;
+    console.log(`    first slots ${body.slots.map((s) => s.start).join(', ')}; one-day answer for ${day}; load average ${loadAverage()}`);
+    await runLoad({ url: uncached.url + next, headers, connections: 2, durationSeconds: 2 }); // warm-up
+    nextUncached = await pacedWithCpu(uncached, next, UNCACHED_PACED_RATE, headers);
+    oneDay = await pacedWithCpu(uncached, oneDayRoute, UNCACHED_PACED_RATE, headers);
+  } finally {
+    await uncached.stop();
+  }
+  console.log(`    uncached next, paced at ${UNCACHED_PACED_RATE}/s:    ${brief(nextUncached)}`);
+  console.log(`    uncached one day, paced at ${UNCACHED_PACED_RATE}/s: ${brief(oneDay)}`);
+  const cached = await startServer('cached', cachePrefix);
+  try {
+    await runLoad({ url: cached.url + next, headers, connections: CONNECTIONS, durationSeconds: 2 }); // warm-up
+    const nextCached = await pacedWithCpu(cached, next, PACED_RATE, headers);
+    const floor = await pacedWithCpu(cached, '/healthz', PACED_RATE);
+    console.log(`    cached next, paced at ${PACED_RATE}/s:       ${brief(nextCached)}`);
+    console.log(`    /healthz floor, paced at ${PACED_RATE}/s:    ${brief(floor)}`);
+    console.log(
+      `    goal uncached p95 ≤ 2× one day: ${verdict(nextUncached.result.latency.p95 <= 2 * oneDay.result.latency.p95)} (${(nextUncached.result.latency.p95 / oneDay.result.latency.p95).toFixed(2)}×);` +
+        ` cached at the /healthz floor (p95 within 1 ms): ${verdict(nextCached.result.latency.p95 <= floor.result.latency.p95 + 1)} (+${ms(nextCached.result.latency.p95 - floor.result.latency.p95)} p95); load average ${loadAverage()}`,
+    );
+  } finally {
+    await cached.stop();
+  }
+}
+
+/**
+ * (e) Reservation → booking (issue 14): POST /v1/reservations, then POST /v1/bookings with its
+ * reservationId, on the whole stack in processes as deployed (bench/lib/bench-processes.ts: API,
+ * booking worker, Cal.com emulator; Temporal dev server, PostgreSQL, Redis), distinct slots, by
+ * 1 and 10 closed-loop clients (BENCH_RESERVATION_LEVELS, "1:20,10:100" = clients:pairs). p50/p95
+ * of the pair and of each step.
+ */
+async function reservationBench(): Promise<void> {
+  const levels = (process.env.BENCH_RESERVATION_LEVELS ?? '1:20,10:100').split(',').map((l) => l.split(':').map(Number) as [number, number]);
+  const { url: databaseUrl, db } = await openBenchDatabase({ max: 2 });
+  const base: AppConfig = { ...loadConfig(), databaseUrl, temporalTaskQueue: `bench-reservations-${newId('q')}`, calcomApiKey: EMULATOR_API_KEY, calcomEmulated: true, holdSweeperSchedule: false };
+  console.log(`\n(e) POST /v1/reservations → POST /v1/bookings {reservationId}: API, worker and Cal.com emulator in processes of their own, distinct slots, closed loop`);
+  const processes = await startBenchProcesses(base, {}, `avbench-${newId('x')}`);
+  const company = await seedBenchCompany(db);
+  const firstDay = DateTime.now().setZone('Europe/Berlin').plus({ days: 7 }).toISODate() as string;
+  let hostBase = 40_000;
+  try {
+    for (const [clients, pairs] of levels) {
+      hostBase += 1_000;
+      const branch = await seedBenchBranch(db, company.companyId, { staffCount: 20, calcomHostBase: hostBase, customerEmail: `bench-${newId('x')}@example.test` });
+      const post = (path: string, body: object) =>
+        fetch(processes.url + path, { method: 'POST', headers: { authorization: company.authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const reserveMs: number[] = [];
+      const bookMs: number[] = [];
+      const result = await runClosedLoop(distinctSlots(branch, firstDay, pairs), clients, async (slot) => {
+        const t0 = performance.now();
+        const held = await post('/v1/reservations', { branchId: branch.branchId, serviceId: branch.serviceId, staffId: slot.staffId, start: slot.start });
+        const reservation = (await held.json()) as { id?: string };
+        reserveMs.push(performance.now() - t0);
+        if (held.status !== 201 || !reservation.id) return `reserve ${held.status}`;
+        const t1 = performance.now();
+        const booked = await post('/v1/bookings', { reservationId: reservation.id, customerId: branch.customerId, source: 'phone' });
+        await booked.arrayBuffer();
+        bookMs.push(performance.now() - t1);
+        return booked.status === 201 ? '201+201' : `book ${booked.status}`;
+      });
+      const r = summarize(reserveMs);
+      const b = summarize(bookMs);
+      console.log(
+        `    ${String(clients).padStart(2)} client(s), ${pairs} pairs: create→booked p50 ${ms(result.latency.median, 1)}, p95 ${ms(result.latency.p95, 1)}` +
+          ` (reservation p50 ${ms(r.median, 1)}, booking p50 ${ms(b.median, 1)}); ${result.perSecond.toFixed(1)} pairs/s [${formatOutcomes(result.outcomes)}]; load average ${loadAverage()}`,
+      );
+    }
+  } finally {
+    await processes.close();
+    await db.company.delete({ where: { id: company.companyId } }).catch((err: Error) => console.warn(`    cleanup: ${err.message.split('\n')[0]}`));
+    await db.$disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`availability benchmark — node ${process.version}, ${cpus().length} CPUs, load average ${loadAverage()}`);
-  packageEngineBench(engineBench());
-  // BENCH_ENGINE_ONLY=1: the pure engine cases only (no database, no API process).
-  if (process.env.BENCH_ENGINE_ONLY !== '1') await httpBench();
+  // BENCH_ONLY=c,d,e: only those parts (default all; a includes a'). BENCH_ENGINE_ONLY=1: a and a' only.
+  const only = new Set((process.env.BENCH_ENGINE_ONLY === '1' ? 'a' : process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(','));
+  if (only.has('a')) packageEngineBench(engineBench());
+  if (only.has('b')) await httpBench();
+  if (only.has('c')) await withBenchCompany((seeded) => rateLimitedBench(seeded));
+  if (only.has('d')) await withBenchCompany((seeded) => nextSlotsBench(seeded));
+  if (only.has('e')) await reservationBench();
 }
 
 main().catch((err: unknown) => {

@@ -20,7 +20,9 @@ export function openApiText(): string {
 /** openapi-typescript's output for a document file. */
 export function typesFor(documentFile: string): string {
   const bin = path.resolve(__dirname, '..', 'node_modules', '.bin', 'openapi-typescript');
-  return execFileSync(bin, [documentFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // --default-non-nullable=false: a field with a default may be left out of a request body (the
+  // server fills it in); openapi-typescript would otherwise type it as required.
+  return execFileSync(bin, [documentFile, '--default-non-nullable=false'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 if (require.main === module) {

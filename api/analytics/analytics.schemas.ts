@@ -15,7 +15,7 @@ export const analyticsQuery = z
   .object({
     branchId: id.optional().openapi({ description: 'One branch; the whole company without it' }),
     from: date,
-    to: date,
+    to: date.openapi({ description: 'Not before `from`, at most 366 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error)' }),
     groupBy: z.enum(['branch', 'staff', 'service']).optional(),
     interval: z.enum(['day', 'week', 'month']).optional().openapi({ description: 'Time series buckets: local days, weeks (Monday first) or months' }),
   })

@@ -34,7 +34,7 @@ export const availabilityQuery = z
     branchId: id,
     serviceId: id,
     from: date,
-    to: date,
+    to: date.openapi({ description: 'Not before `from`, at most 62 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error)' }),
     ...preferenceFields,
   })
   .superRefine((q, ctx) => {
@@ -60,7 +60,7 @@ export const nextQuery = z
     serviceId: id,
     ...preferenceFields,
     after: instant.optional().openapi({ description: 'Earliest start (default now); the search covers 62 days from here' }),
-    before: instant.optional().openapi({ description: 'Slots end at or before this instant' }),
+    before: instant.optional().openapi({ description: 'Slots end at or before this instant; after `after` (a rule across fields, which JSON Schema cannot state: 400 validation_error)' }),
     timeWindows: z
       .string()
       .max(200)
@@ -74,7 +74,7 @@ export const nextQuery = z
         return windows.map((w) => ({ start: w.slice(0, 5), end: w.slice(6) }));
       })
       .optional()
-      .openapi({ type: 'string', example: '09:00-12:00,14:00-17:00', description: 'Local times of the branch; a slot lies wholly inside one window' }),
+      .openapi({ type: 'string', example: '09:00-12:00,14:00-17:00', description: 'Comma-separated HH:mm-HH:mm (end 24:00 allowed), local times of the branch; a slot lies wholly inside one window. Each window ends after it starts (a rule across fields, which JSON Schema cannot state: 400 validation_error)' }),
     weekdays: z
       .string()
       .max(40)
@@ -92,7 +92,8 @@ export const nextQuery = z
     limit: z.coerce.number().int().min(1).max(20).default(3).openapi({ type: 'integer', minimum: 1, maximum: 20, default: 3 }),
   })
   .superRefine((q, ctx) => {
-    if (q.after && q.before && q.before.getTime() <= q.after.getTime()) ctx.addIssue({ code: 'custom', path: ['before'], message: '`before` must be after `after`' });
+    // Both parsed into Dates only when both were valid instants (the refinement runs regardless).
+    if (q.after instanceof Date && q.before instanceof Date && q.before.getTime() <= q.after.getTime()) ctx.addIssue({ code: 'custom', path: ['before'], message: '`before` must be after `after`' });
   });
 export type NextQueryInput = z.output<typeof nextQuery>;
 

@@ -4,7 +4,14 @@
  * GET /v1/availability for that single day (so the engine, its rules and the cache are shared:
  * a day asked before is a cache hit), and stopping as soon as `limit` slots are found. A phone
  * agent asking for 3 slots usually costs one day's search.
+ *
+ * The branch's zone (which local days to ask for, how windows and weekdays read) is remembered
+ * per process for ZONE_TTL_MS: reading it from PostgreSQL on every call cost a cached answer more
+ * CPU than the rest of it (bench:availability (d)). A zone changed meanwhile is used at most that
+ * long; each day's slots still come from the search, which reads the branch as it is. Unknown
+ * branches are never remembered (each is a query and a 404), and the key holds the company.
  */
+import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../../domain/errors';
 import { searchDays, slotFits, type NextSlotCriteria } from '../../domain/scheduling/next-slots';
 import type { Db } from '../../infra/db/prisma';
@@ -29,11 +36,22 @@ export interface NextSlot {
 
 type DaySearch = (q: AvailabilityQueryInput) => Promise<{ body: Buffer }>;
 
+const ZONE_TTL_MS = 10_000;
+const zones = new LRUCache<string, string>({ max: 10_000, ttl: ZONE_TTL_MS });
+
+async function branchZone(db: Db, companyId: string, branchId: string): Promise<string> {
+  const key = `${companyId}|${branchId}`;
+  const known = zones.get(key);
+  if (known) return known;
+  const branch = await db.branch.findFirst({ where: { id: branchId, companyId }, select: { timezone: true } });
+  if (!branch) throw new NotFoundError('branch', branchId);
+  zones.set(key, branch.timezone);
+  return branch.timezone;
+}
+
 export async function nextSlots(db: Db, companyId: string, q: NextQueryInput, now: Date, search: DaySearch): Promise<{ slots: NextSlot[] }> {
-  const branch = await db.branch.findFirst({ where: { id: q.branchId, companyId }, select: { timezone: true } });
-  if (!branch) throw new NotFoundError('branch', q.branchId);
   const criteria: NextSlotCriteria = {
-    timezone: branch.timezone,
+    timezone: await branchZone(db, companyId, q.branchId),
     after: Math.max(q.after?.getTime() ?? now.getTime(), 0),
     before: q.before?.getTime() ?? null,
     timeWindows: q.timeWindows ?? [],

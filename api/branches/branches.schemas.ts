@@ -6,7 +6,8 @@
 import { bookingLimits, country, date, END_AFTER_START, endNotAfterStart, id, instantOut, perWeekday, timeOfDay, timezone, WEEKDAYS, name, plainText } from '../common.schemas';
 import { z } from '../zod';
 
-const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START);
+const END_AFTER_START_DOC = { description: '`end` after `start` (a rule across fields, which JSON Schema cannot state: 400 validation_error)' };
+const openDay = z.strictObject({ open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START).openapi(END_AFTER_START_DOC);
 const closedDay = z.strictObject({ open: z.literal(false) });
 export const dayHours = z.discriminatedUnion('open', [openDay, closedDay]).openapi('DayHours');
 
@@ -15,7 +16,7 @@ export const operatingHours = perWeekday(dayHours).openapi('OperatingHours', {
 });
 
 const specialDay = z.discriminatedUnion('open', [
-  z.strictObject({ date, open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START),
+  z.strictObject({ date, open: z.literal(true), start: timeOfDay, end: timeOfDay }).refine((d) => !endNotAfterStart(d), END_AFTER_START).openapi(END_AFTER_START_DOC),
   z.strictObject({ date, open: z.literal(false) }),
 ]);
 
@@ -29,14 +30,14 @@ function uniqueDates<T extends { date: string }>(list: T[], ctx: z.RefinementCtx
 }
 
 export const specialHours = z.array(specialDay).max(1000).superRefine(uniqueDates).openapi('SpecialHours', {
-  description: 'Dates whose hours differ from the weekday\'s (holidays with short hours, extra opening days).',
+  description: 'Dates whose hours differ from the weekday\'s (holidays with short hours, extra opening days). Each date at most once (a rule across fields, which JSON Schema cannot state: 400 validation_error).',
 });
 
 export const closures = z
   .array(z.strictObject({ date, reason: plainText(500).optional() }))
   .max(1000)
   .superRefine(uniqueDates)
-  .openapi('Closures');
+  .openapi('Closures', { description: 'Closed dates, each at most once (a rule across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const RULE_DEFAULTS = {
   minimumNoticeMinutes: 120,
@@ -136,7 +137,7 @@ export const branchSchema = z
       maxReschedules: z.number().int(),
     }),
     notifications: notificationsOut,
-    calendarConnectionId: id.nullable(),
+    calendarConnectionId: id.nullable().optional().openapi({ description: 'Managers and support only (absent for booking and public keys); null: not linked' }),
     limits: bookingLimits.optional().openapi({ description: 'Present when set' }),
     createdAt: instantOut,
     updatedAt: instantOut,

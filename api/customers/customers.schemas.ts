@@ -7,7 +7,13 @@ import { id, instantOut, pageQuery, timezone, name, plainText } from '../common.
 import { z } from '../zod';
 
 export const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag like "de" or "en-GB"');
-export const phone = z.string().trim().regex(/^\+?[0-9(][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567 or (030) 1234567');
+// The pattern judges the text as sent (the document states it); a number libphonenumber-js cannot
+// read for the country is a 400 too, a rule no pattern can state (api/customers/phone.ts).
+export const phone = z
+  .string()
+  .regex(/^\+?[0-9(][0-9 ()./-]{2,31}$/, 'Must be a phone number, e.g. +49 30 1234567 or (030) 1234567')
+  .trim()
+  .openapi({ description: 'A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400' });
 
 const customerFields = {
   name,
@@ -37,7 +43,11 @@ export const findOrCreateBody = z
     language: language.optional(),
   })
   .refine((b) => b.phone !== undefined || b.email !== undefined, { message: 'phone or email is required', path: ['phone'] })
-  .openapi('FindOrCreateCustomer', { example: { phone: '030 1234567', name: 'Max Mustermann', language: 'de' } });
+  .openapi('FindOrCreateCustomer', {
+    example: { phone: '030 1234567', name: 'Max Mustermann', language: 'de' },
+    description: 'phone or email (or both) is required',
+    anyOf: [{ required: ['phone'] }, { required: ['email'] }],
+  });
 
 export const patchCustomerBody = z.strictObject(customerFields).partial().openapi('PatchCustomer', {
   description: 'Fields given replace the stored ones; null clears an optional one.',

@@ -11,6 +11,7 @@ import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import type { AppDeps } from '../app-deps';
+import { ApiError } from '../error-handler';
 
 export const DEFAULT_REQUIRED_READINESS = ['database', 'temporal'];
 const CHECK_TIMEOUT_MS = 2_000;
@@ -55,5 +56,12 @@ export function registerOps(app: Express, deps: AppDeps, parts: { metrics: Regis
   app.get('/openapi.json', (_req, res) => {
     res.json(parts.openapi);
   });
+  // Another method on these paths is a 405 with Allow, as on /v1 (app.ts), not a 404.
+  for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
+    app.all(path, (_req, res) => {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new ApiError('method_not_allowed', 'Allowed: GET, HEAD');
+    });
+  }
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(parts.openapi as swaggerUi.JsonObject, { customSiteTitle: 'Booking API' }));
 }

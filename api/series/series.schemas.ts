@@ -11,7 +11,7 @@ import { z } from '../zod';
 
 const simpleRecurrence = z.strictObject({
   frequency: z.enum(FREQUENCIES),
-  count: z.number().int().optional(),
+  count: z.number().int().min(1).max(366).optional(),
   until: z.string().min(1).max(40).optional().openapi({ description: 'YYYY-MM-DD (inclusive, branch zone) or an instant with offset' }),
   byWeekday: z.array(z.enum(WEEKDAY_CODES)).max(7).optional(),
 });
@@ -49,7 +49,7 @@ export const createSeriesBody = z
       ctx.addIssue({ code: 'custom', message: p.message, path: p.path.split('.') });
     }
   }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
-  .openapi('CreateSeries');
+  .openapi('CreateSeries', { description: 'The recurrence yields 1..366 occurrences from `start` within its bounds (rules across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const cancelSeriesBody = z
   .strictObject({

@@ -88,6 +88,7 @@ export const servicesRoutes = routeGroup('services', [
     description: 'branchId, resourceRequirements and packageServiceIds must be of the caller\'s company (else 404) and of that branch (else 400).',
     request: { body: createServiceBody },
     responses: { 201: { description: 'Created', schema: serviceSchema } },
+    problems: ['calendar_link_invalid', 'dependency_unavailable'],
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
       await checkCalendarLink(ctx, branch, { kind: 'eventType', id: body.calcomEventTypeId, field: 'calcomEventTypeId' });
@@ -150,6 +151,7 @@ export const servicesRoutes = routeGroup('services', [
     description: 'The changed service must stay consistent (e.g. category flexible needs flexible). Moving it to another branch invalidates both branches.',
     request: { params: idParams, body: patchServiceBody },
     responses: { 200: { description: 'Service', schema: serviceSchema } },
+    problems: ['calendar_link_invalid', 'dependency_unavailable'],
     handler: async ({ params, body }, ctx) => {
       const existing = await findService(ctx, params.id);
       const merged = { ...storedShape(existing), ...body };

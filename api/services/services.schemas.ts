@@ -17,19 +17,19 @@ export const category = z.enum(CATEGORIES).openapi({ description: 'fixed | flexi
  * cross-field check below for the whole body, and one answer must list every bad field.
  */
 const wholeMinutes = (min: number, max: number) =>
-  z.number().min(min).max(max).refine(Number.isInteger, 'Must be a whole number of minutes').openapi({ type: 'integer' });
+  z.number().min(min).max(max).refine(Number.isInteger, 'Must be a whole number of minutes').openapi({ type: 'integer', minimum: min, maximum: max });
 const minutes = (max: number) => wholeMinutes(0, max);
 const positiveMinutes = wholeMinutes(1, 1_440);
 
 export const flexibleSettings = z
   .strictObject({ minMinutes: positiveMinutes, maxMinutes: positiveMinutes, stepMinutes: positiveMinutes })
   .refine((f) => f.minMinutes <= f.maxMinutes, { message: 'maxMinutes must not be below minMinutes', path: ['maxMinutes'] })
-  .openapi('FlexibleDuration', { description: 'Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes' });
+  .openapi('FlexibleDuration', { description: 'Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes; maxMinutes not below minMinutes (a rule across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const groupSettings = z
   .strictObject({ minParticipants: z.number().int().min(1).max(10_000), maxParticipants: z.number().int().min(1).max(10_000) })
   .refine((g) => g.minParticipants <= g.maxParticipants, { message: 'maxParticipants must not be below minParticipants', path: ['maxParticipants'] })
-  .openapi('GroupSettings');
+  .openapi('GroupSettings', { description: 'maxParticipants not below minParticipants (a rule across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 const skill = plainText(100, 1);
 
@@ -88,7 +88,7 @@ export const createServiceBody = z
   .superRefine((body, ctx) => {
     for (const e of serviceFieldErrors(body)) ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.') });
   }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
-  .openapi('CreateService');
+  .openapi('CreateService', { description: 'A flexible service needs `flexible` and a duration within it; a package lists at least one other service, only a package lists any, none twice (rules across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const patchServiceBody = z.strictObject(serviceFields).partial().openapi('PatchService', {
   description: 'Fields given replace the stored ones; the result must still be a consistent service.',

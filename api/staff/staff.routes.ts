@@ -90,6 +90,7 @@ export const staffRoutes = routeGroup('staff', [
     summary: 'Create a staff member',
     request: { body: createStaffBody },
     responses: { 201: { description: 'Created', schema: staffSchema } },
+    problems: ['calendar_link_invalid', 'dependency_unavailable'],
     handler: async ({ body }, ctx) => {
       const branch = await findBranch(ctx, body.branchId);
       await checkCalendarLink(ctx, branch, { kind: 'user', id: body.calcomUserId, field: 'calcomUserId' });
@@ -158,6 +159,7 @@ export const staffRoutes = routeGroup('staff', [
     description: 'Moving a staff member to another branch (branchId) invalidates both branches.',
     request: { params: idParams, body: patchStaffBody },
     responses: { 200: { description: 'Staff', schema: staffSchema } },
+    problems: ['calendar_link_invalid', 'dependency_unavailable'],
     handler: async ({ params, body }, ctx) => {
       const existing = await findStaff(ctx, params.id);
       assertBreaksInsideWork(

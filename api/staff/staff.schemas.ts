@@ -59,10 +59,10 @@ export const createStaffBody = z
       ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.') });
     }
   }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
-  .openapi('CreateStaff');
+  .openapi('CreateStaff', { description: 'Each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const patchStaffBody = z.strictObject(staffFields).partial().openapi('PatchStaff', {
-  description: 'Fields given replace the stored ones (workingHours and breaks as a whole).',
+  description: 'Fields given replace the stored ones (workingHours and breaks as a whole); each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error).',
 });
 
 export const listStaffQuery = pageQuery.extend({ branchId: id.optional() });
@@ -143,10 +143,10 @@ export const createTimeOffBody = z
     message: 'end must be after start',
     path: ['end'],
   })
-  .openapi('CreateTimeOff');
+  .openapi('CreateTimeOff', { description: '`end` after `start` (a rule across fields, which JSON Schema cannot state: 400 validation_error)' });
 
 export const patchTimeOffBody = z
-  .strictObject({ start: instant, end: instant, reason: z.string().max(500).nullable() })
+  .strictObject({ start: instant, end: instant, reason: plainText(500).nullable() })
   .partial()
   .openapi('PatchTimeOff', { description: 'Fields given replace the stored ones; the result must still end after it starts.' });
 

@@ -13,11 +13,11 @@ export const createWaitlistBody = z
     serviceId: id,
     customerId: id,
     staffId: id.optional(),
-    from: date,
-    to: date,
+    from: date.openapi({ description: 'First day; within the branch\'s advance window (maxAdvanceDays) (a rule across fields, which JSON Schema cannot state: 400 validation_error)' }),
+    to: date.openapi({ description: 'Last day; not before `from`, within the branch\'s advance window (a rule across fields, which JSON Schema cannot state: 400 validation_error)' }),
     timeWindows: z.array(timeInterval).max(24).default([]),
     autoBook: z.boolean().default(false),
-    expiresAt: instant.optional().openapi({ description: 'Default: 30 days from now' }),
+    expiresAt: instant.optional().openapi({ description: 'Default: 30 days from now; must lie ahead, at most 90 days (a rule on the clock, which JSON Schema cannot state: 400 validation_error)' }),
   })
   .superRefine((body, ctx) => {
     if (typeof body.from === 'string' && typeof body.to === 'string' && body.to < body.from) {

@@ -7,7 +7,9 @@
  * `booking_bench` database and the configured Redis), with request logs at info written to
  * /dev/null, so their cost is paid as in production without flooding the terminal.
  *
- * Environment: BENCH_MODE=cached|uncached, BENCH_CACHE_PREFIX (Redis key prefix).
+ * Environment: BENCH_MODE=cached|uncached, BENCH_CACHE_PREFIX (Redis key prefix), BENCH_RATE_LIMIT=1
+ * (the production rate limiter as api/server.ts wires it: express-rate-limit counting in Redis per
+ * address and per company, quotas from RATE_LIMIT_*; off otherwise).
  * IPC protocol (parent → child): {type:'cpu'} → {type:'cpu', cpu: process.cpuUsage()},
  * {type:'profile-start'} / {type:'profile-stop', file} → V8 CPU profile of exactly the measured
  * run (inspector Profiler, 100 µs sampling) written to `file`, answered {type:'profiled'},
@@ -23,6 +25,8 @@ import { createApp } from '../../api/app';
 import type { AppDeps } from '../../api/app-deps';
 import { createAvailabilityDeps } from '../../api/availability/availability.deps';
 import { createAvailabilityService } from '../../api/availability/availability.service';
+import { rateLimitOptions } from '../../api/rate-limit';
+import { createRedisConnection } from '../../infra/cache/redis';
 import type { AvailabilityCache } from '../../infra/cache/availability-cache';
 import { loadConfig } from '../../infra/config';
 import { openBenchDatabase } from './bench-database';
@@ -87,8 +91,14 @@ async function main(): Promise<void> {
     mode === 'uncached'
       ? createAvailabilityService({ db, logger, cache: missingCache(cache), recorder: availability.deps.searchRecorder })
       : availability.deps.availability;
-  const deps: AppDeps = { config, db, logger, readiness: {}, rateLimit: false, ...availability.deps, availability: service };
+  const limited = process.env.BENCH_RATE_LIMIT === '1';
+  const rateLimitRedis = limited ? createRedisConnection({ url: config.redisUrl, logger, commandTimeoutMs: 200 }) : undefined;
+  const deps: AppDeps = {
+    config, db, logger, readiness: {}, ...availability.deps, availability: service,
+    ...(limited ? { rateLimit: rateLimitOptions(config), rateLimitRedis } : { rateLimit: false as const }),
+  };
   for (let i = 0; i < 100 && cache.status().mode !== 'redis'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && rateLimitRedis && !rateLimitRedis.isUp(); i++) await new Promise((r) => setTimeout(r, 50));
   const server = await new Promise<Server>((resolve) => {
     const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -104,6 +114,7 @@ async function main(): Promise<void> {
       server.close();
       void (async () => {
         await availability.close();
+        await rateLimitRedis?.close();
         await db.$disconnect();
         process.exit(0);
       })();

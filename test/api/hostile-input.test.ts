@@ -100,6 +100,17 @@ describe('dates and instants out of range', () => {
     },
   );
 
+  // Found by schemathesis (test/api/schemathesis.test.ts): the before/after rule read a field
+  // that had failed its own check.
+  it.each([
+    ['0000-00-00T00:00Z', '2026-12-01T09:00:00+01:00'],
+    ['2026-12-01T09:00:00+01:00', '2026-02-30T09:00:00Z'],
+  ])('next slots with after=%s before=%s is a 400 naming the bad field', async (after, before) => {
+    const res = await request(h.app).get('/v1/availability/next').query({ branchId, serviceId, after, before }).set(company.auth);
+    expectProblem(res, 400, 'validation_error');
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual([after.startsWith('0000') ? 'after' : 'before']);
+  });
+
   it('offsets up to ±18:00 are instants', async () => {
     const res = await request(h.app).post(`/v1/staff`).set(company.auth).send({ branchId, name: 'Tim', workingHours: {} });
     for (const start of ['2030-01-01T10:00:00+18:00', '2030-01-01T10:00:00-18:00', '2030-01-01T10:00:00+05:45']) {

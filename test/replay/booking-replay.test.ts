@@ -2,7 +2,7 @@
  * Replay determinism: every recorded history of the booking, reschedule, cancel and sync-retry
  * workflows (test/replay/histories, made by record-histories.ts) and the server-*.json ones
  * recorded from the dev server (series, series cancel, waiting-list monitor with signals, hold
- * sweeper, booking through update-with-start) replays against the current
+ * sweeper, booking through update-with-start, reservation expiry on its three paths) replays against the current
  * workflow code as the worker bundles it (workflows/index.ts) with no nondeterminism. A doctored
  * history proves the check can fail.
  */
@@ -22,7 +22,7 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
 test('the recorded histories cover every booking workflow and path', () => {
   expect(files.length).toBeGreaterThanOrEqual(20);
   // Recorded from the dev server (scripts/record-server-histories.ts; see server-histories.test.ts).
-  for (const prefix of ['server-booking-update-with-start', 'server-series-child-refused', 'server-series-cancel', 'server-waitlist-', 'server-hold-sweeper']) {
+  for (const prefix of ['server-booking-update-with-start', 'server-series-child-refused', 'server-series-cancel', 'server-waitlist-', 'server-hold-sweeper', 'server-reservation-expired', 'server-reservation-not-pending', 'server-reservation-released']) {
     expect([prefix, files.some((f) => f.startsWith(prefix))]).toEqual([prefix, true]);
   }
   for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-', 'lifecycle-review-request']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);

@@ -6,6 +6,8 @@
  * - that series' cancellation (seriesCancelWorkflow),
  * - a waiting-list monitor cancelled through DELETE (its cancel path),
  * - one hold-sweeper run,
+ * - reservation expiry workflows (reservationExpiryWorkflow) on each path: expired by its timer,
+ *   converted into a booking before the timer (not_pending), released by DELETE (signal),
  * are recorded from the server and replayed against the current workflow bundle: no
  * nondeterminism. The committed test/replay/histories/server-*.json were recorded the same way and
  * are replayed by booking-replay.test.ts on every run.
@@ -77,5 +79,48 @@ describe('histories recorded from the dev server replay against the current code
     }
     expect(failures).toEqual([]);
     expect(replayed).toBe(recorded.length);
+  }, 150_000);
+
+  it('records the reservation expiry paths (expired, converted, released) and replays them', async () => {
+    const client = stack.temporal.client;
+    const slot = (start: string, ttlSeconds: number) => ({ branchId: t.branchId, serviceId: t.serviceId, staffId: t.staff.anna, start, ttlSeconds });
+    const reserve = async (body: object) => {
+      const res = await http(stack).post('/v1/reservations').set(t.auth).send(body);
+      expect(res.status).toBe(201);
+      return res.body as { id: string; expiresAt: string };
+    };
+    const expiring = await reserve(slot('2027-04-13T10:00:00+02:00', 30));
+    const converted = await reserve(slot('2027-04-13T11:00:00+02:00', 30));
+    const released = await reserve(slot('2027-04-13T12:00:00+02:00', 300));
+    const booked = await http(stack).post('/v1/bookings').set(t.auth).send({ reservationId: converted.id, customerId: t.customerId });
+    expect(booked.status).toBe(201);
+    expect((await http(stack).delete(`/v1/reservations/${released.id}`).set(t.auth)).status).toBe(200);
+
+    const outcomes = { [expiring.id]: 'expired', [converted.id]: 'not_pending', [released.id]: 'released' };
+    for (const [id, outcome] of Object.entries(outcomes)) {
+      // The timer fires at expiresAt (30 s); the deadline only ends a hang.
+      await expect(client.workflow.getHandle(`reservation-${id}`).result()).resolves.toEqual({ outcome });
+    }
+    const query = Object.keys(outcomes).map((id) => `WorkflowId = "reservation-${id}"`).join(' OR ');
+    const recorded = await eventually(async () => {
+      const got = await recordServerHistories(client, { query, outDir: path.join(OUT, 'reservations'), prefix: 'fresh-' });
+      return got.length === 3 ? got : undefined;
+    }, 'three closed reservation workflows', 30_000);
+    expect(recorded.map((r) => r.workflowType)).toEqual(Array(3).fill('reservationExpiryWorkflow'));
+    // KEEP_RESERVATION_HISTORIES=1 writes them as the committed server-reservation-<outcome>.json.
+    if (process.env.KEEP_RESERVATION_HISTORIES) {
+      for (const r of recorded) {
+        const outcome = outcomes[r.workflowId.replace(/^reservation-/, '')];
+        fs.copyFileSync(r.file, path.join(__dirname, 'histories', `server-reservation-${outcome.replace('_', '-')}.json`));
+      }
+    }
+
+    const workflowBundle = await bundleOnce();
+    const histories = recorded.map((r) => ({ workflowId: r.workflowId, history: historyFromJSON(JSON.parse(fs.readFileSync(r.file, 'utf8'))) }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'reservation-replay', dataConverter: testDataConverter() }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(failures).toEqual([]);
   }, 150_000);
 });

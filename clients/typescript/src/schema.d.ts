@@ -1280,6 +1280,32 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Payload too large (RFC 9457 problem details, code payload_too_large) */
+        Problem_payload_too_large: {
+            type: string;
+            /** @example Payload too large */
+            title: string;
+            /** @enum {number} */
+            status: 413;
+            detail?: string;
+            /** @enum {string} */
+            code: "payload_too_large";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Unsupported media type (RFC 9457 problem details, code unsupported_media_type) */
+        Problem_unsupported_media_type: {
+            type: string;
+            /** @example Unsupported media type */
+            title: string;
+            /** @enum {number} */
+            status: 415;
+            detail?: string;
+            /** @enum {string} */
+            code: "unsupported_media_type";
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Too many requests (RFC 9457 problem details, code rate_limited) */
         Problem_rate_limited: {
             type: string;
@@ -1403,10 +1429,10 @@ export interface components {
             };
             notifications: components["schemas"]["BranchNotifications"];
             /**
-             * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
+             * @description Managers and support only (absent for booking and public keys); null: not linked
              * @example br_demo_mitte
              */
-            calendarConnectionId: string | null;
+            calendarConnectionId?: string | null;
             limits?: components["schemas"]["BookingLimits"];
             /**
              * Format: date-time
@@ -1463,7 +1489,7 @@ export interface components {
         CreateBranch: {
             name: string;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone: string;
@@ -1486,7 +1512,7 @@ export interface components {
             calendarConnectionId?: string | null;
             limits?: components["schemas"]["BookingLimits"] & (Record<string, never> | null);
         };
-        /** @description Dates whose hours differ from the weekday's (holidays with short hours, extra opening days). */
+        /** @description Dates whose hours differ from the weekday's (holidays with short hours, extra opening days). Each date at most once (a rule across fields, which JSON Schema cannot state: 400 validation_error). */
         SpecialHours: ({
             /**
              * Format: date
@@ -1510,6 +1536,7 @@ export interface components {
             /** @enum {boolean} */
             open: false;
         })[];
+        /** @description Closed dates, each at most once (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         Closures: {
             /**
              * Format: date
@@ -1542,12 +1569,12 @@ export interface components {
         PatchBranch: {
             name?: string;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone?: string;
             /**
-             * @description ISO 3166 alpha-2; national phone numbers are read with it
+             * @description ISO 3166 alpha-2; national phone numbers are read with it (a code without a phone numbering plan is a 400)
              * @example DE
              */
             country?: string | null;
@@ -1641,42 +1668,49 @@ export interface components {
         };
         /** @description Per weekday, non-overlapping {start, end} HH:mm intervals in the branch zone; a missing weekday has none. */
         WeeklyIntervals: {
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             monday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             tuesday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             wednesday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             thursday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             friday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             saturday?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
+            /** @description Intervals of one day; none overlaps another, touching is fine (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
             sunday?: {
                 /** @example 09:00 */
                 start: string;
@@ -1690,6 +1724,35 @@ export interface components {
             average: number | null;
             count: number;
         };
+        /** @description Calendar link invalid (RFC 9457 problem details, code calendar_link_invalid) */
+        Problem_calendar_link_invalid: {
+            type: string;
+            /** @example Calendar link invalid */
+            title: string;
+            /** @enum {number} */
+            status: 422;
+            detail?: string;
+            /** @enum {string} */
+            code: "calendar_link_invalid";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Dependency unavailable (RFC 9457 problem details, code dependency_unavailable) */
+        Problem_dependency_unavailable: {
+            type: string;
+            /** @example Dependency unavailable */
+            title: string;
+            /** @enum {number} */
+            status: 503;
+            detail?: string;
+            /** @enum {string} */
+            code: "dependency_unavailable";
+            /** @example temporal */
+            dependency: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateStaff: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1721,7 +1784,7 @@ export interface components {
             workingHours: components["schemas"]["WeeklyIntervals"];
             breaks?: components["schemas"]["WeeklyIntervals"];
         };
-        /** @description Fields given replace the stored ones (workingHours and breaks as a whole). */
+        /** @description Fields given replace the stored ones (workingHours and breaks as a whole); each break lies inside a working interval of its day (rules across fields, which JSON Schema cannot state: 400 validation_error). */
         PatchStaff: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1771,6 +1834,7 @@ export interface components {
              */
             createdAt: string;
         };
+        /** @description `end` after `start` (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateTimeOff: {
             /**
              * Format: date-time
@@ -1863,6 +1927,7 @@ export interface components {
              */
             updatedAt: string;
         };
+        /** @description A flexible service needs `flexible` and a duration within it; a package lists at least one other service, only a package lists any, none twice (rules across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateService: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -1876,14 +1941,14 @@ export interface components {
             bufferBeforeMinutes?: number;
             bufferAfterMinutes?: number;
             /** @default [] */
-            requiredSkills: string[];
+            requiredSkills?: string[];
             /**
              * @description Resource ids of the same branch; one of them must be free
              * @default []
              */
-            resourceRequirements: string[];
+            resourceRequirements?: string[];
             /** @default false */
-            requiresConsultation: boolean;
+            requiresConsultation?: boolean;
             /**
              * @description With requiresConsultation: the consultation a customer needs first (a service of the company)
              * @example br_demo_mitte
@@ -1894,42 +1959,43 @@ export interface components {
              * @description Bookings wait as awaiting_approval (slot held, calendar not written) until a manager approves or declines
              * @default false
              */
-            requiresApproval: boolean;
+            requiresApproval?: boolean;
             /**
              * @description With requiresApproval: an undecided booking is declined after this many hours (never later than its start)
              * @default 24
              */
-            approvalTimeoutHours: number;
+            approvalTimeoutHours?: number;
             seats?: components["schemas"]["Seats"];
             /**
              * @description fixed | flexible (client picks a length) | package (several services) | recurring
              * @default fixed
              * @enum {string}
              */
-            category: "fixed" | "flexible" | "package" | "recurring";
+            category?: "fixed" | "flexible" | "package" | "recurring";
             flexible?: components["schemas"]["FlexibleDuration"];
             /**
              * @description Services of the same branch a package consists of
              * @default []
              */
-            packageServiceIds: string[];
+            packageServiceIds?: string[];
             group?: components["schemas"]["GroupSettings"];
             /** @description Mobile services: kept free before and after, like a buffer */
             travelMinutes?: number;
             calcomEventTypeId?: number | null;
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         /** @description Up to capacity customers book the same staff member and start, one booking each */
         Seats: {
             capacity: number;
         } | null;
-        /** @description Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes */
+        /** @description Bookable lengths: minMinutes + k * stepMinutes up to maxMinutes; maxMinutes not below minMinutes (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         FlexibleDuration: {
             minMinutes: number;
             maxMinutes: number;
             stepMinutes: number;
         } | null;
+        /** @description maxParticipants not below minParticipants (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
         GroupSettings: {
             minParticipants: number;
             maxParticipants: number;
@@ -2021,10 +2087,11 @@ export interface components {
             name: string;
             /** Format: email */
             email?: string | null;
+            /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
             phone?: string | null;
             language?: string | null;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone?: string | null;
@@ -2034,6 +2101,7 @@ export interface components {
             created: boolean;
         };
         /**
+         * @description phone or email (or both) is required
          * @example {
          *       "phone": "030 1234567",
          *       "name": "Max Mustermann",
@@ -2041,21 +2109,23 @@ export interface components {
          *     }
          */
         FindOrCreateCustomer: {
+            /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
             phone?: string;
             /** Format: email */
             email?: string;
             name?: string;
             language?: string;
-        };
+        } | unknown | unknown;
         /** @description Fields given replace the stored ones; null clears an optional one. */
         PatchCustomer: {
             name?: string;
             /** Format: email */
             email?: string | null;
+            /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
             phone?: string | null;
             language?: string | null;
             /**
-             * @description IANA time zone
+             * @description IANA time zone name (one the tz database does not know is a 400)
              * @example Europe/Berlin
              */
             timezone?: string | null;
@@ -2223,21 +2293,7 @@ export interface components {
              */
             createdAt: string;
         };
-        /** @description Dependency unavailable (RFC 9457 problem details, code dependency_unavailable) */
-        Problem_dependency_unavailable: {
-            type: string;
-            /** @example Dependency unavailable */
-            title: string;
-            /** @enum {number} */
-            status: 503;
-            detail?: string;
-            /** @enum {string} */
-            code: "dependency_unavailable";
-            /** @example temporal */
-            dependency: string;
-        } & {
-            [key: string]: unknown;
-        };
+        /** @description The recurrence yields 1..366 occurrences from `start` within its bounds (rules across fields, which JSON Schema cannot state: 400 validation_error) */
         CreateSeries: {
             /**
              * @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max)
@@ -2270,12 +2326,12 @@ export interface components {
              * @default skip
              * @enum {string}
              */
-            onConflict: "skip" | "alternative";
+            onConflict?: "skip" | "alternative";
             /**
              * @default api
              * @enum {string}
              */
-            source: "phone" | "web" | "api" | "mobile";
+            source?: "phone" | "web" | "api" | "mobile";
         };
         Recurrence: {
             /** @enum {string} */
@@ -2394,28 +2450,28 @@ export interface components {
             staffId?: string;
             /**
              * Format: date
-             * @description Calendar date, 1900-01-01..9998-12-31
+             * @description First day; within the branch's advance window (maxAdvanceDays) (a rule across fields, which JSON Schema cannot state: 400 validation_error)
              * @example 2026-12-01
              */
             from: string;
             /**
              * Format: date
-             * @description Calendar date, 1900-01-01..9998-12-31
+             * @description Last day; not before `from`, within the branch's advance window (a rule across fields, which JSON Schema cannot state: 400 validation_error)
              * @example 2026-12-01
              */
             to: string;
             /** @default [] */
-            timeWindows: {
+            timeWindows?: {
                 /** @example 09:00 */
                 start: string;
                 /** @example 09:00 */
                 end: string;
             }[];
             /** @default false */
-            autoBook: boolean;
+            autoBook?: boolean;
             /**
              * Format: date-time
-             * @description Default: 30 days from now
+             * @description Default: 30 days from now; must lie ahead, at most 90 days (a rule on the clock, which JSON Schema cannot state: 400 validation_error)
              * @example 2026-12-01T09:00:00+01:00
              */
             expiresAt?: string;
@@ -2726,7 +2782,7 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            source: "phone" | "web" | "api" | "mobile";
+            source?: "phone" | "web" | "api" | "mobile";
             notes?: string;
         };
         CreateBooking: {
@@ -2771,7 +2827,7 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            source: "phone" | "web" | "api" | "mobile";
+            source?: "phone" | "web" | "api" | "mobile";
             notes?: string;
         };
         BookingWithHistory: components["schemas"]["Booking"] & {
@@ -3161,6 +3217,7 @@ export interface components {
                 name: string;
                 /** Format: email */
                 email?: string;
+                /** @description A number in international (+49 30 1234567) or national format (read with the branch or company country); one that is no valid number there is a 400 */
                 phone?: string;
                 language?: string;
             };
@@ -3520,6 +3577,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -3797,6 +3888,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -4215,6 +4340,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -4491,6 +4650,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -4772,6 +4965,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -5192,6 +5419,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -5226,6 +5504,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -5470,6 +5765,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -5504,6 +5850,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -5753,6 +6116,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -6035,6 +6432,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -6320,6 +6751,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -6354,6 +6836,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -6598,6 +7097,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
+            /** @description Calendar link invalid (calendar_link_invalid) */
+            422: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_calendar_link_invalid"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -6632,6 +7182,23 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_internal_error"];
+                };
+            };
+            /** @description Dependency unavailable (dependency_unavailable) */
+            503: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_dependency_unavailable"];
                 };
             };
         };
@@ -6889,6 +7456,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -7059,6 +7660,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -7339,6 +7974,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -7478,6 +8147,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
@@ -7621,6 +8324,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -7668,7 +8405,7 @@ export interface operations {
                 serviceId: string;
                 /** @description Calendar date, 1900-01-01..9998-12-31 */
                 from: string;
-                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                /** @description Not before `from`, at most 62 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 to: string;
                 /** @description Only this staff member */
                 staffId?: string;
@@ -7835,9 +8572,9 @@ export interface operations {
                 participants?: number;
                 /** @description Earliest start (default now); the search covers 62 days from here */
                 after?: string;
-                /** @description Slots end at or before this instant */
+                /** @description Slots end at or before this instant; after `after` (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 before?: string;
-                /** @description Local times of the branch; a slot lies wholly inside one window */
+                /** @description Comma-separated HH:mm-HH:mm (end 24:00 allowed), local times of the branch; a slot lies wholly inside one window. Each window ends after it starts (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 timeWindows?: string;
                 /** @description Local start dates of the branch on these weekdays */
                 weekdays?: string;
@@ -8253,6 +8990,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -8590,6 +9361,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -8911,6 +9716,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_waitlist_limit_reached"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Idempotency key reused (idempotency_key_reused) */
@@ -9300,7 +10139,7 @@ export interface operations {
                 branchId?: string;
                 /** @description Calendar date, 1900-01-01..9998-12-31 */
                 from: string;
-                /** @description Calendar date, 1900-01-01..9998-12-31 */
+                /** @description Not before `from`, at most 366 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 to: string;
                 groupBy?: "branch" | "staff" | "service";
                 /** @description Time series buckets: local days, weeks (Monday first) or months */
@@ -9734,6 +10573,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_reservation_expired"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -10107,6 +10980,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -10319,6 +11226,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Idempotency key reused (idempotency_key_reused) */
@@ -11118,6 +12059,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -11442,6 +12417,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Booking rule violation (booking_rule_violation) */
@@ -12225,6 +13234,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Too many requests (rate_limited) */
             429: {
                 headers: {
@@ -12502,6 +13545,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Calendar connection invalid (calendar_connection_invalid) */
@@ -12934,6 +14011,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Calendar connection invalid (calendar_connection_invalid) */
@@ -13386,6 +14497,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Webhook URL refused (webhook_url_invalid) */
             422: {
                 headers: {
@@ -13816,6 +14961,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_not_found"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Webhook URL refused (webhook_url_invalid) */
@@ -14451,6 +15630,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_reservation_expired"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -14944,6 +16157,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -15160,6 +16407,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem_slot_unavailable"] | components["schemas"]["Problem_invalid_state"];
                 };
             };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
+                };
+            };
             /** @description Booking rule violation (booking_rule_violation); Idempotency key reused (idempotency_key_reused) */
             422: {
                 headers: {
@@ -15367,6 +16648,40 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem_already_reviewed"] | components["schemas"]["Problem_invalid_state"];
+                };
+            };
+            /** @description Payload too large (payload_too_large) */
+            413: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_payload_too_large"];
+                };
+            };
+            /** @description Unsupported media type (unsupported_media_type) */
+            415: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem_unsupported_media_type"];
                 };
             };
             /** @description Too many requests (rate_limited) */
