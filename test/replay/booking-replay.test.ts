@@ -25,7 +25,7 @@ test('the recorded histories cover every booking workflow and path', () => {
   for (const prefix of ['server-booking-update-with-start', 'server-series-child-refused', 'server-series-cancel', 'server-waitlist-', 'server-hold-sweeper', 'server-reservation-expired', 'server-reservation-not-pending', 'server-reservation-released']) {
     expect([prefix, files.some((f) => f.startsWith(prefix))]).toEqual([prefix, true]);
   }
-  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-', 'lifecycle-review-request']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
+  for (const prefix of ['booking-', 'reschedule-', 'cancel-', 'sync-retry-', 'booking-lifecycle-', 'lifecycle-', 'lifecycle-review-request', 'calendar-inbound-', 'calendar-reconcile-']) expect(files.some((f) => f.startsWith(prefix))).toBe(true);
 });
 
 test('every recorded history replays against the current workflow code', async () => {

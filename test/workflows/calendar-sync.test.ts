@@ -4,8 +4,14 @@
  * inbound_reschedule sync failure and releases the hold; reconciliation applies the scanned
  * changes through the same steps and records repaired/open; a failing scan fails the run before
  * any change.
+ *
+ * `RECORD_HISTORIES=1 npx jest test/workflows/calendar-sync.test.ts` writes each run's history to
+ * test/replay/histories/calendar-*.json, which booking-replay.test.ts replays on every run.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import type { CalendarInboundEvent } from '../../workflows/calendar-inbound.contract';
 import { getTimeSkippingEnv, bundleOnce } from '../harness/temporal';
@@ -36,17 +42,26 @@ function stubs(over: Record<string, jest.Mock> = {}) {
   };
 }
 
-async function run<T>(workflow: string, args: unknown[], activities: Record<string, jest.Mock>): Promise<T> {
+async function run<T>(workflow: string, args: unknown[], activities: Record<string, jest.Mock>, record?: string): Promise<T> {
   const env = await getTimeSkippingEnv();
   const taskQueue = `calendar-sync-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
-  return worker.runUntil(env.client.workflow.execute(workflow, { workflowId: `wf-${randomUUID()}`, taskQueue, args }));
+  const workflowId = `wf-${randomUUID()}`;
+  try {
+    return await worker.runUntil(env.client.workflow.execute(workflow, { workflowId, taskQueue, args }));
+  } finally {
+    if (record && process.env.RECORD_HISTORIES) {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      const file = path.join(__dirname, '..', 'replay', 'histories', `${record}.json`);
+      fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+    }
+  }
 }
 
 describe('calendarInboundWorkflow', () => {
   it('a cancellation in Cal.com cancels here, wakes the waiting lists and mails the customer', async () => {
     const acts = stubs();
-    const result = await run('calendarInboundWorkflow', [{ connectionId: 'cal_1', event: event(), source: 'webhook' }], acts);
+    const result = await run('calendarInboundWorkflow', [{ connectionId: 'cal_1', event: event(), source: 'webhook' }], acts, 'calendar-inbound-cancelled');
     expect(result).toEqual({ kind: 'cancelled', bookingId: 'bkg_1' });
     expect(acts.cancelBookingFromCalendar).toHaveBeenCalledWith(expect.objectContaining({ bookingId: 'bkg_1', uid: 'uid-1', dedupeKey: 'calcom-inbound-cal_1-uid-1-BOOKING_CANCELLED:cancelled' }));
     expect(acts.fanOutSlotFreed).toHaveBeenCalledWith(expect.objectContaining({ bookingId: 'bkg_1', reason: 'cancelled' }));
@@ -55,7 +70,7 @@ describe('calendarInboundWorkflow', () => {
 
   it('a move onto a time busy here releases the hold and opens an inbound_reschedule sync failure', async () => {
     const acts = stubs();
-    const result = await run('calendarInboundWorkflow', [{ connectionId: 'cal_1', event: event({ trigger: 'BOOKING_RESCHEDULED', uid: 'uid-2', previousUid: 'uid-1' }), source: 'webhook' }], acts);
+    const result = await run('calendarInboundWorkflow', [{ connectionId: 'cal_1', event: event({ trigger: 'BOOKING_RESCHEDULED', uid: 'uid-2', previousUid: 'uid-1' }), source: 'webhook' }], acts, 'calendar-inbound-reschedule-refused');
     expect(result).toMatchObject({ kind: 'reschedule_refused', bookingId: 'bkg_1', syncFailureId: 'syf_1' });
     expect(acts.releaseRescheduleHold).toHaveBeenCalled();
     expect(acts.recordSyncFailure).toHaveBeenCalledWith(expect.objectContaining({ operation: 'inbound_reschedule' }));
@@ -66,14 +81,14 @@ describe('calendarInboundWorkflow', () => {
 describe('calendarReconcileWorkflow', () => {
   it('applies the scanned changes through the inbound steps and records repaired/open', async () => {
     const acts = stubs();
-    const result = await run('calendarReconcileWorkflow', [{ connectionId: 'cal_1' }], acts);
+    const result = await run('calendarReconcileWorkflow', [{ connectionId: 'cal_1' }], acts, 'calendar-reconcile-repaired');
     expect(result).toEqual({ kind: 'done', connectionId: 'cal_1', examined: 3, repaired: 1, open: 2, requests: 2 });
     expect(acts.finishCalendarReconcile).toHaveBeenCalledWith({ connectionId: 'cal_1', repaired: 1, open: 2 });
   });
 
   it('Cal.com down: the scan fails after its retries (time skipped) and nothing is changed or recorded', async () => {
     const acts = stubs({ scanCalendarDrift: jest.fn(async () => { throw new Error('Cal.com list answered 503'); }) });
-    await expect(run('calendarReconcileWorkflow', [{ connectionId: 'cal_1' }], acts)).rejects.toThrow();
+    await expect(run('calendarReconcileWorkflow', [{ connectionId: 'cal_1' }], acts, 'calendar-reconcile-scan-failed')).rejects.toThrow();
     expect(acts.scanCalendarDrift).toHaveBeenCalledTimes(3);
     expect(acts.cancelBookingFromCalendar).not.toHaveBeenCalled();
     expect(acts.finishCalendarReconcile).not.toHaveBeenCalled();
