@@ -1,8 +1,8 @@
 /**
  * The worker as a real process for suites that test process-level behaviour (drain on SIGTERM,
- * crash on SIGKILL): `tsx worker/main.ts`, configured like `npm run worker` from the test services
- * and a task queue of the suite's own. It runs in its own process group (detached), so a signal
- * reaches tsx's node child as well, as in `npm run dev`. Its recent output is kept for failure
+ * crash on SIGKILL): `node --import tsx worker/main.ts`, configured like `npm run worker` from the test services
+ * and a task queue of the suite's own. It runs in its own process group (detached), and a signal
+ * to the group reaches the one node process. Its recent output is kept for failure
  * messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,6 @@ import path from 'node:path';
 import { testEnv } from './env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const KEEP_CHUNKS = 400;
 
 export interface WorkerProcess {
@@ -24,7 +23,7 @@ export interface WorkerProcessOptions {
   taskQueue: string;
   /** Cal.com (emulator) the worker talks to; the test services' one unless given. */
   calcomBaseUrl?: string;
-  /** The program and its arguments; default `tsx worker/main.ts` (e.g. `node dist/worker/main.js`). */
+  /** The program and its arguments; default `node --import tsx worker/main.ts` (e.g. `node dist/worker/main.js`). */
   command?: { file: string; args: string[] };
   /** Extra environment (WORKER_DEPLOYMENT_NAME, WORKER_METRICS_PORT, ...). */
   env?: Record<string, string>;
@@ -48,7 +47,10 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     ...options.env,
   };
   delete childEnv.CALCOM_API_KEY; // the emulator's key
-  const command = options.command ?? { file: TSX, args: ['worker/main.ts'] };
+  // `node --import tsx`, not the tsx CLI: the CLI relays a signal to its child and SIGKILLs it
+  // (exit 143) when the child has not acknowledged within ~60 ms, which a worker busy finishing a
+  // workflow task can miss, so a graceful drain became a flaky kill. One process, one handler.
+  const command = options.command ?? { file: process.execPath, args: ['--import', 'tsx', 'worker/main.ts'] };
   const child = spawn(command.file, command.args, { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {

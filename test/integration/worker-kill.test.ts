@@ -1,5 +1,5 @@
 /**
- * Crash safety of the booking saga with a REAL worker process: `tsx worker/main.ts` on a task
+ * Crash safety of the booking saga with a REAL worker process: `node --import tsx worker/main.ts` on a task
  * queue of its own, against the test database, the shared Temporal dev server and a private
  * Cal.com emulator (so its slow-down does not disturb other suites). Ten sagas start while the
  * emulator answers creates slowly; once holds exist and calendar creates are in flight, the
