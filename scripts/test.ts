@@ -3,6 +3,12 @@
  * `npm run dev` against a fresh `booking_test` database, the Cal.com emulator, SMTP sink and SMS
  * sink in-process, then Jest in band. Ends with the plain line "N passed, M failed" that CI reads,
  * and exits with Jest's code. Extra arguments go to Jest.
+ *
+ * Jest runs against a deadline (TEST_DEADLINE_MINUTES, default 80: CI stops the whole job at 90).
+ * A run that passes it is stopped, the files still running are named, and the summary counts what
+ * had finished (from test/harness/progress-reporter.cjs) plus one failure, so a hung test is a
+ * red line with its name rather than a job that never reports. `--forceExit`: a handle a test
+ * leaked must not keep Jest alive after the last file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +19,16 @@ import { ROOT } from './lib/toolchain';
 import { testDatabaseName } from './lib/test-database';
 
 const RESULTS = path.join(ROOT, '.data', 'jest-results.json');
+const PROGRESS = path.join(ROOT, '.data', 'jest-progress.json');
+const DEADLINE_MINUTES = Number(process.env.TEST_DEADLINE_MINUTES ?? 80);
+
+interface JestProgress {
+  passed: number;
+  failed: number;
+  filesFailedToRun: number;
+  filesDone: number;
+  running: Record<string, number>;
+}
 
 interface JestResults {
   numPassedTests: number;
@@ -52,24 +68,49 @@ async function main(): Promise<number> {
       BOOKING_TEST_SERVICES: 'ready',
       DATABASE_URL: services.databaseUrl,
       TEMPORAL_ADDRESS: services.temporalAddress,
+      JEST_PROGRESS_FILE: PROGRESS,
       ...side.env,
     };
     if (services.redisUrl) env.REDIS_URL = services.redisUrl;
     console.log(`[test] services ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; running Jest`);
 
     fs.rmSync(RESULTS, { force: true });
-    const jestArgs = ['--runInBand', '--ci', '--json', `--outputFile=${RESULTS}`, ...process.argv.slice(2)];
-    const jest = startProcess('jest', path.join(ROOT, 'node_modules', '.bin', 'jest'), jestArgs, { env, inheritStdio: true });
-    await jest.exited;
-    const code = jest.exitCode() ?? 1;
+    fs.rmSync(PROGRESS, { force: true });
+    const reporters = ['--reporters=default', `--reporters=${path.join(ROOT, 'test', 'harness', 'progress-reporter.cjs')}`];
+    const jestArgs = ['--runInBand', '--ci', '--forceExit', '--json', `--outputFile=${RESULTS}`, ...reporters, ...process.argv.slice(2)];
+    const jest = startProcess('jest', path.join(ROOT, 'node_modules', '.bin', 'jest'), jestArgs, { env, inheritStdio: true, stopTimeoutMs: 15_000 });
+    const deadlineMs = Math.max(0, startedAt + DEADLINE_MINUTES * 60_000 - Date.now());
+    let deadline: NodeJS.Timeout | undefined;
+    const overran = await Promise.race([
+      jest.exited.then(() => false),
+      new Promise<boolean>((resolve) => (deadline = setTimeout(() => resolve(true), deadlineMs))),
+    ]);
+    clearTimeout(deadline);
+    if (overran) {
+      console.log(`\n${prefixer('test')} Jest passed the deadline of ${DEADLINE_MINUTES} min (TEST_DEADLINE_MINUTES); stopping it`);
+      await jest.stop();
+    }
     await supervisor.stopAll();
-    console.log(summary());
-    return code;
+    console.log(overran ? summaryAfterDeadline() : summary());
+    return overran ? 1 : (jest.exitCode() ?? 1);
   } catch (error) {
     console.error(`\n[test] ${(error as Error).message}`);
     await supervisor.stopAll();
     return 1;
   }
+}
+
+/** "N passed, M failed" from the progress file of a run stopped at its deadline; the stop counts as one failure. */
+function summaryAfterDeadline(): string {
+  const progress: JestProgress = fs.existsSync(PROGRESS)
+    ? (JSON.parse(fs.readFileSync(PROGRESS, 'utf8')) as JestProgress)
+    : { passed: 0, failed: 0, filesFailedToRun: 0, filesDone: 0, running: {} };
+  const lines = Object.entries(progress.running).map(
+    ([file, since]) => `${prefixer('test')} still running: ${path.relative(ROOT, file)} (for ${Math.round((Date.now() - since) / 1000)} s)`,
+  );
+  lines.push(`${prefixer('test')} ${progress.filesDone} test file(s) had finished`);
+  lines.push(`${progress.passed} passed, ${progress.failed + progress.filesFailedToRun + 1} failed`);
+  return lines.join('\n');
 }
 
 /** "N passed, M failed" from Jest's JSON; a test file that could not run counts as one failure. */

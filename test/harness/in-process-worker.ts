@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Db } from '../../infra/db/prisma';
 import { testEnv } from './env';
 import { startRealActivities, type RealActivities } from './real-activities';
-import { bundleOnce, getTestEnv, testDataConverter } from './temporal';
+import { bundleOnce, createTestWorker, getTestEnv, testDataConverter } from './temporal';
 import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 
 export interface InProcessWorker extends RealActivities {
@@ -24,7 +24,7 @@ export async function startInProcessWorker(db: Db, taskQueue: string): Promise<I
   const parts = await startRealActivities(db, { cachePrefix: `test-${taskQueue}-${randomUUID()}` });
   let worker: Worker;
   try {
-    worker = await Worker.create({
+    worker = await createTestWorker({
       connection: temporal.nativeConnection,
       namespace: testEnv().temporalNamespace,
       taskQueue,
@@ -42,7 +42,7 @@ export async function startInProcessWorker(db: Db, taskQueue: string): Promise<I
     ...parts,
     taskQueue,
     async close() {
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown(); // the file's teardown may have stopped it
       await running;
       await parts.close();
     },

@@ -3,6 +3,11 @@
  * file its own module registry), torn down by an afterAll this module registers itself, so no
  * native handle outlives its file and Jest exits on its own.
  *
+ * - createTestWorker(): Worker.create for suites. The teardown shuts down every worker still
+ *   running before it stops the servers: a test that timed out inside `worker.runUntil` leaves its
+ *   worker polling, and a worker polling a stopped time-skipping server retries forever (every
+ *   10 s) and keeps Jest from exiting; that is how a CI run once sat out its 90 minutes.
+ *
  * - getTestEnv(): the shared dev server started by `npm test` or the global setup
  *   (createFromExistingServer: no start-up deadline, Update and search attributes work).
  * - getTimeSkippingEnv(): the Java time-skipping server from .tools (existing-path: no download),
@@ -14,7 +19,7 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dataConverter } from '../../infra/temporal/payload-codec';
-import type { WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createLogger } from '../../infra/logger';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle';
 import { ensureTimeSkippingServer } from '../../scripts/lib/toolchain';
@@ -54,8 +59,34 @@ export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return timeSkipping;
 }
 
-/** Tears down whichever environments this file created. Registered as afterAll automatically. */
+const liveWorkers = new Set<Worker>();
+const WORKER_STOP_MS = 15_000;
+
+/** Worker.create, remembered so that the teardown can stop it if the test could not. */
+export async function createTestWorker(options: WorkerOptions): Promise<Worker> {
+  const worker = await Worker.create(options);
+  liveWorkers.add(worker);
+  return worker;
+}
+
+/** Shuts down the remembered workers that are still running and waits (bounded) until they stopped. */
+async function stopLiveWorkers(): Promise<void> {
+  const workers = [...liveWorkers];
+  liveWorkers.clear();
+  await Promise.all(
+    workers.map(async (worker) => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      const deadline = Date.now() + WORKER_STOP_MS;
+      while (['STOPPING', 'DRAINING', 'DRAINED'].includes(worker.getState()) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }),
+  );
+}
+
+/** Stops this file's leftover workers, then tears down whichever environments it created. Registered as afterAll automatically. */
 export async function teardownTestEnvs(): Promise<void> {
+  await stopLiveWorkers();
   const envs = [existing, timeSkipping];
   existing = undefined;
   timeSkipping = undefined;

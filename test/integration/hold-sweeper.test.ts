@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+
 import { createActivities, type Activities } from '../../activities';
 import { createAvailabilityCache, type AvailabilityCache } from '../../infra/cache/availability-cache';
 import { createCalcomConnections } from '../../infra/calcom/calcom.connections';
@@ -30,7 +30,7 @@ import { ensureHoldSweeperSchedule } from '../../worker/hold-sweeper-schedule';
 import { bookingWorkflowId, type BookAppointmentInput } from '../../workflows/book-appointment.contract';
 import type { HoldSweeperResult } from '../../workflows/hold-sweeper.contract';
 import { testEnv } from '../harness/env';
-import { bundleOnce, getTestEnv, testDataConverter } from '../harness/temporal';
+import { bundleOnce, createTestWorker, getTestEnv, testDataConverter } from '../harness/temporal';
 import { quietTemporalRuntime } from '../workflows/booking-workflows.harness';
 import { seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 import { NO_TRACING_SINKS } from '../../worker/booking-worker';
@@ -80,7 +80,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 /** Runs `fn` while a worker with the real activities serves TASK_QUEUE (stopped before the env's teardown). */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({
+  const worker = await createTestWorker({
     connection: temporal.nativeConnection, namespace: temporal.namespace ?? 'default', taskQueue: TASK_QUEUE, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), sinks: NO_TRACING_SINKS, activities: createActivities(activityDeps),
   });
   return worker.runUntil(fn());

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+
 import { createNotificationActivities } from '../../activities/notification.activities';
 import { createNotificationRelayActivities } from '../../activities/notification-relay.activities';
 import { createPrisma, type Db } from '../../infra/db/prisma';
@@ -21,7 +21,7 @@ import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 import { NOTIFICATION_RELAY_WORKFLOW, type NotificationRelayResult } from '../../workflows/notification-relay.contract';
 import { testEnv } from '../harness/env';
 import { inbox, parseInvite } from '../harness/smtp-sink';
-import { bundleOnce, getTestEnv, testDataConverter } from '../harness/temporal';
+import { bundleOnce, createTestWorker, getTestEnv, testDataConverter } from '../harness/temporal';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 jest.setTimeout(120_000);
@@ -47,7 +47,7 @@ afterAll(async () => {
 async function relayPass(activities: ReturnType<typeof createNotificationRelayActivities>): Promise<NotificationRelayResult> {
   const { client, nativeConnection } = await getTestEnv();
   const taskQueue = `relay-sms-${newId('q')}`;
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), sinks: NO_TRACING_SINKS, activities });
+  const worker = await createTestWorker({ connection: nativeConnection, taskQueue, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), sinks: NO_TRACING_SINKS, activities });
   return worker.runUntil(client.workflow.execute(NOTIFICATION_RELAY_WORKFLOW, { taskQueue, workflowId: `relay-sms-${newId('wf')}`, args: [{}] }));
 }
 

@@ -7,7 +7,7 @@
  * 72 hours is marked `failed` with its last error.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+
 import { createNotificationActivities } from '../../activities/notification.activities';
 import { createNotificationRelayActivities } from '../../activities/notification-relay.activities';
 import { loadConfig } from '../../infra/config';
@@ -16,7 +16,7 @@ import { newId } from '../../infra/db/ids';
 import { createMailer } from '../../infra/notify/mailer';
 import { startSmtpSink, type SmtpSink } from '../../infra/notify/smtp-sink';
 import { ensureNotificationRelaySchedule, notificationRelaySchedule } from '../../worker/notification-relay-schedule';
-import { bundleOnce, getTestEnv, testDataConverter } from '../harness/temporal';
+import { bundleOnce, createTestWorker, getTestEnv, testDataConverter } from '../harness/temporal';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
 jest.setTimeout(300_000);
@@ -55,7 +55,7 @@ test('a confirmation that failed during a 2-minute SMTP outage is sent once the 
   const taskQueue = `notification-relay-${newId('q')}`;
   const scheduleId = `notification-relay-${taskQueue}`;
   const relay = createNotificationRelayActivities({ db, mailer, timing: { minAgeMs: 0, baseBackoffMs: 10_000 } });
-  const worker = await Worker.create({ connection: (await getTestEnv()).nativeConnection, taskQueue, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), activities: relay });
+  const worker = await createTestWorker({ connection: (await getTestEnv()).nativeConnection, taskQueue, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), activities: relay });
   await ensureNotificationRelaySchedule(client, notificationRelaySchedule(taskQueue, scheduleId, '10 seconds'));
   try {
     await worker.runUntil(async () => {

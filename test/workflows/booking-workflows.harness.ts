@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
-import { getTimeSkippingEnv } from '../harness/temporal';
+import { createTestWorker, getTimeSkippingEnv } from '../harness/temporal';
 import { FakeBookingWorld } from './booking-world.fakes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -97,7 +97,7 @@ export async function bookingTestRun(label: string, bundle?: WorkflowBundle): Pr
     world,
     taskQueue,
     async run(fn) {
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: world.activities() });
+      const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: world.activities() });
       return worker.runUntil(async () => {
         const result = await fn();
         await settleLifecycles(env, world);

@@ -12,9 +12,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
+
 import type { CalendarInboundEvent } from '../../workflows/calendar-inbound.contract';
-import { getTimeSkippingEnv, bundleOnce } from '../harness/temporal';
+import { bundleOnce, createTestWorker, getTimeSkippingEnv } from '../harness/temporal';
 
 jest.setTimeout(180_000);
 
@@ -45,7 +45,7 @@ function stubs(over: Record<string, jest.Mock> = {}) {
 async function run<T>(workflow: string, args: unknown[], activities: Record<string, jest.Mock>, record?: string): Promise<T> {
   const env = await getTimeSkippingEnv();
   const taskQueue = `calendar-sync-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
+  const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   const workflowId = `wf-${randomUUID()}`;
   try {
     return await worker.runUntil(env.client.workflow.execute(workflow, { workflowId, taskQueue, args }));

@@ -6,10 +6,10 @@
  * orphans after the holds, cancels only unowned ones, reports what it skipped and why, and
  * passes its options (defaults, company scope) through.
  */
-import { Worker } from '@temporalio/worker';
+
 import type { CalendarOrphan, HoldSweeperInput, HoldSweeperResult, StaleHold, WorkflowState } from '../../workflows/hold-sweeper.contract';
 import type { holdSweeperWorkflow } from '../../workflows/hold-sweeper.workflow';
-import { bundleOnce, getTimeSkippingEnv } from '../harness/temporal';
+import { bundleOnce, createTestWorker, getTimeSkippingEnv } from '../harness/temporal';
 import { quietTemporalRuntime } from './booking-workflows.harness';
 import { NO_TRACING_SINKS } from '../../worker/booking-worker';
 
@@ -81,7 +81,7 @@ async function sweep(world: World, input: HoldSweeperInput = {}) {
   };
   seq += 1;
   const taskQueue = `hold-sweeper-wf-${process.pid}-${seq}-${Date.now()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities });
+  const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), sinks: NO_TRACING_SINKS, activities });
   const result: HoldSweeperResult = await worker.runUntil(
     env.client.workflow.execute<typeof holdSweeperWorkflow>('holdSweeperWorkflow', { taskQueue, workflowId: `hold-sweeper-test-${taskQueue}`, args: [input] }),
   );

@@ -4,7 +4,7 @@
  * in order), conflicts skipped with alternatives or moved to the same-day alternative, bounded
  * history through continue-as-new, and a cancel from a given instant.
  */
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { expandRecurrence } from '../../domain/recurrence/recurrence';
@@ -16,7 +16,7 @@ import {
   type SeriesWorkflowInput,
 } from '../../workflows/series.contract';
 import type { seriesWorkflow } from '../../workflows/series.workflow';
-import { getTimeSkippingEnv } from '../harness/temporal';
+import { createTestWorker, getTimeSkippingEnv } from '../harness/temporal';
 
 const TZ = 'Europe/Berlin';
 let env: TestWorkflowEnvironment;
@@ -57,7 +57,7 @@ function fakes(taken: Set<string> = new Set()) {
 
 async function run<T>(acts: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `series-${++counter}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: acts });
+  const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: acts });
   return worker.runUntil(fn(taskQueue));
 }
 

@@ -3,7 +3,7 @@
  * in-memory "database" of entries and free slots and apply the real domain policy (fairness,
  * offer dedupe), so the tests exercise the same decisions the real activities make.
  */
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fairOffers, unsentOffers, type FreeSlot, type OpenWaitlistEntry } from '../../domain/waitlist/waitlist-policy';
 import type { BookAppointmentInput, BookAppointmentResult } from '../../workflows/book-appointment.contract';
@@ -17,7 +17,7 @@ import {
   type WaitlistMonitorState,
 } from '../../workflows/waitlist-monitor.contract';
 import type { waitlistMonitorWorkflow } from '../../workflows/waitlist-monitor.workflow';
-import { getTimeSkippingEnv } from '../harness/temporal';
+import { createTestWorker, getTimeSkippingEnv } from '../harness/temporal';
 import { checkDelayMs } from '../../domain/waitlist/fan-out';
 
 const TZ = 'Europe/Berlin';
@@ -99,7 +99,7 @@ beforeAll(async () => {
 async function withWorker<T>(store: FakeStore, fn: (acts: ReturnType<FakeStore['activities']>) => Promise<T>): Promise<T> {
   taskQueue = `wl-${++counter}`;
   const acts = store.activities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: acts });
+  const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: acts });
   return worker.runUntil(fn(acts));
 }
 

@@ -4,11 +4,11 @@
  * 72-hour give-up rule of attemptWebhookDelivery (`retry_until` = created + window).
  */
 import { Context } from '@temporalio/activity';
-import { Worker } from '@temporalio/worker';
+
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WebhookActivities } from '../../activities/webhook.activities';
 import { WEBHOOK_RETRY_WINDOW_MS } from '../../domain/webhooks/webhook-events';
-import { bundleOnce } from '../harness/temporal';
+import { bundleOnce, createTestWorker } from '../harness/temporal';
 
 interface FakeDelivery {
   id: string;
@@ -65,6 +65,6 @@ let runs = 0;
 export async function webhookWorker(env: TestWorkflowEnvironment, outbox: FakeWebhookOutbox) {
   runs += 1;
   const taskQueue = `webhooks-${runs}-${Date.now()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities: outbox.activities() });
+  const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities: outbox.activities() });
   return { worker, taskQueue };
 }
