@@ -1,6 +1,7 @@
 /**
- * The benchmarks' own database (`booking_bench` on the configured PostgreSQL server), migrated on
- * first use, so a bench never writes into the development or test databases.
+ * The benchmarks' own database (`booking_bench` on the configured PostgreSQL server, or BENCH_DB
+ * when two benches run side by side), migrated on first use, so a bench never writes into the
+ * development or test databases.
  */
 import path from 'node:path';
 import { loadConfig } from '../../infra/config';
@@ -11,7 +12,7 @@ const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'prisma', 'migrations
 
 export function benchDatabaseUrl(): string {
   const url = new URL(loadConfig().databaseUrl);
-  url.pathname = '/booking_bench';
+  url.pathname = `/${process.env.BENCH_DB ?? 'booking_bench'}`;
   return url.toString();
 }
 
