@@ -20,7 +20,7 @@ import type { BookingPlanner, PlanRequest, SlotPlan } from '../../infra/booking/
 import type { AppDeps } from '../app-deps';
 import type { RouteContext } from '../route-kit';
 import type { BookAppointmentInput } from '../../workflows/book-appointment.contract';
-import type { ConflictOutcome, NotFoundOutcome, RuleViolationOutcome } from '../../workflows/lib/outcomes';
+import type { AlternativeSlot, ConflictOutcome, NotFoundOutcome, RuleViolationOutcome } from '../../workflows/lib/outcomes';
 
 declare module '../app-deps' {
   interface AppDeps {
@@ -78,19 +78,27 @@ export async function holdForRequest(ctx: RouteContext, input: BookAppointmentIn
     // own plan would have found (the slot is held when it is answered): it is answered from that
     // decision, without its own plan, insert and searches. Anything else (a rule violation, an
     // error, a settled row) and this request decides for itself.
-    const decided = await running.catch(() => null);
+    const decided = await running.outcome.catch(() => null);
     if (decided?.kind === 'held' || decided?.kind === 'conflict') {
-      return (await own()) ?? { kind: 'conflict', alternatives: decided.kind === 'conflict' ? decided.alternatives : await planner.alternatives(request) };
+      // The losers of a taken slot share one alternatives search.
+      const alternatives = decided.kind === 'conflict' ? decided.alternatives : await (running.losers ??= planner.alternatives(request));
+      return (await own()) ?? { kind: 'conflict', alternatives };
     }
     return decide(ctx, input, workflowId, request, own);
   }
-  const decision = decide(ctx, input, workflowId, request, own);
+  const decision: Decision = { outcome: decide(ctx, input, workflowId, request, own) };
   decisions.set(key, decision);
   const done = () => {
     if (decisions.get(key) === decision) decisions.delete(key);
   };
-  decision.then(done, done);
-  return decision;
+  decision.outcome.then(done, done);
+  return decision.outcome;
+}
+
+/** A request being decided, and the alternatives of the requests that lost to it (made once, on demand). */
+interface Decision {
+  outcome: Promise<RequestHold>;
+  losers?: Promise<AlternativeSlot[]>;
 }
 
 async function decide(ctx: RouteContext, input: BookAppointmentInput, workflowId: string, request: PlanRequest, own: () => Promise<RequestHold | null>): Promise<RequestHold> {
@@ -119,8 +127,8 @@ function decisionKey(r: PlanRequest): string {
     r.preferences ?? null, r.participants ?? null]);
 }
 
-const decisionMaps = new WeakMap<AppDeps, Map<string, Promise<RequestHold>>>();
-function decisionsOf(deps: AppDeps): Map<string, Promise<RequestHold>> {
+const decisionMaps = new WeakMap<AppDeps, Map<string, Decision>>();
+function decisionsOf(deps: AppDeps): Map<string, Decision> {
   let map = decisionMaps.get(deps);
   if (!map) decisionMaps.set(deps, (map = new Map()));
   return map;
