@@ -22,7 +22,8 @@
  * first) when dist/ exists, else under tsx (BENCH_WORKER=tsx|dist chooses). Its memory is broken
  * down by a memory report it logs on SIGUSR2 (each V8 isolate after a full GC, the native rest).
  * Env: BENCH_WORKER_NODE_OPTIONS (extra node flags for the worker process).
- * Env: BENCH_MONITORS (10000), BENCH_ROUNDS (5), BENCH_IDLE_DAY (2027-03-07).
+ * Env: BENCH_MONITORS (10000), BENCH_ROUNDS (5), BENCH_IDLE_DAY (2027-03-07), BENCH_TIMELINE=1 (per
+ * round, the steps of the cancel, monitor and saga workflows on one clock: where the time goes).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,8 @@ import { startSmtpSink } from '../infra/notify/smtp-sink';
 import { cancelWorkflowId } from '../workflows/cancel-booking.contract';
 import { waitlistWorkflowId, type WaitlistMonitorInput } from '../workflows/waitlist-monitor.contract';
 import { benchDatabaseUrl } from './lib/bench-database';
+import { timeline } from './lib/history-breakdown';
+import { bookingWorkflowId } from '../workflows/book-appointment.contract';
 import { signalGroup, startWorkerProcess, type WorkerProcess } from '../test/harness/worker-process';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from '../test/integration/availability.fixtures';
 
@@ -121,10 +124,21 @@ async function round(ctx: Ctx, day: string): Promise<number> {
   const entryId = await startEntry(ctx, day, true, { start: '10:00', end: '11:00' });
   await awaitChecks(ctx, entryId, 1, 20);
   const t0 = performance.now();
+  const wallT0 = Date.now();
   await ctx.client.workflow.start('cancelBookingWorkflow', { taskQueue: ctx.taskQueue, workflowId: cancelWorkflowId(taken), args: [{ bookingId: taken, reason: 'bench' }] });
   for (;;) {
     const row = await ctx.db.waitingListEntry.findUniqueOrThrow({ where: { id: entryId } });
-    if (row.status === 'booked') return performance.now() - t0;
+    if (row.status === 'booked') {
+      const took = performance.now() - t0;
+      if (process.env.BENCH_TIMELINE) {
+        // Where the time went (ms after the cancellation's start): task/activity = scheduled/started/completed.
+        for (const [label, id] of [['cancel', cancelWorkflowId(taken)], ['monitor', waitlistWorkflowId(entryId)], ['saga', bookingWorkflowId(row.bookingId ?? '')]] as const) {
+          const lines = await timeline(ctx.client, id, wallT0).catch((e: Error) => [e.message]);
+          console.log(`    ${label}: ${lines.join(', ')}`);
+        }
+      }
+      return took;
+    }
     if (performance.now() - t0 > 60_000) throw new Error(`entry ${entryId} not booked after 60 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
