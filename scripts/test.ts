@@ -8,8 +8,11 @@
  * A run that passes it is stopped, the files still running are named, and the summary counts what
  * had finished (from test/harness/progress-reporter.cjs) plus one failure, so a hung test is a
  * red line with its name rather than a job that never reports. `--forceExit`: a handle a test
- * leaked must not keep Jest alive after the last file.
+ * leaked must not keep Jest alive after the last file. Every process Jest started carries
+ * BOOKING_TEST_RUN in its environment; whatever of them outlived Jest is killed at the end, since
+ * an orphan holding the terminal's pipe would keep CI's `npm test | tee` open.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { prefixer, runScript, startProcess, Supervisor } from './lib/processes';
@@ -40,6 +43,7 @@ interface JestResults {
 
 async function main(): Promise<number> {
   const supervisor = new Supervisor();
+  const runId = randomUUID();
   supervisor.stopOnSignals(() => process.exit(130));
   const startedAt = Date.now();
   try {
@@ -69,6 +73,7 @@ async function main(): Promise<number> {
       DATABASE_URL: services.databaseUrl,
       TEMPORAL_ADDRESS: services.temporalAddress,
       JEST_PROGRESS_FILE: PROGRESS,
+      BOOKING_TEST_RUN: runId,
       ...side.env,
     };
     if (services.redisUrl) env.REDIS_URL = services.redisUrl;
@@ -90,6 +95,7 @@ async function main(): Promise<number> {
       console.log(`\n${prefixer('test')} Jest passed the deadline of ${DEADLINE_MINUTES} min (TEST_DEADLINE_MINUTES); stopping it`);
       await jest.stop();
     }
+    killLeftovers(runId);
     await supervisor.stopAll();
     console.log(overran ? summaryAfterDeadline() : summary());
     return overran ? 1 : (jest.exitCode() ?? 1);
@@ -98,6 +104,24 @@ async function main(): Promise<number> {
     await supervisor.stopAll();
     return 1;
   }
+}
+
+/** SIGKILLs the processes (Linux /proc) whose environment carries this run's BOOKING_TEST_RUN. */
+function killLeftovers(runId: string): void {
+  const marker = `BOOKING_TEST_RUN=${runId}`;
+  const killed: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (!environ.split('\0').includes(marker)) continue;
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 120);
+      process.kill(Number(pid), 'SIGKILL');
+      killed.push(`${pid} ${command}`);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  if (killed.length > 0) console.log(`${prefixer('test')} killed ${killed.length} process(es) left over by the tests:\n  ${killed.join('\n  ')}`);
 }
 
 /** "N passed, M failed" from the progress file of a run stopped at its deadline; the stop counts as one failure. */
