@@ -49,7 +49,8 @@ function startJest(one: JestLane, env: NodeJS.ProcessEnv) {
   fs.rmSync(one.results, { force: true });
   fs.rmSync(one.progress, { force: true });
   const reporters = ['--reporters=default', `--reporters=${path.join(ROOT, 'test', 'harness', 'progress-reporter.cjs')}`];
-  const args = ['--runInBand', '--ci', '--forceExit', '--json', `--outputFile=${one.results}`, ...reporters, ...one.args];
+  // The lane's own arguments first: --reporters takes a list and would swallow file names after it.
+  const args = [...one.args, '--runInBand', '--ci', '--forceExit', '--json', `--outputFile=${one.results}`, ...reporters];
   return startProcess(one.name, path.join(ROOT, 'node_modules', '.bin', 'jest'), args, {
     env: { ...env, JEST_PROGRESS_FILE: one.progress },
     inheritStdio: one.inheritStdio,
