@@ -7,7 +7,7 @@
  */
 import { SchedulingContext } from '../scheduling/context';
 import { intersect, subtract, type Interval } from '../scheduling/intervals';
-import { eachDate } from '../scheduling/local-time';
+import { eachDate, zoneDayOf, zoneOf } from '../scheduling/local-time';
 import type { BranchSchedule, ServiceSpec, StaffSchedule } from '../scheduling/scheduling.types';
 
 const MINUTE = 60_000;
@@ -31,14 +31,19 @@ export function openStaffMinutes(input: OpenMinutesInput): Map<string, number> {
   // are computed once per shape and multiplied by its number of days (5 branches × 20 staff went
   // from ~60 ms of per-day loops to a few ms). Days with a DST change are their own shape; days a
   // staff member has time off are computed in full for that person and leave their shape's count.
+  // A regular day (no closure, no special hours) has its weekday's hours: its shape is known from
+  // the (memoized) zone day alone, without building the branch's day.
+  const zone = zoneOf(input.branch.timezone);
+  const irregular = new Set([...(input.branch.closures ?? []).map((c) => c.date), ...(input.branch.specialHours ?? []).map((h) => h.date)]);
   const shapes = new Map<string, { date: string; dates: string[] }>();
   const zoneDays: { date: string; start: number; end: number; shape: string }[] = [];
   for (const date of eachDate(input.from, input.to)) {
-    const day = ctx.day(date);
-    const z = day.zoneDay;
-    const shape = z.fixedOffset === null
-      ? `dst|${date}`
-      : `${z.weekday}|${day.branch.closed ? 'closed' : day.branch.open.map((i) => `${i.start - z.start}-${i.end - z.start}`).join(',')}`;
+    const z = zoneDayOf(zone, date);
+    let shape = z.fixedOffset === null ? `dst|${date}` : `${z.weekday}|weekly`;
+    if (z.fixedOffset !== null && irregular.has(date)) {
+      const day = ctx.day(date).branch;
+      shape = `${z.weekday}|${day.closed ? 'closed' : day.open.map((i) => `${i.start - z.start}-${i.end - z.start}`).join(',')}`;
+    }
     const entry = shapes.get(shape) ?? { date, dates: [] };
     entry.dates.push(date);
     shapes.set(shape, entry);

@@ -21,12 +21,12 @@ export interface RollupPlan {
 export function staffRollupPlan(from: string, to: string, interval: RollupInterval): RollupPlan {
   const weeks: string[] = [];
   const days: string[] = [];
-  for (const date of eachDate(from, to)) {
-    const monday = periodOf(date, 'week').first;
+  // Week by week (a year is 53 steps, not 366 days of date arithmetic on every request).
+  for (let monday = periodOf(from, 'week').first; monday <= to; monday = addDays(monday, 7)) {
     const sunday = addDays(monday, 6);
     const whole = interval !== 'day' && monday >= from && sunday <= to && (interval !== 'month' || monday.slice(0, 7) === sunday.slice(0, 7));
-    if (!whole) days.push(date);
-    else if (date === monday) weeks.push(monday);
+    if (whole) weeks.push(monday);
+    else days.push(...eachDate(monday < from ? from : monday, sunday > to ? to : sunday));
   }
   return { weeks, days };
 }
