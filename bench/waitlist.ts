@@ -21,7 +21,8 @@
  * The worker runs compiled (`node dist/worker/main.js`, as the Docker image runs it; `npm run build`
  * first) when dist/ exists, else under tsx (BENCH_WORKER=tsx|dist chooses). Its memory is broken
  * down by a memory report it logs on SIGUSR2 (each V8 isolate after a full GC, the native rest).
- * Env: BENCH_WORKER_NODE_OPTIONS (extra node flags for the worker process).
+ * Env: BENCH_WORKER_NODE_OPTIONS (node flags of the worker process; default docker-compose.yml's
+ * NODE_OPTIONS of the worker), MALLOC_ARENA_MAX (default 2, as there).
  * Env: BENCH_MONITORS (10000), BENCH_ROUNDS (5), BENCH_IDLE_DAY (2027-03-07), BENCH_TIMELINE=1 (per
  * round, the steps of the cancel, monitor and saga workflows on one clock: where the time goes).
  */
@@ -157,6 +158,8 @@ async function memoryBreakdown(proc: WorkerProcess): Promise<string> {
 }
 
 const COMPILED = path.resolve(__dirname, '..', 'dist', 'worker', 'main.js');
+/** docker-compose.yml's worker NODE_OPTIONS (README, worker memory). */
+const WORKER_NODE_OPTIONS = '--max-semi-space-size=4 --max-old-space-size=256';
 
 /** Resolves when the worker process logs that it polls; rejects when it exits first. */
 async function waitForPolling(proc: WorkerProcess): Promise<void> {
@@ -180,12 +183,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const compiled = (process.env.BENCH_WORKER ?? (existsSync(COMPILED) ? 'dist' : 'tsx')) === 'dist';
-  const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  // As docker-compose.yml starts the worker (its NODE_OPTIONS and MALLOC_ARENA_MAX) unless told otherwise.
+  const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? WORKER_NODE_OPTIONS).split(' ').filter(Boolean);
   const worker = startWorkerProcess({
     taskQueue,
     calcomBaseUrl: emulator.url,
     command: { file: process.execPath, args: compiled ? [...nodeOptions, COMPILED] : [...nodeOptions, '--import', 'tsx', 'worker/main.ts'] },
-    env: { DATABASE_URL: config.databaseUrl, SMTP_URL: sink.smtpUrl, HOLD_SWEEPER_SCHEDULE: 'off' },
+    env: { DATABASE_URL: config.databaseUrl, SMTP_URL: sink.smtpUrl, HOLD_SWEEPER_SCHEDULE: 'off', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
   });
   await waitForPolling(worker);
   const fx = await seedAvailabilityFixture(db);
@@ -193,7 +197,7 @@ async function main(): Promise<void> {
   const rssBefore = workerRss(worker);
   console.log(
     `waitlist benchmark — load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; worker ${compiled ? 'node dist/worker/main.js' : 'node --import tsx worker/main.ts'}` +
-      `${nodeOptions.length ? ` ${nodeOptions.join(' ')}` : ''}; WORKER_MAX_CACHED_WORKFLOWS ${config.workerMaxCachedWorkflows}, activity slots ${config.workerMaxConcurrentActivities}, db pool ${config.workerDbPoolSize}`,
+      `${nodeOptions.length ? ` ${nodeOptions.join(' ')}` : ''}, MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? '2'}; WORKER_MAX_CACHED_WORKFLOWS ${config.workerMaxCachedWorkflows}, activity slots ${config.workerMaxConcurrentActivities}, db pool ${config.workerDbPoolSize}`,
   );
   console.log(`worker memory before monitors: ${await memoryBreakdown(worker)}`);
   try {
