@@ -16,7 +16,7 @@
  * One Redis round trip per request on the hot path: when the bearer token's principal is known
  * without I/O (api/auth.ts `known`: the admin key, or a key in the process's key cache), the
  * per-address limiter starts the company's increment too, and both counters go to Redis in one
- * pipeline (commands sent in the same tick share one write, see `batchedSend`). The per-company
+ * single write (commands sent in the same tick share one writev, see `batchedSend`). The per-company
  * limiter then takes that increment instead of sending its own. An increment started for a request
  * that the company limiter does not count after all (refused per address, refused by auth,
  * keyless route, another principal) is taken back with a decrement, so the company's count is the
@@ -171,40 +171,26 @@ const MAX_PREFETCHED = 10_000;
 
 /**
  * `send` for the Redis stores: commands issued in the same tick (a request's address and company
- * increments) leave in one pipeline, i.e. one write and one round trip, instead of one each.
+ * increments) leave in one write, i.e. one round trip, instead of one each. The socket is corked
+ * at the first command of a tick and uncorked after the tick's microtasks (a request's two
+ * increments are issued a few microtasks apart), so Node writes them with one writev. Cheaper than
+ * an ioredis pipeline, whose bookkeeping cost more CPU than the write it saves.
  */
 function batchedSend(connection: RedisConnection): (args: string[]) => Promise<RedisReply> {
-  let queue: Array<{ args: string[]; resolve: (r: RedisReply) => void; reject: (e: unknown) => void }> | null = null;
-  const flush = () => {
-    const batch = queue!;
-    queue = null;
-    if (batch.length === 1) {
-      const [{ args, resolve, reject }] = batch;
-      (connection.client.call(args[0], ...args.slice(1)) as Promise<RedisReply>).then(resolve, reject);
-      return;
-    }
-    const pipeline = connection.client.pipeline();
-    for (const { args } of batch) pipeline.call(args[0], ...args.slice(1));
-    pipeline.exec().then(
-      (results) =>
-        batch.forEach(({ resolve, reject }, i) => {
-          const [err, reply] = results?.[i] ?? [new Error('pipeline aborted'), null];
-          if (err) reject(err);
-          else resolve(reply as RedisReply);
-        }),
-      (err: unknown) => batch.forEach(({ reject }) => reject(err)),
-    );
+  let corked: { uncork(): void } | null = null;
+  const uncork = () => {
+    corked?.uncork();
+    corked = null;
   };
-  return (args) =>
-    new Promise((resolve, reject) => {
-      if (!queue) {
-        queue = [];
-        // After the microtasks of this tick: a request's two increments are issued a few
-        // microtasks apart.
-        process.nextTick(flush);
-      }
-      queue.push({ args, resolve, reject });
-    });
+  return (args) => {
+    const stream = connection.client.stream as { cork?(): void; uncork(): void } | undefined;
+    if (!corked && stream?.cork && connection.isUp()) {
+      stream.cork();
+      corked = stream;
+      process.nextTick(uncork);
+    }
+    return connection.client.call(args[0], ...args.slice(1)) as Promise<RedisReply>;
+  };
 }
 
 const refuse = (what: string): Options['handler'] => (req, _res, next, options) => {
