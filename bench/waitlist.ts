@@ -18,13 +18,19 @@
  *
  * Needs the dev server (npm run temporal) and PostgreSQL (DATABASE_URL); mails go to an in-process
  * SMTP sink (the worker process sends to it). Cleans up after itself.
- * Env: BENCH_WORKER_NODE_OPTIONS (extra node flags for the worker process).
- * Env: BENCH_MONITORS (10000), BENCH_ROUNDS (5), BENCH_IDLE_DAY (2027-03-07).
+ * The worker runs compiled (`node dist/worker/main.js`, as the Docker image runs it; `npm run build`
+ * first) when dist/ exists, else under tsx (BENCH_WORKER=tsx|dist chooses). Its memory is broken
+ * down by a memory report it logs on SIGUSR2 (each V8 isolate after a full GC, the native rest).
+ * Env: BENCH_WORKER_NODE_OPTIONS (node flags of the worker process; default docker-compose.yml's
+ * NODE_OPTIONS of the worker), MALLOC_ARENA_MAX (default 2, as there).
+ * Env: BENCH_MONITORS (10000), BENCH_ROUNDS (5), BENCH_IDLE_DAY (2027-03-07), BENCH_TIMELINE=1 (per
+ * round, the steps of the cancel, monitor and saga workflows on one clock: where the time goes).
  */
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { entryReachUtc } from '../domain/waitlist/waitlist-policy';
 import { startCalcomEmulator } from '../infra/calcom/emulator/emulator.server';
 import { EMULATOR_API_KEY, loadConfig } from '../infra/config';
@@ -34,6 +40,9 @@ import { createPrisma, type Db } from '../infra/db/prisma';
 import { startSmtpSink } from '../infra/notify/smtp-sink';
 import { cancelWorkflowId } from '../workflows/cancel-booking.contract';
 import { waitlistWorkflowId, type WaitlistMonitorInput } from '../workflows/waitlist-monitor.contract';
+import { benchDatabaseUrl } from './lib/bench-database';
+import { timeline } from './lib/history-breakdown';
+import { bookingWorkflowId } from '../workflows/book-appointment.contract';
 import { signalGroup, startWorkerProcess, type WorkerProcess } from '../test/harness/worker-process';
 import { insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from '../test/integration/availability.fixtures';
 
@@ -116,14 +125,41 @@ async function round(ctx: Ctx, day: string): Promise<number> {
   const entryId = await startEntry(ctx, day, true, { start: '10:00', end: '11:00' });
   await awaitChecks(ctx, entryId, 1, 20);
   const t0 = performance.now();
+  const wallT0 = Date.now();
   await ctx.client.workflow.start('cancelBookingWorkflow', { taskQueue: ctx.taskQueue, workflowId: cancelWorkflowId(taken), args: [{ bookingId: taken, reason: 'bench' }] });
   for (;;) {
     const row = await ctx.db.waitingListEntry.findUniqueOrThrow({ where: { id: entryId } });
-    if (row.status === 'booked') return performance.now() - t0;
+    if (row.status === 'booked') {
+      const took = performance.now() - t0;
+      if (process.env.BENCH_TIMELINE) {
+        // Where the time went (ms after the cancellation's start): task/activity = scheduled/started/completed.
+        for (const [label, id] of [['cancel', cancelWorkflowId(taken)], ['monitor', waitlistWorkflowId(entryId)], ['saga', bookingWorkflowId(row.bookingId ?? '')]] as const) {
+          const lines = await timeline(ctx.client, id, wallT0).catch((e: Error) => [e.message]);
+          console.log(`    ${label}: ${lines.join(', ')}`);
+        }
+      }
+      return took;
+    }
     if (performance.now() - t0 > 60_000) throw new Error(`entry ${entryId} not booked after 60 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The worker's own memory report (SIGUSR2, infra/process/memory-report.ts), as it logged it. */
+async function memoryBreakdown(proc: WorkerProcess): Promise<string> {
+  const seen = proc.output.join('').split('memory report: ').length;
+  process.kill(proc.child.pid!, 'SIGUSR2');
+  for (const t0 = Date.now(); Date.now() - t0 < 30_000; ) {
+    const parts = proc.output.join('').split('memory report: ');
+    if (parts.length > seen) return parts[parts.length - 1].split('"')[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return 'no memory report within 30 s';
+}
+
+const COMPILED = path.resolve(__dirname, '..', 'dist', 'worker', 'main.js');
+/** docker-compose.yml's worker NODE_OPTIONS (README, worker memory). */
+const WORKER_NODE_OPTIONS = '--max-semi-space-size=4 --max-old-space-size=256';
 
 /** Resolves when the worker process logs that it polls; rejects when it exits first. */
 async function waitForPolling(proc: WorkerProcess): Promise<void> {
@@ -136,7 +172,8 @@ async function waitForPolling(proc: WorkerProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // The benchmarks' own database (BENCH_DB), never the development or test one.
+  const config = { ...loadConfig(), databaseUrl: benchDatabaseUrl() };
   await migrate(config.databaseUrl, path.resolve(__dirname, '..', 'prisma', 'migrations'));
   const db = createPrisma(config.databaseUrl, { max: 10 });
   const emulator = await startCalcomEmulator({ apiKey: EMULATOR_API_KEY });
@@ -145,16 +182,24 @@ async function main(): Promise<void> {
   const taskQueue = `bench-waitlist-${randomUUID()}`;
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
+  const compiled = (process.env.BENCH_WORKER ?? (existsSync(COMPILED) ? 'dist' : 'tsx')) === 'dist';
+  // As docker-compose.yml starts the worker (its NODE_OPTIONS and MALLOC_ARENA_MAX) unless told otherwise.
+  const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? WORKER_NODE_OPTIONS).split(' ').filter(Boolean);
   const worker = startWorkerProcess({
     taskQueue,
     calcomBaseUrl: emulator.url,
-    command: { file: process.execPath, args: [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'worker/main.ts'] },
-    env: { DATABASE_URL: config.databaseUrl, SMTP_URL: sink.smtpUrl, HOLD_SWEEPER_SCHEDULE: 'off' },
+    command: { file: process.execPath, args: compiled ? [...nodeOptions, COMPILED] : [...nodeOptions, '--import', 'tsx', 'worker/main.ts'] },
+    env: { DATABASE_URL: config.databaseUrl, SMTP_URL: sink.smtpUrl, HOLD_SWEEPER_SCHEDULE: 'off', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
   });
   await waitForPolling(worker);
   const fx = await seedAvailabilityFixture(db);
   const ctx: Ctx = { db, client, taskQueue, fx, interval: config.waitlistCheckIntervalMs };
   const rssBefore = workerRss(worker);
+  console.log(
+    `waitlist benchmark — load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; worker ${compiled ? 'node dist/worker/main.js' : 'node --import tsx worker/main.ts'}` +
+      `${nodeOptions.length ? ` ${nodeOptions.join(' ')}` : ''}, MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? '2'}; WORKER_MAX_CACHED_WORKFLOWS ${config.workerMaxCachedWorkflows}, activity slots ${config.workerMaxConcurrentActivities}, db pool ${config.workerDbPoolSize}`,
+  );
+  console.log(`worker memory before monitors: ${await memoryBreakdown(worker)}`);
   try {
     const started = performance.now();
     const ids: string[] = [];
@@ -167,8 +212,9 @@ async function main(): Promise<void> {
     console.log(`monitors started: ${MONITORS} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(
       `worker process RSS: ${mb(rssBefore)} before, ${mb(rssIdle)} with ${MONITORS} idle monitors (sticky cache ${config.workerMaxCachedWorkflows}; target ≤ 350 MB) ` +
-        `${rssIdle <= 350 * 1024 * 1024 ? 'OK' : 'OVER TARGET'}`,
+        `${rssIdle <= 350 * 1024 * 1024 ? 'OK' : 'OVER TARGET'}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
     );
+    console.log(`worker memory with ${MONITORS} idle monitors: ${await memoryBreakdown(worker)}`);
     const latencies: number[] = [];
     const rowsRead: number[] = [];
     for (const day of TARGET_DAYS.slice(0, ROUNDS)) {
@@ -189,7 +235,7 @@ async function main(): Promise<void> {
       `history events per idle monitor per hour: ${perHour.toFixed(2)} (${perCycle.toFixed(1)} events per safety check, read from a monitor's history, ` +
         `one check every ${(ctx.interval / 3_600_000).toFixed(1)} h ± 20 %; goal ≤ 1) ${perHour <= 1 ? 'OK' : 'OVER GOAL'}`,
     );
-    console.log(`worker process RSS at the end: ${mb(workerRss(worker))}`);
+    console.log(`worker process RSS at the end: ${mb(workerRss(worker))}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
     const open = await db.waitingListEntry.findMany({ where: { companyId: fx.companyId }, select: { workflowId: true } });
     await inBatches(open, 50, (e) => client.workflow.getHandle(e.workflowId).terminate('bench done').catch(() => undefined));

@@ -80,3 +80,13 @@ describe('config: self-service secret', () => {
     expect(loadConfig({}).selfServiceSecret).toBe(DEV_SELF_SERVICE_SECRET);
   });
 });
+
+describe('worker memory bounds', () => {
+  it('a sticky cache of 100 workflows and a database pool of one connection per slot, from the environment', () => {
+    expect(loadConfig({})).toMatchObject({ workerMaxCachedWorkflows: 100, workerMaxConcurrentActivities: 20, workerMaxConcurrentLocalActivities: 20, workerDbPoolSize: 40 });
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_ACTIVITIES: '8', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '4' })).toMatchObject({
+      workerMaxCachedWorkflows: 500,
+      workerDbPoolSize: 12,
+    });
+  });
+});

@@ -36,8 +36,10 @@ export interface AppConfig {
   /** Default life of a reservation (RESERVATION_TTL, default 5 minutes; 30 s..15 min). */
   reservationTtlMs: number;
   /**
-   * Worker memory bound: workflows kept in the sticky cache (WORKER_MAX_CACHED_WORKFLOWS); an
-   * evicted idle monitor is replayed from its (short) history when it next wakes.
+   * Worker memory bound: workflows kept in the sticky cache (WORKER_MAX_CACHED_WORKFLOWS, default
+   * 100); an evicted idle monitor is replayed from its (short) history when it next wakes. Each
+   * cached workflow holds ~0.2 MB of the workflow thread's heap (bench:waitlist memory report), so
+   * 100 keep a worker with 10,000 idle monitors near 300 MB; 500 cost ~100 MB more.
    */
   workerMaxCachedWorkflows: number;
   /** Concurrent activity / local activity slots of the worker (WORKER_MAX_CONCURRENT_ACTIVITIES, _LOCAL_ACTIVITIES). */
@@ -139,7 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bookingWaitMs: int('BOOKING_WAIT_MS', 10_000),
     temporalRpcTimeoutMs: int('TEMPORAL_RPC_TIMEOUT_MS', 1_500),
     waitlistCheckIntervalMs: parseDurationMs(env.WAITLIST_CHECK_INTERVAL, 12 * 3_600_000),
-    workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 500),
+    workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 100),
     workerMaxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20),
     workerMaxConcurrentLocalActivities: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20),
     workerDbPoolSize: int('WORKER_DB_POOL_SIZE', int('WORKER_MAX_CONCURRENT_ACTIVITIES', 20) + int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 20)),

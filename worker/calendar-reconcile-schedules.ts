@@ -8,7 +8,8 @@ import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../infra/db/prisma';
 import type { Logger } from '../infra/logger';
-import { ensureReconcileSchedule, reconcileScheduleOptions } from '../infra/temporal/calendar-reconcile-schedule';
+import { reconcileScheduleOptions } from '../infra/temporal/calendar-reconcile-schedule';
+import { ensureSchedule } from '../infra/temporal/schedules';
 
 export async function startCalendarReconcileSchedules(input: {
   connection: NativeConnection;
@@ -21,10 +22,10 @@ export async function startCalendarReconcileSchedules(input: {
   try {
     const client = new Client({ connection: input.connection, namespace: input.namespace });
     const connections = await input.db.calendarConnection.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
-    const outcomes = { created: 0, updated: 0, failed: 0 };
+    const outcomes = { created: 0, updated: 0, unchanged: 0, failed: 0 };
     for (const { id } of connections) {
       try {
-        outcomes[await ensureReconcileSchedule(client, reconcileScheduleOptions(id, input.taskQueue, input.everyMs))] += 1;
+        outcomes[await ensureSchedule(client, reconcileScheduleOptions(id, input.taskQueue, input.everyMs))] += 1;
       } catch (error) {
         outcomes.failed += 1;
         input.logger.warn({ connectionId: id, err: error instanceof Error ? error.message : String(error) }, 'calendar reconciliation schedule could not be ensured');

@@ -6,11 +6,10 @@
  * of the create see an equal schedule. A missed run is not caught up (catch-up window 1 minute):
  * the next one sweeps the same rows.
  */
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
+import { ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { Logger } from '../infra/logger';
+import { ensureSchedule, ensureScheduleAtStart, type ScheduleOutcome, type WorkerScheduleContext } from '../infra/temporal/schedules';
 import {
   HOLD_SWEEPER_INTERVAL,
   HOLD_SWEEPER_RUN_TIMEOUT,
@@ -18,8 +17,6 @@ import {
   HOLD_SWEEPER_WORKFLOW,
 } from '../workflows/hold-sweeper.contract';
 import { ownerAttributes } from '../workflows/search-attributes.contract';
-
-export type ScheduleOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface HoldSweeperScheduleOptions {
   taskQueue: string;
@@ -63,30 +60,13 @@ function matches(current: ScheduleDescription, want: ScheduleOptions): boolean {
 }
 
 /** Creates or converges the schedule; answers what it had to do. */
-export async function ensureHoldSweeperSchedule(client: Client, options: HoldSweeperScheduleOptions): Promise<ScheduleOutcome> {
+export function ensureHoldSweeperSchedule(client: Client, options: HoldSweeperScheduleOptions): Promise<ScheduleOutcome> {
   const want = desired(options);
-  try {
-    await client.schedule.create(want);
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  const handle = client.schedule.getHandle(want.scheduleId);
-  if (matches(await handle.describe(), want)) return 'unchanged';
-  await handle.update((previous) => ({ ...previous, spec: want.spec, action: want.action, policies: { ...previous.policies, ...want.policies } }));
-  return 'updated';
+  return ensureSchedule(client, want, (current) => matches(current, want));
 }
 
-/**
- * For worker start-up: ensures the schedule over the worker's own connection and logs the
- * outcome. Never throws: a worker without the sweeper still serves the sagas (logged as an error).
- */
-export async function startHoldSweeperSchedule(input: { connection: NativeConnection; namespace: string; taskQueue: string; logger: Logger }): Promise<void> {
-  try {
-    const client = new Client({ connection: input.connection, namespace: input.namespace });
-    const outcome = await ensureHoldSweeperSchedule(client, { taskQueue: input.taskQueue });
-    input.logger.info({ scheduleId: HOLD_SWEEPER_SCHEDULE_ID, outcome, taskQueue: input.taskQueue }, 'hold sweeper schedule ready');
-  } catch (error) {
-    input.logger.error({ err: error, scheduleId: HOLD_SWEEPER_SCHEDULE_ID }, 'hold sweeper schedule could not be ensured');
-  }
+/** For worker start-up (never throws; see ensureScheduleAtStart). */
+export function startHoldSweeperSchedule(context: WorkerScheduleContext): Promise<void> {
+  const want = desired({ taskQueue: context.taskQueue });
+  return ensureScheduleAtStart(context, 'hold sweeper', want, (current) => matches(current, want));
 }

@@ -6,6 +6,7 @@
  * while draining (later than 2 s after the first) exits at once with 1 (infra/process/stop-signals.ts).
  * At start-up it also ensures the `hold-sweeper` Schedule (worker/hold-sweeper-schedule.ts), the
  * notification relay's and every calendar connection's reconciliation Schedule.
+ * SIGUSR2 logs where its memory is (infra/process/memory-report.ts).
  */
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
@@ -20,6 +21,7 @@ import { buildWorkerDeps } from './deps';
 import { adoptIfNoCurrentVersion } from './versioning';
 import { startBusinessGauges } from './business-gauges';
 import { startTracing } from '../infra/telemetry/tracing';
+import { formatMemoryReport, memoryReport } from '../infra/process/memory-report';
 
 /** The SDK's own log lines (core, worker state) go through the same pino logger. */
 function installRuntime(logger: Logger, metricsPort: number): void {
@@ -60,6 +62,14 @@ async function main(): Promise<number> {
     maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentLocalActivities,
   };
+
+  // `kill -USR2 <pid>`: where the worker's memory is (each V8 isolate, the native rest), one log line.
+  process.on('SIGUSR2', () => {
+    memoryReport().then(
+      (report) => logger.info({ memory: report }, `memory report: ${formatMemoryReport(report)}`),
+      (err: Error) => logger.warn({ err: err.message }, 'memory report failed'),
+    );
+  });
 
   let booking: Awaited<ReturnType<typeof createBookingWorker>> | undefined;
   const stop = handleStopSignals({

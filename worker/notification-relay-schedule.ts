@@ -4,9 +4,8 @@
  * leaves both alone, for test workers on private queues): created when missing, otherwise
  * pointed at this worker's task queue. Never throws: a worker without it still serves the sagas.
  */
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import type { Logger } from '../infra/logger';
+import { ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { ensureScheduleAtStart, type WorkerScheduleContext } from '../infra/temporal/schedules';
 import {
   NOTIFICATION_RELAY_INTERVAL,
   NOTIFICATION_RELAY_RUN_TIMEOUT,
@@ -24,23 +23,6 @@ export function notificationRelaySchedule(taskQueue: string, scheduleId = NOTIFI
   };
 }
 
-export async function ensureNotificationRelaySchedule(client: Client, want: ScheduleOptions): Promise<'created' | 'updated'> {
-  try {
-    await client.schedule.create(want);
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  await client.schedule.getHandle(want.scheduleId).update((previous) => ({ ...previous, spec: want.spec, action: want.action, policies: { ...previous.policies, ...want.policies } }));
-  return 'updated';
-}
-
-export async function startNotificationRelaySchedule(input: { connection: NativeConnection; namespace: string; taskQueue: string; logger: Logger }): Promise<void> {
-  try {
-    const client = new Client({ connection: input.connection, namespace: input.namespace });
-    const outcome = await ensureNotificationRelaySchedule(client, notificationRelaySchedule(input.taskQueue));
-    input.logger.info({ scheduleId: NOTIFICATION_RELAY_SCHEDULE_ID, outcome, taskQueue: input.taskQueue }, 'notification relay schedule ready');
-  } catch (error) {
-    input.logger.error({ err: error, scheduleId: NOTIFICATION_RELAY_SCHEDULE_ID }, 'notification relay schedule could not be ensured');
-  }
+export function startNotificationRelaySchedule(context: WorkerScheduleContext): Promise<void> {
+  return ensureScheduleAtStart(context, 'notification relay', notificationRelaySchedule(context.taskQueue));
 }

@@ -4,9 +4,8 @@
  * every minute a dispatcher run polls the webhook outbox for ~50 s and wakes delivery workflows.
  * Never throws: a worker without it still serves the sagas.
  */
-import { Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import type { Logger } from '../infra/logger';
+import { ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { ensureScheduleAtStart, type WorkerScheduleContext } from '../infra/temporal/schedules';
 import {
   WEBHOOK_DISPATCHER_INTERVAL,
   WEBHOOK_DISPATCHER_RUN_TIMEOUT,
@@ -14,7 +13,6 @@ import {
   WEBHOOK_DISPATCHER_WORKFLOW,
   type WebhookDispatcherInput,
 } from '../workflows/webhook-delivery.contract';
-import { ensureNotificationRelaySchedule } from './notification-relay-schedule';
 
 export function webhookDispatcherSchedule(taskQueue: string, scheduleId = WEBHOOK_DISPATCHER_SCHEDULE_ID, input: WebhookDispatcherInput = {}): ScheduleOptions {
   return {
@@ -26,13 +24,6 @@ export function webhookDispatcherSchedule(taskQueue: string, scheduleId = WEBHOO
   };
 }
 
-export async function startWebhookDispatcherSchedule(input: { connection: NativeConnection; namespace: string; taskQueue: string; logger: Logger }): Promise<void> {
-  try {
-    const client = new Client({ connection: input.connection, namespace: input.namespace });
-    // The same create-or-update as the relay's (a Schedule is a Schedule).
-    const outcome = await ensureNotificationRelaySchedule(client, webhookDispatcherSchedule(input.taskQueue));
-    input.logger.info({ scheduleId: WEBHOOK_DISPATCHER_SCHEDULE_ID, outcome, taskQueue: input.taskQueue }, 'webhook dispatcher schedule ready');
-  } catch (error) {
-    input.logger.error({ err: error, scheduleId: WEBHOOK_DISPATCHER_SCHEDULE_ID }, 'webhook dispatcher schedule could not be ensured');
-  }
+export function startWebhookDispatcherSchedule(context: WorkerScheduleContext): Promise<void> {
+  return ensureScheduleAtStart(context, 'webhook dispatcher', webhookDispatcherSchedule(context.taskQueue));
 }

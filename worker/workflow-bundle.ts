@@ -18,12 +18,10 @@ const ROOT = path.resolve(__dirname, '..');
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 /**
  * Workflow interceptor modules baked into every bundle: business metrics, and OpenTelemetry
- * (workflow spans, trace context into activities; its span sink is registered by booking-worker.ts).
+ * (workflow spans, trace context into activities; its span sink is registered by booking-worker.ts),
+ * loaded only by traced runs (workflows/tracing.interceptors.ts: memory per cached workflow).
  */
-export const WORKFLOW_INTERCEPTOR_MODULES = [
-  require.resolve('../workflows/metrics.interceptors'),
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics.interceptors'), require.resolve('../workflows/tracing.interceptors')];
 const KEEP_NEWEST = 3;
 
 function sourceHash(): string {

@@ -42,7 +42,11 @@ function seriesOf(rows: BucketRow[], periods: string[]): Point[] {
 
 async function groupsOf(ctx: RouteContext, scope: AnalyticsScope, groupBy: GroupBy, rows: BucketRow[], open: OpenHours, periods: string[] | null) {
   const byKey = new Map<string, BucketRow[]>();
-  for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+  for (const r of rows) {
+    const mine = byKey.get(r.key);
+    if (mine) mine.push(r);
+    else byKey.set(r.key, [r]);
+  }
   const names = groupBy === 'branch' ? new Map(open.branchNames) : groupBy === 'staff' ? new Map(open.staffNames) : new Map<string, string>();
   const missing = [...byKey.keys()].filter((k) => !names.has(k));
   if (missing.length > 0) {

@@ -20,16 +20,19 @@ export interface OpenHours {
 
 export async function loadOpenHours(db: Db, p: AnalyticsScope): Promise<OpenHours> {
   const where = { companyId: p.companyId, ...(p.branchId ? { id: p.branchId } : {}) };
-  const branches = await db.branch.findMany({ where, orderBy: { id: 'asc' } });
-  const staff = await db.staff.findMany({
-    where: { companyId: p.companyId, active: true, branchId: { in: branches.map((b) => b.id) } },
-    include: {
-      timeOff: {
-        where: { startAt: { lt: new Date(Date.parse(p.to) + 2 * DAY_MS) }, endAt: { gt: new Date(Date.parse(p.from) - DAY_MS) } },
-        select: { startAt: true, endAt: true },
+  // Branches and staff at once (the staff of the scope are known without the branch rows).
+  const [branches, staff] = await Promise.all([
+    db.branch.findMany({ where, orderBy: { id: 'asc' } }),
+    db.staff.findMany({
+      where: { companyId: p.companyId, active: true, ...(p.branchId ? { branchId: p.branchId } : {}) },
+      include: {
+        timeOff: {
+          where: { startAt: { lt: new Date(Date.parse(p.to) + 2 * DAY_MS) }, endAt: { gt: new Date(Date.parse(p.from) - DAY_MS) } },
+          select: { startAt: true, endAt: true },
+        },
       },
-    },
-  });
+    }),
+  ]);
   const out: OpenHours = { byBranch: new Map(), byStaff: new Map(), branchNames: new Map(), staffNames: new Map(), total: 0 };
   for (const b of branches) {
     out.branchNames.set(b.id, b.name);

@@ -23,7 +23,23 @@ export const surelyNotStarted = (error: unknown) => error instanceof TemporalUna
 
 export const problemAnswer = (problem: Problem): StoredAnswer => ({ status: problem.status, body: problem });
 
+/**
+ * The answers made from one list of alternatives, by zone: the losers of one slot share the list
+ * (api/bookings/booking-hold.ts), so a storm formats its 5 alternatives once, not once per loser
+ * (formatting instants in a zone was the largest part of a refused request's CPU). Answers are
+ * never mutated after they are made.
+ */
+const answersOf = new WeakMap<AlternativeSlot[], Map<string, StoredAnswer>>();
+
 export function slotUnavailable(outcome: ConflictOutcome, zone: string): StoredAnswer {
+  let byZone = answersOf.get(outcome.alternatives);
+  if (!byZone) answersOf.set(outcome.alternatives, (byZone = new Map()));
+  let answer = byZone.get(zone);
+  if (!answer) byZone.set(zone, (answer = conflictAnswer(outcome, zone)));
+  return answer;
+}
+
+function conflictAnswer(outcome: ConflictOutcome, zone: string): StoredAnswer {
   const alternatives = outcome.alternatives.slice(0, 5).map((a: AlternativeSlot) => ({
     start: formatInstant(new Date(a.start), zone),
     end: formatInstant(new Date(a.end), zone),

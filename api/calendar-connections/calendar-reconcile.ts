@@ -4,7 +4,8 @@
  * start ensures the Schedules of all connections again), and `POST .../reconcile` starts a run.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { deleteReconcileSchedule, ensureReconcileSchedule, reconcileScheduleOptions } from '../../infra/temporal/calendar-reconcile-schedule';
+import { deleteReconcileSchedule, reconcileScheduleOptions } from '../../infra/temporal/calendar-reconcile-schedule';
+import { ensureSchedule } from '../../infra/temporal/schedules';
 import { isTemporalUnavailable } from '../../infra/temporal/temporal-client';
 import { assertReachable, TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { CALENDAR_RECONCILE_WORKFLOW, manualReconcileWorkflowId, type CalendarReconcileInput } from '../../workflows/calendar-reconcile.contract';
@@ -20,7 +21,7 @@ export async function reconcileSchedule(ctx: RouteContext, connectionId: string,
   const { config } = ctx.deps;
   try {
     await client.withDeadline(Date.now() + DEADLINE_MS, async () => {
-      if (action === 'ensure') await ensureReconcileSchedule(client, reconcileScheduleOptions(connectionId, config.temporalTaskQueue, config.calendarReconcileIntervalMs));
+      if (action === 'ensure') await ensureSchedule(client, reconcileScheduleOptions(connectionId, config.temporalTaskQueue, config.calendarReconcileIntervalMs));
       else await deleteReconcileSchedule(client, connectionId);
     });
   } catch (error) {

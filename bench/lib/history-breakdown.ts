@@ -68,3 +68,36 @@ export async function historyBreakdown(client: Client, workflowIds: string[]): P
   });
   return { steps, totalP50: summarize(totals).median };
 }
+
+/**
+ * One run's steps on a wall clock relative to `t0Ms` (epoch ms): workflow tasks and activities
+ * as `name +scheduled/+started/+completed`, signals and child workflows as they were recorded.
+ * To see where the seconds of a chain of workflows (cancel → fan-out → monitor → saga) go.
+ */
+export async function timeline(client: Client, workflowId: string, t0Ms: number): Promise<string[]> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const rel = (e: HistoryEvent) => `+${Math.round(toMs(e.eventTime) - t0Ms)}`;
+  const scheduled = new Map<string, { name: string; at: string }>();
+  const started = new Map<string, string>();
+  const lines: string[] = [];
+  for (const e of events) {
+    const id = key(e.eventId);
+    if (e.workflowExecutionStartedEventAttributes) lines.push(`started ${rel(e)}`);
+    else if (e.activityTaskScheduledEventAttributes) scheduled.set(id, { name: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at: rel(e) });
+    else if (e.workflowTaskScheduledEventAttributes) scheduled.set(id, { name: 'task', at: rel(e) });
+    else if (e.activityTaskStartedEventAttributes) started.set(key(e.activityTaskStartedEventAttributes.scheduledEventId), rel(e));
+    else if (e.workflowTaskStartedEventAttributes) started.set(key(e.workflowTaskStartedEventAttributes.scheduledEventId), rel(e));
+    else if (e.workflowExecutionSignaledEventAttributes) lines.push(`signal ${e.workflowExecutionSignaledEventAttributes.signalName} ${rel(e)}`);
+    else if (e.startChildWorkflowExecutionInitiatedEventAttributes) lines.push(`child initiated ${rel(e)}`);
+    else if (e.childWorkflowExecutionStartedEventAttributes) lines.push(`child started ${rel(e)}`);
+    else if (e.childWorkflowExecutionCompletedEventAttributes) lines.push(`child completed ${rel(e)}`);
+    else if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') lines.push(`local activity ${rel(e)}`);
+    else if (e.workflowExecutionCompletedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes) lines.push(`closed ${rel(e)}`);
+    else {
+      const done = e.activityTaskCompletedEventAttributes ?? e.workflowTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+      const s = done ? scheduled.get(key(done.scheduledEventId)) : undefined;
+      if (done && s) lines.push(`${s.name} ${s.at}/${started.get(key(done.scheduledEventId)) ?? '?'}/${rel(e)}`);
+    }
+  }
+  return lines;
+}

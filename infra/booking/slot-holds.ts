@@ -51,6 +51,31 @@ export function planRequestOf(input: HoldOwner): PlanRequest {
   };
 }
 
+/**
+ * The advisory locks a hold statement takes first (transaction-scoped, so the statement's own
+ * implicit transaction ends them): one per staff member and resource the hold would occupy, in a
+ * fixed order. Without them, concurrent inserts for one slot each insert their tuple and then wait
+ * for the other's in the exclusion check: a deadlock PostgreSQL only breaks after deadlock_timeout
+ * (1 s), so a storm of 200 requests for one slot took 5-60 s and some answered 500 after four
+ * aborted attempts. Serialized, each loser meets the winner's committed row and is refused at once.
+ * The namespace prefix keeps these keys apart from any other advisory lock.
+ */
+export function holdLockKeys(plan: SlotPlan): string[] {
+  const parts = plan.parts && plan.parts.length > 0 ? plan.parts : [plan];
+  const keys = new Set<string>();
+  for (const part of parts) {
+    keys.add(`booking-hold:staff:${part.staffId}`);
+    if (part.resourceId) keys.add(`booking-hold:resource:${part.resourceId}`);
+  }
+  return [...keys].sort();
+}
+
+/** A CTE body yielding one row once every key's lock is held (taken in the keys' order). */
+const lockCte = (keys: string[]) => Prisma.sql`
+  SELECT count(*) AS locks FROM (
+    SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
+  ) taken`;
+
 /** Inserts the hold and its `held` history row (one statement); throws the exclusion/unique violation when refused. */
 export async function insertHold(
   db: Db | DbTx,
@@ -60,13 +85,15 @@ export async function insertHold(
   if (hold.plan.parts && hold.plan.parts.length > 1) return insertPackageHold(db, hold, hold.plan.parts);
   const { bookingId, workflowId, booking, plan } = hold;
   await db.$executeRaw`
-    WITH held AS (
+    WITH locked AS (${lockCte(holdLockKeys(plan))}
+    ), held AS (
       INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
         blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at, updated_at)
-      VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
+      SELECT ${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${plan.staffId},
         ${plan.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(plan.blockedStart)}, ${ts(plan.blockedEnd)}, 'pending',
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now())
+        ${plan.calendar === 'not_linked' ? 'not_linked' : 'pending'}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now()
+      FROM locked
       RETURNING id
     )
     INSERT INTO booking_history (id, booking_id, event, detail, dedupe_key)
@@ -92,14 +119,16 @@ async function insertPackageHold(
     start_at: p.start, end_at: p.end, blocked_start: p.blockedStart, blocked_end: p.blockedEnd, calendar_status: calendarOf(p),
   }));
   await db.$executeRaw`
-    WITH held AS (
+    WITH locked AS (${lockCte(holdLockKeys(plan))}
+    ), held AS (
       INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,
         blocked_start, blocked_end, status, source, participants, notes, series_id, calendar_status, workflow_id, hold_expires_at, updated_at,
         part_index, part_service_id, part_end_at)
-      VALUES (${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${first.staffId},
+      SELECT ${bookingId}, ${booking.companyId}, ${booking.branchId}, ${booking.serviceId}, ${booking.customerId}, ${first.staffId},
         ${first.resourceId}, ${ts(plan.start)}, ${ts(plan.end)}, ${ts(first.blockedStart)}, ${ts(first.blockedEnd)}, 'pending',
         ${booking.source ?? 'api'}, ${json(booking.participants ?? [])}, ${booking.notes ?? null}, ${booking.seriesId ?? null},
-        ${calendarOf(first)}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now(), 0, ${first.serviceId}, ${ts(first.end)})
+        ${calendarOf(first)}, ${workflowId}, ${booking.expiresAt ?? null}::timestamptz, now(), 0, ${first.serviceId}, ${ts(first.end)}
+      FROM locked
       RETURNING id
     ), parts AS (
       INSERT INTO bookings (id, company_id, branch_id, service_id, customer_id, staff_id, resource_id, start_at, end_at,

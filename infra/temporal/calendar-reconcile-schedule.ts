@@ -4,7 +4,7 @@
  * with the connection. Every CALENDAR_RECONCILE_INTERVAL, overlap SKIP (a slow run is never
  * doubled), a short catch-up window (a missed run is simply the next one).
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { CALENDAR_RECONCILE_WORKFLOW, reconcileScheduleId, type CalendarReconcileInput } from '../../workflows/calendar-reconcile.contract';
 
 export function reconcileScheduleOptions(connectionId: string, taskQueue: string, everyMs: number): ScheduleOptions {
@@ -23,17 +23,6 @@ export function reconcileScheduleOptions(connectionId: string, taskQueue: string
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     memo: { summary: `compares the next 62 days of Cal.com bookings of connection ${connectionId} with ours and repairs missed changes` },
   };
-}
-
-export async function ensureReconcileSchedule(client: Client, want: ScheduleOptions): Promise<'created' | 'updated'> {
-  try {
-    await client.schedule.create(want);
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  await client.schedule.getHandle(want.scheduleId).update((previous) => ({ ...previous, spec: want.spec, action: want.action, policies: { ...previous.policies, ...want.policies } }));
-  return 'updated';
 }
 
 /** Deleted, or already gone. */

@@ -186,7 +186,7 @@ describe('customer pages in a browser', () => {
       await page.getByRole('status').filter({ hasText: /^The appointment is moved to / }).waitFor({ timeout: 30_000 });
       const moved = await request(stack.app).get(`/v1/bookings/${bookingId}`).set(stack.company.auth);
       expect(moved.body).toMatchObject({ status: 'confirmed', start: at(day, '15:00'), rescheduledCount: 1 });
-      await page.getByText('Moved 1 time(s) already.').waitFor();
+      await page.getByText('Moved once already.').waitFor();
 
       // The branch now asks for a year's notice to cancel online: the page names the rule.
       const branch = await request(stack.app).get(`/v1/branches/${stack.catalog.branchId}`).set(stack.company.auth);

@@ -180,6 +180,26 @@ describe('every model round-trips through the generated client', () => {
       create: ({ data }: { data: object }) => { const { id, seq } = data as typeof subjectSeq; return db.webhookSubjectSeq.create({ data: { subjectId: id, seq } }); },
       findUniqueOrThrow: async () => { const row = await db.webhookSubjectSeq.findUniqueOrThrow({ where: { subjectId: subjectSeq.id } }); return { id: row.subjectId, seq: row.seq }; },
     };
+    // Rollups (written by triggers in the application; here directly) are keyed by company, period, branch and one more key.
+    const day = t('2031-01-06T00:00:00Z');
+    const rollup = <K extends string>(keyField: K, keyValue: string | number, period: 'day' | 'week', row: object, delegate: {
+      create(a: { data: object }): Promise<unknown>;
+      findUniqueOrThrow(a: { where: Record<string, object> }): Promise<Record<string, unknown>>;
+    }, compound: string) => {
+      const data = { id: `${compound}:${keyValue}`, companyId: company.id, [period]: day, branchId: branch.id, [keyField]: keyValue, ...row };
+      const where = { [compound]: { companyId: company.id, [period]: day, branchId: branch.id, [keyField]: keyValue } };
+      return [{
+        create: ({ data: d }: { data: object }) => { const { id: _id, ...rest } = d as typeof data; return delegate.create({ data: rest }); },
+        findUniqueOrThrow: async () => ({ id: data.id, ...(await delegate.findUniqueOrThrow({ where })) }),
+      }, data] as const;
+    };
+    const money = (v: string) => new Prisma.Decimal(v);
+    const [serviceDays, serviceDay] = rollup('serviceId', service.id, 'day', {
+      bookings: 5, cancellations: 1, noShows: 1, paid: 3, phone: 1, web: 2, api: 1, mobile: 1, leadMs: BigInt(86_400_000), keptMs: BigInt(10_800_000),
+    }, db.analyticsServiceDay as never, 'companyId_day_branchId_serviceId');
+    const [staffDays, staffDay] = rollup('staffId', staff.id, 'day', { bookings: 2, cancellations: 1, noShows: 0, keptMs: BigInt(3_600_000), revenue: money('39.90') }, db.analyticsStaffDay as never, 'companyId_day_branchId_staffId');
+    const [staffWeeks, staffWeek] = rollup('staffId', staff.id, 'week', { bookings: 2, cancellations: 1, noShows: 0, keptMs: BigInt(3_600_000), revenue: money('39.90') }, db.analyticsStaffWeek as never, 'companyId_week_branchId_staffId');
+    const [branchHours, branchHour] = rollup('hour', 10, 'day', { bookings: 4 }, db.analyticsBranchHour as never, 'companyId_day_branchId_hour');
 
     const cases: Array<[string, { create(a: { data: object }): Promise<unknown>; findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> }, { id: string }]> = [
       ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['calendarConnection', db.calendarConnection, connection], ['branch', db.branch, branch], ['resource', db.resource, resource],
@@ -190,6 +210,8 @@ describe('every model round-trips through the generated client', () => {
       ['customerKey', customerKeys, customerKey],
       ['webhookEndpoint', db.webhookEndpoint, webhookEndpoint], ['webhookDelivery', db.webhookDelivery, webhookDelivery], ['webhookSubjectSeq', subjectSeqs, subjectSeq],
       ['review', db.review, review],
+      ['analyticsServiceDay', serviceDays, serviceDay], ['analyticsStaffDay', staffDays, staffDay], ['analyticsStaffWeek', staffWeeks, staffWeek],
+      ['analyticsBranchHour', branchHours, branchHour],
     ];
     expect(cases.map(([name]) => name.toLowerCase()).sort()).toEqual(models.map((m) => m.name.toLowerCase()).sort());
 

@@ -106,7 +106,7 @@ export function expectedColumnInfo(c: Column): { data_type: string; udt_name: st
     Boolean: ['boolean', 'bool'],
     Json: ['jsonb', 'jsonb'],
     Decimal: ['numeric', 'numeric'],
-    DateTime: c.dbType?.startsWith('Timestamptz') ? ['timestamp with time zone', 'timestamptz'] : ['timestamp without time zone', 'timestamp'],
+    DateTime: c.dbType === 'Date' ? ['date', 'date'] : c.dbType?.startsWith('Timestamptz') ? ['timestamp with time zone', 'timestamptz'] : ['timestamp without time zone', 'timestamp'],
   };
   const base = scalar[c.type];
   if (!base) throw new Error(`no mapping for type ${c.type}`);

@@ -15,7 +15,8 @@ import { createPrisma, type Db } from '../../infra/db/prisma';
 import { newId } from '../../infra/db/ids';
 import { createMailer } from '../../infra/notify/mailer';
 import { startSmtpSink, type SmtpSink } from '../../infra/notify/smtp-sink';
-import { ensureNotificationRelaySchedule, notificationRelaySchedule } from '../../worker/notification-relay-schedule';
+import { ensureSchedule } from '../../infra/temporal/schedules';
+import { notificationRelaySchedule } from '../../worker/notification-relay-schedule';
 import { bundleOnce, createTestWorker, getTestEnv, testDataConverter } from '../harness/temporal';
 import { dropCompany, insertBooking, seedAvailabilityFixture, type AvailabilityFixture } from './availability.fixtures';
 
@@ -56,7 +57,7 @@ test('a confirmation that failed during a 2-minute SMTP outage is sent once the 
   const scheduleId = `notification-relay-${taskQueue}`;
   const relay = createNotificationRelayActivities({ db, mailer, timing: { minAgeMs: 0, baseBackoffMs: 10_000 } });
   const worker = await createTestWorker({ connection: (await getTestEnv()).nativeConnection, taskQueue, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), activities: relay });
-  await ensureNotificationRelaySchedule(client, notificationRelaySchedule(taskQueue, scheduleId, '10 seconds'));
+  await ensureSchedule(client, notificationRelaySchedule(taskQueue, scheduleId, '10 seconds'));
   try {
     await worker.runUntil(async () => {
       // During the outage the relay keeps trying (attempts grow) and the row stays pending.

@@ -68,7 +68,8 @@ const en = {
   'manage.cancelQuestion': 'Cancel this appointment?',
   'manage.pickTime': 'Choose the new time',
   'manage.noLongerLive': 'This appointment cannot be changed any more.',
-  'manage.moveCount': 'Moved {count} time(s) already.',
+  'manage.moveCount.one': 'Moved once already.',
+  'manage.moveCount.other': 'Moved {count} times already.',
   'manage.book': 'Book a new appointment',
   'manage.changeableUntil': 'You can move or cancel it online until {when}.',
   'manage.reschedulesLeft': 'Moves left online: {count}.',
@@ -168,7 +169,8 @@ const de: Record<MessageKey, string> = {
   'manage.cancelQuestion': 'Diesen Termin absagen?',
   'manage.pickTime': 'Neue Zeit wählen',
   'manage.noLongerLive': 'Dieser Termin kann nicht mehr geändert werden.',
-  'manage.moveCount': 'Schon {count}-mal verschoben.',
+  'manage.moveCount.one': 'Schon einmal verschoben.',
+  'manage.moveCount.other': 'Schon {count}-mal verschoben.',
   'manage.book': 'Neuen Termin buchen',
   'manage.changeableUntil': 'Online verschieben oder absagen können Sie bis {when}.',
   'manage.reschedulesLeft': 'Noch {count}-mal online verschiebbar.',
@@ -218,6 +220,11 @@ export function browserLanguage(languages: readonly string[] = navigator.languag
 export function browserLocale(languages: readonly string[] = navigator.languages ?? [navigator.language]): string {
   const language = browserLanguage(languages);
   return languages.find((tag) => tag.toLowerCase().split('-')[0] === language) ?? language;
+}
+
+/** The plural form of `count` in `language` (Intl.PluralRules); German and English know only these two. */
+export function pluralOf(language: Language, count: number): 'one' | 'other' {
+  return new Intl.PluralRules(language).select(count) === 'one' ? 'one' : 'other';
 }
 
 export function translator(language: Language) {

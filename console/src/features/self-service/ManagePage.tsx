@@ -13,7 +13,7 @@ import { useParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { CustomerProblem } from '../../components/CustomerProblem';
 import { ApiProblem } from '../../lib/api-client';
-import { browserLanguage, browserLocale, translator, type MessageKey } from '../../lib/i18n';
+import { browserLanguage, browserLocale, pluralOf, translator, type MessageKey } from '../../lib/i18n';
 import { addDays, formatDate, formatDateTime, formatDayShort, formatTime, todayIn } from '../../lib/time';
 import { call, typedClient, type Schemas } from '../../lib/typed-api';
 
@@ -130,7 +130,7 @@ export function ManagePage() {
         <dt>{t('manage.status')}</dt>
         <dd>
           <span className={`pill status-${status}`}>{t(`status.${status}` as MessageKey)}</span>
-          {b.rescheduledCount > 0 && <span className="subtle"> · {t('manage.moveCount', { count: b.rescheduledCount })}</span>}
+          {b.rescheduledCount > 0 && <span className="subtle"> · {t(`manage.moveCount.${pluralOf(language, b.rescheduledCount)}`, { count: b.rescheduledCount })}</span>}
         </dd>
       </dl>
       {message && (
