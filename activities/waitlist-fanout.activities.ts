@@ -9,6 +9,10 @@
  *    stops as soon as every freed slot's staff is claimed;
  * 3. `slotFreed` signals, carrying each entry's offers, only to the monitors that got some,
  *    a page at a time (heartbeat per page).
+ * Staff work across branches (assignments): the freed person is free in each of their branches, so
+ * the fan-out runs for the freed booking's branch and then for every other branch of that person
+ * (primary and assigned), each with its own slots; a monitor is signalled with its own branch (the
+ * branch it books in).
  * A signal to a monitor that ended meanwhile is not an error. Re-running the activity (a retry)
  * signals again; monitors tolerate it (offers are deduped, auto-book attempts are keyed).
  */
@@ -62,13 +66,26 @@ async function signalWithActivityClient(workflowId: string, event: SlotFreedEven
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function createWaitlistFanOutActivities({ db, clock, signal = signalWithActivityClient, pageSize = FANOUT_PAGE_SIZE }: WaitlistFanOutDeps) {
-  async function page(event: SlotFreedEvent, after: { createdAt: Date; id: string } | null): Promise<EntryRow[]> {
+  /** The freed booking's branch first, then the person's other branches (primary, assignments). */
+  async function branchesOf(event: SlotFreedEvent): Promise<string[]> {
+    const rows = await db.$queryRaw<{ branch_id: string; assignments: unknown }[]>`SELECT branch_id, assignments FROM staff WHERE id = ${event.staffId}`;
+    const ids = new Set([event.branchId]);
+    for (const row of rows) {
+      ids.add(row.branch_id);
+      for (const a of Array.isArray(row.assignments) ? row.assignments : []) {
+        if (typeof (a as { branchId?: unknown })?.branchId === 'string') ids.add((a as { branchId: string }).branchId);
+      }
+    }
+    return [...ids];
+  }
+
+  async function page(event: SlotFreedEvent, branchId: string, after: { createdAt: Date; id: string } | null): Promise<EntryRow[]> {
     const from = dayOf(Date.parse(event.start) - DAY);
     const to = dayOf(Date.parse(event.end) + DAY);
     return db.$queryRaw<EntryRow[]>`
       SELECT id, company_id, service_id, customer_id, staff_id, from_date, to_date, time_windows, offers, workflow_id, created_at
       FROM waiting_list_entries
-      WHERE branch_id = ${event.branchId} AND status IN ('waiting', 'notified')
+      WHERE branch_id = ${branchId} AND status IN ('waiting', 'notified')
         AND daterange(waitlist_day(from_date), waitlist_day(to_date), '[]') && daterange(${from}::date, ${to}::date, '[]')
         AND (${after === null} OR (created_at, id) > (${after?.createdAt ?? new Date(0)}, ${after?.id ?? ''}))
       ORDER BY created_at, id
@@ -78,44 +95,48 @@ export function createWaitlistFanOutActivities({ db, clock, signal = signalWithA
   return {
     /** Finds, allocates and signals the monitors a freed slot helps (module comment). */
     async fanOutSlotFreed(event: SlotFreedEvent): Promise<FanOutResult> {
-      const now = clock();
-      const freedFrom = Date.parse(event.start) - FREED_MARGIN_MS;
-      const freedTo = Date.parse(event.end) + FREED_MARGIN_MS;
-      // Per service: the slots freed for it and who claimed them so far.
-      const perService = new Map<string, { claims: SlotClaims; timezone: string } | null>();
       const result: FanOutResult = { rowsRead: 0, pages: 0, signalled: 0 };
-      let after: { createdAt: Date; id: string } | null = null;
-      for (;;) {
-        const rows = await page(event, after);
-        result.rowsRead += rows.length;
-        result.pages += 1;
-        const winners: Array<{ workflowId: string; offers: WaitlistOffer[]; entry: SlotFreedEvent['entry'] }> = [];
-        for (const row of rows) {
-          let service = perService.get(row.service_id);
-          if (service === undefined) {
-            const found = await findFreeSlots(db, now, { companyId: row.company_id, branchId: event.branchId, serviceId: row.service_id, from: dayOf(freedFrom - DAY), to: dayOf(freedTo + DAY) });
-            const freed = (found?.slots ?? []).filter((s) => Date.parse(s.end) > freedFrom && Date.parse(s.start) < freedTo);
-            service = found ? { claims: openClaims(freed), timezone: found.timezone } : null;
-            perService.set(row.service_id, service);
-          }
-          if (!service || exhausted(service.claims)) continue;
-          const [got] = allocateFreedSlots([asEntry(row)], service.claims, service.timezone);
-          if (got) winners.push({ workflowId: row.workflow_id, offers: got.offers, entry: { companyId: row.company_id, serviceId: row.service_id, customerId: row.customer_id } });
-        }
-        const delivered = await Promise.allSettled(winners.map((w) => signal(w.workflowId, { ...event, offers: w.offers, entry: w.entry })));
-        for (const outcome of delivered) {
-          if (outcome.status === 'fulfilled') result.signalled += 1;
-          else if (!(outcome.reason instanceof WorkflowNotFoundError)) throw outcome.reason;
-        }
-        const allClaimed = perService.size > 0 && [...perService.values()].every((s) => s === null || exhausted(s.claims));
-        if (rows.length < pageSize || allClaimed) break;
-        const last = rows[rows.length - 1];
-        after = { createdAt: last.created_at, id: last.id };
-        heartbeat({ pages: result.pages });
-      }
+      for (const branchId of await branchesOf(event)) await fanOutBranch(event, branchId, result);
       return result;
     },
   };
+
+  async function fanOutBranch(event: SlotFreedEvent, branchId: string, result: FanOutResult): Promise<void> {
+    const now = clock();
+    const freedFrom = Date.parse(event.start) - FREED_MARGIN_MS;
+    const freedTo = Date.parse(event.end) + FREED_MARGIN_MS;
+    // Per service: the slots freed for it and who claimed them so far.
+    const perService = new Map<string, { claims: SlotClaims; timezone: string } | null>();
+    let after: { createdAt: Date; id: string } | null = null;
+    for (;;) {
+      const rows = await page(event, branchId, after);
+      result.rowsRead += rows.length;
+      result.pages += 1;
+      const winners: Array<{ workflowId: string; offers: WaitlistOffer[]; entry: SlotFreedEvent['entry'] }> = [];
+      for (const row of rows) {
+        let service = perService.get(row.service_id);
+        if (service === undefined) {
+          const found = await findFreeSlots(db, now, { companyId: row.company_id, branchId, serviceId: row.service_id, from: dayOf(freedFrom - DAY), to: dayOf(freedTo + DAY) });
+          const freed = (found?.slots ?? []).filter((s) => Date.parse(s.end) > freedFrom && Date.parse(s.start) < freedTo);
+          service = found ? { claims: openClaims(freed), timezone: found.timezone } : null;
+          perService.set(row.service_id, service);
+        }
+        if (!service || exhausted(service.claims)) continue;
+        const [got] = allocateFreedSlots([asEntry(row)], service.claims, service.timezone);
+        if (got) winners.push({ workflowId: row.workflow_id, offers: got.offers, entry: { companyId: row.company_id, serviceId: row.service_id, customerId: row.customer_id } });
+      }
+      const delivered = await Promise.allSettled(winners.map((w) => signal(w.workflowId, { ...event, branchId, offers: w.offers, entry: w.entry })));
+      for (const outcome of delivered) {
+        if (outcome.status === 'fulfilled') result.signalled += 1;
+        else if (!(outcome.reason instanceof WorkflowNotFoundError)) throw outcome.reason;
+      }
+      const allClaimed = perService.size > 0 && [...perService.values()].every((s) => s === null || exhausted(s.claims));
+      if (rows.length < pageSize || allClaimed) break;
+      const last = rows[rows.length - 1];
+      after = { createdAt: last.created_at, id: last.id };
+      heartbeat({ pages: result.pages });
+    }
+  }
 }
 
 function asEntry(row: EntryRow): OpenWaitlistEntry {

@@ -14,8 +14,9 @@
  */
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
+import { LRUCache } from 'lru-cache';
 import type { AppDeps } from './app-deps';
-import { authenticate } from './auth';
+import { createKeyAuth } from './auth';
 import { registerConsole } from './console/console.static';
 import { ApiError, errorHandler } from './error-handler';
 import { createMetricsRegistry, httpMetrics } from './metrics';
@@ -54,15 +55,17 @@ export function createApp(deps: AppDeps): Express {
   registerConsole(app, deps);
 
   const router = express.Router({ caseSensitive: true, strict: true });
-  for (const group of groups) group.register(router, deps);
+  // Hot groups (the availability reads) first: Express tries routes in order, one by one.
+  for (const group of [...groups.filter((g) => g.hot), ...groups.filter((g) => !g.hot)]) group.register(router, deps);
   const routes = servedRoutes(router);
   answerMethodNotAllowed(router, routes);
   // The served route table, for tests that walk every route × role (test/api/route-matrix.test.ts).
   app.locals.routes = routes;
 
-  const limiters = deps.rateLimit === false ? undefined : createRateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.rateLimitRedis);
+  const auth = createKeyAuth(deps, routeResolver(routes));
+  const limiters = deps.rateLimit === false ? undefined : createRateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.rateLimitRedis, undefined, auth.known);
   if (limiters) app.use('/v1', ...limiters.beforeAuth);
-  app.use('/v1', authenticate(deps, routeResolver(routes)));
+  app.use('/v1', auth.middleware);
   if (limiters) app.use('/v1', limiters.onAuthFailure, limiters.afterAuth);
   app.use(router);
 
@@ -121,9 +124,17 @@ function answerMethodNotAllowed(router: Router, routes: ServedRoute[]): void {
 export function routeResolver(routes: ServedRoute[]): (method: string, path: string) => string | undefined {
   const segment = (part: string) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const compiled = routes.map((r) => ({ ...r, pattern: new RegExp(`^${r.template.split('/').map(segment).join('/')}$`) }));
+  // A pure function of (method, path), asked on every /v1 request: remembered (bounded), so a
+  // repeated request does not test every route's pattern again.
+  const known = new LRUCache<string, { template: string | undefined }>({ max: 10_000 });
   return (method, path) => {
     const upper = method.toUpperCase();
+    const key = `${upper} ${path}`;
+    const hit = known.get(key);
+    if (hit) return hit.template;
     const matching = compiled.filter((r) => r.pattern.test(path));
-    return (matching.find((r) => r.methods.has(upper)) ?? matching[0])?.template;
+    const template = (matching.find((r) => r.methods.has(upper)) ?? matching[0])?.template;
+    known.set(key, { template });
+    return template;
   };
 }

@@ -16,7 +16,7 @@
  * Sets `res.locals.principal`; read it with principalOf(res) / companyIdOf(res).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import { DEMO_API_KEYS } from '../infra/config';
 import { hashApiKey } from '../infra/db/api-keys';
@@ -35,6 +35,33 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+// The SHA-256 of a request's bearer token, computed once per request (known() and the
+// middleware both need it).
+const tokenHashes = new WeakMap<Request, { header: string; hash: string }>();
+
+function tokenHashOf(req: Request): { token: string; hash: string } | undefined {
+  const header = req.headers.authorization;
+  const token = bearerToken(header);
+  if (!token) return undefined;
+  const memo = tokenHashes.get(req);
+  if (memo && memo.header === header) return { token, hash: memo.hash };
+  const hash = hashApiKey(token);
+  tokenHashes.set(req, { header: header!, hash });
+  return { token, hash };
+}
+
+export interface KeyAuth {
+  /** The /v1 middleware (see the module comment). */
+  middleware: RequestHandler;
+  /**
+   * The principal the middleware will find for this request's bearer token when it is known
+   * without any I/O (the admin key, or a key in this process's cache and within its age limit),
+   * else undefined. No database lookup, no side effect: the rate limiter uses it to count the
+   * company in the same Redis round trip as the address (api/rate-limit.ts).
+   */
+  known(req: Request): Principal | undefined;
+}
+
 /**
  * `route(method, path)`: the template of the route that serves the request, or undefined when
  * none does (the policy is not asked about those: they answer 404).
@@ -43,6 +70,13 @@ export function authenticate(
   deps: Pick<AppDeps, 'config' | 'db' | 'revocations'>,
   route: (method: string, path: string) => string | undefined,
 ): RequestHandler {
+  return createKeyAuth(deps, route).middleware;
+}
+
+export function createKeyAuth(
+  deps: Pick<AppDeps, 'config' | 'db' | 'revocations'>,
+  route: (method: string, path: string) => string | undefined,
+): KeyAuth {
   // The admin key is compared by its SHA-256 hex, the same hash company keys are looked up by,
   // so a request hashes its token once.
   const adminHash = Buffer.from(hashApiKey(deps.config.adminApiKey));
@@ -62,15 +96,22 @@ export function authenticate(
     resubscribed: () => cache.clear(),
   });
 
-  async function lookup(token: string): Promise<Principal | undefined> {
-    const hash = hashApiKey(token);
+  const ADMIN: Principal = { kind: 'admin' };
+  /** The answer without I/O: a principal, `null` (refused), or undefined (ask the database). */
+  function fromMemory(hash: string): Principal | null | undefined {
     // Equal-length digests make the comparison constant-time whatever the token's length.
-    if (timingSafeEqual(Buffer.from(hash), adminHash)) return { kind: 'admin' };
-    if (refusedHashes.has(hash)) return undefined;
+    if (timingSafeEqual(Buffer.from(hash), adminHash)) return ADMIN;
+    if (refusedHashes.has(hash)) return null;
     const cached = cache.get(hash);
     const maxAge = bus?.isLive() ? KEY_CACHE_TTL_MS : KEY_CACHE_FALLBACK_MS;
     if (cached && Date.now() - cached.at < maxAge) return cached.principal;
-    if (unknown.has(hash) || revoked.has(hash)) return undefined;
+    if (unknown.has(hash) || revoked.has(hash)) return null;
+    return undefined;
+  }
+
+  async function lookup(hash: string): Promise<Principal | undefined> {
+    const known = fromMemory(hash);
+    if (known !== undefined) return known ?? undefined;
     const key = await deps.db.apiKey.findUnique({ where: { keyHash: hash } });
     if (!key || key.revokedAt || !(ROLES as readonly string[]).includes(key.role)) {
       unknown.set(hash, true);
@@ -82,20 +123,27 @@ export function authenticate(
     return principal;
   }
 
-  return async (req, res, next) => {
+  const middleware: RequestHandler = async (req, res, next) => {
     // req.baseUrl is '/v1' when mounted there; check against the full path.
     const template = route(req.method, req.baseUrl + req.path);
     // Keyless routes: a self-service token in the path, or a signed Cal.com webhook, is the credential; no principal is set.
     if (template !== undefined && isKeyless(req.method, template)) return next();
-    const token = bearerToken(req.headers.authorization);
+    const token = tokenHashOf(req);
     if (!token) throw new ApiError('unauthenticated', 'Missing bearer API key');
-    const principal = await lookup(token);
+    const principal = await lookup(token.hash);
     if (!principal) throw new ApiError('unauthenticated', 'Unknown or revoked API key');
     if (template !== undefined && !isAllowed(principal, req.method, template)) {
       throw new ApiError('forbidden', 'This key may not perform this operation');
     }
     res.locals.principal = principal;
     next();
+  };
+  return {
+    middleware,
+    known(req) {
+      const token = tokenHashOf(req);
+      return token ? fromMemory(token.hash) ?? undefined : undefined;
+    },
   };
 }
 

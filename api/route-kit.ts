@@ -20,6 +20,7 @@ import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutio
 
 type HeadersObject = Exclude<NonNullable<ResponseConfig['headers']>, { shape: unknown }>;
 import type { Request, Response, Router } from 'express';
+import { LRUCache } from 'lru-cache';
 import type { AppDeps, RouteGroup } from './app-deps';
 import type { Principal } from './access-policy';
 import { companyIdOf, principalOf } from './auth';
@@ -70,6 +71,12 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas> {
   /** Problem codes this route may answer besides the common ones. */
   problems?: ProblemCode[];
   /**
+   * Remember parsed queries by their raw query string (GET routes with a query schema only, whose
+   * parse is a pure function of the string: no defaults from the clock). A hot read path then
+   * validates a repeated query once; invalid queries are parsed (and refused) every time.
+   */
+  memoizeQuery?: boolean;
+  /**
    * Returns the reply, or nothing when it wrote the response itself (streams, redirects).
    * Method syntax on purpose: lets routes with different schemas share one array.
    */
@@ -101,9 +108,33 @@ export function routeContext(deps: AppDeps, req: Request, res: Response): RouteC
   };
 }
 
+/** Parsed queries kept per memoizeQuery route. */
+const QUERY_MEMO_SIZE = 5_000;
+
+function queryParser(spec: RouteSpec): (req: Request) => Parsed<RequestSchemas> {
+  const schemas = spec.request ?? {};
+  const memoizable = spec.memoizeQuery && spec.method === 'get' && schemas.query && !schemas.body && !schemas.params && !schemas.headers;
+  if (spec.memoizeQuery && !memoizable) throw new Error(`memoizeQuery: ${spec.method.toUpperCase()} ${spec.path} must be a GET with a query schema only`);
+  if (!memoizable) return (req) => parseRequest(schemas, req);
+  const memo = new LRUCache<string, Parsed<RequestSchemas>>({ max: QUERY_MEMO_SIZE });
+  return (req) => {
+    const at = req.url.indexOf('?');
+    const raw = at < 0 ? '' : req.url.slice(at + 1);
+    let input = memo.get(raw);
+    if (!input) {
+      input = parseRequest(schemas, req);
+      // Shared by every request with this query string: read only.
+      Object.freeze(input.query);
+      memo.set(raw, Object.freeze(input));
+    }
+    return input;
+  };
+}
+
 export function registerRoute(router: Router, deps: AppDeps, spec: RouteSpec): void {
+  const parse = queryParser(spec);
   router[spec.method](spec.path, async (req: Request, res: Response) => {
-    const input = parseRequest(spec.request ?? {}, req);
+    const input = parse(req);
     const reply = await spec.handler(input, routeContext(deps, req, res));
     if (!reply || res.headersSent) return;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -197,9 +228,10 @@ export function describeRoute(registry: OpenAPIRegistry, spec: RouteSpec): void 
 }
 
 /** A RouteGroup from route specs. */
-export function routeGroup(name: string, routes: RouteSpec[]): RouteGroup {
+export function routeGroup(name: string, routes: RouteSpec[], options: { hot?: boolean } = {}): RouteGroup {
   return {
     name,
+    ...(options.hot ? { hot: true } : {}),
     register: (router, deps) => routes.forEach((spec) => registerRoute(router, deps, spec)),
     openapi: (registry) => routes.forEach((spec) => describeRoute(registry, spec)),
   };

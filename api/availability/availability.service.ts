@@ -43,6 +43,32 @@ export interface AvailabilityAnswer {
   body: Buffer;
   cache: 'HIT' | 'MISS';
   calendar: CalendarStatus;
+  /**
+   * The days of `body` as objects, for callers that read the slots (GET /v1/availability/next).
+   * Made at most once per cached entry: a computed answer keeps the objects it was serialized
+   * from, an entry read from Redis is parsed on the first call and L1 keeps the result with it.
+   * Shared between requests: read only.
+   */
+  days(): readonly AnswerDay[];
+}
+
+/** A day of an availability answer as the API shows it (withStaffAndPrice). */
+export interface AnswerDay {
+  date: string;
+  slots: ReadonlyArray<{ start: string; end: string; staffIds: string[]; staff: Array<{ id: string; name: string }>; price?: number }>;
+}
+
+// The parsed days of a cached entry, keyed by the entry object itself (L1 hands out the same
+// object on every hit), so they live exactly as long as the entry does.
+const parsedDays = new WeakMap<CachedAvailability, readonly AnswerDay[]>();
+
+function daysOf(entry: CachedAvailability): readonly AnswerDay[] {
+  let days = parsedDays.get(entry);
+  if (!days) {
+    days = (JSON.parse(entry.body.toString('utf8')) as { days: AnswerDay[] }).days;
+    parsedDays.set(entry, days);
+  }
+  return days;
 }
 
 export interface AvailabilityService {
@@ -94,7 +120,9 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
     const first = result.days.find((d) => d.slots.length > 0)?.slots[0];
     const notice = noticeMs(ctx);
     const validUntil = first && notice !== null ? Date.parse(first.start) - notice : Number.MAX_SAFE_INTEGER;
-    return { body, calendar, validUntil };
+    const entry = { body, calendar, validUntil };
+    parsedDays.set(entry, days);
+    return entry;
   }
 
   function computeOnce(companyId: string, q: AvailabilityQueryInput, key: AvailabilityCacheKey, stamp: CacheStamp | null): Promise<CachedAvailability> {
@@ -121,11 +149,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       const cached = lookup.value;
       let answer: AvailabilityAnswer;
       if (cached && clock().getTime() <= cached.validUntil) {
-        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar };
+        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar, days: () => daysOf(cached) };
       } else {
         const computed = await computeOnce(companyId, q, key, lookup.stamp);
         if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, computed, lookup.stamp);
-        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar };
+        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar, days: () => daysOf(computed) };
       }
       if (options?.record !== false) deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
       return answer;

@@ -3,7 +3,9 @@
  * (domain/scheduling/next-slots.ts) one at a time through the same availability search as
  * GET /v1/availability for that single day (so the engine, its rules and the cache are shared:
  * a day asked before is a cache hit), and stopping as soon as `limit` slots are found. A phone
- * agent asking for 3 slots usually costs one day's search.
+ * agent asking for 3 slots usually costs one day's search. The day's slots are read as objects
+ * (AvailabilityAnswer.days: the computed ones on a miss, parsed once per cached entry on a hit),
+ * never by parsing the day's JSON body per request.
  *
  * The branch's zone (which local days to ask for, how windows and weekdays read) is remembered
  * per process for ZONE_TTL_MS: reading it from PostgreSQL on every call cost a cached answer more
@@ -16,14 +18,7 @@ import { NotFoundError } from '../../domain/errors';
 import { searchDays, slotFits, type NextSlotCriteria } from '../../domain/scheduling/next-slots';
 import type { Db } from '../../infra/db/prisma';
 import type { AvailabilityQueryInput, NextQueryInput } from './availability.schemas';
-
-interface DaySlot {
-  start: string;
-  end: string;
-  staffIds: string[];
-  staff: Array<{ id: string; name: string }>;
-  price?: number;
-}
+import type { AvailabilityAnswer } from './availability.service';
 
 export interface NextSlot {
   start: string;
@@ -34,7 +29,7 @@ export interface NextSlot {
   price?: number;
 }
 
-type DaySearch = (q: AvailabilityQueryInput) => Promise<{ body: Buffer }>;
+type DaySearch = (q: AvailabilityQueryInput) => Promise<Pick<AvailabilityAnswer, 'days'>>;
 
 const ZONE_TTL_MS = 10_000;
 const zones = new LRUCache<string, string>({ max: 10_000, ttl: ZONE_TTL_MS });
@@ -63,8 +58,7 @@ export async function nextSlots(db: Db, companyId: string, q: NextQueryInput, no
       branchId: q.branchId, serviceId: q.serviceId, from: date, to: date,
       staffId: q.staffId, durationMinutes: q.durationMinutes, language: q.language, gender: q.gender, participants: q.participants,
     });
-    const body = JSON.parse(answer.body.toString('utf8')) as { days: Array<{ slots: DaySlot[] }> };
-    for (const slot of body.days[0]?.slots ?? []) {
+    for (const slot of answer.days()[0]?.slots ?? []) {
       if (!slotFits(criteria, Date.parse(slot.start), Date.parse(slot.end))) continue;
       const first = slot.staff[0];
       found.push({ start: slot.start, end: slot.end, staffId: first.id, staffName: first.name, staff: slot.staff, ...(slot.price !== undefined ? { price: slot.price } : {}) });

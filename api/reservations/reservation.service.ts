@@ -14,6 +14,7 @@
  */
 import { dropUnstartedHold, holdSlot, planRequestOf, type HoldOwner } from '../../infra/booking/slot-holds';
 import { loadReservation, releaseReservationHold, type ReservationRow } from '../../infra/booking/reservation-holds';
+import { BookingRuleViolationError } from '../../domain/errors';
 import { newId } from '../../infra/db/ids';
 import { assertReachable } from '../../infra/temporal/start-and-await';
 import { reservationReleasedSignal, reservationWorkflowId, RESERVATION_EXPIRY_WORKFLOW } from '../../workflows/reservation-expiry.contract';
@@ -43,6 +44,12 @@ export function renderReservation(r: ReservationRow): ReservationOut {
 export async function createReservation(ctx: RouteContext, body: CreateReservationBody): Promise<Reply | void> {
   const { db, config } = ctx.deps;
   const companyId = ctx.companyId();
+  // Reservations (hold, expiry, conversion into a booking) are built and tested for one-row holds;
+  // a package's parts through all three are not (issue 16 gap): refused before anything is held.
+  const service = await db.service.findFirst({ where: { id: body.serviceId, companyId }, select: { category: true } });
+  if (service?.category === 'package') {
+    throw new BookingRuleViolationError([{ rule: 'service_availability', message: 'A package cannot be reserved; book it directly' }]);
+  }
   const client = temporalOf(ctx.deps);
   await assertReachable(client);
   const id = newId('rsv');

@@ -17,7 +17,7 @@ export const reservationsRoutes = routeGroup('reservations', [
     tags: TAGS,
     summary: 'Hold a slot for a few minutes (30..900 s) while the caller decides',
     description:
-      'The slot is held under the same constraints as a booking and offered to nobody else until expiresAt; then it is free again within 5 seconds and waiting lists are woken. Book it with POST /v1/bookings {reservationId, customerId}. 409 slot_unavailable with alternatives when it is taken.',
+      'The slot is held under the same constraints as a booking and offered to nobody else until expiresAt; then it is free again within 5 seconds and waiting lists are woken. Book it with POST /v1/bookings {reservationId, customerId}. 409 slot_unavailable with alternatives when it is taken. A package service cannot be reserved (422 booking_rule_violation, rule service_availability): book it directly.',
     request: { body: createReservationBody },
     responses: { 201: { description: 'Held', schema: reservationSchema } },
     problems: ['slot_unavailable', 'booking_rule_violation', 'dependency_unavailable'],

@@ -51,7 +51,7 @@ async function checkReferences(ctx: RouteContext, companyId: string, refs: Refer
   });
   const members = await ctx.deps.db.service.findMany({
     where: { companyId, id: { in: refs.packageServiceIds } },
-    select: { id: true, branchId: true, category: true },
+    select: { id: true, branchId: true, category: true, seats: true, requiresApproval: true },
   });
   const memberById = new Map(members.map((m) => [m.id, m]));
   refs.packageServiceIds.forEach((memberId, index) => {
@@ -61,6 +61,7 @@ async function checkReferences(ctx: RouteContext, companyId: string, refs: Refer
     if (memberId === refs.selfId) errors.push({ path, message: 'a package cannot contain itself' });
     else if (found.branchId !== refs.branchId) errors.push({ path, message: `service ${memberId} is of another branch` });
     else if (found.category === 'package') errors.push({ path, message: `service ${memberId} is itself a package` });
+    else if (found.seats !== null || found.requiresApproval) errors.push({ path, message: `service ${memberId} has seats or requires approval, which packages do not support` });
   });
   if (refs.consultationServiceId) {
     const consultation = await ctx.deps.db.service.findFirst({ where: { companyId, id: refs.consultationServiceId }, select: { id: true } });
@@ -76,6 +77,8 @@ function storedShape(row: Service): ServiceShape {
     category: row.category as ServiceShape['category'],
     flexible: row.flexible as ServiceShape['flexible'],
     packageServiceIds: row.packageServiceIds,
+    seats: row.seats as ServiceShape['seats'],
+    requiresApproval: row.requiresApproval,
   };
 }
 
@@ -85,7 +88,7 @@ export const servicesRoutes = routeGroup('services', [
     path: '/v1/services',
     tags: ['catalog'],
     summary: 'Create a service',
-    description: 'branchId, resourceRequirements and packageServiceIds must be of the caller\'s company (else 404) and of that branch (else 400).',
+    description: 'branchId, resourceRequirements and packageServiceIds must be of the caller\'s company (else 404) and of that branch (else 400). Packages support neither seats nor requiresApproval, on the package or on a member (400 validation_error).',
     request: { body: createServiceBody },
     responses: { 201: { description: 'Created', schema: serviceSchema } },
     problems: ['calendar_link_invalid', 'dependency_unavailable'],
@@ -157,6 +160,11 @@ export const servicesRoutes = routeGroup('services', [
       const merged = { ...storedShape(existing), ...body };
       const crossErrors = serviceFieldErrors(merged);
       if (crossErrors.length > 0) throw invalid(crossErrors);
+      // The other way round: a package's member may not gain seats or approval either.
+      if (body.seats || body.requiresApproval === true) {
+        const pkg = await ctx.deps.db.service.findFirst({ where: { companyId: existing.companyId, packageServiceIds: { has: existing.id } }, select: { id: true } });
+        if (pkg) throw invalid([{ path: body.seats ? 'seats' : 'requiresApproval', message: `part of package ${pkg.id}, and packages do not support seats or approval` }]);
+      }
       const branchId = body.branchId ?? existing.branchId;
       const targetBranch = branchId !== existing.branchId || body.calcomEventTypeId !== undefined ? await findBranch(ctx, branchId) : null;
       if (targetBranch) {

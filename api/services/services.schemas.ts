@@ -135,6 +135,8 @@ export interface ServiceShape {
   category: (typeof CATEGORIES)[number];
   flexible?: FlexibleSettings | null;
   packageServiceIds: string[];
+  seats?: { capacity: number } | null;
+  requiresApproval?: boolean;
 }
 
 const isInt = (v: unknown): v is number => Number.isInteger(v);
@@ -162,6 +164,11 @@ export function serviceFieldErrors(s: Partial<Record<keyof ServiceShape, unknown
   if (cat !== undefined && cat !== 'package' && ids && ids.length > 0) {
     errors.push({ path: 'packageServiceIds', message: 'Only a package service lists package services' });
   }
+  // Packages hold all their parts for one customer and confirm at once: seats (several customers
+  // on one part) and approval (a held, undecided package) are not built for them, so the catalog
+  // refuses the combination rather than book something half-supported.
+  if (cat === 'package' && s.seats) errors.push({ path: 'seats', message: 'A package service cannot have seats' });
+  if (cat === 'package' && s.requiresApproval === true) errors.push({ path: 'requiresApproval', message: 'A package service cannot require approval' });
   const seen = new Set<unknown>();
   ids?.forEach((serviceId, index) => {
     if (seen.has(serviceId)) errors.push({ path: `packageServiceIds.${index}`, message: `duplicate ${String(serviceId)}` });

@@ -197,7 +197,8 @@ export const staffRoutes = routeGroup('staff', [
       const row = await ctx.deps.db.staffTimeOff.create({
         data: { id: newId('off'), companyId: staff.companyId, staffId: staff.id, startAt: body.start, endAt: body.end, reason: body.reason ?? null },
       });
-      await ctx.branchChanged(staff.companyId, staff.branchId);
+      // The person is away in every branch they work in: none may offer them meanwhile.
+      for (const branchId of new Set([staff.branchId, ...assignedBranches(staff)])) await ctx.branchChanged(staff.companyId, branchId);
       return { status: 201, body: renderTimeOff(row, staff.branch.timezone) };
     },
   }),

@@ -31,6 +31,22 @@ function freedRanges(old: { startAt: Date; endAt: Date }, now?: { startAt: Date;
   return out;
 }
 
+/** Every branch a staff member works in: the primary one and those of their assignments. */
+function branchesOf(staff: { branchId: string; assignments: unknown }): string[] {
+  const assigned = Array.isArray(staff.assignments) ? (staff.assignments as { branchId?: unknown }[]).map((a) => a?.branchId) : [];
+  return [...new Set([staff.branchId, ...assigned.filter((b): b is string => typeof b === 'string')])];
+}
+
+/**
+ * Time off changed: availability of every branch the person works in is invalidated, and each of
+ * those branches' waiting lists is woken (the person is free there too).
+ */
+async function timeOffChanged(ctx: RouteContext, staff: { companyId: string; branchId: string; assignments: unknown; id: string }, off: StaffTimeOff, freed: { start: Date; end: Date }[]) {
+  const branches = branchesOf(staff);
+  for (const branchId of branches) await ctx.branchChanged(staff.companyId, branchId);
+  for (const branchId of branches) await wakeWaitingLists(ctx, branchId, staff.id, off, freed);
+}
+
 /** Signals the branch's open waiting-list monitors whose dates may contain a freed range. */
 async function wakeWaitingLists(ctx: RouteContext, branchId: string, staffId: string, off: StaffTimeOff, freed: { start: Date; end: Date }[]) {
   const client = ctx.deps.temporal;
@@ -70,8 +86,7 @@ export const timeOffRoutes = routeGroup('time-off', [
         where: { id: row.id },
         data: { startAt, endAt, ...(body.reason !== undefined ? { reason: body.reason } : {}) },
       });
-      await ctx.branchChanged(staff.companyId, staff.branchId);
-      await wakeWaitingLists(ctx, staff.branchId, staff.id, row, freedRanges(row, updated));
+      await timeOffChanged(ctx, staff, row, freedRanges(row, updated));
       return { body: renderTimeOff(updated, staff.branch.timezone) };
     },
   }),
@@ -86,8 +101,7 @@ export const timeOffRoutes = routeGroup('time-off', [
     handler: async ({ params }, ctx) => {
       const { staff, row } = await findTimeOff(ctx, params.id, params.timeOffId);
       await ctx.deps.db.staffTimeOff.deleteMany({ where: { id: row.id, companyId: staff.companyId } });
-      await ctx.branchChanged(staff.companyId, staff.branchId);
-      await wakeWaitingLists(ctx, staff.branchId, staff.id, row, freedRanges(row));
+      await timeOffChanged(ctx, staff, row, freedRanges(row));
       return { body: renderTimeOff(row, staff.branch.timezone) };
     },
   }),

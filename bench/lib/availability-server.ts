@@ -27,6 +27,7 @@ import { createAvailabilityDeps } from '../../api/availability/availability.deps
 import { createAvailabilityService } from '../../api/availability/availability.service';
 import { rateLimitOptions } from '../../api/rate-limit';
 import { createRedisConnection } from '../../infra/cache/redis';
+import { createRevocationBus } from '../../infra/cache/revocation-bus';
 import type { AvailabilityCache } from '../../infra/cache/availability-cache';
 import { loadConfig } from '../../infra/config';
 import { openBenchDatabase } from './bench-database';
@@ -93,8 +94,10 @@ async function main(): Promise<void> {
       : availability.deps.availability;
   const limited = process.env.BENCH_RATE_LIMIT === '1';
   const rateLimitRedis = limited ? createRedisConnection({ url: config.redisUrl, logger, commandTimeoutMs: 200 }) : undefined;
+  // As api/server.ts: the key cache is kept 30 s while the revocation bus is live (1 s otherwise).
+  const revocations = createRevocationBus({ url: config.redisUrl, logger });
   const deps: AppDeps = {
-    config, db, logger, readiness: {}, ...availability.deps, availability: service,
+    config, db, logger, readiness: {}, revocations, ...availability.deps, availability: service,
     ...(limited ? { rateLimit: rateLimitOptions(config), rateLimitRedis } : { rateLimit: false as const }),
   };
   for (let i = 0; i < 100 && cache.status().mode !== 'redis'; i++) await new Promise((r) => setTimeout(r, 50));
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
       void (async () => {
         await availability.close();
         await rateLimitRedis?.close();
+        await revocations.close();
         await db.$disconnect();
         process.exit(0);
       })();

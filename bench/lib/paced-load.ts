@@ -21,46 +21,51 @@ export interface PacedLoadOptions {
 }
 
 export function runPacedLoad(options: PacedLoadOptions): Promise<LoadResult> {
+  return runPacedMix({ ...options, urls: [options.url] }).then(([result]) => result);
+}
+
+/**
+ * The same open loop over several URLs taken in turn (request i goes to urls[i % n]), with a
+ * result per URL: their latencies are measured under the same load at the same moments, so their
+ * ratio does not depend on what the rest of a shared machine did between two separate runs.
+ */
+export function runPacedMix(options: Omit<PacedLoadOptions, 'url'> & { urls: string[] }): Promise<LoadResult[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const interval = 1000 / options.rate;
   const total = Math.round(options.rate * options.durationSeconds);
-  const samples: number[] = [];
+  const per = options.urls.map(() => ({ samples: [] as number[], finished: 0, ok: 0, non2xx: 0, errors: 0 }));
   let sent = 0;
   let finished = 0;
-  let ok = 0;
-  let non2xx = 0;
-  let errors = 0;
   const started = performance.now();
 
   return new Promise((resolve) => {
-    const settle = () => {
+    const settle = (i: number) => {
+      per[i].finished++;
       if (++finished < total) return;
       agent.destroy();
       const seconds = (performance.now() - started) / 1000;
-      resolve({ latency: summarize(samples), requestsPerSecond: ok / seconds, total: finished, non2xx, errors });
+      resolve(per.map((p) => ({ latency: summarize(p.samples), requestsPerSecond: p.ok / seconds, total: p.finished, non2xx: p.non2xx, errors: p.errors })));
     };
-    const fire = () => {
+    const fire = (i: number) => {
       const t = performance.now();
-      const req = http.get(options.url, { agent, headers: options.headers }, (res) => {
+      const p = per[i];
+      const req = http.get(options.urls[i], { agent, headers: options.headers }, (res) => {
         res.resume();
         res.once('end', () => {
-          samples.push(performance.now() - t);
-          if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) ok++;
-          else non2xx++;
-          settle();
+          p.samples.push(performance.now() - t);
+          if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) p.ok++;
+          else p.non2xx++;
+          settle(i);
         });
       });
       req.once('error', () => {
-        errors++;
-        settle();
+        p.errors++;
+        settle(i);
       });
     };
     const tick = () => {
       const due = Math.min(total, Math.floor((performance.now() - started) / interval) + 1);
-      while (sent < due) {
-        sent++;
-        fire();
-      }
+      while (sent < due) fire(sent++ % options.urls.length);
       if (sent < total) setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
     };
     tick();

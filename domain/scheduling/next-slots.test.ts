@@ -6,14 +6,14 @@ const berlin = (over: Partial<NextSlotCriteria> = {}): NextSlotCriteria => ({
 
 describe('next free slots: days and fit', () => {
   it('starts at the local date of `after` (Berlin is already Saturday at 00:30) and covers 62 days', () => {
-    const days = searchDays(berlin());
+    const days = [...searchDays(berlin())];
     expect(days[0]).toBe('2026-03-28');
     expect(days).toHaveLength(62);
     expect(days[61]).toBe('2026-05-28');
   });
 
   it('keeps only wanted weekdays and stops at `before`', () => {
-    expect(searchDays(berlin({ weekdays: ['wednesday'], before: Date.parse('2026-04-20T00:00:00+02:00') }))).toEqual(['2026-04-01', '2026-04-08', '2026-04-15']);
+    expect([...searchDays(berlin({ weekdays: ['wednesday'], before: Date.parse('2026-04-20T00:00:00+02:00') }))]).toEqual(['2026-04-01', '2026-04-08', '2026-04-15']);
   });
 
   it('reads windows in local time across the DST change (29 March 2026)', () => {

@@ -29,18 +29,20 @@ export interface NextSlotCriteria {
   weekdays: Weekday[];
 }
 
-/** The local dates to search, earliest first: from `after`'s date for 62 days (or up to `before`), only wanted weekdays. */
-export function searchDays(c: NextSlotCriteria): string[] {
+/**
+ * The local dates to search, earliest first: from `after`'s date for 62 days (or up to `before`),
+ * only wanted weekdays. Lazy: the caller stops at its first day with enough slots, so the later
+ * dates are never computed (a cached answer's CPU was mostly these 62 date computations).
+ */
+export function* searchDays(c: NextSlotCriteria): Generator<string, void, undefined> {
   const zone = zoneOf(c.timezone);
   const first = localDateOf(c.after, zone);
   const last = addDays(first, NEXT_SEARCH_DAYS - 1);
   const until = c.before != null ? localDateOf(c.before, zone) : last;
   const end = until < last ? until : last;
-  const days: string[] = [];
   for (let d = first; d <= end; d = addDays(d, 1)) {
-    if (c.weekdays.length === 0 || c.weekdays.includes(weekdayOf(d))) days.push(d);
+    if (c.weekdays.length === 0 || c.weekdays.includes(weekdayOf(d))) yield d;
   }
-  return days;
 }
 
 /** Whether a slot [start, end) (epoch ms) fits the criteria (see the module comment). */

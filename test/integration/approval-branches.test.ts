@@ -197,4 +197,16 @@ describe('staff across branches', () => {
     // And back: branch A no longer offers Anna at 14:00.
     expect(await freeStarts(stack.app, stack.catalog.branchId, stack.catalog.serviceId, day)).not.toContain('2027-06-21T14:00:00+02:00');
   });
+
+  it("time off of Anna (branch A) is seen at once in branch B's cached availability, and its removal too", async () => {
+    const at = '2027-06-21T16:00:00+02:00';
+    expect(await freeStarts(stack.app, branchB, serviceB, day)).toContain(at); // B's answer cached
+    const off = await request(stack.app).post(`/v1/staff/${stack.catalog.staff.anna}/time-off`).set(manager())
+      .send({ start: '2027-06-21T15:00:00+02:00', end: '2027-06-21T18:00:00+02:00', reason: 'dentist' });
+    expect(off.status).toBe(201);
+    expect(await freeStarts(stack.app, branchB, serviceB, day)).not.toContain(at);
+    const removed = await request(stack.app).delete(`/v1/staff/${stack.catalog.staff.anna}/time-off/${off.body.id}`).set(manager());
+    expect(removed.status).toBe(200);
+    expect(await freeStarts(stack.app, branchB, serviceB, day)).toContain(at);
+  });
 });

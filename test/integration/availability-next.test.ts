@@ -7,7 +7,8 @@
  */
 import request from 'supertest';
 import pino from 'pino';
-import { createAvailabilityService } from '../../api/availability/availability.service';
+import { cachedAvailabilityCodec, createAvailabilityService } from '../../api/availability/availability.service';
+import { createAvailabilityCache } from '../../infra/cache/availability-cache';
 import { newId } from '../../infra/db/ids';
 import { createCompany, startApiHarness, type ApiHarness, type TestCompany } from '../api/api-harness';
 
@@ -142,6 +143,29 @@ describe('GET /v1/availability/next', () => {
     expect(saturdays.slots.length).toBeGreaterThan(0);
     expect(search.mock.calls.length).toBeLessThanOrEqual(9);
     expect(search.mock.calls.every(([, q]) => new Date(`${q.from}T00:00:00Z`).getUTCDay() === 6)).toBe(true);
+  });
+
+  it('reads a cached day as objects made once per cache entry, equal to its body', async () => {
+    const cache = createAvailabilityCache({ redisUrl: null, logger: pino({ level: 'silent' }), codec: cachedAvailabilityCodec });
+    const service = createAvailabilityService({ db: h.db, logger: pino({ level: 'silent' }), cache, clock: () => NOW });
+    const day = { branchId: ids.branch, serviceId: ids.service, from: '2030-05-02', to: '2030-05-02' };
+    const miss = await service.search(company.id, day, { record: false });
+    expect(miss.cache).toBe('MISS');
+    expect(miss.days()).toEqual(JSON.parse(miss.body.toString('utf8')).days);
+    expect(miss.days()[0].slots.length).toBeGreaterThan(0);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      const hit = await service.search(company.id, day, { record: false });
+      expect(hit.cache).toBe('HIT');
+      // The very objects the miss was serialized from: no parse of the cached body per request.
+      expect(hit.days()).toBe(miss.days());
+      const next = await service.next(company.id, { branchId: ids.branch, serviceId: ids.service, after: new Date('2030-05-02T00:00:00+02:00'), limit: 2 });
+      expect(next.slots.map((s) => s.start)).toEqual(miss.days()[0].slots.slice(0, 2).map((s) => s.start));
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+      await cache.close();
+    }
   });
 
   it('bad windows, weekdays, limits and ranges are 400s naming each field; another company is a 404', async () => {

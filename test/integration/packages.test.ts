@@ -62,6 +62,28 @@ describe('packages over HTTP', () => {
     expect(foreign.status).toBe(404);
   });
 
+  it('answers a clear 4xx where packages are not supported: seats, approval (of the package or a member), reservations', async () => {
+    const post = (body: Record<string, unknown>) => request(stack.app).post('/v1/services').set(auth()).send({ branchId: stack.catalog.branchId, name: 'P', durationMinutes: 30, ...body });
+    const paths = (res: request.Response) => res.body.errors?.map((e: { path: string }) => e.path);
+    const seated = await post({ category: 'package', packageServiceIds: [members.wash], seats: { capacity: 3 } });
+    expect([seated.status, paths(seated)]).toEqual([400, ['seats']]);
+    const approved = await post({ category: 'package', packageServiceIds: [members.wash], requiresApproval: true });
+    expect([approved.status, paths(approved)]).toEqual([400, ['requiresApproval']]);
+    const seatedMember = await createService({ name: 'Class', durationMinutes: 30, seats: { capacity: 4 } });
+    const withSeatedMember = await post({ category: 'package', packageServiceIds: [members.wash, seatedMember] });
+    expect([withSeatedMember.status, paths(withSeatedMember)]).toEqual([400, ['packageServiceIds.1']]);
+    // A member of a package may not gain approval later; the package may not gain seats.
+    const memberPatch = await request(stack.app).patch(`/v1/services/${members.cut}`).set(auth()).send({ requiresApproval: true });
+    expect([memberPatch.status, paths(memberPatch)]).toEqual([400, ['requiresApproval']]);
+    const pkgPatch = await request(stack.app).patch(`/v1/services/${pkg}`).set(auth()).send({ seats: { capacity: 2 } });
+    expect([pkgPatch.status, paths(pkgPatch)]).toEqual([400, ['seats']]);
+    expect((await request(stack.app).get(`/v1/services/${members.cut}`).set(auth())).body.requiresApproval).toBe(false);
+    const reservation = await request(stack.app).post('/v1/reservations').set(auth())
+      .send({ branchId: stack.catalog.branchId, serviceId: pkg, start: `${DAY}T09:00:00+01:00` });
+    expect(reservation.status).toBe(422);
+    expect(reservation.body.violations).toEqual([expect.objectContaining({ rule: 'service_availability' })]);
+  });
+
   it('lists a package start only when every part fits; slots span all parts', async () => {
     const res = await availability(DAY);
     expect(res.status).toBe(200);

@@ -131,3 +131,41 @@ test("a monitor's own check yields to older entries competing for its dates, and
   await db.waitingListEntry.update({ where: { id: older }, data: { status: 'cancelled' } });
   expect(await startsOf(younger)).toEqual([`2027-01-12T10:00:00+01:00|${fx.staff.anna}`]);
 });
+
+test('a freed hour of a person working in two branches reaches the waiting lists of both, each signalled with its own branch', async () => {
+  // Anna (primary branch fx) also works in branch B on Mondays; her Monday in fx is fully booked,
+  // then her 10:00 is cancelled: she is free at 10:00 in B too (one person, never in two places).
+  const day = '2027-01-25';
+  const branchB = newId('br');
+  const hours = { monday: [{ start: '09:00', end: '13:00' }, { start: '14:00', end: '18:00' }] };
+  await db.branch.create({
+    data: { id: branchB, companyId: fx.companyId, name: 'Prenzlauer Berg', timezone: 'Europe/Berlin', operatingHours: { monday: { open: true, start: '09:00', end: '18:00' } },
+      rules: { minimumNoticeMinutes: 0, maxAdvanceDays: 365, slotIntervalMinutes: 30, maxDailyBookingsPerCustomer: null } },
+  });
+  const serviceB = newId('svc');
+  await db.service.create({ data: { id: serviceB, companyId: fx.companyId, branchId: branchB, name: 'Beard trim', durationMinutes: 60, requiredSkills: ['cut'] } });
+  await db.staff.update({ where: { id: fx.staff.anna }, data: { assignments: [{ branchId: branchB, workingHours: hours }] } });
+  try {
+    const ids: string[] = [];
+    for (const hour of [9, 10, 11, 12, 14, 15, 16, 17]) ids.push(await insertBooking(db, fx, { staffId: fx.staff.anna, start: new Date(Date.UTC(2027, 0, 25, hour - 1)) }));
+    await db.booking.update({ where: { id: ids[1] }, data: { status: 'cancelled' } });
+    seq += 1;
+    const inB = newId('wl');
+    await db.waitingListEntry.create({
+      data: {
+        id: inB, companyId: fx.companyId, branchId: branchB, serviceId: serviceB, customerId: fx.customerId, fromDate: day, toDate: day, timeWindows: [], offers: [],
+        expiresAt: new Date('2027-02-01T00:00:00Z'), workflowId: `waitlist-${inB}`, createdAt: new Date(Date.UTC(2026, 11, 1, 0, 0, seq)),
+      },
+    });
+    const signals: Array<{ workflowId: string; event: SlotFreedEvent }> = [];
+    const activities = createWaitlistFanOutActivities({ db, clock: () => NOW, signal: async (workflowId, event) => void signals.push({ workflowId, event }) });
+    const event: SlotFreedEvent = { branchId: fx.branchId, bookingId: ids[1], staffId: fx.staff.anna, start: '2027-01-25T09:00:00.000Z', end: '2027-01-25T10:00:00.000Z', reason: 'cancelled' };
+    await new MockActivityEnvironment().run(activities.fanOutSlotFreed, event);
+    expect(signals).toEqual([{
+      workflowId: `waitlist-${inB}`,
+      event: { ...event, branchId: branchB, offers: [{ start: '2027-01-25T10:00:00+01:00', end: '2027-01-25T11:00:00+01:00', staffId: fx.staff.anna }], entry: { companyId: fx.companyId, serviceId: serviceB, customerId: fx.customerId } },
+    }]);
+  } finally {
+    await db.staff.update({ where: { id: fx.staff.anna }, data: { assignments: [] } });
+  }
+});

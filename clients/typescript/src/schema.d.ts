@@ -294,7 +294,7 @@ export interface paths {
         put?: never;
         /**
          * Create a service
-         * @description branchId, resourceRequirements and packageServiceIds must be of the caller's company (else 404) and of that branch (else 400).
+         * @description branchId, resourceRequirements and packageServiceIds must be of the caller's company (else 404) and of that branch (else 400). Packages support neither seats nor requiresApproval, on the package or on a member (400 validation_error).
          */
         post: operations["createService"];
         delete?: never;
@@ -785,7 +785,7 @@ export interface paths {
         put?: never;
         /**
          * Hold a slot for a few minutes (30..900 s) while the caller decides
-         * @description The slot is held under the same constraints as a booking and offered to nobody else until expiresAt; then it is free again within 5 seconds and waiting lists are woken. Book it with POST /v1/bookings {reservationId, customerId}. 409 slot_unavailable with alternatives when it is taken.
+         * @description The slot is held under the same constraints as a booking and offered to nobody else until expiresAt; then it is free again within 5 seconds and waiting lists are woken. Book it with POST /v1/bookings {reservationId, customerId}. 409 slot_unavailable with alternatives when it is taken. A package service cannot be reserved (422 booking_rule_violation, rule service_availability): book it directly.
          */
         post: operations["createReservation"];
         delete?: never;

@@ -1,0 +1,167 @@
+/**
+ * The cached availability read costs ONE Redis round trip (issue 11 item 5, issue 14 benchmark):
+ * on a real Redis, watched with MONITOR, a cached GET /v1/availability sends exactly the two
+ * rate-limit increments (per address, per company) and no cache command, and the two leave the
+ * rate-limit connection in one socket write. And the company increment started ahead of auth is
+ * taken back whenever the company limiter would not have counted the request (refused per address,
+ * forbidden by the role policy, keyless route), so the company's count is exactly what it was when
+ * the limiters ran one after the other.
+ */
+import type { Socket } from 'node:net';
+import Redis from 'ioredis';
+import pino from 'pino';
+import request from 'supertest';
+import { createAvailabilityDeps, type AvailabilityDeps } from '../../api/availability/availability.deps';
+import { createRedisConnection, type RedisConnection } from '../../infra/cache/redis';
+import { createRevocationBus, type RevocationBus } from '../../infra/cache/revocation-bus';
+import { loadConfig } from '../../infra/config';
+import { newId } from '../../infra/db/ids';
+import { createCompany, startApiHarness, type ApiHarness, type TestCompany } from '../api/api-harness';
+
+const redisUrl = loadConfig().redisUrl;
+const dbIndex = Number(new URL(redisUrl).pathname.slice(1) || 0);
+const logger = pino({ level: 'silent' });
+const COMPANY_MAX = 50;
+const ADDRESS_MAX = 200;
+
+let h: ApiHarness;
+let limits: RedisConnection;
+let bus: RevocationBus;
+let availability: AvailabilityDeps;
+let company: TestCompany;
+const ids = { branch: newId('br'), service: newId('svc'), staff: newId('stf') };
+const cachePrefix = `rtt_${newId('x')}`;
+const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  limits = createRedisConnection({ url: redisUrl, logger, commandTimeoutMs: 500 });
+  bus = createRevocationBus({ url: redisUrl, logger });
+  h = await startApiHarness({ rateLimit: { max: COMPANY_MAX, windowMs: 60_000, perAddressMax: ADDRESS_MAX }, rateLimitRedis: limits, revocations: bus });
+  // The availability deps over the harness's database (the first ones only had no database yet).
+  availability = createAvailabilityDeps({ config: h.config, db: h.db, logger, cachePrefix });
+  Object.assign(h.deps, availability.deps);
+  company = await createCompany(h.app, 'Round trips');
+  const day = { open: true, start: '09:00', end: '18:00' };
+  const week = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+  await h.db.branch.create({
+    data: {
+      id: ids.branch, companyId: company.id, name: 'Mitte', timezone: 'Europe/Berlin', specialHours: [], closures: [],
+      operatingHours: Object.fromEntries(week.map((d) => [d, day])),
+      rules: { minimumNoticeMinutes: 0, maxAdvanceDays: 90, slotIntervalMinutes: 30, maxDailyBookingsPerCustomer: null },
+    },
+  });
+  await h.db.staff.create({ data: { id: ids.staff, companyId: company.id, branchId: ids.branch, name: 'Anna', workingHours: Object.fromEntries(week.map((d) => [d, [{ start: '09:00', end: '18:00' }]])), breaks: {} } });
+  await h.db.service.create({ data: { id: ids.service, companyId: company.id, branchId: ids.branch, name: 'Cut', durationMinutes: 30 } });
+  for (let i = 0; i < 100 && (!limits.isUp() || !bus.isLive() || availability.deps.availabilityCache.status().mode !== 'redis'); i++) await new Promise((r) => setTimeout(r, 50));
+}, 60_000);
+
+afterAll(async () => {
+  await availability?.close();
+  await bus?.close();
+  await limits?.close();
+  await h?.close();
+});
+
+const companyCount = async (companyId: string) => {
+  const redis = new Redis(redisUrl);
+  try {
+    return Number((await redis.get(`booking:rl:company:company:${companyId}`)) ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+};
+
+/** Commands of this Redis db that MONITOR sees while `fn` runs. */
+async function monitored(fn: () => Promise<void>): Promise<string[][]> {
+  const monitor = await new Redis(redisUrl).monitor();
+  const seen: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[], source: string, database: string) => {
+    if (Number(database) === dbIndex && !source.startsWith('lua')) seen.push(args);
+  });
+  try {
+    await fn();
+    await new Promise((r) => setTimeout(r, 200)); // MONITOR lines trail the replies
+  } finally {
+    monitor.disconnect();
+  }
+  return seen;
+}
+
+describe('one Redis round trip per cached availability request', () => {
+  it('sends only the two rate-limit increments, in one write of the rate-limit connection', async () => {
+    const path = `/v1/availability?branchId=${ids.branch}&serviceId=${ids.service}&from=${tomorrow}&to=${tomorrow}`;
+    const first = await request(h.app).get(path).set(company.auth);
+    expect(first.status).toBe(200);
+    const hit = await request(h.app).get(path).set(company.auth);
+    expect(hit.headers['x-cache']).toBe('HIT');
+
+    // Socket writes of the rate-limit connection (Node calls _write or _writev once per write syscall batch).
+    const socket = limits.client.stream as Socket & { _write: (...a: unknown[]) => unknown; _writev?: (...a: unknown[]) => unknown };
+    let writes = 0;
+    const write = socket._write.bind(socket);
+    const writev = socket._writev?.bind(socket);
+    socket._write = (...a: unknown[]) => (writes++, write(...a));
+    if (writev) socket._writev = (...a: unknown[]) => (writes++, writev(...a));
+    let res!: request.Response;
+    let commands: string[][];
+    try {
+      commands = await monitored(async () => {
+        res = await request(h.app).get(path).set(company.auth);
+      });
+    } finally {
+      socket._write = write;
+      if (writev) socket._writev = writev;
+    }
+    expect(res.status).toBe(200);
+    expect(res.headers['x-cache']).toBe('HIT');
+    expect(res.headers['ratelimit-limit']).toBe(String(COMPANY_MAX));
+    // This app's commands: the increments (EVALSHA of rate-limit-redis's script) of this request and
+    // nothing else: no GET/MGET/EXISTS/TTL of the cache (versions known, L1 hit), no key lookup.
+    const ours = commands
+      .filter((c) => c.some((arg) => arg.includes(cachePrefix) || arg.includes(company.id) || arg.startsWith('booking:rl:addr:')))
+      .map((c) => `${c[0].toLowerCase()} ${c[3]}`)
+      .sort();
+    expect(ours).toHaveLength(2);
+    expect(ours[0]).toMatch(/^evalsha booking:rl:addr:\S+$/);
+    expect(ours[1]).toBe(`evalsha booking:rl:company:company:${company.id}`);
+    expect(writes).toBe(1);
+  });
+});
+
+describe('the company increment started before auth counts exactly the requests the company limiter counts', () => {
+  it('is taken back for a role the policy refuses (403) and for a keyless route', async () => {
+    const co = await createCompany(h.app, 'Take back');
+    const support = await request(h.app).post('/v1/api-keys').set(co.auth).send({ name: 'support', role: 'support' });
+    expect(support.status).toBe(201);
+    const auth = { Authorization: `Bearer ${support.body.apiKey}` };
+    expect((await request(h.app).get('/v1/customers').set(auth)).status).toBe(200); // the key is now in the key cache
+    const before = await companyCount(co.id);
+    for (let i = 0; i < 3; i++) expect((await request(h.app).post('/v1/customers').set(auth).send({ name: 'X' })).status).toBe(403);
+    expect((await request(h.app).get('/v1/public/bookings/not-a-token').set(auth)).status).toBeGreaterThanOrEqual(400);
+    await new Promise((r) => setTimeout(r, 100)); // take-backs are sent once their increment answered
+    expect(await companyCount(co.id)).toBe(before);
+    const allowed = await request(h.app).get('/v1/customers').set(auth);
+    expect(allowed.status).toBe(200);
+    expect(await companyCount(co.id)).toBe(before + 1);
+    expect(Number(allowed.headers['ratelimit-remaining'])).toBe(COMPANY_MAX - before - 1);
+  });
+
+  it('is taken back when the address limit refuses the request', async () => {
+    // Its own client address (X-Forwarded-For, trusted here), so its address quota is whole.
+    const tight = await startApiHarness({ rateLimit: { max: 100, windowMs: 60_000, perAddressMax: 3 }, rateLimitRedis: limits, revocations: bus });
+    tight.app.set('trust proxy', true);
+    const address = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    try {
+      const co = await createCompany(h.app, 'Address refused');
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await request(tight.app).get('/v1/customers').set(co.auth).set('X-Forwarded-For', address)).status);
+      await new Promise((r) => setTimeout(r, 100)); // take-backs are sent once their increment answered
+      // The first request put the key in the tight app's key cache: requests 2..6 started the company's increment before auth.
+      expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+      // Only the requests that passed the address limit count for the company (its creation counted for the admin key).
+      expect(await companyCount(co.id)).toBe(3);
+    } finally {
+      await tight.close();
+    }
+  });
+});
