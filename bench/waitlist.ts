@@ -120,15 +120,24 @@ async function eventsPerCheckCycle(ctx: Ctx): Promise<number> {
   return timers.length >= 3 ? (timers[timers.length - 1] - timers[1]) / (timers.length - 2) : NaN;
 }
 
-async function round(ctx: Ctx, day: string): Promise<number> {
-  const taken = await insertBooking(ctx.db, ctx.fx, { staffId: ctx.fx.staff.anna, start: new Date(`${day}T10:00:00+01:00`) });
+/** ms from the cancellation's start until the waiting customer's booking is confirmed, and until the entry is marked booked. */
+async function round(ctx: Ctx, day: string): Promise<{ confirmed: number; booked: number }> {
+  const start = new Date(`${day}T10:00:00+01:00`);
+  const taken = await insertBooking(ctx.db, ctx.fx, { staffId: ctx.fx.staff.anna, start });
   const entryId = await startEntry(ctx, day, true, { start: '10:00', end: '11:00' });
   await awaitChecks(ctx, entryId, 1, 20);
   const t0 = performance.now();
   const wallT0 = Date.now();
   await ctx.client.workflow.start('cancelBookingWorkflow', { taskQueue: ctx.taskQueue, workflowId: cancelWorkflowId(taken), args: [{ bookingId: taken, reason: 'bench' }] });
+  let confirmed: number | null = null;
   for (;;) {
-    const row = await ctx.db.waitingListEntry.findUniqueOrThrow({ where: { id: entryId } });
+    // The freed slot confirmed for the waiting customer (the saga's confirm step), then the
+    // entry marked booked (after the saga ended: its mail and lifecycle start come first).
+    const [row, booking] = await Promise.all([
+      ctx.db.waitingListEntry.findUniqueOrThrow({ where: { id: entryId } }),
+      confirmed === null ? ctx.db.booking.findFirst({ where: { id: { not: taken }, branchId: ctx.fx.branchId, staffId: ctx.fx.staff.anna, startAt: start, status: 'confirmed' }, select: { id: true } }) : null,
+    ]);
+    if (confirmed === null && (booking || row.status === 'booked')) confirmed = performance.now() - t0;
     if (row.status === 'booked') {
       const took = performance.now() - t0;
       if (process.env.BENCH_TIMELINE) {
@@ -138,7 +147,7 @@ async function round(ctx: Ctx, day: string): Promise<number> {
           console.log(`    ${label}: ${lines.join(', ')}`);
         }
       }
-      return took;
+      return { confirmed: confirmed ?? took, booked: took };
     }
     if (performance.now() - t0 > 60_000) throw new Error(`entry ${entryId} not booked after 60 s`);
     await new Promise((r) => setTimeout(r, 10));
@@ -216,18 +225,22 @@ async function main(): Promise<void> {
     );
     console.log(`worker memory with ${MONITORS} idle monitors: ${await memoryBreakdown(worker)}`);
     const latencies: number[] = [];
+    const confirmations: number[] = [];
     const rowsRead: number[] = [];
     for (const day of TARGET_DAYS.slice(0, ROUNDS)) {
       const before = await entryRowsRead(db);
-      const ms = await round(ctx, day);
+      const { confirmed, booked } = await round(ctx, day);
       await new Promise((r) => setTimeout(r, 1_000)); // statistics are reported with a short delay
       rowsRead.push((await entryRowsRead(db)) - before);
-      latencies.push(ms);
-      console.log(`cancellation → booked (${day}): ${ms.toFixed(0)} ms, waiting_list_entries rows read ${rowsRead[rowsRead.length - 1]}`);
+      latencies.push(booked);
+      confirmations.push(confirmed);
+      console.log(`cancellation → booking confirmed ${confirmed.toFixed(0)} ms, → entry booked ${booked.toFixed(0)} ms (${day}), waiting_list_entries rows read ${rowsRead[rowsRead.length - 1]}`);
     }
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    console.log(`cancellation → booked: median ${median.toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms (target median ≤ 1000 ms) ${median <= 1000 ? 'OK' : 'OVER TARGET'}`);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(
+      `cancellation → booking confirmed: median ${median(confirmations).toFixed(0)} ms; → entry booked: median ${median(latencies).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms ` +
+        `(target median ≤ 1000 ms: confirmed ${median(confirmations) <= 1000 ? 'OK' : 'OVER TARGET'}, entry booked ${median(latencies) <= 1000 ? 'OK' : 'OVER TARGET'}); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    );
     console.log(`rows read per slot-freed event: ${rowsRead.join(', ')} with ${MONITORS} idle entries in the branch (goal: independent of their number)`);
     const perCycle = await eventsPerCheckCycle(ctx);
     const perHour = (perCycle * 3_600_000) / ctx.interval;
