@@ -7,7 +7,8 @@
  * forbidden by the role policy, keyless route), so the company's count is exactly what it was when
  * the limiters ran one after the other.
  */
-import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import net, { type Socket } from 'node:net';
 import Redis from 'ioredis';
 import pino from 'pino';
 import request from 'supertest';
@@ -71,20 +72,41 @@ const companyCount = async (companyId: string) => {
   }
 };
 
-/** Commands of this Redis db that MONITOR sees while `fn` runs. */
+/** One MONITOR line's arguments: `+1700000000.123456 [5 127.0.0.1:40960] "evalsha" "abc" "1" "key"`. */
+function monitorLine(line: string): { database: number; source: string; args: string[] } | undefined {
+  const head = /^\+\d+\.\d+ \[(\d+) ([^\]]+)\] (.*)$/.exec(line);
+  if (!head) return undefined;
+  const args = [...head[3].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, '$1'));
+  return { database: Number(head[1]), source: head[2], args };
+}
+
+/**
+ * Commands of this Redis db that MONITOR sees while `fn` runs. A plain socket speaking RESP, not
+ * ioredis's monitor(): ioredis can take a line of other clients' traffic (another suite's PING)
+ * for the reply to its own MONITOR and fail with "Command queue state error".
+ */
 async function monitored(fn: () => Promise<void>): Promise<string[][]> {
-  const monitor = await new Redis(redisUrl).monitor();
-  const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string, database: string) => {
-    if (Number(database) === dbIndex && !source.startsWith('lua')) seen.push(args);
-  });
+  const url = new URL(redisUrl);
+  const socket = net.connect(Number(url.port || 6379), url.hostname);
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (text += chunk));
+  await once(socket, 'connect');
+  socket.write('MONITOR\r\n');
+  for (let i = 0; i < 100 && !text.startsWith('+OK\r\n'); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(text.startsWith('+OK\r\n')).toBe(true);
   try {
     await fn();
     await new Promise((r) => setTimeout(r, 200)); // MONITOR lines trail the replies
   } finally {
-    monitor.disconnect();
+    socket.destroy();
   }
-  return seen;
+  return text
+    .split('\r\n')
+    .slice(1)
+    .map(monitorLine)
+    .filter((line) => line !== undefined && line.database === dbIndex && !line.source.startsWith('lua'))
+    .map((line) => line!.args);
 }
 
 describe('one Redis round trip per cached availability request', () => {
