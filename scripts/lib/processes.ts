@@ -1,8 +1,7 @@
 /**
  * Child processes started by the orchestrators. Each runs in its own process group (detached), so
- * a Ctrl-C in the terminal reaches only the orchestrator, which then stops the children in the
- * reverse order of start (API before worker before Temporal before PostgreSQL), each group as a
- * whole (npm → sh → tsx → node), with a SIGKILL if one does not exit in time.
+ * a Ctrl-C in the terminal reaches only the orchestrator, which then stops all children at once,
+ * each group as a whole (npm → sh → tsx → node), with a SIGKILL if one does not exit in time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -129,13 +128,17 @@ export async function runScript(name: string, script: string, options: StartOpti
   console.log(`${prefixer(name)} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Everything one orchestrator started, stopped newest first. */
+/**
+ * Everything one orchestrator started. Stopped in layers: the programs (API, worker, sinks,
+ * emulator) together first, then the servers they use (Temporal, PostgreSQL: `add(..., 'server')`)
+ * together, so a worker still drains against a live Temporal.
+ */
 export class Supervisor {
-  private readonly stack: Array<{ name: string; stop: () => Promise<void> }> = [];
+  private readonly stack: Array<{ name: string; stop: () => Promise<void>; layer: 'program' | 'server' }> = [];
   private stopping: Promise<void> | undefined;
 
-  add(name: string, stop: () => Promise<void>): void {
-    this.stack.push({ name, stop });
+  add(name: string, stop: () => Promise<void>, layer: 'program' | 'server' = 'program'): void {
+    this.stack.push({ name, stop, layer });
   }
 
   track(process: ManagedProcess): ManagedProcess {
@@ -147,15 +150,27 @@ export class Supervisor {
     return this.stopping !== undefined;
   }
 
+  /**
+   * Stops each layer's entries at once, each with its own timeout, so a stop takes about as long
+   * as its slowest part (a draining worker) rather than the sum. One after the other, a Ctrl-C took
+   * long enough that a script's follow-up SIGKILL of the orchestrator left the detached children
+   * running (a Temporal server holding :7233 and :8233 for the next `npm run dev`).
+   */
   stopAll(): Promise<void> {
     this.stopping ??= (async () => {
-      while (this.stack.length > 0) {
-        const entry = this.stack.pop()!;
-        try {
-          await entry.stop();
-        } catch (error) {
-          console.error(`[stop] ${entry.name}: ${(error as Error).message}`);
-        }
+      const entries = this.stack.splice(0);
+      for (const layer of ['program', 'server'] as const) {
+        await Promise.all(
+          entries
+            .filter((entry) => entry.layer === layer)
+            .map(async (entry) => {
+              try {
+                await entry.stop();
+              } catch (error) {
+                console.error(`[stop] ${entry.name}: ${(error as Error).message}`);
+              }
+            }),
+        );
       }
     })();
     return this.stopping;

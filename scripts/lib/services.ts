@@ -52,12 +52,12 @@ export async function checkRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0
 export async function startBaseServices(supervisor: Supervisor, options: BaseServicesOptions): Promise<BaseServices> {
   const generate = options.generate === false ? Promise.resolve() : runScript('generate', 'db:generate');
   const temporal = ensureTemporalServer(options.temporal).then((handle) => {
-    if (handle.started) supervisor.add('temporal', handle.stop);
+    if (handle.started) supervisor.add('temporal', handle.stop, 'server');
     else console.log(`[temporal]  reusing the server already answering at ${handle.address}`);
     return handle;
   });
   const database = ensurePostgresServer().then(async (server) => {
-    if (server.process) supervisor.add('postgres', server.stop);
+    if (server.process) supervisor.add('postgres', server.stop, 'server');
     const url = await ensureDatabase(options.dbName, { fresh: options.freshDatabase, honourDatabaseUrl: options.honourDatabaseUrl });
     console.log(`[postgres]  ${server.kind === 'embedded' ? 'embedded server' : server.kind === 'env' ? 'DATABASE_URL' : 'server on 127.0.0.1:5432'}: ${redact(url)}`);
     return { url, kind: server.kind };
