@@ -10,6 +10,8 @@
  * Every channel: a mail is resent with its stored subject, text, HTML part and calendar invite, an
  * SMS with its stored text (the row's `channel`). A provider's permanent refusal (see
  * notification-outbox.ts) marks the row `failed` at once.
+ * A relay claims only the channels it can send: one without an SMS provider leaves SMS rows to a
+ * relay that has one (or to the 72-hour expiry), instead of spending their attempts.
  */
 import type { Db } from '../infra/db/prisma';
 import { isPermanentSendFailure, SEND_LEASE_MS, transmit, type OutboxMessage, type Senders } from './notification-outbox';
@@ -29,6 +31,11 @@ export interface NotificationRelayDeps extends Senders {
   db: Db;
   /** Tests shorten the waits; production uses the defaults above. */
   timing?: { minAgeMs?: number; baseBackoffMs?: number; maxBackoffMs?: number; giveUpMs?: number };
+  /**
+   * Only these companies' rows. Production runs one relay for every company (undefined); test
+   * files that run relays side by side on one database each keep to their own company.
+   */
+  companyIds?: string[];
 }
 
 export interface RelayResult {
@@ -48,7 +55,10 @@ interface DueRow {
   age_ms: number;
 }
 
-export function createNotificationRelayActivities({ db, timing = {}, ...senders }: NotificationRelayDeps) {
+export function createNotificationRelayActivities({ db, timing = {}, companyIds, ...senders }: NotificationRelayDeps) {
+  const channels = senders.sms ? ['email', 'sms'] : ['email'];
+  const scoped = companyIds !== undefined;
+  const companies = companyIds ?? [];
   const minAge = `${timing.minAgeMs ?? RELAY_MIN_AGE_MS} milliseconds`;
   const giveUp = `${timing.giveUpMs ?? RELAY_GIVE_UP_MS} milliseconds`;
   const lease = `${SEND_LEASE_MS} milliseconds`;
@@ -59,7 +69,8 @@ export function createNotificationRelayActivities({ db, timing = {}, ...senders 
         UPDATE notifications SET status = 'failed', claimed_until = NULL,
           error = 'not sent within 72 hours: ' || COALESCE(error, 'unknown error')
         WHERE status = 'pending' AND created_at < now() - ${giveUp}::interval
-          AND (claimed_until IS NULL OR claimed_until <= now())`;
+          AND (claimed_until IS NULL OR claimed_until <= now())
+          AND (NOT ${scoped} OR company_id = ANY(${companies}))`;
       // Claim the due rows in one statement (the same lease a send attempt takes).
       const due = await db.$queryRaw<DueRow[]>`
         UPDATE notifications SET claimed_until = now() + ${lease}::interval
@@ -67,6 +78,7 @@ export function createNotificationRelayActivities({ db, timing = {}, ...senders 
           SELECT id FROM notifications
           WHERE status = 'pending' AND recipient IS NOT NULL AND created_at <= now() - ${minAge}::interval
             AND (claimed_until IS NULL OR claimed_until <= now()) AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+            AND channel = ANY(${channels}) AND (NOT ${scoped} OR company_id = ANY(${companies}))
           ORDER BY created_at LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
         RETURNING id, recipient, channel, subject, body, html, ics, (EXTRACT(EPOCH FROM (now() - created_at)) * 1000)::float8 AS age_ms`;

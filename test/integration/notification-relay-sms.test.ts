@@ -73,7 +73,7 @@ test('an SMS that failed while the provider was down is sent by the relay once i
     .rejects.toThrow(/SMS to customer failed/);
   expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).toMatchObject({ channel: 'sms', recipient: phone, status: 'pending', attempts: 1, claimedUntil: null });
 
-  const relay = createNotificationRelayActivities({ db, mailer, sms: sender(url), timing: quick });
+  const relay = createNotificationRelayActivities({ db, mailer, sms: sender(url), timing: quick, companyIds: [fx.companyId] });
   await relayPass(relay);
   const during = await db.notification.findUniqueOrThrow({ where: { dedupeKey } });
   expect(during).toMatchObject({ status: 'pending', attempts: 2 });
@@ -98,6 +98,25 @@ test('an SMS that failed while the provider was down is sent by the relay once i
   }
 });
 
+test('a relay without an SMS provider leaves SMS rows alone (it neither spends their attempts nor records its own error)', async () => {
+  const phone = `+4930${String(Date.now() + 1).slice(-7)}`;
+  const bookingId = await phoneOnlyBooking(phone, '2027-01-13T10:00:00Z');
+  const down = await startSmsSink();
+  const url = down.url;
+  await down.close();
+  const dedupeKey = `relay-sms:${bookingId}:no-provider`;
+  const notifications = createNotificationActivities({ db, mailer, sms: sender(url) });
+  await expect(new MockActivityEnvironment().run(notifications.sendBookingNotification, { bookingId, kind: 'booking_confirmed' as const, dedupeKey }))
+    .rejects.toThrow(/SMS to customer failed/);
+  const before = await db.notification.findUniqueOrThrow({ where: { dedupeKey } });
+  const result = await createNotificationRelayActivities({ db, mailer, timing: quick, companyIds: [fx.companyId] }).relayPendingNotifications({});
+  expect(result.retryLater).toBe(0);
+  const after = await db.notification.findUniqueOrThrow({ where: { dedupeKey } });
+  expect(after).toMatchObject({ status: 'pending', attempts: before.attempts, error: before.error });
+  expect(after.error).not.toMatch(/no SMS provider/);
+  await db.notification.delete({ where: { dedupeKey } }); // the next test's relay has a provider
+});
+
 test('a permanent refusal by the SMS provider marks the row failed at once; the relay leaves it', async () => {
   const phone = '+4930000000';
   const bookingId = await phoneOnlyBooking(phone, '2027-01-13T11:00:00Z');
@@ -115,7 +134,7 @@ test('a permanent refusal by the SMS provider marks the row failed at once; the 
     const failure = await new MockActivityEnvironment().run(notifications.sendBookingNotification, { bookingId, kind: 'booking_confirmed' as const, dedupeKey }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ type: 'NotificationRejected', nonRetryable: true });
     expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringContaining('400') });
-    await relayPass(createNotificationRelayActivities({ db, mailer, sms: sender(url), timing: quick }));
+    await relayPass(createNotificationRelayActivities({ db, mailer, sms: sender(url), timing: quick, companyIds: [fx.companyId] }));
     expect(calls).toBe(1);
     expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).toMatchObject({ status: 'failed', attempts: 1 });
   } finally {
@@ -138,7 +157,7 @@ test('a mail the relay resends keeps its HTML part and calendar invite', async (
   } finally {
     down.close();
   }
-  await relayPass(createNotificationRelayActivities({ db, mailer, timing: quick }));
+  await relayPass(createNotificationRelayActivities({ db, mailer, timing: quick, companyIds: [fx.companyId] }));
   expect(await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).toMatchObject({ status: 'sent', channel: 'email' });
   const mails = await inbox(email);
   expect(mails).toHaveLength(1);

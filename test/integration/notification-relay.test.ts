@@ -55,7 +55,7 @@ test('a confirmation that failed during a 2-minute SMTP outage is sent once the 
   const { client } = await getTestEnv();
   const taskQueue = `notification-relay-${newId('q')}`;
   const scheduleId = `notification-relay-${taskQueue}`;
-  const relay = createNotificationRelayActivities({ db, mailer, timing: { minAgeMs: 0, baseBackoffMs: 10_000 } });
+  const relay = createNotificationRelayActivities({ db, mailer, timing: { minAgeMs: 0, baseBackoffMs: 10_000 }, companyIds: [fx.companyId] });
   const worker = await createTestWorker({ connection: (await getTestEnv()).nativeConnection, taskQueue, workflowBundle: await bundleOnce(), dataConverter: testDataConverter(), activities: relay });
   await ensureSchedule(client, notificationRelaySchedule(taskQueue, scheduleId, '10 seconds'));
   try {
@@ -95,7 +95,7 @@ test('a notification still pending after 72 hours is marked failed with its last
     },
   });
   const sent: string[] = [];
-  const relay = createNotificationRelayActivities({ db, mailer: { send: async (m) => (sent.push(m.to), { messageId: 'x' }), close: () => undefined } });
+  const relay = createNotificationRelayActivities({ db, mailer: { send: async (m) => (sent.push(m.to), { messageId: 'x' }), close: () => undefined }, companyIds: [fx.companyId] });
   const result = await relay.relayPendingNotifications({});
   expect(result.failed).toBeGreaterThanOrEqual(1);
   expect(await db.notification.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'failed', error: 'not sent within 72 hours: connect ECONNREFUSED' });
