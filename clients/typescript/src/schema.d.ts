@@ -2618,7 +2618,7 @@ export interface components {
             rescheduledCount: number;
             calendar: {
                 /** @enum {string} */
-                status: "synced" | "pending" | "failed";
+                status: "not_linked" | "pending" | "synced" | "failed";
                 externalId: string | null;
             };
             workflowId: string | null;
@@ -2654,7 +2654,7 @@ export interface components {
                 end: string;
                 calendar: {
                     /** @enum {string} */
-                    status: "synced" | "pending" | "failed" | "not_linked";
+                    status: "not_linked" | "pending" | "synced" | "failed";
                     externalId: string | null;
                 };
             }[];
