@@ -672,7 +672,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a booking (its slot is free at once; the calendar follows durably) */
+        /**
+         * Cancel a booking (its slot is free at once; the calendar follows durably)
+         * @description 200 cancelled for a confirmed booking or one awaiting approval (the latter was never written to the calendar; its approval wait ends, approve and decline answer 409 afterwards); cancelling a cancelled booking answers it again; 409 invalid_state in any other state.
+         */
         post: operations["cancelBooking"];
         delete?: never;
         options?: never;
@@ -1106,7 +1109,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel the booking (self-service: not later than cancellationCutoffHours before its start)
-         * @description 200 cancelled (the slot is free at once); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
+         * @description 200 cancelled (the slot is free at once), also for a request still awaiting approval (withdrawn: never written to the calendar, no decision follows); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
          */
         post: operations["cancelPublicBooking"];
         delete?: never;
