@@ -17,6 +17,7 @@ import request from 'supertest';
 import { loadConfig } from '../../infra/config';
 import { signBookingToken } from '../../infra/self-service/tokens';
 import { lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
+import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { createCompany } from '../api/api-harness';
 import { getTestEnv } from '../harness/temporal';
 import { bookingBody, calendarBookings, eventually, postBooking, startBookingStack, type BookingStack } from './booking-http.helpers';
@@ -162,6 +163,10 @@ describe('approval', () => {
 
     // The saga's approval wait is over (not at its 24-hour deadline): no decision, no timer decline.
     expect(await resultWithin(made.body.workflowId)).toMatchObject({ kind: 'invalid_state', bookingId: id, status: 'cancelled' });
+    // Cancelling again (a new cancellation run) answers the cancelled booking; its repeat signals a saga that has ended: fine.
+    expect(await resultWithin(cancelWorkflowId(id))).toMatchObject({ kind: 'cancelled', calendar: 'not_linked' });
+    const again = await request(stack.app).post(`/v1/bookings/${id}/cancel`).set(manager()).send({});
+    expect([again.status, again.body.status]).toEqual([200, 'cancelled']);
     for (const action of ['approve', 'decline']) {
       const res = await request(stack.app).post(`/v1/bookings/${id}/${action}`).set(manager()).send({});
       expect([action, res.status, res.body.code]).toEqual([action, 409, 'invalid_state']);
