@@ -644,6 +644,164 @@ describe('Limits of input', () => {
   });
 });
 
+/** Every string of `value` that looks like an instant (date, 'T', time, zone). */
+function instantsIn(value: unknown, path = '$', out: Array<[string, string]> = []): Array<[string, string]> {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => instantsIn(v, `${path}[${i}]`, out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) instantsIn(v, `${path}.${k}`, out);
+  return out;
+}
+/** API.md: output instants are rendered in the branch's offset (Berlin: +01:00 or +02:00, never Z). */
+function expectBranchOffsets(label: string, body: unknown, someExpected = true): void {
+  const found = instantsIn(body);
+  if (someExpected) expect(found.length).toBeGreaterThan(0);
+  // A customer belongs to the company, not to a branch: its own instants are not judged here.
+  const wrong = found.filter(([path, v]) => !/\.customer\./.test(path) && !/[+-]0[12]:00$/.test(v));
+  expect({ label, wrong }).toEqual({ label, wrong: [] });
+}
+
+describe('Output instants in the branch offset', () => {
+  it('bookings, reservations, time off, waiting list, series, notifications, self-service', async () => {
+    const b = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(4, '10:00') });
+    expect(b.status).toBe(201);
+    expectBranchOffsets('booking', b.body);
+    expectBranchOffsets('booking read', (await get(`/v1/bookings/${b.body.id}?expand=customer,service,staff`, A.booking)).body);
+    expectBranchOffsets('booking list', (await get(`/v1/bookings?branchId=${branchId}&limit=5`, A.booking)).body);
+    await eventually(async () => ((await get(`/v1/bookings/${b.body.id}/notifications`, A.booking)).body.data.length > 0 ? true : undefined));
+    expectBranchOffsets('notifications', (await get(`/v1/bookings/${b.body.id}/notifications`, A.booking)).body, false);
+    const r = await post('/v1/reservations', A.pub, { branchId, serviceId, staffId: ben, start: at(4, '12:00') });
+    expectBranchOffsets('reservation', r.body);
+    expectBranchOffsets('reservation read', (await get(`/v1/reservations/${r.body.id}`, A.pub)).body);
+    const t = await post(`/v1/staff/${ben}/time-off`, A.manager, { start: '2027-01-20T08:00:00Z', end: '2027-01-20T09:00:00Z' });
+    expect(t.body.start).toBe('2027-01-20T09:00:00+01:00');
+    expectBranchOffsets('time off', t.body);
+    const w = await post('/v1/waiting-list', A.booking, { branchId, serviceId, customerId, from: date(0), to: date(0) });
+    expectBranchOffsets('waiting list', w.body);
+    expectBranchOffsets('waiting list read', (await get(`/v1/waiting-list/${w.body.id}`, A.booking)).body);
+    await del(`/v1/waiting-list/${w.body.id}`, A.booking);
+    const series = (await get(`/v1/bookings?branchId=${branchId}&limit=200`, A.booking)).body.data.find((x: { seriesId: string | null }) => x.seriesId);
+    if (series) expectBranchOffsets('series', (await get(`/v1/series/${series.seriesId}`, A.booking)).body);
+  });
+});
+
+describe('Calendar links', () => {
+  it('calcomUserId / calcomEventTypeId unknown to the account: 422 calendar_link_invalid; unknown connection id on a branch: 404', async () => {
+    expectProblem(await post('/v1/staff', A.manager, { branchId, name: 'Zoe', languages: [], skills: [], workingHours: {}, calcomUserId: 987654 }), 422, 'calendar_link_invalid');
+    expectProblem(await patch(`/v1/services/${serviceId}`, A.manager, { calcomEventTypeId: 987654 }), 422, 'calendar_link_invalid');
+    expectProblem(await patch(`/v1/branches/${branchId}`, A.manager, { calendarConnectionId: 'cal_unknown' }), 404, 'not_found');
+    expectProblem(await post('/v1/branches', A.manager, { name: 'X', timezone: ZONE, operatingHours: {}, calendarConnectionId: 'cal_unknown' }), 404, 'not_found');
+  });
+});
+
+describe('Admin', () => {
+  it('a company answers {id, name, apiKey}; its currency defaults to EUR', async () => {
+    const res = await request(app).post('/v1/admin/companies').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'Defaults AG' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ id: expect.any(String), name: 'Defaults AG', apiKey: expect.any(String), country: 'DE', currency: 'EUR' });
+  });
+});
+
+describe('Assignment and alternatives', () => {
+  it('auto-assignment picks the staff member with the fewest bookings that day; alternatives nearest first, same staff first', async () => {
+    const day = 8;
+    const first = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(day, '09:00') });
+    expect(first.status).toBe(201);
+    const auto = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, start: at(day, '11:00') });
+    expect(auto.status).toBe(201);
+    expect(auto.body.staffId).toBe(ben);
+    const clash = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(day, '09:00') });
+    expectProblem(clash, 409, 'slot_unavailable');
+    expect(clash.body.alternatives.length).toBeGreaterThan(0);
+    expect(clash.body.alternatives.length).toBeLessThanOrEqual(5);
+    expect(clash.body.alternatives[0]).toMatchObject({ staffId: anna, staffName: 'Anna' });
+    expect(clash.body.alternatives[0].start.slice(0, 10)).toBe(date(day));
+  });
+
+  it('explain names the reasons', async () => {
+    const q = (start: string, staffId = anna) => get(`/v1/availability/explain?branchId=${branchId}&serviceId=${serviceId}&staffId=${staffId}&start=${encodeURIComponent(start)}`, A.booking);
+    const sunday = await q(at(6, '10:00'));
+    expect(sunday.status).toBe(200);
+    expect(sunday.body.available).toBe(false);
+    expect(sunday.body.reasons.map((r: { code: string }) => r.code)).toEqual(expect.arrayContaining(['branch_closed']));
+    const busy = await q(at(8, '09:00'));
+    expect(busy.body.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'staff_busy', staffId: anna, message: expect.any(String) })]));
+    const late = await q(at(0, '19:00'));
+    expect(late.body.reasons.map((r: { code: string }) => r.code)).toContain('outside_business_hours');
+  });
+});
+
+describe('Groups, flexible lengths, preferences, held slots', () => {
+  it('group: size is the number of participants; outside the group settings 422 group_size; without group settings 422', async () => {
+    const svc = await newService({ name: 'Workshop', group: { minParticipants: 2, maxParticipants: 3 } });
+    const two = [{ name: 'P1', email: 'p1@example.test' }, { name: 'P2' }];
+    const ok = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: anna, start: at(9, '09:00'), participants: two });
+    expect(ok.status).toBe(201);
+    expect(ok.body.participants).toEqual([expect.objectContaining({ name: 'P1', email: 'p1@example.test' }), expect.objectContaining({ name: 'P2' })]);
+    const four = [...two, { name: 'P3' }, { name: 'P4' }];
+    const big = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: ben, start: at(9, '09:00'), participants: four });
+    expectProblem(big, 422, 'booking_rule_violation');
+    expect(big.body.violations.map((v: { rule: string }) => v.rule)).toContain('group_size');
+    const notGroup = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(9, '11:00'), participants: two });
+    expectProblem(notGroup, 422, 'booking_rule_violation');
+    expect(notGroup.body.violations.map((v: { rule: string }) => v.rule)).toContain('group_size');
+  });
+
+  it('flexible: durationMinutes within the bounds; availability honours it', async () => {
+    const svc = await newService({ name: 'Coaching', category: 'flexible', durationMinutes: 30, flexible: { minMinutes: 30, maxMinutes: 90, stepMinutes: 30 } });
+    const res = await get(`/v1/availability?branchId=${branchId}&serviceId=${svc}&staffId=${anna}&from=${date(10)}&to=${date(10)}&durationMinutes=90`, A.booking);
+    expect(res.status).toBe(200);
+    expect(res.body.days[0].slots[0]).toMatchObject({ start: at(10, '09:00'), end: at(10, '10:30') });
+    const booked = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: anna, start: at(10, '09:00'), durationMinutes: 60 });
+    expect(booked.status).toBe(201);
+    expect(booked.body.end).toBe(at(10, '10:00'));
+    const odd = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: anna, start: at(10, '13:00'), durationMinutes: 45 });
+    expect([400, 422]).toContain(odd.status);
+  });
+
+  it('preferences: gender and language filter availability and auto-assignment', async () => {
+    const res = await get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&from=${date(11)}&to=${date(11)}&gender=female`, A.booking);
+    for (const slot of res.body.days[0].slots) expect(slot.staffIds).toEqual([anna]);
+    const none = await get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&from=${date(11)}&to=${date(11)}&language=fr`, A.booking);
+    expect(none.body.days[0].slots).toEqual([]);
+    const auto = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, start: at(11, '09:00'), preferences: { gender: 'male' } });
+    expect(auto.status).toBe(201);
+    expect(auto.body.staffId).toBe(ben);
+  });
+
+  it('a reserved slot is offered to nobody else; another company’s reservation is unknown (409 reservation_expired)', async () => {
+    const held = await post('/v1/reservations', A.pub, { branchId, serviceId, staffId: anna, start: at(11, '14:00') });
+    expect(held.status).toBe(201);
+    const direct = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(11, '14:00') });
+    expectProblem(direct, 409, 'slot_unavailable');
+    const foreign = await post('/v1/bookings', B, { reservationId: held.body.id, customerId: stack.catalog.customerId });
+    expectProblem(foreign, 409, 'reservation_expired');
+    expect(JSON.stringify(foreign.body)).not.toContain(anna);
+    expectProblem(await del(`/v1/reservations/${held.body.id}`, B), 404, 'not_found');
+    expect((await del(`/v1/reservations/${held.body.id}`, A.booking)).status).toBe(200);
+    expect((await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(11, '14:00') })).status).toBe(201);
+  });
+
+  it('self-service rules bind the token, not company keys: maxReschedules', async () => {
+    await patch(`/v1/branches/${branchId}`, A.manager, { rules: { maxReschedules: 1, minimumNoticeMinutes: 0 } });
+    try {
+      const held = await post('/v1/reservations', A.pub, { branchId, serviceId, staffId: ben, start: at(14, '09:00') });
+      expect(held.status).toBe(201);
+      const created = await post('/v1/public/bookings', A.pub, { reservationId: held.body.id, customer: { name: 'Jan', email: `jan-${Date.now()}@example.test` } });
+      expect(created.status).toBe(201);
+      const token = created.body.manageUrl.split('/b/')[1];
+      expect((await request(app).post(`/v1/public/bookings/${token}/reschedule`).send({ start: at(14, '10:00') })).status).toBe(200);
+      const second = await request(app).post(`/v1/public/bookings/${token}/reschedule`).send({ start: at(14, '11:00') });
+      expectProblem(second, 422, 'booking_rule_violation');
+      expect(second.body.violations.map((v: { rule: string }) => v.rule)).toEqual(['max_reschedules']);
+      const byKey = await post(`/v1/bookings/${created.body.id}/reschedule`, A.booking, { start: at(14, '11:00') });
+      expect(byKey.status).toBe(200);
+      expect(byKey.body.rescheduledCount).toBe(2);
+    } finally {
+      await patch(`/v1/branches/${branchId}`, A.manager, { rules: { maxReschedules: 3, minimumNoticeMinutes: 120 } });
+    }
+  });
+});
+
 describe('Operations', () => {
   it('healthz, openapi without a key; readyz names each check', async () => {
     expect((await request(app).get('/healthz')).status).toBe(200);

@@ -1218,8 +1218,8 @@ export interface components {
             id: string;
             name: string;
             country: string;
-            /** @description Present when given */
-            currency?: string;
+            /** @description ISO 4217; analytics revenue is in it (default EUR) */
+            currency: string;
             /** @description A manager key of the new company. Shown once; only its hash is stored. */
             apiKey: string;
         };
