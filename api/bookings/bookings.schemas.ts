@@ -36,7 +36,7 @@ const fullBookingBody = z
     serviceId: id,
     customerId: id,
     start: instant,
-    staffId: id.optional().openapi({ description: 'Omit to auto-assign' }),
+    staffId: id.optional().openapi({ description: 'Omit to auto-assign. For a package this person takes every part; a part they cannot do (skills, hours, other appointments) makes the start unavailable (409 slot_unavailable with alternatives)' }),
     durationMinutes: z.number().int().min(5).max(24 * 60).optional().openapi({ description: 'Flexible services only' }),
     preferences: z
       .strictObject({ gender: z.string().min(1).max(40).optional(), language: z.string().min(2).max(20).optional() })

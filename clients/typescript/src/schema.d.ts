@@ -2808,7 +2808,7 @@ export interface components {
              */
             start: string;
             /**
-             * @description Omit to auto-assign
+             * @description Omit to auto-assign. For a package this person takes every part; a part they cannot do (skills, hours, other appointments) makes the start unavailable (409 slot_unavailable with alternatives)
              * @example br_demo_mitte
              */
             staffId?: string;
@@ -8407,7 +8407,7 @@ export interface operations {
                 from: string;
                 /** @description Not before `from`, at most 62 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 to: string;
-                /** @description Only this staff member */
+                /** @description Only this staff member (for a package: only starts where this person can take every part) */
                 staffId?: string;
                 /** @description Length of a flexible service (within its bounds and steps) */
                 durationMinutes?: number;
@@ -8560,7 +8560,7 @@ export interface operations {
                 branchId: string;
                 /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
                 serviceId: string;
-                /** @description Only this staff member */
+                /** @description Only this staff member (for a package: only starts where this person can take every part) */
                 staffId?: string;
                 /** @description Length of a flexible service (within its bounds and steps) */
                 durationMinutes?: number;
@@ -8720,7 +8720,7 @@ export interface operations {
                 serviceId: string;
                 /** @description ISO-8601 instant with offset (within ±18:00), between 1900-01-01 and 9998-12-31 */
                 start: string;
-                /** @description Only this staff member */
+                /** @description Only this staff member (for a package: only starts where this person can take every part) */
                 staffId?: string;
                 /** @description Length of a flexible service (within its bounds and steps) */
                 durationMinutes?: number;
