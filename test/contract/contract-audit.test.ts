@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { ADMIN_KEY, createKey } from '../api/api-harness';
 import { connectBranchViaApi, createEmulatorAccount } from '../harness/calendar-link';
+import { openApiConformance, type Conformance } from '../harness/openapi-conformance';
 import { eventually, startBookingStack, type BookingStack } from '../integration/booking-http.helpers';
 
 jest.setTimeout(120_000);
@@ -47,10 +48,42 @@ function expectProblem(res: request.Response, status: number, code: string): voi
   expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, code });
 }
 
-const get = (path: string, auth: Auth) => request(app).get(path).set(auth);
-const post = (path: string, auth: Auth, body: object = {}) => request(app).post(path).set(auth).send(body);
-const patch = (path: string, auth: Auth, body: object) => request(app).patch(path).set(auth).send(body);
-const del = (path: string, auth: Auth) => request(app).delete(path).set(auth);
+/**
+ * Every answer of the helpers below is also held against the document the server serves
+ * (test/harness/openapi-conformance.ts): documented status, content type and schema. The last
+ * test asserts there were no findings.
+ */
+let conformance: Conformance;
+let templates: Array<{ template: string; pattern: RegExp; params: number }>;
+
+function templateOf(path: string): string {
+  const match = templates.find((t) => t.pattern.test(path));
+  return match ? match.template : path;
+}
+
+async function checked(method: string, path: string, req: request.Test): Promise<request.Response> {
+  const res = await req;
+  const bare = path.split('?')[0];
+  // Paths the document does not have (wrong case, ...) are judged by their own assertions.
+  if (!templates.some((t) => t.pattern.test(bare))) return res;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers as Record<string, string | string[]>)) headers.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+  const text = res.text ?? '';
+  await conformance.middleware.onResponse?.({
+    request: new Request(`http://audit.test${path}`, { method: method.toUpperCase() }),
+    response: new Response(text === '' || res.status === 204 ? null : text, { status: res.status, headers }),
+    schemaPath: templateOf(bare),
+    params: {},
+    id: 'audit',
+    options: {},
+  } as never);
+  return res;
+}
+
+const get = (path: string, auth: Auth) => checked('get', path, request(app).get(path).set(auth));
+const post = (path: string, auth: Auth, body: object = {}) => checked('post', path, request(app).post(path).set(auth).send(body));
+const patch = (path: string, auth: Auth, body: object) => checked('patch', path, request(app).patch(path).set(auth).send(body));
+const del = (path: string, auth: Auth) => checked('delete', path, request(app).delete(path).set(auth));
 
 async function newCustomer(name: string, extra: object = {}): Promise<string> {
   const res = await post('/v1/customers', A.manager, { name, email: `${name.toLowerCase().replace(/\W/g, '')}-${Date.now()}@example.test`, ...extra });
@@ -67,6 +100,16 @@ async function newService(body: object): Promise<string> {
 beforeAll(async () => {
   stack = await startBookingStack('contract-audit');
   app = stack.app;
+  const document = (await request(app).get('/openapi.json')).body;
+  conformance = openApiConformance(document);
+  // Literal paths before templated ones (/v1/customers/find-or-create before /v1/customers/{id}).
+  templates = Object.keys(document.paths)
+    .map((template) => ({
+      template,
+      pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      params: (template.match(/\{/g) ?? []).length,
+    }))
+    .sort((a, b) => a.params - b.params);
   B = stack.company.auth;
   const company = await request(app).post('/v1/admin/companies').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'Audit GmbH' });
   expect(company.status).toBe(201);
@@ -446,6 +489,14 @@ describe('Catalog depth', () => {
     const base = await get(`/v1/analytics?from=${date(0)}&to=${date(6)}`, A.manager);
     expect(base.status).toBe(200);
     expect(base.body.totalBookings).toBeGreaterThan(0);
+    // Price is shown in analytics: revenue in the company currency, on the plain one-branch answer too.
+    const plain = await get(`/v1/analytics?branchId=${branchId}&from=${date(0)}&to=${date(6)}`, A.support);
+    expect(plain.body).toMatchObject({ currency: 'EUR', revenue: expect.any(Number) });
+    expect(plain.body.revenue).toBeGreaterThan(0);
+    for (const rate of ['noShowRate', 'cancellationRate', 'utilizationRate', 'conversionRate']) {
+      expect(plain.body[rate]).toBeGreaterThanOrEqual(0);
+      expect(plain.body[rate]).toBeLessThanOrEqual(1);
+    }
     const grouped = await get(`/v1/analytics?branchId=${branchId}&from=${date(0)}&to=${date(6)}&groupBy=staff&interval=week`, A.manager);
     expect(grouped.status).toBe(200);
     const limit = monday.plus({ days: 365 }).toISODate();
@@ -811,5 +862,12 @@ describe('Operations', () => {
     for (const p of ['/v1/staff/{id}/time-off/{timeOffId}', '/v1/webhook-endpoints/{id}/deliveries', '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry', '/v1/calendar-connections/{id}/reconcile', '/v1/public/bookings', '/v1/public/bookings/{token}/reschedule', '/v1/customers/find-or-create', '/v1/api-keys/{id}', '/v1/bookings/{id}/approve', '/v1/bookings/{id}/notifications', '/v1/webhooks/calcom/{connectionId}']) {
       expect(Object.keys(doc.body.paths)).toContain(p);
     }
+  });
+});
+
+describe('The document', () => {
+  it('every answer above matched the OpenAPI document the server serves', () => {
+    expect(conformance.checked.length).toBeGreaterThan(200);
+    expect(conformance.findings).toEqual([]);
   });
 });
