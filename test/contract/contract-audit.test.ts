@@ -853,7 +853,88 @@ describe('Groups, flexible lengths, preferences, held slots', () => {
   });
 });
 
+describe('Explain codes and rule names', () => {
+  it('explain: staff_time_off, staff_not_working, skill_mismatch, minimum_notice, max_advance, resource_unavailable', async () => {
+    const cleo = await post('/v1/staff', A.manager, { branchId, name: 'Cleo', languages: ['en'], skills: [], workingHours: { monday: [{ start: '09:00', end: '18:00' }] } });
+    expect(cleo.status).toBe(201);
+    const off = await post(`/v1/staff/${anna}/time-off`, A.manager, { start: at(15, '09:00'), end: at(15, '12:00') });
+    expect(off.status).toBe(201);
+    const explain = async (start: string, staffId?: string, svc = serviceId) => {
+      const res = await get(`/v1/availability/explain?branchId=${branchId}&serviceId=${svc}&start=${encodeURIComponent(start)}${staffId ? `&staffId=${staffId}` : ''}`, A.booking);
+      expect(res.status).toBe(200);
+      return res.body.reasons.map((r: { code: string }) => r.code) as string[];
+    };
+    const log: Record<string, string[]> = {};
+    log.timeOff = await explain(at(15, '10:00'), anna);
+    log.notWorking = await explain(at(16, '10:00'), cleo.body.id);
+    log.skill = await explain(at(14, '10:00'), cleo.body.id);
+    log.notice = await explain(DateTime.now().setZone(ZONE).plus({ minutes: 20 }).startOf('minute').toISO() as string, anna);
+    log.advance = await explain(monday.plus({ days: 119 }).set({ hour: 10 }).toISO() as string, anna);
+    const room = await post('/v1/resources', A.manager, { branchId, name: 'Room 1', kind: 'room' });
+    expect(room.status).toBe(201);
+    const roomSvc = await newService({ name: 'Sauna', resourceRequirements: [room.body.id] });
+    const sauna = await post('/v1/bookings', A.booking, { branchId, serviceId: roomSvc, customerId, staffId: anna, start: at(16, '09:00') });
+    expect(sauna.status).toBe(201);
+    expect(sauna.body.resourceId).toBe(room.body.id);
+    log.resource = await explain(at(16, '09:30'), ben, roomSvc);
+    expect(log).toEqual({
+      timeOff: expect.arrayContaining(['staff_time_off']),
+      notWorking: expect.arrayContaining(['staff_not_working']),
+      skill: expect.arrayContaining(['skill_mismatch']),
+      notice: expect.arrayContaining(['minimum_notice']),
+      advance: expect.arrayContaining(['max_advance']),
+      resource: expect.arrayContaining(['resource_unavailable']),
+    });
+  });
+
+  it('booking rules name staff_availability and max_daily_bookings', async () => {
+    const res = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(15, '10:00') });
+    const rules = res.status === 422 ? res.body.violations.map((v: { rule: string }) => v.rule) : [];
+    expect({ status: res.status, code: res.body.code, rules }).toEqual({ status: 422, code: 'booking_rule_violation', rules: expect.arrayContaining(['staff_availability']) });
+    await patch(`/v1/staff/${ben}`, A.manager, { maxDailyBookings: 1 });
+    try {
+      expect((await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(17, '09:00') })).status).toBe(201);
+      const second = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(17, '13:00') });
+      expectProblem(second, 422, 'booking_rule_violation');
+      expect(second.body.violations.map((v: { rule: string }) => v.rule)).toContain('max_daily_bookings');
+    } finally {
+      await patch(`/v1/staff/${ben}`, A.manager, { maxDailyBookings: null });
+    }
+  });
+});
+
+describe('Bodies of actions', () => {
+  it('actions without a body: no body, an empty JSON body, or {} are all accepted', async () => {
+    const make = async (hm: string) => {
+      const res = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(17, hm) });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const bare = await request(app).post(`/v1/bookings/${await make('10:00')}/cancel`).set(A.booking);
+    expect({ status: bare.status, body: bare.body.status ?? bare.body.code }).toEqual({ status: 200, body: 'cancelled' });
+    const emptyJson = await request(app).post(`/v1/bookings/${await make('11:00')}/cancel`).set(A.booking).set('content-type', 'application/json');
+    expect({ status: emptyJson.status, body: emptyJson.body.status ?? emptyJson.body.code }).toEqual({ status: 200, body: 'cancelled' });
+    const viaFetch = await (async () => {
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const { port } = server.address() as { port: number };
+        const res = await fetch(`http://127.0.0.1:${port}/v1/bookings/${await make('12:00')}/cancel`, { method: 'POST', headers: { ...A.booking, 'content-type': 'application/json' } });
+        return { status: res.status, body: ((await res.json()) as { status?: string; code?: string }) };
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    })();
+    expect({ status: viaFetch.status, body: viaFetch.body.status ?? viaFetch.body.code }).toEqual({ status: 200, body: 'cancelled' });
+  });
+});
+
 describe('Operations', () => {
+  it('an unknown /v1 path is a 404 problem', async () => {
+    const res = await get('/v1/nothing-here', A.manager);
+    expectProblem(res, 404, 'not_found');
+  });
+
   it('healthz, openapi without a key; readyz names each check', async () => {
     expect((await request(app).get('/healthz')).status).toBe(200);
     const doc = await request(app).get('/openapi.json');
