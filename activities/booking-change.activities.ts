@@ -66,7 +66,7 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       }
       await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
       // A claimed move was counted when it was claimed; the claim is spent here, in the move's transaction.
-      const claimed = input.claimKey ? (await tx.rescheduleClaim.deleteMany({ where: { claimKey: input.claimKey } })).count > 0 : false;
+      const claimed = input.claimKey ? (await tx.rescheduleClaim.deleteMany({ where: { id: input.claimKey } })).count > 0 : false;
       if (isAt(b, input.plan)) {
         // Not moved, so not counted: a claim taken for it is given back.
         const uncount = claimed ? { rescheduledCount: { decrement: 1 } } : {};

@@ -29,7 +29,7 @@ export function createRescheduleClaimActivities({ db }: RescheduleClaimDeps) {
   return {
     async claimReschedule(input: { bookingId: string; maxReschedules: number; claimKey: string }): Promise<RescheduleClaimResult> {
       return db.$transaction(async (tx): Promise<RescheduleClaimResult> => {
-        const held = await tx.rescheduleClaim.findUnique({ where: { claimKey: input.claimKey }, select: { bookingId: true } });
+        const held = await tx.rescheduleClaim.findUnique({ where: { id: input.claimKey }, select: { bookingId: true } });
         if (held) {
           const b = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId }, select: { rescheduledCount: true } });
           return { kind: 'claimed', rescheduledCount: b.rescheduledCount };
@@ -43,7 +43,7 @@ export function createRescheduleClaimActivities({ db }: RescheduleClaimDeps) {
           const reason = maxReschedulesReason(b.rescheduledCount, input.maxReschedules);
           return { kind: 'rule_violation', violations: [{ rule: reason.code, message: reason.message }] };
         }
-        await tx.rescheduleClaim.create({ data: { claimKey: input.claimKey, bookingId: input.bookingId } });
+        await tx.rescheduleClaim.create({ data: { id: input.claimKey, bookingId: input.bookingId } });
         return { kind: 'claimed', rescheduledCount: counted[0].rescheduled_count };
       });
     },
@@ -52,7 +52,7 @@ export function createRescheduleClaimActivities({ db }: RescheduleClaimDeps) {
     async releaseRescheduleClaim(input: { claimKey: string }): Promise<{ released: number }> {
       return db.$transaction(async (tx) => {
         const gone = await tx.$queryRaw<Array<{ booking_id: string }>>`
-          DELETE FROM "reschedule_claims" WHERE "claim_key" = ${input.claimKey} RETURNING "booking_id"`;
+          DELETE FROM "reschedule_claims" WHERE "id" = ${input.claimKey} RETURNING "booking_id"`;
         if (gone.length === 0) return { released: 0 };
         await tx.$executeRaw`
           UPDATE "bookings" SET "rescheduled_count" = "rescheduled_count" - 1, "updated_at" = now()

@@ -5,11 +5,11 @@
 -- claim counts once, the saga's compensation gives back exactly the claim it took, and the move
 -- consumes it instead of counting again.
 CREATE TABLE "reschedule_claims" (
-    "claim_key" TEXT NOT NULL,
+    "id" TEXT NOT NULL,
     "booking_id" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "reschedule_claims_pkey" PRIMARY KEY ("claim_key")
+    CONSTRAINT "reschedule_claims_pkey" PRIMARY KEY ("id")
 );
 
 CREATE INDEX "reschedule_claims_booking_id_idx" ON "reschedule_claims"("booking_id");
