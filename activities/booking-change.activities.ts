@@ -131,13 +131,17 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       if (b.status !== 'confirmed') {
         return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be rescheduled` };
       }
+      // A requested staff member binds every part of a package (domain/scheduling/packages.ts): a
+      // move without one keeps the person only when one person has every part, else re-assigns.
+      const partsNow = b.partEndAt !== null && !input.staffId ? await packageParts(db, b.id) : [];
+      const keptStaff = partsNow.some((p) => p.staffId !== b.staffId) ? null : b.staffId;
       const planned = await planner.plan({
         companyId: b.companyId,
         branchId: b.branchId,
         serviceId: b.serviceId,
         customerId: b.customerId,
         start: input.start,
-        staffId: input.staffId ?? b.staffId,
+        staffId: input.staffId ?? keptStaff,
         durationMinutes: Math.round((b.endAt.getTime() - b.startAt.getTime()) / 60_000),
         participants: Array.isArray(b.participants) && b.participants.length > 0 ? b.participants.length : null,
         excludeBookingId: b.id,
