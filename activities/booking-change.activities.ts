@@ -53,6 +53,8 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
     historyEvent?: string;
     /** Move only while the booking still carries this Cal.com uid (or already the new one). */
     expectedExternalId?: string | null;
+    /** The run's self-service count claim (reschedule-claim.activities.ts): the move consumes it instead of counting again. */
+    claimKey?: string;
   };
   function moveInTransaction(input: MoveInput): Promise<MoveResult> {
     return db.$transaction(async (tx): Promise<MoveResult> => {
@@ -67,12 +69,15 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
         throw ApplicationFailure.nonRetryable(`booking ${b.id} carries another Cal.com booking now`, 'InvalidState');
       }
       await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
+      // A claimed move was counted when it was claimed; the claim is spent here, in the move's transaction.
+      const claimed = input.claimKey ? (await tx.rescheduleClaim.deleteMany({ where: { id: input.claimKey } })).count > 0 : false;
       if (isAt(b, input.plan)) {
-        if (input.externalId && input.externalId !== b.calendarExternalId) {
-          await tx.booking.update({ where: { id: b.id }, data: { calendarExternalId: input.externalId, calendarStatus: 'synced' } });
-        }
+        // Not moved, so not counted: a claim taken for it is given back.
+        const uncount = claimed ? { rescheduledCount: { decrement: 1 } } : {};
+        const sync = input.externalId && input.externalId !== b.calendarExternalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {};
+        if (claimed || 'calendarExternalId' in sync) await tx.booking.update({ where: { id: b.id }, data: { ...uncount, ...sync } });
         const here = { previousStart: b.startAt.toISOString(), previousEnd: b.endAt.toISOString(), previousStaffId: b.staffId };
-        return { ...here, rescheduledCount: b.rescheduledCount, unchanged: true };
+        return { ...here, rescheduledCount: b.rescheduledCount - (claimed ? 1 : 0), unchanged: true };
       }
       const parts = b.partEndAt !== null ? input.plan.parts : undefined;
       // A package's later parts step out of the constraints while its own row moves (they may
@@ -87,7 +92,7 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
           endAt: new Date(input.plan.end),
           blockedStart: new Date(input.plan.blockedStart),
           blockedEnd: new Date(input.plan.blockedEnd),
-          rescheduledCount: { increment: 1 },
+          ...(claimed ? {} : { rescheduledCount: { increment: 1 } }),
           ...(parts ? { partEndAt: new Date(parts[0].end) } : {}),
           ...(input.externalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {}),
         },

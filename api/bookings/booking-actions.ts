@@ -46,6 +46,8 @@ export interface RescheduleRequest {
   start: Date;
   staffId?: string;
   reason?: string;
+  /** Self-service only: the branch's limit, claimed by the saga where the move is decided (reschedule-booking.contract.ts). */
+  maxReschedules?: number;
 }
 
 export async function rescheduleBooking(ctx: RouteContext, bookingId: string, request: RescheduleRequest, key: string | undefined): Promise<Reply | void> {
@@ -67,7 +69,13 @@ export async function rescheduleBooking(ctx: RouteContext, bookingId: string, re
         workflowType: RESCHEDULE_WORKFLOW,
         workflowId: rescheduleWorkflowId(bookingId, requestKey),
         taskQueue: config.temporalTaskQueue,
-        args: [{ bookingId, start: request.start.toISOString(), staffId: request.staffId ?? null, reason: request.reason ?? null }],
+        args: [{
+          bookingId,
+          start: request.start.toISOString(),
+          staffId: request.staffId ?? null,
+          reason: request.reason ?? null,
+          ...(request.maxReschedules !== undefined ? { maxReschedules: request.maxReschedules } : {}),
+        }],
         update: awaitRescheduleOutcomeUpdate,
         waitMs: config.bookingWaitMs,
         reusePolicy: 'REJECT_DUPLICATE',

@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { ADMIN_KEY, createKey } from '../api/api-harness';
 import { connectBranchViaApi, createEmulatorAccount } from '../harness/calendar-link';
+import { openApiConformance, type Conformance } from '../harness/openapi-conformance';
 import { eventually, startBookingStack, type BookingStack } from '../integration/booking-http.helpers';
 
 jest.setTimeout(120_000);
@@ -47,10 +48,42 @@ function expectProblem(res: request.Response, status: number, code: string): voi
   expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, code });
 }
 
-const get = (path: string, auth: Auth) => request(app).get(path).set(auth);
-const post = (path: string, auth: Auth, body: object = {}) => request(app).post(path).set(auth).send(body);
-const patch = (path: string, auth: Auth, body: object) => request(app).patch(path).set(auth).send(body);
-const del = (path: string, auth: Auth) => request(app).delete(path).set(auth);
+/**
+ * Every answer of the helpers below is also held against the document the server serves
+ * (test/harness/openapi-conformance.ts): documented status, content type and schema. The last
+ * test asserts there were no findings.
+ */
+let conformance: Conformance;
+let templates: Array<{ template: string; pattern: RegExp; params: number }>;
+
+function templateOf(path: string): string {
+  const match = templates.find((t) => t.pattern.test(path));
+  return match ? match.template : path;
+}
+
+async function checked(method: string, path: string, req: request.Test): Promise<request.Response> {
+  const res = await req;
+  const bare = path.split('?')[0];
+  // Paths the document does not have (wrong case, ...) are judged by their own assertions.
+  if (!templates.some((t) => t.pattern.test(bare))) return res;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers as Record<string, string | string[]>)) headers.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+  const text = res.text ?? '';
+  await conformance.middleware.onResponse?.({
+    request: new Request(`http://audit.test${path}`, { method: method.toUpperCase() }),
+    response: new Response(text === '' || res.status === 204 ? null : text, { status: res.status, headers }),
+    schemaPath: templateOf(bare),
+    params: {},
+    id: 'audit',
+    options: {},
+  } as never);
+  return res;
+}
+
+const get = (path: string, auth: Auth) => checked('get', path, request(app).get(path).set(auth));
+const post = (path: string, auth: Auth, body: object = {}) => checked('post', path, request(app).post(path).set(auth).send(body));
+const patch = (path: string, auth: Auth, body: object) => checked('patch', path, request(app).patch(path).set(auth).send(body));
+const del = (path: string, auth: Auth) => checked('delete', path, request(app).delete(path).set(auth));
 
 async function newCustomer(name: string, extra: object = {}): Promise<string> {
   const res = await post('/v1/customers', A.manager, { name, email: `${name.toLowerCase().replace(/\W/g, '')}-${Date.now()}@example.test`, ...extra });
@@ -67,6 +100,16 @@ async function newService(body: object): Promise<string> {
 beforeAll(async () => {
   stack = await startBookingStack('contract-audit');
   app = stack.app;
+  const document = (await request(app).get('/openapi.json')).body;
+  conformance = openApiConformance(document);
+  // Literal paths before templated ones (/v1/customers/find-or-create before /v1/customers/{id}).
+  templates = Object.keys(document.paths)
+    .map((template) => ({
+      template,
+      pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      params: (template.match(/\{/g) ?? []).length,
+    }))
+    .sort((a, b) => a.params - b.params);
   B = stack.company.auth;
   const company = await request(app).post('/v1/admin/companies').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'Audit GmbH' });
   expect(company.status).toBe(201);
@@ -446,6 +489,14 @@ describe('Catalog depth', () => {
     const base = await get(`/v1/analytics?from=${date(0)}&to=${date(6)}`, A.manager);
     expect(base.status).toBe(200);
     expect(base.body.totalBookings).toBeGreaterThan(0);
+    // Price is shown in analytics: revenue in the company currency, on the plain one-branch answer too.
+    const plain = await get(`/v1/analytics?branchId=${branchId}&from=${date(0)}&to=${date(6)}`, A.support);
+    expect(plain.body).toMatchObject({ currency: 'EUR', revenue: expect.any(Number) });
+    expect(plain.body.revenue).toBeGreaterThan(0);
+    for (const rate of ['noShowRate', 'cancellationRate', 'utilizationRate', 'conversionRate']) {
+      expect(plain.body[rate]).toBeGreaterThanOrEqual(0);
+      expect(plain.body[rate]).toBeLessThanOrEqual(1);
+    }
     const grouped = await get(`/v1/analytics?branchId=${branchId}&from=${date(0)}&to=${date(6)}&groupBy=staff&interval=week`, A.manager);
     expect(grouped.status).toBe(200);
     const limit = monday.plus({ days: 365 }).toISODate();
@@ -644,7 +695,246 @@ describe('Limits of input', () => {
   });
 });
 
+/** Every string of `value` that looks like an instant (date, 'T', time, zone). */
+function instantsIn(value: unknown, path = '$', out: Array<[string, string]> = []): Array<[string, string]> {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => instantsIn(v, `${path}[${i}]`, out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) instantsIn(v, `${path}.${k}`, out);
+  return out;
+}
+/** API.md: output instants are rendered in the branch's offset (Berlin: +01:00 or +02:00, never Z). */
+function expectBranchOffsets(label: string, body: unknown, someExpected = true): void {
+  const found = instantsIn(body);
+  if (someExpected) expect(found.length).toBeGreaterThan(0);
+  // A customer belongs to the company, not to a branch: its own instants are not judged here.
+  const wrong = found.filter(([path, v]) => !/\.customer\./.test(path) && !/[+-]0[12]:00$/.test(v));
+  expect({ label, wrong }).toEqual({ label, wrong: [] });
+}
+
+describe('Output instants in the branch offset', () => {
+  it('bookings, reservations, time off, waiting list, series, notifications, self-service', async () => {
+    const b = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(4, '10:00') });
+    expect(b.status).toBe(201);
+    expectBranchOffsets('booking', b.body);
+    expectBranchOffsets('booking read', (await get(`/v1/bookings/${b.body.id}?expand=customer,service,staff`, A.booking)).body);
+    expectBranchOffsets('booking list', (await get(`/v1/bookings?branchId=${branchId}&limit=5`, A.booking)).body);
+    await eventually(async () => ((await get(`/v1/bookings/${b.body.id}/notifications`, A.booking)).body.data.length > 0 ? true : undefined));
+    expectBranchOffsets('notifications', (await get(`/v1/bookings/${b.body.id}/notifications`, A.booking)).body, false);
+    const r = await post('/v1/reservations', A.pub, { branchId, serviceId, staffId: ben, start: at(4, '12:00') });
+    expectBranchOffsets('reservation', r.body);
+    expectBranchOffsets('reservation read', (await get(`/v1/reservations/${r.body.id}`, A.pub)).body);
+    const t = await post(`/v1/staff/${ben}/time-off`, A.manager, { start: '2027-01-20T08:00:00Z', end: '2027-01-20T09:00:00Z' });
+    expect(t.body.start).toBe('2027-01-20T09:00:00+01:00');
+    expectBranchOffsets('time off', t.body);
+    const w = await post('/v1/waiting-list', A.booking, { branchId, serviceId, customerId, from: date(0), to: date(0) });
+    expectBranchOffsets('waiting list', w.body);
+    expectBranchOffsets('waiting list read', (await get(`/v1/waiting-list/${w.body.id}`, A.booking)).body);
+    await del(`/v1/waiting-list/${w.body.id}`, A.booking);
+    const series = (await get(`/v1/bookings?branchId=${branchId}&limit=200`, A.booking)).body.data.find((x: { seriesId: string | null }) => x.seriesId);
+    if (series) expectBranchOffsets('series', (await get(`/v1/series/${series.seriesId}`, A.booking)).body);
+  });
+});
+
+describe('Calendar links', () => {
+  it('calcomUserId / calcomEventTypeId unknown to the account: 422 calendar_link_invalid; unknown connection id on a branch: 404', async () => {
+    expectProblem(await post('/v1/staff', A.manager, { branchId, name: 'Zoe', languages: [], skills: [], workingHours: {}, calcomUserId: 987654 }), 422, 'calendar_link_invalid');
+    expectProblem(await patch(`/v1/services/${serviceId}`, A.manager, { calcomEventTypeId: 987654 }), 422, 'calendar_link_invalid');
+    expectProblem(await patch(`/v1/branches/${branchId}`, A.manager, { calendarConnectionId: 'cal_unknown' }), 404, 'not_found');
+    expectProblem(await post('/v1/branches', A.manager, { name: 'X', timezone: ZONE, operatingHours: {}, calendarConnectionId: 'cal_unknown' }), 404, 'not_found');
+  });
+});
+
+describe('Admin', () => {
+  it('a company answers {id, name, apiKey}; its currency defaults to EUR', async () => {
+    const res = await request(app).post('/v1/admin/companies').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'Defaults AG' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ id: expect.any(String), name: 'Defaults AG', apiKey: expect.any(String), country: 'DE', currency: 'EUR' });
+  });
+});
+
+describe('Assignment and alternatives', () => {
+  it('auto-assignment picks the staff member with the fewest bookings that day; alternatives nearest first, same staff first', async () => {
+    const day = 8;
+    const first = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(day, '09:00') });
+    expect(first.status).toBe(201);
+    const auto = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, start: at(day, '11:00') });
+    expect(auto.status).toBe(201);
+    expect(auto.body.staffId).toBe(ben);
+    const clash = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(day, '09:00') });
+    expectProblem(clash, 409, 'slot_unavailable');
+    expect(clash.body.alternatives.length).toBeGreaterThan(0);
+    expect(clash.body.alternatives.length).toBeLessThanOrEqual(5);
+    expect(clash.body.alternatives[0]).toMatchObject({ staffId: anna, staffName: 'Anna' });
+    expect(clash.body.alternatives[0].start.slice(0, 10)).toBe(date(day));
+  });
+
+  it('explain names the reasons', async () => {
+    const q = (start: string, staffId = anna) => get(`/v1/availability/explain?branchId=${branchId}&serviceId=${serviceId}&staffId=${staffId}&start=${encodeURIComponent(start)}`, A.booking);
+    const sunday = await q(at(6, '10:00'));
+    expect(sunday.status).toBe(200);
+    expect(sunday.body.available).toBe(false);
+    expect(sunday.body.reasons.map((r: { code: string }) => r.code)).toEqual(expect.arrayContaining(['branch_closed']));
+    const busy = await q(at(8, '09:00'));
+    expect(busy.body.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'staff_busy', staffId: anna, message: expect.any(String) })]));
+    const late = await q(at(0, '19:00'));
+    expect(late.body.reasons.map((r: { code: string }) => r.code)).toContain('outside_business_hours');
+  });
+});
+
+describe('Groups, flexible lengths, preferences, held slots', () => {
+  it('group: size is the number of participants; outside the group settings 422 group_size; without group settings 422', async () => {
+    const svc = await newService({ name: 'Workshop', group: { minParticipants: 2, maxParticipants: 3 } });
+    const two = [{ name: 'P1', email: 'p1@example.test' }, { name: 'P2' }];
+    const ok = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: anna, start: at(9, '09:00'), participants: two });
+    expect(ok.status).toBe(201);
+    expect(ok.body.participants).toEqual([expect.objectContaining({ name: 'P1', email: 'p1@example.test' }), expect.objectContaining({ name: 'P2' })]);
+    const four = [...two, { name: 'P3' }, { name: 'P4' }];
+    const big = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: ben, start: at(9, '09:00'), participants: four });
+    expectProblem(big, 422, 'booking_rule_violation');
+    expect(big.body.violations.map((v: { rule: string }) => v.rule)).toContain('group_size');
+    const notGroup = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(9, '11:00'), participants: two });
+    expectProblem(notGroup, 422, 'booking_rule_violation');
+    expect(notGroup.body.violations.map((v: { rule: string }) => v.rule)).toContain('group_size');
+  });
+
+  it('flexible: durationMinutes within the bounds; availability honours it', async () => {
+    const svc = await newService({ name: 'Coaching', category: 'flexible', durationMinutes: 30, flexible: { minMinutes: 30, maxMinutes: 90, stepMinutes: 30 } });
+    const res = await get(`/v1/availability?branchId=${branchId}&serviceId=${svc}&staffId=${anna}&from=${date(10)}&to=${date(10)}&durationMinutes=90`, A.booking);
+    expect(res.status).toBe(200);
+    expect(res.body.days[0].slots[0]).toMatchObject({ start: at(10, '09:00'), end: at(10, '10:30') });
+    const booked = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: anna, start: at(10, '09:00'), durationMinutes: 60 });
+    expect(booked.status).toBe(201);
+    expect(booked.body.end).toBe(at(10, '10:00'));
+    const odd = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId, staffId: anna, start: at(10, '13:00'), durationMinutes: 45 });
+    expect([400, 422]).toContain(odd.status);
+  });
+
+  it('preferences: gender and language filter availability and auto-assignment', async () => {
+    const res = await get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&from=${date(11)}&to=${date(11)}&gender=female`, A.booking);
+    for (const slot of res.body.days[0].slots) expect(slot.staffIds).toEqual([anna]);
+    const none = await get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&from=${date(11)}&to=${date(11)}&language=fr`, A.booking);
+    expect(none.body.days[0].slots).toEqual([]);
+    const auto = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, start: at(11, '09:00'), preferences: { gender: 'male' } });
+    expect(auto.status).toBe(201);
+    expect(auto.body.staffId).toBe(ben);
+  });
+
+  it('a reserved slot is offered to nobody else; another company’s reservation is unknown (409 reservation_expired)', async () => {
+    const held = await post('/v1/reservations', A.pub, { branchId, serviceId, staffId: anna, start: at(11, '14:00') });
+    expect(held.status).toBe(201);
+    const direct = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(11, '14:00') });
+    expectProblem(direct, 409, 'slot_unavailable');
+    const foreign = await post('/v1/bookings', B, { reservationId: held.body.id, customerId: stack.catalog.customerId });
+    expectProblem(foreign, 409, 'reservation_expired');
+    expect(JSON.stringify(foreign.body)).not.toContain(anna);
+    expectProblem(await del(`/v1/reservations/${held.body.id}`, B), 404, 'not_found');
+    expect((await del(`/v1/reservations/${held.body.id}`, A.booking)).status).toBe(200);
+    expect((await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(11, '14:00') })).status).toBe(201);
+  });
+
+  it('self-service rules bind the token, not company keys: maxReschedules', async () => {
+    await patch(`/v1/branches/${branchId}`, A.manager, { rules: { maxReschedules: 1, minimumNoticeMinutes: 0 } });
+    try {
+      const held = await post('/v1/reservations', A.pub, { branchId, serviceId, staffId: ben, start: at(14, '09:00') });
+      expect(held.status).toBe(201);
+      const created = await post('/v1/public/bookings', A.pub, { reservationId: held.body.id, customer: { name: 'Jan', email: `jan-${Date.now()}@example.test` } });
+      expect(created.status).toBe(201);
+      const token = created.body.manageUrl.split('/b/')[1];
+      expect((await request(app).post(`/v1/public/bookings/${token}/reschedule`).send({ start: at(14, '10:00') })).status).toBe(200);
+      const second = await request(app).post(`/v1/public/bookings/${token}/reschedule`).send({ start: at(14, '11:00') });
+      expectProblem(second, 422, 'booking_rule_violation');
+      expect(second.body.violations.map((v: { rule: string }) => v.rule)).toEqual(['max_reschedules']);
+      const byKey = await post(`/v1/bookings/${created.body.id}/reschedule`, A.booking, { start: at(14, '11:00') });
+      expect(byKey.status).toBe(200);
+      expect(byKey.body.rescheduledCount).toBe(2);
+    } finally {
+      await patch(`/v1/branches/${branchId}`, A.manager, { rules: { maxReschedules: 3, minimumNoticeMinutes: 120 } });
+    }
+  });
+});
+
+describe('Explain codes and rule names', () => {
+  it('explain: staff_time_off, staff_not_working, skill_mismatch, minimum_notice, max_advance, resource_unavailable', async () => {
+    const cleo = await post('/v1/staff', A.manager, { branchId, name: 'Cleo', languages: ['en'], skills: [], workingHours: { monday: [{ start: '09:00', end: '18:00' }] } });
+    expect(cleo.status).toBe(201);
+    const off = await post(`/v1/staff/${anna}/time-off`, A.manager, { start: at(15, '09:00'), end: at(15, '12:00') });
+    expect(off.status).toBe(201);
+    const explain = async (start: string, staffId?: string, svc = serviceId) => {
+      const res = await get(`/v1/availability/explain?branchId=${branchId}&serviceId=${svc}&start=${encodeURIComponent(start)}${staffId ? `&staffId=${staffId}` : ''}`, A.booking);
+      expect(res.status).toBe(200);
+      return res.body.reasons.map((r: { code: string }) => r.code) as string[];
+    };
+    const log: Record<string, string[]> = {};
+    log.timeOff = await explain(at(15, '10:00'), anna);
+    log.notWorking = await explain(at(16, '10:00'), cleo.body.id);
+    log.skill = await explain(at(14, '10:00'), cleo.body.id);
+    log.notice = await explain(DateTime.now().setZone(ZONE).plus({ minutes: 20 }).startOf('minute').toISO() as string, anna);
+    log.advance = await explain(monday.plus({ days: 119 }).set({ hour: 10 }).toISO() as string, anna);
+    const room = await post('/v1/resources', A.manager, { branchId, name: 'Room 1', kind: 'room' });
+    expect(room.status).toBe(201);
+    const roomSvc = await newService({ name: 'Sauna', resourceRequirements: [room.body.id] });
+    const sauna = await post('/v1/bookings', A.booking, { branchId, serviceId: roomSvc, customerId, staffId: anna, start: at(16, '09:00') });
+    expect(sauna.status).toBe(201);
+    expect(sauna.body.resourceId).toBe(room.body.id);
+    log.resource = await explain(at(16, '09:30'), ben, roomSvc);
+    expect(log).toEqual({
+      timeOff: expect.arrayContaining(['staff_time_off']),
+      notWorking: expect.arrayContaining(['staff_not_working']),
+      skill: expect.arrayContaining(['skill_mismatch']),
+      notice: expect.arrayContaining(['minimum_notice']),
+      advance: expect.arrayContaining(['max_advance']),
+      resource: expect.arrayContaining(['resource_unavailable']),
+    });
+  });
+
+  it('booking rules name staff_availability and max_daily_bookings', async () => {
+    const res = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(15, '10:00') });
+    const rules = res.status === 422 ? res.body.violations.map((v: { rule: string }) => v.rule) : [];
+    expect({ status: res.status, code: res.body.code, rules }).toEqual({ status: 422, code: 'booking_rule_violation', rules: expect.arrayContaining(['staff_availability']) });
+    await patch(`/v1/staff/${ben}`, A.manager, { maxDailyBookings: 1 });
+    try {
+      expect((await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(17, '09:00') })).status).toBe(201);
+      const second = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(17, '13:00') });
+      expectProblem(second, 422, 'booking_rule_violation');
+      expect(second.body.violations.map((v: { rule: string }) => v.rule)).toContain('max_daily_bookings');
+    } finally {
+      await patch(`/v1/staff/${ben}`, A.manager, { maxDailyBookings: null });
+    }
+  });
+});
+
+describe('Bodies of actions', () => {
+  it('actions without a body: no body, an empty JSON body, or {} are all accepted', async () => {
+    const make = async (hm: string) => {
+      const res = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(17, hm) });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const bare = await request(app).post(`/v1/bookings/${await make('10:00')}/cancel`).set(A.booking);
+    expect({ status: bare.status, body: bare.body.status ?? bare.body.code }).toEqual({ status: 200, body: 'cancelled' });
+    const emptyJson = await request(app).post(`/v1/bookings/${await make('11:00')}/cancel`).set(A.booking).set('content-type', 'application/json');
+    expect({ status: emptyJson.status, body: emptyJson.body.status ?? emptyJson.body.code }).toEqual({ status: 200, body: 'cancelled' });
+    const viaFetch = await (async () => {
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const { port } = server.address() as { port: number };
+        const res = await fetch(`http://127.0.0.1:${port}/v1/bookings/${await make('12:00')}/cancel`, { method: 'POST', headers: { ...A.booking, 'content-type': 'application/json' } });
+        return { status: res.status, body: ((await res.json()) as { status?: string; code?: string }) };
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    })();
+    expect({ status: viaFetch.status, body: viaFetch.body.status ?? viaFetch.body.code }).toEqual({ status: 200, body: 'cancelled' });
+  });
+});
+
 describe('Operations', () => {
+  it('an unknown /v1 path is a 404 problem', async () => {
+    const res = await get('/v1/nothing-here', A.manager);
+    expectProblem(res, 404, 'not_found');
+  });
+
   it('healthz, openapi without a key; readyz names each check', async () => {
     expect((await request(app).get('/healthz')).status).toBe(200);
     const doc = await request(app).get('/openapi.json');
@@ -653,5 +943,12 @@ describe('Operations', () => {
     for (const p of ['/v1/staff/{id}/time-off/{timeOffId}', '/v1/webhook-endpoints/{id}/deliveries', '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry', '/v1/calendar-connections/{id}/reconcile', '/v1/public/bookings', '/v1/public/bookings/{token}/reschedule', '/v1/customers/find-or-create', '/v1/api-keys/{id}', '/v1/bookings/{id}/approve', '/v1/bookings/{id}/notifications', '/v1/webhooks/calcom/{connectionId}']) {
       expect(Object.keys(doc.body.paths)).toContain(p);
     }
+  });
+});
+
+describe('The document', () => {
+  it('every answer above matched the OpenAPI document the server serves', () => {
+    expect(conformance.checked.length).toBeGreaterThan(200);
+    expect(conformance.findings).toEqual([]);
   });
 });

@@ -105,11 +105,13 @@ describe('company-wide analytics', () => {
     ]);
   });
 
-  it('keeps the plain one-branch answer as it was, and bounds the range to 366 days', async () => {
+  it('answers a plain one-branch request with the v1 fields plus currency and revenue, and bounds the range to 366 days', async () => {
     const plain = await get({ branchId: t.branchId, from: '2027-01-04', to: '2027-01-10' });
     expect(Object.keys(plain.body).sort()).toEqual([
-      'averageDailyBookings', 'averageLeadHours', 'bySource', 'cancellationRate', 'conversionRate', 'noShowRate', 'popularTimes', 'serviceDemand', 'totalBookings', 'utilizationRate',
+      'averageDailyBookings', 'averageLeadHours', 'bySource', 'cancellationRate', 'conversionRate', 'currency', 'noShowRate', 'popularTimes', 'revenue', 'serviceDemand', 'totalBookings', 'utilizationRate',
     ]);
+    expect(plain.body.currency).toBe('USD'); // the company's own currency
+    expect(plain.body.revenue).toEqual(expect.any(Number));
     expect(plain.body.totalBookings).toBe(3);
     expect((await get({ from: '2027-01-01', to: '2028-01-01' })).status).toBe(200); // 366 days
     const tooLong = await get({ from: '2027-01-01', to: '2028-01-02' });

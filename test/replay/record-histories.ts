@@ -82,6 +82,10 @@ const monitor = (name: string, over: Partial<WaitlistMonitorInput>, idleHoursThe
 const reschedule = (name: string, prepare: Scenario['prepare']): Scenario => ({
   name, workflowType: 'rescheduleBookingWorkflow', workflowId: (id) => rescheduleWorkflowId(id, 1), args: (id) => [{ bookingId: id, start: NEW, reason: 'replay' }], prepare,
 });
+/** Patch `reschedule-count-claim`: a customer's move (input maxReschedules) claims its count before the hold. */
+const selfServiceReschedule = (name: string, prepare: Scenario['prepare']): Scenario => ({
+  ...reschedule(name, prepare), args: (id) => [{ bookingId: id, start: NEW, reason: 'replay', maxReschedules: 1 }],
+});
 const cancel = (name: string, prepare: Scenario['prepare']): Scenario => ({
   name, workflowType: 'cancelBookingWorkflow', workflowId: cancelWorkflowId, args: (id) => [{ bookingId: id, reason: 'replay' }], prepare,
 });
@@ -247,6 +251,17 @@ const SCENARIOS: Scenario[] = [
     t.world.onNext('rescheduleCalendarBooking', () => t.world.failNext('rescheduleCalendarBooking', permanent('cannot reschedule')));
   }),
   cancel('cancel-package', seedPackage),
+  // Since patch `reschedule-count-claim`: a self-service move claimed under maxReschedules (moved, refused at the limit, claim given back).
+  selfServiceReschedule('reschedule-claim-moved', (t, id) => void t.world.seedConfirmed(id, START)),
+  selfServiceReschedule('reschedule-claim-limit', (t, id) => void t.world.seedConfirmed(id, START, { rescheduledCount: 1 })),
+  selfServiceReschedule('reschedule-claim-conflict', (t, id) => {
+    t.world.seedConfirmed(id, START);
+    t.world.taken.add(NEW);
+  }),
+  selfServiceReschedule('reschedule-claim-calendar-refused', (t, id) => {
+    t.world.seedConfirmed(id, START);
+    t.world.failNext('rescheduleCalendarBooking', permanent('cannot reschedule'));
+  }),
   // The lifecycle workflow (reminders, completion; reschedule and cancel as signals).
   lifecycle('lifecycle-reminders-completed', 3 * DAY),
   lifecycle('lifecycle-late-booking', DAY / 24),

@@ -594,7 +594,7 @@ export interface paths {
         };
         /**
          * Booking analytics of a branch or of the whole company
-         * @description Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. groupBy, interval or no branchId add currency and revenue. Cross-field rules JSON Schema cannot state (400 validation_error on `to`): `to` not before `from`, and at most 366 days from `from` to `to`, both included.
+         * @description Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization and conversion capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. revenue: confirmed and completed bookings, in currency. Cross-field rules JSON Schema cannot state (400 validation_error on `to`): `to` not before `from`, and at most 366 days from `from` to `to`, both included.
          */
         get: operations["getAnalytics"];
         put?: never;
@@ -1221,8 +1221,8 @@ export interface components {
             id: string;
             name: string;
             country: string;
-            /** @description Present when given */
-            currency?: string;
+            /** @description ISO 4217; analytics revenue is in it (default EUR) */
+            currency: string;
             /** @description A manager key of the new company. Shown once; only its hash is stored. */
             apiKey: string;
         };
@@ -2507,7 +2507,7 @@ export interface components {
             cancellationRate: number;
             /** @description Booked minutes / really open staff minutes (branch hours incl. special hours ∩ working hours − breaks − time off − closures) */
             utilizationRate: number;
-            /** @description Bookings per availability search of the period (0 without searches) */
+            /** @description Bookings per availability search of the period, capped at 1 (0 without searches) */
             conversionRate: number;
             popularTimes: {
                 /** @example monday */
@@ -2524,10 +2524,10 @@ export interface components {
                 name: string;
                 count: number;
             }[];
-            /** @description The company currency (default EUR); with groupBy, interval or company-wide */
-            currency?: string;
-            /** @description Price of the confirmed and completed bookings; with groupBy, interval or company-wide */
-            revenue?: number;
+            /** @description The company currency (default EUR) */
+            currency: string;
+            /** @description Price of the confirmed and completed bookings, in `currency` */
+            revenue: number;
             /** @description With interval: every bucket of the period, empty ones included */
             series?: {
                 /**
