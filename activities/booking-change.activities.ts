@@ -20,6 +20,7 @@ import type {
 } from './booking-activity.types';
 import { addHistory, snapshotOf } from './booking-records';
 
+import { withdrawApproval } from './approval.activities';
 import { nudgeLifecycle } from './lifecycle.activities';
 import { expireStaleHolds, STALE_HOLD_MS } from '../infra/booking/stale-holds';
 import { packageParts } from '../infra/booking/slot-holds';
@@ -38,6 +39,9 @@ export const HOLD_SOURCE = 'hold';
 
 export function createBookingChangeActivities({ db, planner, clock, cache, staleHoldMs = STALE_HOLD_MS }: BookingChangeDeps) {
   const changed = async (branchId: string) => cache?.invalidateBranch(branchId);
+  /** Whether the booking's cancellation was of one awaiting approval (its history says so). */
+  const cancelledAwaitingApproval = async (bookingId: string) =>
+    (await db.bookingHistory.count({ where: { bookingId, event: 'cancelled', detail: { path: ['from'], equals: 'awaiting_approval' } } })) > 0;
   type MoveInput = {
     bookingId: string;
     holdId: string;
@@ -49,6 +53,8 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
     historyEvent?: string;
     /** Move only while the booking still carries this Cal.com uid (or already the new one). */
     expectedExternalId?: string | null;
+    /** The run's self-service count claim (reschedule-claim.activities.ts): the move consumes it instead of counting again. */
+    claimKey?: string;
   };
   function moveInTransaction(input: MoveInput): Promise<MoveResult> {
     return db.$transaction(async (tx): Promise<MoveResult> => {
@@ -63,12 +69,15 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
         throw ApplicationFailure.nonRetryable(`booking ${b.id} carries another Cal.com booking now`, 'InvalidState');
       }
       await tx.booking.deleteMany({ where: { id: { startsWith: `${input.holdId}-` }, source: HOLD_SOURCE } });
+      // A claimed move was counted when it was claimed; the claim is spent here, in the move's transaction.
+      const claimed = input.claimKey ? (await tx.rescheduleClaim.deleteMany({ where: { id: input.claimKey } })).count > 0 : false;
       if (isAt(b, input.plan)) {
-        if (input.externalId && input.externalId !== b.calendarExternalId) {
-          await tx.booking.update({ where: { id: b.id }, data: { calendarExternalId: input.externalId, calendarStatus: 'synced' } });
-        }
+        // Not moved, so not counted: a claim taken for it is given back.
+        const uncount = claimed ? { rescheduledCount: { decrement: 1 } } : {};
+        const sync = input.externalId && input.externalId !== b.calendarExternalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {};
+        if (claimed || 'calendarExternalId' in sync) await tx.booking.update({ where: { id: b.id }, data: { ...uncount, ...sync } });
         const here = { previousStart: b.startAt.toISOString(), previousEnd: b.endAt.toISOString(), previousStaffId: b.staffId };
-        return { ...here, rescheduledCount: b.rescheduledCount, unchanged: true };
+        return { ...here, rescheduledCount: b.rescheduledCount - (claimed ? 1 : 0), unchanged: true };
       }
       const parts = b.partEndAt !== null ? input.plan.parts : undefined;
       // A package's later parts step out of the constraints while its own row moves (they may
@@ -83,7 +92,7 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
           endAt: new Date(input.plan.end),
           blockedStart: new Date(input.plan.blockedStart),
           blockedEnd: new Date(input.plan.blockedEnd),
-          rescheduledCount: { increment: 1 },
+          ...(claimed ? {} : { rescheduledCount: { increment: 1 } }),
           ...(parts ? { partEndAt: new Date(parts[0].end) } : {}),
           ...(input.externalId ? { calendarExternalId: input.externalId, calendarStatus: 'synced' } : {}),
         },
@@ -126,13 +135,17 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       if (b.status !== 'confirmed') {
         return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be rescheduled` };
       }
+      // A requested staff member binds every part of a package (domain/scheduling/packages.ts): a
+      // move without one keeps the person only when one person has every part, else re-assigns.
+      const partsNow = b.partEndAt !== null && !input.staffId ? await packageParts(db, b.id) : [];
+      const keptStaff = partsNow.some((p) => p.staffId !== b.staffId) ? null : b.staffId;
       const planned = await planner.plan({
         companyId: b.companyId,
         branchId: b.branchId,
         serviceId: b.serviceId,
         customerId: b.customerId,
         start: input.start,
-        staffId: input.staffId ?? b.staffId,
+        staffId: input.staffId ?? keptStaff,
         durationMinutes: Math.round((b.endAt.getTime() - b.startAt.getTime()) / 60_000),
         participants: Array.isArray(b.participants) && b.participants.length > 0 ? b.participants.length : null,
         excludeBookingId: b.id,
@@ -230,26 +243,38 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       return moved;
     },
 
-    /** Cancels at once (the slot is free when this returns); repeating it is harmless. */
+    /**
+     * Cancels at once (the slot is free when this returns); repeating it is harmless. A booking
+     * awaiting approval cancels too: its calendar was never written (calendar status `not_linked`,
+     * so the calendar cancel that follows touches nothing) and its saga's approval gate is ended
+     * (withdrawApproval: no later decision or timer decline).
+     */
     async cancelBookingRecord(input: { bookingId: string; reason?: string | null; dedupeKey: string }): Promise<CancelRecordResult> {
       const b = await db.booking.findUnique({ where: { id: input.bookingId } });
       if (!b || b.source === HOLD_SOURCE || b.packageBookingId) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
       // A package's later parts are cancelled with it (trigger); their Cal.com bookings by the workflow.
       const parts = b.partEndAt !== null ? { partIds: (await packageParts(db, b.id)).slice(1).map((_, i) => packagePartId(b.id, i + 1)) } : {};
-      if (b.status === 'cancelled') return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b), ...parts };
-      if (b.status !== 'confirmed') {
+      if (b.status === 'cancelled') {
+        // A repeat after a crash between the cancel and the signal: the gate may still be waiting.
+        if (await cancelledAwaitingApproval(b.id)) await withdrawApproval(b);
+        return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b), ...parts };
+      }
+      if (b.status !== 'confirmed' && b.status !== 'awaiting_approval') {
         return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be cancelled` };
       }
+      const awaiting = b.status === 'awaiting_approval';
       const { count } = await db.booking.updateMany({
-        where: { id: b.id, status: 'confirmed' },
-        data: { status: 'cancelled', cancelledAt: clock(), calendarStatus: b.calendarExternalId ? 'pending' : b.calendarStatus },
+        where: { id: b.id, status: b.status },
+        data: { status: 'cancelled', cancelledAt: clock(), calendarStatus: awaiting ? 'not_linked' : b.calendarExternalId ? 'pending' : b.calendarStatus },
       });
       // Changed between read and write: a retry re-reads and answers from the new state.
       if (count === 0) throw ApplicationFailure.retryable(`booking ${b.id} changed concurrently`, 'ConcurrentChange');
-      await addHistory(db, { bookingId: b.id, event: 'cancelled', detail: { reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
-      await nudgeLifecycle(b.id, { reason: 'cancelled' });
+      const detail = { reason: input.reason ?? null, ...(awaiting ? { from: 'awaiting_approval' } : {}) };
+      await addHistory(db, { bookingId: b.id, event: 'cancelled', detail, dedupeKey: input.dedupeKey });
       // The slot is free now: visible before the cancellation answers the API.
       await changed(b.branchId);
+      if (awaiting) await withdrawApproval(b);
+      else await nudgeLifecycle(b.id, { reason: 'cancelled' });
       return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }), ...parts };
     },
 

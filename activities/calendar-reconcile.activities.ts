@@ -7,12 +7,13 @@
  * fails the attempt with Cal.com's Retry-After as the next retry delay (calendar.activities.ts
  * toFailure). Cal.com unreachable: the activity fails (the run fails; the next run tries again).
  */
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { findDrift, missingSuccessors, type LocalBooking, type RemoteBooking } from '../domain/calendar/calendar-drift';
 import { CalcomError } from '../infra/calcom/calcom.errors';
 import type { CalcomConnections } from '../infra/calcom/calcom.connections';
 import type { CalcomBooking } from '../infra/calcom/calcom.types';
 import type { Db } from '../infra/db/prisma';
+import { deleteReconcileSchedule } from '../infra/temporal/calendar-reconcile-schedule';
 import type { CalendarInboundEvent } from '../workflows/calendar-inbound.contract';
 import { RECONCILE_MAX_REPAIRS, RECONCILE_WINDOW_DAYS } from '../workflows/calendar-reconcile.contract';
 import { toFailure } from './calendar.activities';
@@ -50,6 +51,22 @@ const remoteOf = (b: CalcomBooking): RemoteBooking => ({
   reschedulingReason: b.reschedulingReason ?? null,
 });
 
+/**
+ * The connection is gone without its Schedule (its rows went in SQL, e.g. by the company's
+ * cascade): the Schedule stops here instead of starting a run every interval for nothing. The
+ * connection row is created before its Schedule, so `gone` is final. Outside a worker (direct
+ * activity tests) there is no client and nothing to do.
+ */
+async function dropOrphanSchedule(connectionId: string): Promise<void> {
+  let client: Context['client'];
+  try {
+    client = Context.current().client;
+  } catch {
+    return;
+  }
+  await deleteReconcileSchedule(client, connectionId);
+}
+
 export function createCalendarReconcileActivities({ db, connections, cache, clock, requestsPerMinute = 60, sleep }: CalendarReconcileDeps) {
   const pause = sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const gapMs = Math.ceil(60_000 / Math.max(1, requestsPerMinute));
@@ -57,7 +74,10 @@ export function createCalendarReconcileActivities({ db, connections, cache, cloc
   return {
     async scanCalendarDrift({ connectionId }: { connectionId: string }): Promise<ReconcileScan> {
       const connection = await db.calendarConnection.findUnique({ where: { id: connectionId }, select: { id: true, companyId: true, baseUrl: true, apiKeyEnc: true, keyVersion: true } });
-      if (!connection) return { kind: 'gone' };
+      if (!connection) {
+        await dropOrphanSchedule(connectionId);
+        return { kind: 'gone' };
+      }
       const client = connections.clientFor(connection);
       const now = clock().getTime();
       const from = new Date(now - DAY_MS);

@@ -21,6 +21,7 @@ import { createCalendarReconcileActivities } from './calendar-reconcile.activiti
 import { createLifecycleActivities } from './lifecycle.activities';
 import { createNotificationActivities } from './notification.activities';
 import { createReservationActivities } from './reservation.activities';
+import { createRescheduleClaimActivities } from './reschedule-claim.activities';
 import { createSeriesActivities } from './series.activities';
 import { createSweeperActivities } from './sweeper.activities';
 import { createSyncFailureActivities } from './sync-failure.activities';
@@ -64,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities({ db: deps.db, planner, cache, clock }),
     ...createBookingChangeActivities({ db: deps.db, planner, clock, cache }),
+    ...createRescheduleClaimActivities({ db: deps.db }),
     ...createApprovalActivities({ db: deps.db, cache }),
     ...createSyncFailureActivities({ db: deps.db }),
     ...createCalendarActivities({ connections: deps.connections, db: deps.db }),

@@ -30,6 +30,13 @@ export interface RescheduleBookingInput {
    * records no new sync failure; the retry reopens the original one instead.
    */
   retryOf?: string | null;
+  /**
+   * A customer's own move (self-service): the branch's maxReschedules. Since patch
+   * `reschedule-count-claim` the saga claims the move under it (a guarded increment of the
+   * booking's count) before it holds the new slot, so concurrent moves cannot pass the limit; a
+   * refused claim answers `rule_violation` (max_reschedules). Absent for company keys (not bound).
+   */
+  maxReschedules?: number | null;
 }
 
 export type RescheduledOutcome = { kind: 'rescheduled' } & BookedSlot & {

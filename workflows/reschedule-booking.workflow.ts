@@ -8,7 +8,13 @@
  * - The booking keeps its old time until the move commits; a refusal anywhere leaves it as it was.
  * - The new slot is taken under the exclusion constraint by placeholder hold rows; a refused hold
  *   is a conflict with alternatives.
- * Compensation (undo registered before the hold): release the new-slot hold (no-op when none).
+ * - Self-service (input `maxReschedules`, patch `reschedule-count-claim`): the move is counted
+ *   before the hold by a guarded increment (count < max) recorded per run, so of concurrent moves
+ *   at the limit one goes ahead and the others answer `rule_violation` (max_reschedules); the move
+ *   consumes the claim instead of counting again.
+ * Compensation (undo registered before the hold): release the new-slot hold (no-op when none);
+ * newest first, then give back the count claim (no-op when none or once the move consumed it).
+ * Since patch `reschedule-count-claim` a refused hold compensates too (it gives the claim back).
  * On a permanent calendar refusal: release the hold, record a `reschedule` sync failure (unless
  * this run is a support retry, `retryOf`), answer `calendar_failed` (HTTP 502, old time kept).
  * Packages (patch `package-parts`): the new slot's hold covers every part; each part's Cal.com
@@ -65,12 +71,23 @@ export async function rescheduleBookingWorkflow(input: RescheduleBookingInput): 
   publishIdentity('reschedule', { bookingId, customerId: booking.customerId, branchId: booking.branchId });
 
   const saga = new Saga();
+  const limit = input.maxReschedules;
+  const claimKey = limit != null && patched('reschedule-count-claim') ? key('claim') : undefined;
+  if (claimKey !== undefined && limit != null) {
+    saga.addUndo('releaseRescheduleClaim', () => db.releaseRescheduleClaim({ claimKey }));
+    const claim = await db.claimReschedule({ bookingId, maxReschedules: limit, claimKey });
+    if (claim.kind !== 'claimed') {
+      step = 'done';
+      return settle(claim, 'rejected', 'reschedule rejected (max_reschedules)');
+    }
+  }
   const holdId = `rsh_${workflowId}`;
   step = 'holding';
   publishStatus('holding', `${bookingId}: holding ${plan.start} with ${plan.staffId}`);
   saga.addUndo('releaseNewHold', () => db.releaseRescheduleHold({ holdId }));
   const hold = await db.holdRescheduleSlot({ bookingId, holdId, plan });
   if (hold.kind === 'conflict') {
+    if (claimKey !== undefined) await saga.compensate();
     step = 'done';
     return settle(hold, 'rejected', 'new slot unavailable');
   }
@@ -91,7 +108,7 @@ export async function rescheduleBookingWorkflow(input: RescheduleBookingInput): 
   step = 'moving';
   let moved: Awaited<ReturnType<Activities['moveBooking']>>;
   try {
-    moved = await db.moveBooking({ bookingId, holdId, plan, externalId, reason: input.reason ?? null, dedupeKey: key('move') });
+    moved = await db.moveBooking({ bookingId, holdId, plan, externalId, reason: input.reason ?? null, dedupeKey: key('move'), ...(claimKey ? { claimKey } : {}) });
   } catch (error) {
     // Only a non-retryable refusal gets here: the booking left `confirmed` meanwhile (e.g. a
     // concurrent cancel, whose Cal.com cancel follows the reschedule chain), or the new slot was

@@ -29,7 +29,7 @@ export const adminRoutes = routeGroup('admin', [
           apiKeys: { create: { id: newId('key'), name: 'initial manager key', role: 'manager', keyHash: key.hash, prefix: key.prefix } },
         },
       });
-      return { status: 201, body: { id: company.id, name: company.name, country: company.country, ...(body.currency ? { currency: company.currency } : {}), apiKey: key.key } };
+      return { status: 201, body: { id: company.id, name: company.name, country: company.country, currency: company.currency, apiKey: key.key } };
     },
   }),
 ]);

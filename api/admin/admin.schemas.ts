@@ -14,7 +14,7 @@ export const companyCreated = z
     id: z.string(),
     name: z.string(),
     country: z.string(),
-    currency: z.string().optional().openapi({ description: 'Present when given' }),
+    currency: z.string().openapi({ description: 'ISO 4217; analytics revenue is in it (default EUR)' }),
     apiKey: z.string().openapi({ description: 'A manager key of the new company. Shown once; only its hash is stored.' }),
   })
   .openapi('CompanyCreated');

@@ -3,8 +3,9 @@
  * (bookings whose start falls in [from, to] of their branch's zone, searches made in those days),
  * computed by SQL aggregates (analytics.queries.ts); utilisation against really open staff hours
  * (open-hours.ts). `groupBy` adds per-branch/staff/service figures, `interval` a time series;
- * either, or leaving out branchId, adds `currency` and `revenue`. A plain one-branch request
- * answers exactly the fields it always did.
+ * every answer carries `currency` and `revenue` (API.md "Price": shown in analytics). Rates are
+ * 0..1 (API.md), so utilisation and conversion are capped at 1: bookings made without a search
+ * (phone, API) would otherwise lift "bookings per search" above it.
  */
 import { periodOf } from '../../domain/scheduling/limits';
 import { eachDate } from '../../domain/scheduling/local-time';
@@ -83,7 +84,7 @@ export const analyticsRoutes = routeGroup('analytics', [
     tags: ['analytics'],
     summary: 'Booking analytics of a branch or of the whole company',
     description:
-      'Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. groupBy, interval or no branchId add currency and revenue. ' +
+      'Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization and conversion capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. revenue: confirmed and completed bookings, in currency. ' +
       'Cross-field rules JSON Schema cannot state (400 validation_error on `to`): `to` not before `from`, and at most 366 days from `from` to `to`, both included.',
     request: { query: analyticsQuery },
     responses: { 200: { description: 'Figures', schema: analyticsSchema } },
@@ -91,11 +92,10 @@ export const analyticsRoutes = routeGroup('analytics', [
       const companyId = ctx.companyId();
       const branch = query.branchId ? await findBranch(ctx, query.branchId) : null;
       const scope: AnalyticsScope = { companyId, branchId: branch?.id ?? null, from: query.from, to: query.to };
-      const extended = !branch || query.groupBy !== undefined || query.interval !== undefined;
       const db = ctx.deps.db;
       const [figures, searches, open, company] = await Promise.all([
         bookingFigures(db, scope, query.groupBy ?? null, query.interval ?? null), searchCount(db, scope), loadOpenHours(db, scope),
-        extended ? db.company.findUnique({ where: { id: companyId }, select: { currency: true } }) : Promise.resolve(null),
+        db.company.findUnique({ where: { id: companyId }, select: { currency: true } }),
       ]);
       const { totals, buckets } = figures;
       const days = eachDate(query.from, query.to).length;
@@ -107,17 +107,16 @@ export const analyticsRoutes = routeGroup('analytics', [
         noShowRate: round(ratio(totals.no_show, totals.total)),
         cancellationRate: round(ratio(totals.cancelled, totals.total)),
         utilizationRate: round(Math.min(1, ratio(totals.booked_minutes, open.total))),
-        conversionRate: round(ratio(totals.total, searches)),
+        conversionRate: round(Math.min(1, ratio(totals.total, searches))),
         popularTimes: figures.popularTimes,
         serviceDemand: figures.serviceDemand,
+        currency: company?.currency ?? 'EUR',
+        revenue: money(totals.revenue),
       };
-      if (!extended) return { body };
       const periods = query.interval ? bucketStarts(query.from, query.to, query.interval) : null;
       return {
         body: {
           ...body,
-          currency: company?.currency ?? 'EUR',
-          revenue: money(totals.revenue),
           ...(periods ? { series: seriesOf(buckets, periods) } : {}),
           ...(query.groupBy ? { groups: await groupsOf(ctx, scope, query.groupBy, buckets, open, periods) } : {}),
         },

@@ -49,11 +49,11 @@ export const analyticsSchema = z
     noShowRate: rate,
     cancellationRate: rate,
     utilizationRate: rate.openapi({ description: 'Booked minutes / really open staff minutes (branch hours incl. special hours ∩ working hours − breaks − time off − closures)' }),
-    conversionRate: z.number().min(0).openapi({ description: 'Bookings per availability search of the period (0 without searches)' }),
+    conversionRate: rate.openapi({ description: 'Bookings per availability search of the period, capped at 1 (0 without searches)' }),
     popularTimes: z.array(z.object({ weekday: z.string().openapi({ example: 'monday' }), hour: z.number().int(), count: z.number().int() })),
     serviceDemand: z.array(z.object({ serviceId: id, name: z.string(), count: z.number().int() })),
-    currency: z.string().optional().openapi({ description: 'The company currency (default EUR); with groupBy, interval or company-wide' }),
-    revenue: z.number().optional().openapi({ description: 'Price of the confirmed and completed bookings; with groupBy, interval or company-wide' }),
+    currency: z.string().openapi({ description: 'The company currency (default EUR)' }),
+    revenue: z.number().openapi({ description: 'Price of the confirmed and completed bookings, in `currency`' }),
     series: z.array(seriesPoint).optional().openapi({ description: 'With interval: every bucket of the period, empty ones included' }),
     groups: z
       .array(z.object({

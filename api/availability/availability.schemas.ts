@@ -18,7 +18,7 @@ const positiveInt = (max: number, description: string) =>
   z.coerce.number().int().min(1).max(max).optional().openapi({ type: 'integer', minimum: 1, maximum: max, description });
 
 const preferenceFields = {
-  staffId: id.optional().openapi({ description: 'Only this staff member' }),
+  staffId: id.optional().openapi({ description: 'Only this staff member (for a package: only starts where this person can take every part)' }),
   durationMinutes: positiveInt(24 * 60, 'Length of a flexible service (within its bounds and steps)'),
   language: z
     .string()

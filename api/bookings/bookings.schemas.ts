@@ -12,6 +12,8 @@ export const BOOKING_ORDERS = ['start', '-start', 'createdAt', '-createdAt'] as 
 export type BookingOrder = (typeof BOOKING_ORDERS)[number];
 
 export const SOURCES = ['phone', 'web', 'api', 'mobile'] as const;
+/** API.md Booking `calendar.status`: not_linked when the branch, staff member or service has no calendar link. */
+export const CALENDAR_STATUSES = ['not_linked', 'pending', 'synced', 'failed'] as const;
 export const BOOKING_STATUSES = ['pending', 'awaiting_approval', 'confirmed', 'declined', 'cancelled', 'failed', 'no_show', 'completed'] as const;
 
 export const idempotencyHeaders = z.object({
@@ -34,7 +36,7 @@ const fullBookingBody = z
     serviceId: id,
     customerId: id,
     start: instant,
-    staffId: id.optional().openapi({ description: 'Omit to auto-assign' }),
+    staffId: id.optional().openapi({ description: 'Omit to auto-assign. For a package this person takes every part; a part they cannot do (skills, hours, other appointments) makes the start unavailable (409 slot_unavailable with alternatives)' }),
     durationMinutes: z.number().int().min(5).max(24 * 60).optional().openapi({ description: 'Flexible services only' }),
     preferences: z
       .strictObject({ gender: z.string().min(1).max(40).optional(), language: z.string().min(2).max(20).optional() })
@@ -54,7 +56,7 @@ const reservationBookingBody = z
     participants: z.array(participant).max(500).optional(),
     preferences: z.strictObject({ gender: z.string().min(1).max(40).optional(), language: z.string().min(2).max(20).optional() }).optional(),
     source: z.enum(SOURCES).default('api'),
-    notes: z.string().max(2000).optional(),
+    notes: plainText(2000).optional(),
   })
   .openapi('CreateBookingFromReservation');
 export type ReservationBookingBody = z.infer<typeof reservationBookingBody>;
@@ -99,7 +101,7 @@ export const bookingSchema = z
     source: z.string(),
     participants: z.array(z.object({ name: z.string(), email: z.string().nullish() })),
     rescheduledCount: z.number().int(),
-    calendar: z.object({ status: z.enum(['synced', 'pending', 'failed']), externalId: z.string().nullable() }),
+    calendar: z.object({ status: z.enum(CALENDAR_STATUSES), externalId: z.string().nullable() }),
     workflowId: z.string().nullable(),
     failureReason: z.string().nullable(),
     notes: z.string().nullable(),
@@ -111,7 +113,7 @@ export const bookingSchema = z
         resourceId: id.nullable(),
         start: instantOut,
         end: instantOut,
-        calendar: z.object({ status: z.enum(['synced', 'pending', 'failed', 'not_linked']), externalId: z.string().nullable() }),
+        calendar: z.object({ status: z.enum(CALENDAR_STATUSES), externalId: z.string().nullable() }),
       }))
       .optional()
       .openapi({ description: 'Packages only: every part in packageServiceIds order (the booking\'s staffId and resourceId are the first part\'s); each part is held, synced, moved and freed with the booking' }),

@@ -6,8 +6,10 @@
  * which bind only this path. The answer is the customer-safe view.
  *
  * A self-service reschedule keeps the staff member (the link's availability lists their slots).
- * Two concurrent moves of one booking may both pass the max_reschedules check; the saga runs them
- * one after the other, so the limit can be passed by one in that race.
+ * The check here answers the common case before any workflow starts; concurrent moves of one
+ * booking may all pass it, so the saga also claims the move under the branch's maxReschedules (a
+ * guarded increment, reschedule-claim.activities.ts): one of them goes ahead, the others are
+ * refused with the same 422 max_reschedules, and the count never passes the limit.
  */
 import { validateSelfServiceChange, selfServicePolicyOf } from '../../domain/booking/rules';
 import { cancelBooking, rescheduleBooking } from '../bookings/booking-actions';
@@ -18,7 +20,8 @@ import { bookingOfToken, customerContext, type TokenBooking } from './self-servi
 
 function assertSelfServiceAllows(ctx: RouteContext, row: TokenBooking, action: 'cancel' | 'reschedule'): void {
   // Other states get the company path's own answer (a cancelled booking cancels again as 200, a failed one is 409).
-  if (row.status !== 'confirmed') return;
+  // A request awaiting approval is bound like a confirmed booking when cancelled (it cannot be moved).
+  if (row.status !== 'confirmed' && !(action === 'cancel' && row.status === 'awaiting_approval')) return;
   const violations = validateSelfServiceChange({
     change: { action, bookingStart: row.startAt.getTime(), rescheduledCount: row.rescheduledCount },
     policy: selfServicePolicyOf(row.branch.rules),
@@ -48,6 +51,9 @@ export async function selfServiceCancel(ctx: RouteContext, token: string, reason
 export async function selfServiceReschedule(ctx: RouteContext, token: string, start: Date, key: string | undefined): Promise<Reply | void> {
   const row = await bookingOfToken(ctx, token);
   assertSelfServiceAllows(ctx, row, 'reschedule');
-  const reply = await rescheduleBooking(customerContext(ctx, row), row.id, { start, reason: 'rescheduled by the customer' }, key);
+  const limited = !disabledOf(row.branch.rules).includes('max_reschedules');
+  const { maxReschedules } = selfServicePolicyOf(row.branch.rules);
+  const request = { start, reason: 'rescheduled by the customer', ...(limited ? { maxReschedules } : {}) };
+  const reply = await rescheduleBooking(customerContext(ctx, row), row.id, request, key);
   return asCustomerAnswer(ctx, token, reply);
 }

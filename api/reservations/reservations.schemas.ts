@@ -2,13 +2,13 @@
  * Reservation schemas (API.md "Reservations, next free slots, phone lookup"): hold a slot for a
  * few minutes while a caller decides, then book it with `reservationId`.
  */
-import { id, instant, instantOut } from '../common.schemas';
+import { id, instant, instantOut, name } from '../common.schemas';
 import { z } from '../zod';
 
 export const MIN_TTL_SECONDS = 30;
 export const MAX_TTL_SECONDS = 900;
 
-const participant = z.strictObject({ name: z.string().trim().min(1).max(200), email: z.email().max(320).optional() });
+const participant = z.strictObject({ name, email: z.email().max(320).optional() });
 
 export const createReservationBody = z
   .strictObject({

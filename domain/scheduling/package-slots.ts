@@ -4,6 +4,7 @@
  * time, has a free resource and some qualified staff member free. The later parts' verdict depends
  * on the start only (not on who takes the first part), so it is computed once per start.
  * The checks are those of evaluateStart (evaluate.ts), so a listed start passes validatePackage.
+ * A `staffId` filter binds every part to that person (packages.ts), so later parts consider only them.
  */
 import { containing, overlapsAny, type Interval } from './intervals';
 import { localDateOf } from './local-time';
@@ -29,8 +30,8 @@ export function packageDaySlots(pkg: PackageSchedule, date: string, search: Slot
   if (zd.end <= minStart || zd.start > maxStart) return [];
 
   const [first, ...rest] = pkg.parts;
-  // Each later part's qualified staff with their day's intervals, looked up once per day.
-  const daily = rest.map((p) => dayCandidates(p, eligibleStaff(p.ctx, null, search.preferences), date, zd.start, zd.end, limited));
+  // Each later part's qualified staff (only the requested person, when one is) with their day's intervals, once per day.
+  const daily = rest.map((p) => dayCandidates(p, eligibleStaff(p.ctx, search.staffId, search.preferences), date, zd.start, zd.end, limited));
   const restFits = new Map<number, boolean>();
   const fits = (s: number) => {
     let ok = restFits.get(s);
@@ -89,7 +90,7 @@ function partFits(part: PackagePart, day: Candidate[], start: number, date: stri
     // A part after midnight belongs to the next local day (its hours, breaks and limits).
     const next = localDateOf(start, p.zone);
     const zd = p.day(next).zoneDay;
-    candidates = dayCandidates(part, eligibleStaff(p, null, search.preferences), next, zd.start, zd.end, limited);
+    candidates = dayCandidates(part, eligibleStaff(p, search.staffId, search.preferences), next, zd.start, zd.end, limited);
   }
   const from = start - p.beforeMs;
   const to = end + p.afterMs;

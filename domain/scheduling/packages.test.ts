@@ -67,9 +67,13 @@ describe('packages: parts back to back', () => {
     expect(v.parts?.map((p) => p.staffId)).toEqual(['stf_anna', 'stf_anna', 'stf_anna']);
   });
 
-  it('assigns the best free staff member per part when the preferred one cannot take a part', () => {
-    const v = validate({ busy: [booking('stf_anna', TUE, '11:30', '11:45')] }, at(TUE, '10:00'), 'stf_anna');
-    expect(v.parts?.map((p) => p.staffId)).toEqual(['stf_anna', 'stf_anna', 'stf_cleo']);
+  it('assigns the best free staff member per part when no one is requested and the preferred one cannot take a part', () => {
+    const v = validate({ busy: [booking('stf_anna', TUE, '11:30', '11:45')] }, at(TUE, '10:00'));
+    expect(v.parts?.map((p) => p.staffId)).toEqual(['stf_ben', 'stf_ben', 'stf_cleo']);
+    // Requested, Anna binds every part: her busy colour part makes the start unavailable (409-style).
+    const bound = validate({ busy: [booking('stf_anna', TUE, '11:30', '11:45')] }, at(TUE, '10:00'), 'stf_anna');
+    expect(bound).toMatchObject({ ok: false, slotTaken: true, parts: null });
+    expect(bound.violations.map((x) => x.message).join()).toContain('part 3 (svc_colour)');
     const other = validate({ staff: [ben, cleo] }, at(TUE, '10:00'));
     expect(other.parts?.map((p) => p.staffId)).toEqual(['stf_ben', 'stf_ben', 'stf_cleo']);
   });
@@ -122,34 +126,58 @@ describe('packages: parts back to back', () => {
     expect(late.violations.map((v) => v.rule)).toContain('business_hours');
   });
 
-  it('every listed start validates with each listed staff member (engine and rules agree)', () => {
+  it('every listed start validates, and with a staff filter exactly the starts that person can take alone (engine and rules agree)', () => {
+    const dora = staff('stf_dora', { skills: ['cut', 'colour'], breaks: { tuesday: [{ start: '12:00', end: '12:30' }] } });
     const scenario: Scenario = {
-      staff: [anna, ben, cleo, staff('stf_dora', { skills: ['cut'], breaks: { tuesday: [{ start: '12:00', end: '12:30' }] } })],
+      staff: [anna, ben, cleo, dora],
       busy: [booking('stf_anna', TUE, '10:00', '11:00'), booking('stf_cleo', TUE, '14:00', '15:00'), { resourceId: 'basin', start: at(TUE, '16:00'), end: at(TUE, '16:30') }],
     };
     const day = availability(scenario);
     expect(day.slots.length).toBeGreaterThan(10);
     for (const slot of day.slots) {
-      for (const staffId of slot.staffIds) {
-        const v = validate(scenario, slot.start, staffId);
-        expect({ start: slot.start, staffId, ok: v.ok }).toEqual({ start: slot.start, staffId, ok: true });
-        expect(v.end).toBe(slot.end);
-      }
+      const v = validate(scenario, slot.start);
+      expect({ start: slot.start, ok: v.ok }).toEqual({ start: slot.start, ok: true });
+      expect(v.end).toBe(slot.end);
     }
-    // And a start the engine leaves out does not validate.
+    const grid = Array.from({ length: 36 }, (_, i) => 9 * 60 + i * 15).map((m) => at(TUE, `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`));
     const listed = new Set(day.slots.map((s) => s.start));
-    for (let m = 9 * 60; m < 18 * 60; m += 15) {
-      const start = at(TUE, `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
-      const iso = validate(scenario, start).start;
-      if (!listed.has(iso)) expect(validate(scenario, start).ok).toBe(false);
+    // A start the engine leaves out does not validate.
+    for (const start of grid) if (!listed.has(validate(scenario, start).start)) expect(validate(scenario, start).ok).toBe(false);
+    for (const person of ['stf_anna', 'stf_ben', 'stf_cleo', 'stf_dora']) {
+      const mine = new Set(availability(scenario, TUE, person).slots.map((s) => s.start));
+      for (const start of grid) {
+        const v = validate(scenario, start, person);
+        expect({ person, start: v.start, ok: v.ok }).toEqual({ person, start: v.start, ok: mine.has(v.start) });
+        if (v.ok) expect(v.parts?.map((p) => p.staffId)).toEqual([person, person, person]);
+      }
     }
   });
 
-  it('takes the requested staff member for the first part only', () => {
-    const day = availability({}, TUE, 'stf_ben');
-    expect(day.slots.every((s) => s.staffIds.length === 1 && s.staffIds[0] === 'stf_ben')).toBe(true);
+  it('binds every part to the requested staff member: a part they cannot do makes the start unavailable, and explain names it', () => {
+    // Ben cannot colour: no package start for him at all.
+    expect(availability({}, TUE, 'stf_ben').slots).toEqual([]);
     const v = validate({}, at(TUE, '10:00'), 'stf_ben');
-    expect(v.parts?.map((p) => p.staffId)).toEqual(['stf_ben', 'stf_ben', 'stf_anna']);
+    expect(v).toMatchObject({ ok: false, slotTaken: true, parts: null });
+    expect(v.violations).toEqual([expect.objectContaining({ rule: 'staff_availability', reasons: ['skill_mismatch'], message: expect.stringContaining('part 3 (svc_colour)') })]);
+    const e = explain({}, at(TUE, '10:00'), 'stf_ben');
+    expect(e.available).toBe(false);
+    expect(e.reasons).toEqual([expect.objectContaining({ code: 'skill_mismatch', staffId: 'stf_ben', part: 2, serviceId: 'svc_colour' })]);
+    // Anna can do all parts: every listed start is hers alone, and she takes every part.
+    const day = availability({}, TUE, 'stf_anna');
+    expect(day.slots.length).toBeGreaterThan(10);
+    expect(day.slots.every((s) => s.staffIds.length === 1 && s.staffIds[0] === 'stf_anna')).toBe(true);
+    expect(validate({}, at(TUE, '10:00'), 'stf_anna').parts?.map((p) => p.staffId)).toEqual(['stf_anna', 'stf_anna', 'stf_anna']);
+    // Not working: Anna leaves at 11:30, so the colour part (from 11:05) no longer fits her.
+    const early = staff('stf_anna', { skills: ['cut', 'colour'], workingHours: everyDay([{ start: '09:00', end: '11:30' }]) });
+    const short = validate({ staff: [early, ben, cleo] }, at(TUE, '10:00'), 'stf_anna');
+    expect(short).toMatchObject({ ok: false, slotTaken: true });
+    expect(explain({ staff: [early, ben, cleo] }, at(TUE, '10:00'), 'stf_anna').reasons).toEqual([
+      expect.objectContaining({ code: 'staff_not_working', staffId: 'stf_anna', part: 2, serviceId: 'svc_colour' }),
+    ]);
+    // Her package starts end by 11:30 (125 minutes): 09:00 and 09:15 only.
+    expect(availability({ staff: [early, ben, cleo] }, TUE, 'stf_anna').slots.map((s) => hm(s.start))).toEqual(['09:00', '09:15']);
+    // Without the filter the same start is fine (Cleo colours).
+    expect(validate({ staff: [early, ben, cleo] }, at(TUE, '10:00')).ok).toBe(true);
   });
 });
 

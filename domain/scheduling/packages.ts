@@ -10,6 +10,9 @@
  *   and the listed staff (`staffIds` are the staff who can take the first part); later parts go to
  *   anyone qualified and free. Parts are independent once their times are fixed (disjoint blocked
  *   ranges), so "every part has someone" is exactly "the package fits".
+ * - A requested staff member (`staffId`) binds EVERY part: the start fits only when that person
+ *   can take each part (skills, hours, breaks, time off, other appointments); a part they cannot
+ *   do makes the start unavailable (a conflict with alternatives, not a broken rule).
  * - The package's own duration, buffers, skills and resources are not used; its activity,
  *   group settings, consultation and limits are (judged once, at the first part).
  * - Staff and resources are judged per part by the same predicates as single services.
@@ -77,14 +80,14 @@ const PACKAGE_LEVEL: ReadonlySet<ReasonCode> = new Set(['minimum_notice', 'max_a
 const CUSTOMER_LEVEL: ReadonlySet<ReasonCode> = new Set(['max_daily_bookings', 'booking_limit']);
 
 /**
- * Every part evaluated at its own time (evaluate.ts), the requested staff member binding the first
- * part only. Package-level reasons (notice, advance, group, the package's consultation and
+ * Every part evaluated at its own time (evaluate.ts), the requested staff member binding every
+ * part. Package-level reasons (notice, advance, group, the package's consultation and
  * activity) sit with the first part.
  */
 export function evaluatePackage(pkg: PackageSchedule, req: StartRequest): PartEvaluation[] {
   const times = pkg.times(req.start);
   return pkg.parts.map((part, i) => {
-    const ev = evaluateStart(part.ctx, { ...req, start: times[i].start, durationMinutes: null, staffId: i === 0 ? req.staffId : null, participants: null });
+    const ev = evaluateStart(part.ctx, { ...req, start: times[i].start, durationMinutes: null, staffId: req.staffId, participants: null });
     const general = ev.general.filter((r) => !(r.code === 'consultation_required' || r.code === 'group_size' || (i > 0 && (PACKAGE_LEVEL.has(r.code) || CUSTOMER_LEVEL.has(r.code)))));
     if (i === 0) {
       const base = pkg.base;
@@ -116,8 +119,8 @@ export interface PartAssignment {
 }
 
 /**
- * Staff per part (all parts must be free). The first part's staff member is the requested one, or
- * among the free ones the one who can take the most parts, then the fewest bookings that day, then
+ * Staff per part (all parts must be free). With a requested staff member every part's only free
+ * candidate is that person (evaluatePackage). Otherwise the first part's staff member is, among the free ones the one who can take the most parts, then the fewest bookings that day, then
  * the stable order. Each later part keeps that member when free, else the previous part's, else
  * the free member with the fewest bookings that day (stable order on ties).
  */

@@ -79,7 +79,7 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
     if (!ctx) return null;
     const zone = zoneOf(ctx.branch.timezone);
     const from = localDateOf(startMs, zone);
-    const result = computeAvailability({
+    const search = (staffId: string | null) => computeAvailability({
       ...ctx,
       now: clock().getTime(),
       query: {
@@ -90,8 +90,13 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
         participants: req.participants ?? null,
         customerId: req.customerId,
         excludeBookingId: req.excludeBookingId ?? null,
+        staffId,
       },
     });
+    const result = search(null);
+    // A package's slot lists who can take its FIRST part; a requested person binds every part
+    // (domain/scheduling/packages.ts), so their alternatives come from a search for them alone.
+    const bound = ctx.packageParts && req.staffId ? search(req.staffId) : null;
     const names = new Map(ctx.staff.map((s) => [s.id, s.name]));
     // The best MAX_ALTERNATIVES in one pass, as a stable sort by (requested day first, requested
     // staff first, distance from the requested start) would order them: a 14-day search of a
@@ -100,11 +105,14 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
     const best: Array<{ day: number; staff: number; distance: number; start: string; end: string; staffId: string }> = [];
     const worse = (a: (typeof best)[number], b: { day: number; staff: number; distance: number }) =>
       a.day - b.day || a.staff - b.staff || a.distance - b.distance;
-    for (const day of result.days) {
+    const days = bound ? [...bound.days, ...result.days] : result.days;
+    for (const [index, day] of days.entries()) {
       const dayRank = day.date === from ? 0 : 1;
+      const fromBound = bound !== null && index < bound.days.length;
       for (const slot of day.slots) {
         const distance = Math.abs(Date.parse(slot.start) - startMs);
         for (const staffId of slot.staffIds) {
+          if (bound && !fromBound && staffId === req.staffId) continue;
           const candidate = { day: dayRank, staff: req.staffId && staffId !== req.staffId ? 1 : 0, distance, start: slot.start, end: slot.end, staffId };
           if (best.length === MAX_ALTERNATIVES && worse(best[best.length - 1], candidate) <= 0) continue;
           // After every kept one that ranks the same or better (what a stable sort keeps).

@@ -3,7 +3,8 @@
  * real stack (test/integration/booking-http.helpers.ts): a customer books on a phone-sized
  * viewport in German from the first screen to the confirmation with its manage link (a time taken
  * meanwhile offers the alternatives), and a customer moves and cancels an appointment through the
- * self-service link, where a branch rule refuses first and the page says which rule. Every step
+ * self-service link, where a branch rule refuses first and the page says which rule, once, with
+ * the cut-off in days (in English, and in German on a second visit). Every step
  * passes axe-core with no serious or critical violation and leaves a screenshot in test-results/.
  */
 import http from 'node:http';
@@ -199,12 +200,42 @@ describe('customer pages in a browser', () => {
       await page.keyboard.press('Enter');
       const refusal = page.getByRole('alert').filter({ hasText: 'This is not possible:' });
       await refusal.waitFor({ timeout: 15_000 });
-      await refusal.locator('li[data-rule="cancellation_cutoff"]').filter({ hasText: 'It is too late to cancel or move the appointment online' }).waitFor();
-      // The page asks again what the link may do: no cancel or move button any more, and why.
-      await page.getByRole('note').filter({ hasText: 'It can no longer be changed online:' }).waitFor();
+      // Said once, in customer units: one alert with one line, no second box repeating it, no raw hours.
+      const cutoffEn = 'Appointments can be cancelled or moved online until 365 days before they start; please call us.';
+      await expect(refusal.locator('li').allTextContents()).resolves.toEqual([cutoffEn]);
+      await expect(page.locator('[data-rule]').count()).resolves.toBe(1);
+      await expect(page.getByRole('note').count()).resolves.toBe(0);
+      await expect(page.getByText(/no longer be changed online|too late to cancel/).count()).resolves.toBe(0);
+      await expect(page.locator('body').innerText()).resolves.not.toMatch(/8[,.]?760/);
+      // The page asked again what the link may do: no cancel or move button any more.
       await expect(page.getByRole('button', { name: 'Cancel appointment' }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: 'Move to another time' }).count()).resolves.toBe(0);
       await checkedPage(page, problems, 'manage-3-rule-en');
       expect((await request(stack.app).get(`/v1/bookings/${bookingId}`).set(stack.company.auth)).body.status).toBe('confirmed');
+      // The API's own problem says it in days too.
+      const direct = await request(stack.app).post(`/v1/public/bookings/${encodeURIComponent(tokenOf(made.body.manageUrl as string))}/cancel`).send({});
+      expect(direct.status).toBe(422);
+      expect(direct.body).toMatchObject({ code: 'booking_rule_violation', violations: [{ rule: 'cancellation_cutoff', message: expect.stringContaining('until 365 days before') }] });
+      expect(direct.body.detail).not.toMatch(/8760/);
+
+      // Opened again, nothing was refused just now: the same reason once, as a note.
+      await page.reload();
+      const note = page.getByRole('note').filter({ hasText: 'It can no longer be changed online:' });
+      await note.waitFor();
+      await expect(note.locator('li').allTextContents()).resolves.toEqual([cutoffEn]);
+      await expect(page.getByRole('alert').count()).resolves.toBe(0);
+      await expect(page.locator('[data-rule]').count()).resolves.toBe(1);
+      await checkedPage(page, problems, 'manage-3-note-en');
+      // The same link in German: the reason in German, in days.
+      await withContext('de-DE', async (german) => {
+        const seite = await german.newPage();
+        const deProblems = watchPage(seite);
+        await seite.goto(`${baseUrl}${path}`);
+        const hinweis = seite.getByRole('note').filter({ hasText: 'Online nicht mehr änderbar:' });
+        await hinweis.waitFor();
+        await expect(hinweis.locator('li').allTextContents()).resolves.toEqual(['Online absagen oder verschieben können Sie bis 365 Tage vor Beginn; bitte rufen Sie uns an.']);
+        await checkedPage(seite, deProblems, 'manage-3-note-de');
+      });
 
       // Back to the usual cutoff: the cancellation goes through and the slot is free again.
       expect((await request(stack.app).patch(`/v1/branches/${stack.catalog.branchId}`).set(stack.company.auth).send({ rules: { ...rules, cancellationCutoffHours: 24 } })).status).toBe(200);

@@ -143,6 +143,7 @@ describe('every model round-trips through the generated client', () => {
       calendarExternalId: 'cal_uid', workflowId: 'booking:bkg_drift', failureReason: 'none', seriesId: 'ser_drift', cancelledAt: t('2030-03-01T08:00:00Z'),
     };
     const history = { id: 'his_drift', bookingId: booking.id, at: t('2030-03-01T09:00:00Z'), event: 'confirmed', detail: { by: 'test' }, dedupeKey: 'booking:bkg_drift:confirm' };
+    const rescheduleClaim = { id: 'reschedule-bkg_drift-1:claim', bookingId: booking.id, createdAt: t('2030-03-01T09:00:00Z') };
     const syncFailure = { id: 'syf_drift', companyId: company.id, bookingId: booking.id, operation: 'reschedule', error: 'boom', attempts: 3, status: 'retrying', payload: { start: '2030-03-02T10:00:00Z' } };
     const idempotency = { id: 'idem_drift', companyId: company.id, scope: 'POST /v1/bookings', key: 'k-1', requestHash: 'r'.repeat(64), resourceId: booking.id, responseStatus: 201, responseBody: { id: booking.id }, expiresAt: t('2030-03-02T00:00:00Z') };
     const waiting = {
@@ -204,7 +205,7 @@ describe('every model round-trips through the generated client', () => {
     const cases: Array<[string, { create(a: { data: object }): Promise<unknown>; findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> }, { id: string }]> = [
       ['company', db.company, company], ['apiKey', db.apiKey, apiKey], ['calendarConnection', db.calendarConnection, connection], ['branch', db.branch, branch], ['resource', db.resource, resource],
       ['staff', db.staff, staff], ['staffTimeOff', db.staffTimeOff, timeOff], ['service', db.service, service], ['customer', db.customer, customer],
-      ['booking', db.booking, booking], ['bookingHistory', db.bookingHistory, history], ['syncFailure', db.syncFailure, syncFailure],
+      ['booking', db.booking, booking], ['bookingHistory', db.bookingHistory, history], ['rescheduleClaim', db.rescheduleClaim, rescheduleClaim], ['syncFailure', db.syncFailure, syncFailure],
       ['idempotencyRecord', db.idempotencyRecord, idempotency], ['waitingListEntry', db.waitingListEntry, waiting], ['series', db.series, series],
       ['seriesOccurrence', db.seriesOccurrence, occurrence], ['notification', db.notification, notification], ['availabilitySearch', db.availabilitySearch, search],
       ['customerKey', customerKeys, customerKey],

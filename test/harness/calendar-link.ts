@@ -4,10 +4,12 @@
  * names it on the branch and gives staff and services the account's user and event type ids.
  * Straight to the database: suites that test the connection endpoints themselves use the API.
  */
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import request from 'supertest';
 import { newId } from '../../infra/db/ids';
 import type { Db } from '../../infra/db/prisma';
 import { createSecretBox } from '../../infra/secrets/secret-box';
+import { reconcileScheduleId } from '../../workflows/calendar-reconcile.contract';
 import { testEnv } from './env';
 
 export interface EmulatorAccountInfo {
@@ -68,4 +70,24 @@ export async function connectBranchViaApi(
   const linked = await request(app).patch(`/v1/branches/${branchId}`).set(auth).send({ calendarConnectionId: created.body.id });
   if (linked.status !== 200) throw new Error(`branch link: ${linked.status} ${JSON.stringify(linked.body)}`);
   return { connectionId: created.body.id, account };
+}
+
+/**
+ * Deletes the reconciliation Schedules that start their runs on `taskQueue`: a test stack's
+ * connections made through the API (each with its Schedule on the stack's private queue), which
+ * would otherwise outlive the stack and start a run every interval on a queue nobody polls.
+ */
+export async function deleteReconcileSchedulesOnQueue(client: Client, taskQueue: string): Promise<string[]> {
+  const deleted: string[] = [];
+  for await (const summary of client.schedule.list()) {
+    if (!summary.scheduleId.startsWith(reconcileScheduleId(''))) continue;
+    const handle = client.schedule.getHandle(summary.scheduleId);
+    const described = await handle.describe().catch(() => undefined);
+    if (described?.action.type !== 'startWorkflow' || described.action.taskQueue !== taskQueue) continue;
+    await handle.delete().catch((error: unknown) => {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    });
+    deleted.push(summary.scheduleId);
+  }
+  return deleted;
 }

@@ -2,7 +2,8 @@
  * Company-wide analytics over HTTP (issue 16): groupBy and interval series with revenue in the
  * company currency, each booking counted on the local day of its own branch's zone, utilisation
  * against really open hours (special hours and time off removed), another company never counted,
- * the 366-day bound, and the plain one-branch answer keeping exactly its old fields.
+ * the 366-day bound, and the plain one-branch answer keeping exactly its old fields; staff working
+ * in several branches count with the hours of the branches in scope (company-wide: all of them).
  */
 import request from 'supertest';
 import { newId } from '../../infra/db/ids';
@@ -104,11 +105,13 @@ describe('company-wide analytics', () => {
     ]);
   });
 
-  it('keeps the plain one-branch answer as it was, and bounds the range to 366 days', async () => {
+  it('answers a plain one-branch request with the v1 fields plus currency and revenue, and bounds the range to 366 days', async () => {
     const plain = await get({ branchId: t.branchId, from: '2027-01-04', to: '2027-01-10' });
     expect(Object.keys(plain.body).sort()).toEqual([
-      'averageDailyBookings', 'averageLeadHours', 'bySource', 'cancellationRate', 'conversionRate', 'noShowRate', 'popularTimes', 'serviceDemand', 'totalBookings', 'utilizationRate',
+      'averageDailyBookings', 'averageLeadHours', 'bySource', 'cancellationRate', 'conversionRate', 'currency', 'noShowRate', 'popularTimes', 'revenue', 'serviceDemand', 'totalBookings', 'utilizationRate',
     ]);
+    expect(plain.body.currency).toBe('USD'); // the company's own currency
+    expect(plain.body.revenue).toEqual(expect.any(Number));
     expect(plain.body.totalBookings).toBe(3);
     expect((await get({ from: '2027-01-01', to: '2028-01-01' })).status).toBe(200); // 366 days
     const tooLong = await get({ from: '2027-01-01', to: '2028-01-02' });
@@ -116,5 +119,55 @@ describe('company-wide analytics', () => {
     expect(tooLong.body.errors).toEqual([expect.objectContaining({ path: 'to', message: expect.stringContaining('366') })]);
     expect((await get({ from: '2027-01-04', to: '2027-01-10', groupBy: 'room' })).status).toBe(400);
     expect((await get({ branchId: other.branchId, from: '2027-01-04', to: '2027-01-10' })).status).toBe(404);
+  });
+});
+
+describe('utilisation of staff in several branches', () => {
+  // Anna works Mon–Fri 09–13 + 14–18 in her primary branch (5 × 8 h = 2400 min in the week) and,
+  // by assignment, Saturday and Sunday 10–14 in Kreuzberg (2 × 4 h = 480 min).
+  let m: Tenant;
+  const kreuzberg = { branchId: newId('br'), serviceId: newId('svc') };
+  const range = { from: '2027-01-04', to: '2027-01-10' };
+  const multi = (query: Record<string, string>) => request(api.app).get('/v1/analytics').set(m.auth).query({ ...range, ...query });
+  const annaOf = (res: request.Response) => res.body.groups.find((g: { id: string }) => g.id === m.staff.anna);
+
+  beforeAll(async () => {
+    m = await seedTenant(api.db);
+    const every = { open: true, start: '09:00', end: '19:00' };
+    const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+    await api.db.branch.create({
+      data: { id: kreuzberg.branchId, companyId: m.companyId, name: 'Kreuzberg', timezone: 'Europe/Berlin', operatingHours: Object.fromEntries(days.map((d) => [d, every])) },
+    });
+    await api.db.service.create({ data: { id: kreuzberg.serviceId, companyId: m.companyId, branchId: kreuzberg.branchId, name: 'Trim', durationMinutes: 60 } });
+    const weekend = { saturday: [{ start: '10:00', end: '14:00' }], sunday: [{ start: '10:00', end: '14:00' }] };
+    await api.db.staff.update({ where: { id: m.staff.anna }, data: { assignments: [{ branchId: kreuzberg.branchId, workingHours: weekend, breaks: {} }] } });
+    await book(m, '2027-01-04T10:00:00+01:00', 'confirmed');
+    await book(m, '2027-01-09T10:00:00+01:00', 'confirmed', { branchId: kreuzberg.branchId, serviceId: kreuzberg.serviceId });
+  });
+  afterAll(async () => {
+    if (m) await dropCompany(api.db, m.companyId);
+  });
+
+  it('company-wide: the person\'s open hours of every branch they work in', async () => {
+    const staff = await multi({ groupBy: 'staff' });
+    expect(staff.status).toBe(200);
+    // 2 kept hours over 2400 + 480 open minutes (the primary hours alone would give 120/2400 = 0.05).
+    expect(annaOf(staff)).toMatchObject({ bookings: 2, utilizationRate: 0.0417 });
+    const branches = await multi({ groupBy: 'branch' });
+    expect(branches.body.groups.find((g: { id: string }) => g.id === kreuzberg.branchId)).toMatchObject({ bookings: 1, utilizationRate: 0.125 });
+    // Mitte: Anna and Ben 2 × 2400 min, 1 kept hour.
+    expect(branches.body.groups.find((g: { id: string }) => g.id === m.branchId)).toMatchObject({ bookings: 1, utilizationRate: 0.0125 });
+    // Overall: 2 kept hours over 2400 + 2400 + 480 minutes.
+    expect(branches.body.utilizationRate).toBe(0.0227);
+  });
+
+  it('per branch: the hours of that branch\'s assignment only', async () => {
+    const inKreuzberg = await multi({ branchId: kreuzberg.branchId, groupBy: 'staff' });
+    expect(inKreuzberg.status).toBe(200);
+    expect(annaOf(inKreuzberg)).toMatchObject({ name: 'Anna', bookings: 1, utilizationRate: 0.125 });
+    const plain = await multi({ branchId: kreuzberg.branchId });
+    expect(plain.body).toMatchObject({ totalBookings: 1, utilizationRate: 0.125 });
+    const inMitte = await multi({ branchId: m.branchId, groupBy: 'staff' });
+    expect(annaOf(inMitte)).toMatchObject({ bookings: 1, utilizationRate: 0.025 });
   });
 });

@@ -60,7 +60,20 @@ describe('analytics over HTTP', () => {
         { weekday: 'tuesday', hour: 9, count: 1 },
       ],
       serviceDemand: [{ serviceId: t.serviceId, name: 'Haircut', count: 4 }],
+      currency: 'EUR',
+      revenue: expect.any(Number),
     });
+  });
+
+  it('keeps conversionRate within 0..1 when more bookings than searches fall in the period (phone and API bookings need no search)', async () => {
+    for (const start of ['2027-01-07T10:00:00+01:00', '2027-01-07T12:00:00+01:00', '2027-01-07T14:00:00+01:00']) {
+      await insertBooking(api.db, t, { staffId: t.staff.anna, start: new Date(start), status: 'confirmed' });
+    }
+    await api.db.availabilitySearch.create({ data: { id: newId('srch'), companyId: t.companyId, branchId: t.branchId, serviceId: t.serviceId, at: new Date('2027-01-07T09:00:00+01:00') } });
+    const res = await request(api.app).get('/v1/analytics').set(t.auth).query({ branchId: t.branchId, from: '2027-01-07', to: '2027-01-07' });
+    expect(res.status).toBe(200);
+    expect(res.body.totalBookings).toBe(3);
+    expect(res.body.conversionRate).toBe(1);
   });
 
   it('rejects to before from and unknown branches', async () => {

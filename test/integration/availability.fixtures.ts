@@ -3,8 +3,11 @@
  * exercised by its own tests). Every call makes a fresh company, so suites sharing the test
  * database never see each other's rows.
  */
+import { Client, Connection } from '@temporalio/client';
+import { deleteCompany } from '../../infra/company/delete-company';
 import { generateApiKey } from '../../infra/db/api-keys';
 import { newId } from '../../infra/db/ids';
+import { testEnv } from '../harness/env';
 import type { Db } from '../../infra/db/prisma';
 
 export interface AvailabilityFixture {
@@ -90,14 +93,21 @@ export function uniqueCalcomUserId(): number {
   return 700_000 + Math.floor(Math.random() * 200_000_000);
 }
 
-/** Deletes a test company and every row it owns (rows without a cascade from the company first). */
+/**
+ * Deletes a test company and everything it owns, as the service does (infra/company/delete-company.ts):
+ * the reconciliation Schedules of its calendar connections on the test Temporal server first (a
+ * client of its own, only when it has connections), then its rows. A company another suite's rows
+ * still reference stays, as before.
+ */
 export async function dropCompany(db: Db, companyId: string): Promise<void> {
-  await db.notification.deleteMany({ where: { companyId } });
-  await db.syncFailure.deleteMany({ where: { companyId } });
-  await db.waitingListEntry.deleteMany({ where: { companyId } });
-  await db.series.deleteMany({ where: { companyId } });
-  await db.availabilitySearch.deleteMany({ where: { companyId } });
-  await db.bookingHistory.deleteMany({ where: { booking: { companyId } } });
-  await db.booking.deleteMany({ where: { companyId } });
-  await db.company.delete({ where: { id: companyId } }).catch(() => undefined);
+  const connections = await db.calendarConnection.count({ where: { companyId } });
+  const connection = connections > 0 ? await Connection.connect({ address: testEnv().temporalAddress }) : undefined;
+  try {
+    const temporal = connection ? new Client({ connection, namespace: testEnv().temporalNamespace }) : undefined;
+    await deleteCompany({ db, temporal }, companyId).catch(async (error: unknown) => {
+      if (!(await db.company.findUnique({ where: { id: companyId }, select: { id: true } }))) throw error;
+    });
+  } finally {
+    await connection?.close();
+  }
 }

@@ -13,7 +13,7 @@ import { newId } from '../../infra/db/ids';
 import { createPrisma, type Db } from '../../infra/db/prisma';
 import type { AppDeps } from '../../api/app-deps';
 import { ADMIN_KEY, apiTestDatabaseUrl, createCompany, startApiHarness, type ApiHarness, type TestCompany } from '../api/api-harness';
-import { linkCalendar, type LinkedCalendar } from '../harness/calendar-link';
+import { deleteReconcileSchedulesOnQueue, linkCalendar, type LinkedCalendar } from '../harness/calendar-link';
 import { startInProcessWorker } from '../harness/in-process-worker';
 import { getTestEnv } from '../harness/temporal';
 
@@ -77,6 +77,8 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
       return extra;
     },
     async close() {
+      // Connections made through this stack's API left their Schedules on its private queue.
+      await deleteReconcileSchedulesOnQueue(temporal.client, taskQueue);
       await worker.close();
       await Promise.all(extras.map((e) => e.close()));
       await workerDb.$disconnect();

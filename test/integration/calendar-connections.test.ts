@@ -3,14 +3,18 @@
  * server, the Cal.com emulator over HTTP): each company books into its own Cal.com account, an
  * unlinked booking makes no calendar call and confirms as `not_linked`, links to another account
  * are refused, the key is verified, stored encrypted and never answered or logged, and deleting a
- * connection unlinks its branches while bookings keep their calendar status.
+ * connection unlinks its branches while bookings keep their calendar status; its reconciliation
+ * Schedule goes with it, with its company, or by itself once its rows went in SQL.
  */
 import pino from 'pino';
 import request from 'supertest';
 import { Writable } from 'node:stream';
 import { createCompany, createKey, type TestCompany } from '../api/api-harness';
 import { connectBranchViaApi, createEmulatorAccount, linkCalendar } from '../harness/calendar-link';
-import { bookingBody, postBooking, seedCatalog, startBookingStack, type BookingStack } from './booking-http.helpers';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { reconcileScheduleId } from '../../workflows/calendar-reconcile.contract';
+import { dropCompany } from './availability.fixtures';
+import { bookingBody, eventually, postBooking, seedCatalog, startBookingStack, type BookingStack } from './booking-http.helpers';
 
 jest.setTimeout(120_000);
 
@@ -195,5 +199,42 @@ describe('calendar connections', () => {
     expect((await request(app).get(`/v1/bookings/${synced.body.id}`).set(company.auth)).body.calendar.status).toBe('synced');
     const later = await request(app).post('/v1/bookings').set(company.auth).send(bookingBody(catalog, '2027-03-03T12:00:00+01:00'));
     expect(later.body).toMatchObject({ status: 'confirmed', calendar: { status: 'not_linked' } });
+  });
+
+  describe('reconciliation Schedules go with their connection', () => {
+    const scheduleOf = (connectionId: string) => stack.api.deps.temporal!.schedule.getHandle(reconcileScheduleId(connectionId));
+    const gone = (connectionId: string) => scheduleOf(connectionId).describe().then(() => false, (error: unknown) => (error instanceof ScheduleNotFoundError ? true : Promise.reject(error)));
+    async function connected(name: string): Promise<{ company: TestCompany; connectionId: string }> {
+      const company = await createCompany(app, name);
+      const account = await createEmulatorAccount(stack.emulator.url);
+      const created = await request(app).post('/v1/calendar-connections').set(company.auth).send({ name: 'Cal.com', provider: 'calcom', baseUrl: stack.emulator.url, apiKey: account.apiKey });
+      expect(created.status).toBe(201);
+      expect((await scheduleOf(created.body.id).describe()).action).toMatchObject({ type: 'startWorkflow', taskQueue: stack.taskQueue });
+      return { company, connectionId: created.body.id };
+    }
+
+    it('creating then deleting a connection leaves no Schedule', async () => {
+      const { company, connectionId } = await connected('Schedule deleted Co');
+      expect((await request(app).delete(`/v1/calendar-connections/${connectionId}`).set(company.auth)).status).toBe(200);
+      await expect(gone(connectionId)).resolves.toBe(true);
+    });
+
+    it("deleting a company (the tests' dropCompany, infra/company/delete-company.ts) deletes its connections' Schedules", async () => {
+      const first = await connected('Schedule company Co');
+      const account = await createEmulatorAccount(stack.emulator.url);
+      const second = await request(app).post('/v1/calendar-connections').set(first.company.auth).send({ name: 'Second', provider: 'calcom', baseUrl: stack.emulator.url, apiKey: account.apiKey });
+      expect(second.status).toBe(201);
+      await dropCompany(stack.workerDb, first.company.id);
+      expect(await stack.workerDb.company.findUnique({ where: { id: first.company.id } })).toBeNull();
+      await expect(gone(first.connectionId)).resolves.toBe(true);
+      await expect(gone(second.body.id)).resolves.toBe(true);
+    });
+
+    it('a Schedule whose connection went without it (rows deleted in SQL) deletes itself at its next run', async () => {
+      const { connectionId } = await connected('Schedule orphan Co');
+      await stack.workerDb.$executeRaw`DELETE FROM "calendar_connections" WHERE "id" = ${connectionId}`;
+      await scheduleOf(connectionId).trigger();
+      await eventually(async () => ((await gone(connectionId)) ? true : undefined), 30_000);
+    });
   });
 });

@@ -116,8 +116,12 @@ describe('packages over HTTP', () => {
     const explain = await request(stack.app).get('/v1/availability/explain').set(auth())
       .query({ branchId: stack.catalog.branchId, serviceId: pkg, start: `${DAY}T10:30:00+01:00`, staffId: stack.catalog.staff.anna });
     expect(explain.status).toBe(200);
-    // The requested member binds the first part (wash 10:30-10:45, Anna is in her cut then).
-    expect(explain.body).toMatchObject({ available: false, reasons: [{ code: 'staff_busy', staffId: stack.catalog.staff.anna, part: 0, serviceId: members.wash }] });
+    // The requested member binds every part (wash 10:30-10:45: Anna is in her cut then; colour 11:25: in her colour).
+    expect(explain.body.available).toBe(false);
+    expect(explain.body.reasons).toEqual(expect.arrayContaining([
+      expect.objectContaining({ code: 'staff_busy', staffId: stack.catalog.staff.anna, part: 0, serviceId: members.wash }),
+      expect.objectContaining({ code: 'staff_busy', staffId: stack.catalog.staff.anna, part: 2, serviceId: members.colour }),
+    ]));
     const anyone = await request(stack.app).get('/v1/availability/explain').set(auth())
       .query({ branchId: stack.catalog.branchId, serviceId: pkg, start: `${DAY}T10:30:00+01:00` });
     expect(anyone.body).toMatchObject({ available: true, staffIds: [stack.catalog.staff.ben], end: `${DAY}T12:10:00+01:00` });
@@ -160,6 +164,73 @@ describe('packages over HTTP', () => {
     for (const id of [second, again.body.id]) {
       expect((await request(stack.app).post(`/v1/bookings/${id}/cancel`).set(auth()).send({})).status).toBe(200);
     }
+  });
+
+  it('a requested staff member binds every part: one who cannot do a part has no start (availability, explain) and gets 409 with alternatives', async () => {
+    const day = '2027-03-03'; // a Wednesday
+    const weekdays = Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, [{ start: '09:00', end: '18:00' }]]));
+    const created = await request(stack.app).post('/v1/staff').set(auth()).send({ branchId: stack.catalog.branchId, name: 'Dana', skills: [], workingHours: weekdays });
+    expect(created.status).toBe(201);
+    const dana = created.body.id as string;
+    // Dana can wash (no skill needed) but neither cut nor colour: no package start for her at all.
+    const hers = await availability(day, { staffId: dana });
+    expect(hers.status).toBe(200);
+    expect(hers.body.days[0].slots).toEqual([]);
+    const why = await request(stack.app).get('/v1/availability/explain').set(auth())
+      .query({ branchId: stack.catalog.branchId, serviceId: pkg, start: `${day}T10:00:00+01:00`, staffId: dana });
+    expect(why.status).toBe(200);
+    expect(why.body.available).toBe(false);
+    expect(why.body.reasons).toEqual([
+      expect.objectContaining({ code: 'skill_mismatch', staffId: dana, part: 1, serviceId: members.cut }),
+      expect.objectContaining({ code: 'skill_mismatch', staffId: dana, part: 2, serviceId: members.colour }),
+    ]);
+    const refused = await postBooking(stack, { branchId: stack.catalog.branchId, serviceId: pkg, customerId: stack.catalog.customerId, start: `${day}T10:00:00+01:00`, staffId: dana });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('slot_unavailable');
+    expect(refused.body.alternatives.length).toBeGreaterThan(0);
+    expect(refused.body.alternatives.every((a: { staffId: string }) => a.staffId !== dana)).toBe(true);
+    expect(await stack.workerDb.booking.count({ where: { staffId: dana } })).toBe(0);
+
+    // Ben can take every part: his starts are his alone, and a booking with him puts him on every part.
+    const his = await availability(day, { staffId: stack.catalog.staff.ben });
+    expect(his.body.days[0].slots.map((s: { start: string }) => s.start)).toContain(`${day}T10:00:00+01:00`);
+    const booked = await bookPackage(`${day}T10:00:00+01:00`, 'ben');
+    expect(booked.status).toBe(201);
+    expect(booked.body.parts.map((p: { staffId: string }) => p.staffId)).toEqual([stack.catalog.staff.ben, stack.catalog.staff.ben, stack.catalog.staff.ben]);
+    // Ben again at 10:30 overlaps himself: 409, his own alternatives first, and the first one books with him.
+    const clash = await bookPackage(`${day}T10:30:00+01:00`, 'ben');
+    expect(clash.status).toBe(409);
+    const [first] = clash.body.alternatives as Array<{ start: string; staffId: string }>;
+    expect(first.staffId).toBe(stack.catalog.staff.ben);
+    const taken = await bookPackage(first.start, 'ben');
+    expect(taken.status).toBe(201);
+    for (const id of [booked.body.id, taken.body.id]) {
+      expect((await request(stack.app).post(`/v1/bookings/${id}/cancel`).set(auth()).send({})).status).toBe(200);
+    }
+  });
+
+  it('a move without staffId re-assigns a package split between people (instead of binding its first part\'s person to every part)', async () => {
+    const day = '2027-03-04'; // a Thursday
+    const { anna, ben } = stack.catalog.staff;
+    const off = async (staffId: string, from: string, to: string) => {
+      const res = await request(stack.app).post(`/v1/staff/${staffId}/time-off`).set(auth()).send({ start: `${day}T${from}:00+01:00`, end: `${day}T${to}:00+01:00` });
+      expect(res.status).toBe(201);
+    };
+    // 09:00: Anna cannot wash (off until 09:20), Ben cannot cut or colour (off from 09:50): split.
+    await off(anna, '09:00', '09:20');
+    await off(ben, '09:50', '10:45');
+    const split = await bookPackage(`${day}T09:00:00+01:00`);
+    expect(split.status).toBe(201);
+    const partStaff = split.body.parts.map((p: { staffId: string }) => p.staffId);
+    expect(partStaff[0]).not.toBe(anna);
+    expect(partStaff.slice(1)).toEqual([anna, anna]);
+    // 14:00: Ben is off during the colour part, so the first part's person cannot take every part.
+    await off(ben, '14:50', '15:45');
+    const moved = await request(stack.app).post(`/v1/bookings/${split.body.id}/reschedule`).set(auth()).send({ start: `${day}T14:00:00+01:00` });
+    expect(moved.status).toBe(200);
+    expect(moved.body.parts.map((p: { start: string }) => p.start)).toEqual([`${day}T14:00:00+01:00`, `${day}T14:25:00+01:00`, `${day}T14:55:00+01:00`]);
+    expect(moved.body.parts[2].staffId).toBe(anna);
+    expect((await request(stack.app).post(`/v1/bookings/${split.body.id}/cancel`).set(auth()).send({})).status).toBe(200);
   });
 
   it('a calendar refusing the parts answers 502 and leaves no part held', async () => {

@@ -110,6 +110,56 @@ describe('self-service and public booking', () => {
     expect((await request(stack.app).post(`${pub(token)}/reschedule`).send({ start: '2027-03-09T15:00:00+01:00' })).status).toBe(409);
   });
 
+  it('concurrent moves of one booking at maxReschedules 1: exactly one moves, the others are refused, the count never passes the limit', async () => {
+    const b = await book('2027-03-16T10:00:00+01:00', 'ben');
+    const token = tokenFor(b);
+    expect((await request(stack.app).patch(`/v1/branches/${stack.catalog.branchId}`).set(stack.company.auth).send({ rules: { maxReschedules: 1 } })).status).toBe(200);
+    try {
+      // The count as the database has it, sampled while the moves run.
+      const seen: number[] = [];
+      let racing = true;
+      const sampler = (async () => {
+        while (racing) {
+          seen.push((await stack.workerDb.booking.findUniqueOrThrow({ where: { id: b.id }, select: { rescheduledCount: true } })).rescheduledCount);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      // Six moves at once: five to different free times, one of them twice (that pair may also meet on the slot).
+      const targets = ['12:00', '13:00', '14:00', '15:00', '16:00', '16:00'].map((hm) => `2027-03-16T${hm}:00+01:00`);
+      const answers = await Promise.all(targets.map((start) => request(stack.app).post(`${pub(token)}/reschedule`).send({ start })));
+      racing = false;
+      await sampler;
+
+      const moved = answers.filter((a) => a.status === 200);
+      expect(moved).toHaveLength(1);
+      expect(moved[0].body).toMatchObject({ id: b.id, status: 'confirmed', rescheduledCount: 1 });
+      for (const refused of answers.filter((a) => a.status !== 200)) {
+        if (refused.status === 409) {
+          expect(refused.body.code).toBe('slot_unavailable');
+          continue;
+        }
+        expect(refused.status).toBe(422);
+        expect(refused.body).toMatchObject({ code: 'booking_rule_violation', violations: [{ rule: 'max_reschedules', message: expect.stringContaining('at most 1 online') }] });
+      }
+      expect(answers.filter((a) => a.status === 422).length).toBeGreaterThanOrEqual(4);
+      expect(Math.max(...seen)).toBeLessThanOrEqual(1);
+
+      // The booking is where the one success put it, counted once, with one move in its history and in the calendar.
+      const company = await request(stack.app).get(`/v1/bookings/${b.id}`).set(stack.company.auth);
+      expect(company.body).toMatchObject({ status: 'confirmed', start: moved[0].body.start, rescheduledCount: 1, calendar: { status: 'synced' } });
+      expect(company.body.history.filter((h: { event: string }) => h.event === 'rescheduled')).toHaveLength(1);
+      expect(await stack.workerDb.rescheduleClaim.count({ where: { bookingId: b.id } })).toBe(0);
+      expect(await stack.workerDb.booking.count({ where: { source: 'hold', notes: `reschedule hold for ${b.id}` } })).toBe(0);
+      // Only the time it moved to is taken: every refused move's time is free again.
+      const slots = await request(stack.app).get(`${pub(token)}/availability`).query({ from: '2027-03-16', to: '2027-03-16' });
+      const free = slots.body.days[0].slots.map((x: { start: string }) => x.start);
+      for (const start of targets.filter((t) => t !== moved[0].body.start)) expect(free).toContain(start);
+      expect(free).not.toContain(moved[0].body.start);
+    } finally {
+      await request(stack.app).patch(`/v1/branches/${stack.catalog.branchId}`).set(stack.company.auth).send({ rules: { maxReschedules: 3 } });
+    }
+  });
+
   it('refuses a cancel or move inside the cut-off (422 cancellation_cutoff); company keys are not bound', async () => {
     const b = await book('2027-03-10T10:00:00+01:00');
     const token = tokenFor(b);

@@ -74,6 +74,8 @@ export class FakeBookingWorld {
   lifecycle: FakeLifecycle | undefined;
   /** Waiting-list entries (for monitor histories): offers sent per entry, final statuses. */
   waitlist = new Map<string, { status: string; offers: Array<{ start: string; end: string; staffId: string }>; bookingId: string | null }>();
+  /** Self-service count claims: claim key → booking id (reschedule_claims). */
+  claims = new Map<string, string>();
   /** Starts that the "exclusion constraint" refuses (plan or hold) */
   taken = new Set<string>();
   private scripted = new Map<string, Failure[]>();
@@ -369,7 +371,28 @@ export class FakeBookingWorld {
         w.enter('releaseRescheduleHold');
         return { released: w.holds.delete(holdId) ? 1 : 0 };
       },
-      async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; dedupeKey: string }) {
+      async claimReschedule({ bookingId, maxReschedules, claimKey }: { bookingId: string; maxReschedules: number; claimKey: string }) {
+        w.enter('claimReschedule');
+        const b = w.booking(bookingId);
+        if (w.claims.has(claimKey)) return { kind: 'claimed' as const, rescheduledCount: b.rescheduledCount };
+        if (b.rescheduledCount >= maxReschedules) {
+          const message = `This appointment was already moved ${b.rescheduledCount} times (at most ${maxReschedules} online); please contact the branch`;
+          return { kind: 'rule_violation' as const, violations: [{ rule: 'max_reschedules', message }] };
+        }
+        b.rescheduledCount += 1;
+        w.claims.set(claimKey, bookingId);
+        return { kind: 'claimed' as const, rescheduledCount: b.rescheduledCount };
+      },
+      async releaseRescheduleClaim({ claimKey }: { claimKey: string }) {
+        w.enter('releaseRescheduleClaim');
+        const bookingId = w.claims.get(claimKey);
+        if (!bookingId) return { released: 0 };
+        w.claims.delete(claimKey);
+        const b = w.booking(bookingId);
+        b.rescheduledCount = Math.max(0, b.rescheduledCount - 1);
+        return { released: 1 };
+      },
+      async moveBooking(input: { bookingId: string; holdId: string; plan: SlotPlan; externalId: string | null; dedupeKey: string; claimKey?: string }) {
         w.enter('moveBooking');
         const b = w.booking(input.bookingId);
         const done = b.history.find((h) => h.startsWith(`rescheduled:${input.dedupeKey}:`));
@@ -379,12 +402,14 @@ export class FakeBookingWorld {
         }
         if (b.status !== 'confirmed') throw ApplicationFailure.nonRetryable(`booking ${b.id} is ${b.status}`, 'InvalidState');
         w.holds.delete(input.holdId);
+        const claimed = input.claimKey !== undefined && w.claims.delete(input.claimKey);
         const prev = { previousStart: b.start, previousEnd: b.end, previousStaffId: b.staffId };
         if (b.start === input.plan.start && b.end === input.plan.end && b.staffId === input.plan.staffId) {
+          if (claimed) b.rescheduledCount -= 1;
           return { ...prev, rescheduledCount: b.rescheduledCount, unchanged: true };
         }
         b.history.push(`rescheduled:${input.dedupeKey}:|x|${b.start}|${b.end}|${b.staffId}`);
-        Object.assign(b, { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId, rescheduledCount: b.rescheduledCount + 1 });
+        Object.assign(b, { start: input.plan.start, end: input.plan.end, staffId: input.plan.staffId, rescheduledCount: b.rescheduledCount + (claimed ? 0 : 1) });
         for (const [i, part] of (input.plan.parts ?? []).entries()) {
           if (i > 0) Object.assign(w.booking(packagePartId(b.id, i)), { start: part.start, end: part.end, staffId: part.staffId });
         }

@@ -28,9 +28,9 @@ async function probe(t: BookingTestRun, expected: number) {
   return t.env.client.workflow.start<typeof slotFreedProbeWorkflow>('slotFreedProbeWorkflow', { taskQueue: t.taskQueue, workflowId: id, args: [expected] });
 }
 
-async function reschedule(t: BookingTestRun, bookingId: string, start = NEW) {
+async function reschedule(t: BookingTestRun, bookingId: string, start = NEW, extra: { maxReschedules?: number } = {}, requestKey: string | number = 1) {
   return t.env.client.workflow.start<typeof rescheduleBookingWorkflow>('rescheduleBookingWorkflow', {
-    taskQueue: t.taskQueue, workflowId: rescheduleWorkflowId(bookingId, 1), args: [{ bookingId, start, reason: 'customer asked' }],
+    taskQueue: t.taskQueue, workflowId: rescheduleWorkflowId(bookingId, requestKey), args: [{ bookingId, start, reason: 'customer asked', ...extra }],
   });
 }
 
@@ -183,5 +183,69 @@ describe('cancel', () => {
     t.world.seedConfirmed(id, OLD, { status: 'failed' });
     expect(await t.run(async () => (await cancel(t, id)).result())).toMatchObject({ kind: 'invalid_state', status: 'failed' });
     expect(await t.run(async () => (await cancel(t, 'bkg_missing')).result())).toMatchObject({ kind: 'not_found' });
+  });
+});
+
+describe('self-service reschedule: the move counted under maxReschedules before the hold (patch reschedule-count-claim)', () => {
+  test('claimed, then moved: counted once (the move consumes the claim)', async () => {
+    const t = await bookingTestRun('rs-claim-ok');
+    const id = nextId();
+    t.world.seedConfirmed(id, OLD);
+    const result = await t.run(async () => (await reschedule(t, id, NEW, { maxReschedules: 1 })).result());
+    expect(result).toMatchObject({ kind: 'rescheduled', start: NEW, rescheduledCount: 1 });
+    expect(t.world.bookings.get(id)).toMatchObject({ start: NEW, rescheduledCount: 1 });
+    expect(t.world.claims.size).toBe(0);
+    expect(t.world.calls.slice(0, 5)).toEqual(['planReschedule', 'claimReschedule', 'holdRescheduleSlot', 'rescheduleCalendarBooking', 'moveBooking']);
+  });
+
+  test('at the limit: rule_violation max_reschedules before anything is held or sent to the calendar', async () => {
+    const t = await bookingTestRun('rs-claim-limit');
+    const id = nextId();
+    t.world.seedConfirmed(id, OLD, { rescheduledCount: 1 });
+    const result = await t.run(async () => (await reschedule(t, id, NEW, { maxReschedules: 1 })).result());
+    expect(result).toEqual({ kind: 'rule_violation', violations: [{ rule: 'max_reschedules', message: expect.stringContaining('at most 1 online') }] });
+    expect(t.world.bookings.get(id)).toMatchObject({ start: OLD, rescheduledCount: 1 });
+    expect(t.world.calls).not.toContain('holdRescheduleSlot');
+    expect(t.world.calls).not.toContain('rescheduleCalendarBooking');
+  });
+
+  test('two runs racing at maxReschedules 1: one moves, the other is refused; the count stays at 1', async () => {
+    const t = await bookingTestRun('rs-claim-race');
+    const id = nextId();
+    t.world.seedConfirmed(id, OLD);
+    const results = await t.run(async () => {
+      const handles = await Promise.all([reschedule(t, id, NEW, { maxReschedules: 1 }, 'a'), reschedule(t, id, '2031-03-05T16:00:00.000Z', { maxReschedules: 1 }, 'b')]);
+      return Promise.all(handles.map((h) => h.result()));
+    });
+    expect(results.map((r) => r.kind).sort()).toEqual(['rescheduled', 'rule_violation']);
+    expect(t.world.bookings.get(id)?.rescheduledCount).toBe(1);
+    expect(t.world.holds.size).toBe(0);
+  });
+
+  test.each([
+    ['the calendar refuses', (t: BookingTestRun) => t.world.failNext('rescheduleCalendarBooking', permanent('cannot reschedule')), 'calendar_failed'],
+    ['the new slot is taken', (t: BookingTestRun) => void t.world.taken.add(NEW), 'conflict'],
+    ['the slot is lost at the move', (t: BookingTestRun) => t.world.failNext('moveBooking', permanent('the new slot was taken meanwhile', 'SlotTaken')), 'invalid_state'],
+  ])('%s: the compensation gives the claimed move back', async (_label, prepare, kind) => {
+    const t = await bookingTestRun(`rs-claim-undo-${kind}`);
+    const id = nextId();
+    t.world.seedConfirmed(id, OLD);
+    prepare(t);
+    const result = await t.run(async () => (await reschedule(t, id, NEW, { maxReschedules: 1 })).result());
+    expect(result.kind).toBe(kind);
+    expect(t.world.bookings.get(id)).toMatchObject({ start: OLD, rescheduledCount: 0 });
+    expect(t.world.claims.size).toBe(0);
+    expect(t.world.holds.size).toBe(0);
+    expect(t.world.calls).toContain('releaseRescheduleClaim');
+  });
+
+  test('already at the target: not counted (the claim is given back by the move)', async () => {
+    const t = await bookingTestRun('rs-claim-unchanged');
+    const id = nextId();
+    t.world.seedConfirmed(id, NEW, { rescheduledCount: 1 });
+    const result = await t.run(async () => (await reschedule(t, id, NEW, { maxReschedules: 3 })).result());
+    expect(result).toMatchObject({ kind: 'rescheduled', unchanged: true, rescheduledCount: 1 });
+    expect(t.world.bookings.get(id)?.rescheduledCount).toBe(1);
+    expect(t.world.claims.size).toBe(0);
   });
 });

@@ -594,7 +594,7 @@ export interface paths {
         };
         /**
          * Booking analytics of a branch or of the whole company
-         * @description Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. groupBy, interval or no branchId add currency and revenue. Cross-field rules JSON Schema cannot state (400 validation_error on `to`): `to` not before `from`, and at most 366 days from `from` to `to`, both included.
+         * @description Counted bookings: every booking starting in the period except failed ones. Rates are 0..1 (utilization and conversion capped at 1). popularTimes: weekday (lower-case English name) × hour in the branch zone. revenue: confirmed and completed bookings, in currency. Cross-field rules JSON Schema cannot state (400 validation_error on `to`): `to` not before `from`, and at most 366 days from `from` to `to`, both included.
          */
         get: operations["getAnalytics"];
         put?: never;
@@ -672,7 +672,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a booking (its slot is free at once; the calendar follows durably) */
+        /**
+         * Cancel a booking (its slot is free at once; the calendar follows durably)
+         * @description 200 cancelled for a confirmed booking or one awaiting approval (the latter was never written to the calendar; its approval wait ends, approve and decline answer 409 afterwards); cancelling a cancelled booking answers it again; 409 invalid_state in any other state.
+         */
         post: operations["cancelBooking"];
         delete?: never;
         options?: never;
@@ -1106,7 +1109,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel the booking (self-service: not later than cancellationCutoffHours before its start)
-         * @description 200 cancelled (the slot is free at once); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
+         * @description 200 cancelled (the slot is free at once), also for a request still awaiting approval (withdrawn: never written to the calendar, no decision follows); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
          */
         post: operations["cancelPublicBooking"];
         delete?: never;
@@ -1218,8 +1221,8 @@ export interface components {
             id: string;
             name: string;
             country: string;
-            /** @description Present when given */
-            currency?: string;
+            /** @description ISO 4217; analytics revenue is in it (default EUR) */
+            currency: string;
             /** @description A manager key of the new company. Shown once; only its hash is stored. */
             apiKey: string;
         };
@@ -2504,7 +2507,7 @@ export interface components {
             cancellationRate: number;
             /** @description Booked minutes / really open staff minutes (branch hours incl. special hours ∩ working hours − breaks − time off − closures) */
             utilizationRate: number;
-            /** @description Bookings per availability search of the period (0 without searches) */
+            /** @description Bookings per availability search of the period, capped at 1 (0 without searches) */
             conversionRate: number;
             popularTimes: {
                 /** @example monday */
@@ -2521,10 +2524,10 @@ export interface components {
                 name: string;
                 count: number;
             }[];
-            /** @description The company currency (default EUR); with groupBy, interval or company-wide */
-            currency?: string;
-            /** @description Price of the confirmed and completed bookings; with groupBy, interval or company-wide */
-            revenue?: number;
+            /** @description The company currency (default EUR) */
+            currency: string;
+            /** @description Price of the confirmed and completed bookings, in `currency` */
+            revenue: number;
             /** @description With interval: every bucket of the period, empty ones included */
             series?: {
                 /**
@@ -2618,7 +2621,7 @@ export interface components {
             rescheduledCount: number;
             calendar: {
                 /** @enum {string} */
-                status: "synced" | "pending" | "failed";
+                status: "not_linked" | "pending" | "synced" | "failed";
                 externalId: string | null;
             };
             workflowId: string | null;
@@ -2654,7 +2657,7 @@ export interface components {
                 end: string;
                 calendar: {
                     /** @enum {string} */
-                    status: "synced" | "pending" | "failed" | "not_linked";
+                    status: "not_linked" | "pending" | "synced" | "failed";
                     externalId: string | null;
                 };
             }[];
@@ -2808,7 +2811,7 @@ export interface components {
              */
             start: string;
             /**
-             * @description Omit to auto-assign
+             * @description Omit to auto-assign. For a package this person takes every part; a part they cannot do (skills, hours, other appointments) makes the start unavailable (409 slot_unavailable with alternatives)
              * @example br_demo_mitte
              */
             staffId?: string;
@@ -8407,7 +8410,7 @@ export interface operations {
                 from: string;
                 /** @description Not before `from`, at most 62 days from it, both included (a rule across fields, which JSON Schema cannot state: 400 validation_error) */
                 to: string;
-                /** @description Only this staff member */
+                /** @description Only this staff member (for a package: only starts where this person can take every part) */
                 staffId?: string;
                 /** @description Length of a flexible service (within its bounds and steps) */
                 durationMinutes?: number;
@@ -8583,7 +8586,7 @@ export interface operations {
                 branchId: string;
                 /** @description Opaque id (the demo company: br_demo_mitte, svc_demo_haircut, stf_demo_anna, cus_demo_max) */
                 serviceId: string;
-                /** @description Only this staff member */
+                /** @description Only this staff member (for a package: only starts where this person can take every part) */
                 staffId?: string;
                 /** @description Length of a flexible service (within its bounds and steps) */
                 durationMinutes?: number;
@@ -8743,7 +8746,7 @@ export interface operations {
                 serviceId: string;
                 /** @description ISO-8601 instant with offset (within ±18:00), between 1900-01-01 and 9998-12-31 */
                 start: string;
-                /** @description Only this staff member */
+                /** @description Only this staff member (for a package: only starts where this person can take every part) */
                 staffId?: string;
                 /** @description Length of a flexible service (within its bounds and steps) */
                 durationMinutes?: number;

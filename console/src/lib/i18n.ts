@@ -74,6 +74,14 @@ const en = {
   'manage.changeableUntil': 'You can move or cancel it online until {when}.',
   'manage.reschedulesLeft': 'Moves left online: {count}.',
   'manage.noMoreChanges': 'It can no longer be changed online:',
+  'manage.rule.cutoff': 'Appointments can be cancelled or moved online until {within} before they start; please call us.',
+  'manage.rule.maxMoves.one': 'It can be moved online only once, and that has been used; please call us.',
+  'manage.rule.maxMoves.other': 'It can be moved online at most {count} times, and all of them have been used; please call us.',
+  'unit.hour.one': '{count} hour',
+  'unit.hour.other': '{count} hours',
+  'unit.day.one': '{count} day',
+  'unit.day.other': '{count} days',
+  'unit.and': '{first} and {second}',
   'review.title': 'How was your appointment?',
   'review.rating': 'Rating',
   'review.stars': '{count} of 5 stars',
@@ -175,6 +183,14 @@ const de: Record<MessageKey, string> = {
   'manage.changeableUntil': 'Online verschieben oder absagen können Sie bis {when}.',
   'manage.reschedulesLeft': 'Noch {count}-mal online verschiebbar.',
   'manage.noMoreChanges': 'Online nicht mehr änderbar:',
+  'manage.rule.cutoff': 'Online absagen oder verschieben können Sie bis {within} vor Beginn; bitte rufen Sie uns an.',
+  'manage.rule.maxMoves.one': 'Online lässt sich der Termin nur einmal verschieben, und das ist schon geschehen; bitte rufen Sie uns an.',
+  'manage.rule.maxMoves.other': 'Online lässt sich der Termin höchstens {count}-mal verschieben, und das ist schon geschehen; bitte rufen Sie uns an.',
+  'unit.hour.one': '{count} Stunde',
+  'unit.hour.other': '{count} Stunden',
+  'unit.day.one': '{count} Tag',
+  'unit.day.other': '{count} Tage',
+  'unit.and': '{first} und {second}',
   'review.title': 'Wie war Ihr Termin?',
   'review.rating': 'Bewertung',
   'review.stars': '{count} von 5 Sternen',
@@ -231,4 +247,17 @@ export function translator(language: Language) {
   const dict = dictionaries[language];
   return (key: MessageKey, params: Record<string, string | number> = {}) =>
     dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+}
+
+/**
+ * A span of whole hours in the units a customer reads (as the API's rule messages write it):
+ * hours under 48 ("24 hours", "24 Stunden"), otherwise days ("365 days", "2 Tage und 6 Stunden").
+ */
+export function hoursText(language: Language, hours: number): string {
+  const t = translator(language);
+  const unit = (name: 'hour' | 'day', count: number) => t(`unit.${name}.${pluralOf(language, count)}`, { count });
+  if (hours < 48) return unit('hour', hours);
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  return rest === 0 ? unit('day', days) : t('unit.and', { first: unit('day', days), second: unit('hour', rest) });
 }

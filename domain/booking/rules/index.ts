@@ -12,6 +12,8 @@ export { consultationRequiredRule } from './consultation-required.rule';
 export { bookingLimitRule } from './booking-limit.rule';
 export {
   cancellationCutoffRule,
+  cutoffText,
+  maxReschedulesReason,
   maxReschedulesRule,
   selfServicePolicyOf,
   selfServiceReasons,

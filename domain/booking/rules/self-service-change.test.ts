@@ -1,6 +1,6 @@
 import { explainStart } from '../../scheduling/explain';
 import { at, branch, NOW, service, staff } from '../../scheduling/scheduling.fixtures';
-import { selfServicePolicyOf, selfServiceReasons, validateSelfServiceChange, type SelfServiceChange } from './self-service-change';
+import { cutoffText, selfServicePolicyOf, selfServiceReasons, validateSelfServiceChange, type SelfServiceChange } from './self-service-change';
 import { validateBooking } from './validate-booking';
 
 // NOW is Monday 2027-03-01 07:00 Europe/Berlin.
@@ -43,6 +43,25 @@ describe('self-service change rules', () => {
   it('the violation names the rule and says why', () => {
     const [v] = validateSelfServiceChange({ change: change({ bookingStart: now + H }), policy, now });
     expect(v).toMatchObject({ rule: 'cancellation_cutoff', reasons: ['cancellation_cutoff'], message: expect.stringContaining('24 hours') });
+  });
+});
+
+describe('the cut-off in the words a customer reads', () => {
+  it.each<[number, string]>([
+    [1, '1 hour'],
+    [24, '24 hours'],
+    [47, '47 hours'],
+    [48, '2 days'],
+    [54, '2 days and 6 hours'],
+    [73, '3 days and 1 hour'],
+    [8_760, '365 days'],
+  ])('%i hours → %s', (hours, text) => {
+    expect(cutoffText(hours)).toBe(text);
+  });
+
+  it('a year\'s cut-off is told in days, not hours', () => {
+    const [v] = validateSelfServiceChange({ change: change({ bookingStart: now + 48 * H }), policy: { cancellationCutoffHours: 8_760, maxReschedules: 3 }, now });
+    expect(v.message).toBe('Appointments can be cancelled online until 365 days before they start; please contact the branch');
   });
 });
 

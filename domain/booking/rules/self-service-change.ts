@@ -41,6 +41,15 @@ export function selfServicePolicyOf(rules: unknown): SelfServicePolicy {
 
 const HOUR = 3_600_000;
 
+/** A cut-off in the units a customer reads: hours under 48 ("24 hours"), otherwise days ("365 days", "2 days and 6 hours"). */
+export function cutoffText(hours: number): string {
+  const unit = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  if (hours < 48) return unit(hours, 'hour');
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  return rest === 0 ? unit(days, 'day') : `${unit(days, 'day')} and ${unit(rest, 'hour')}`;
+}
+
 export function selfServiceReasons(change: SelfServiceChange, policy: SelfServicePolicy, now: number): Reason[] {
   const reasons: Reason[] = [];
   const verb = change.action === 'cancel' ? 'cancelled' : 'moved';
@@ -49,16 +58,21 @@ export function selfServiceReasons(change: SelfServiceChange, policy: SelfServic
   } else if (change.bookingStart - now < policy.cancellationCutoffHours * HOUR) {
     reasons.push({
       code: 'cancellation_cutoff',
-      message: `Appointments can be ${verb} online until ${policy.cancellationCutoffHours} hours before they start; please contact the branch`,
+      message: `Appointments can be ${verb} online until ${cutoffText(policy.cancellationCutoffHours)} before they start; please contact the branch`,
     });
   }
   if (change.action === 'reschedule' && change.rescheduledCount >= policy.maxReschedules) {
-    reasons.push({
-      code: 'max_reschedules',
-      message: `This appointment was already moved ${change.rescheduledCount} times (at most ${policy.maxReschedules} online); please contact the branch`,
-    });
+    reasons.push(maxReschedulesReason(change.rescheduledCount, policy.maxReschedules));
   }
   return reasons;
+}
+
+/** The max_reschedules reason; also the reschedule saga's answer when its guarded count claim is refused. */
+export function maxReschedulesReason(rescheduledCount: number, maxReschedules: number): Reason {
+  return {
+    code: 'max_reschedules',
+    message: `This appointment was already moved ${rescheduledCount} times (at most ${maxReschedules} online); please contact the branch`,
+  };
 }
 
 export const cancellationCutoffRule: BookingRule = {

@@ -1,14 +1,17 @@
 /**
  * Booking rules for a package (domain/scheduling/packages.ts): every rule runs on every part at
- * the part's own time (the requested staff member binds the first part, the customer's standing
+ * the part's own time (the requested staff member binds every part, the customer's standing
  * and the package-level reasons are judged with the first part), and the violations of one rule
  * are merged into one, each message naming its part. When all pass, the parts are assigned
  * (same staff member preferred, see assignParts).
+ * A requested person who cannot take a part at its time (skills, hours, breaks, time off, another
+ * appointment) makes the start unavailable for them: `slotTaken` (409 with alternatives), as
+ * a busy staff member or resource does, rather than a 422.
  */
 import { SchedulingContext } from '../../scheduling/context';
 import { formatInstant, localDateOf, toEpochMs } from '../../scheduling/local-time';
 import { assignParts, evaluatePackage, packageOf, type PartAssignment } from '../../scheduling/packages';
-import type { BookingRuleCode } from '../../scheduling/scheduling.types';
+import type { BookingRuleCode, ReasonCode } from '../../scheduling/scheduling.types';
 import type { BookingRule, RuleContext, ValidateBookingInput, Violation } from './rule.types';
 import { CONFLICT_CODES, DEFAULT_RULES, staffView } from './validate-booking';
 
@@ -23,6 +26,9 @@ export interface PackageValidation {
   parts: PartAssignment[] | null;
 }
 
+/** The requested person's reasons that make a start unavailable for them (not a broken rule). */
+const BOUND_STAFF_CODES: ReadonlySet<ReasonCode> = new Set(['skill_mismatch', 'staff_not_working', 'staff_on_break', 'staff_time_off', 'staff_busy']);
+
 /** Throws when the input's service is not a package with parts (callers check `packageParts`). */
 export function validatePackage(input: ValidateBookingInput, rules: readonly BookingRule[] = DEFAULT_RULES): PackageValidation {
   const scheduling = new SchedulingContext(input, input.excludeBookingId);
@@ -30,15 +36,15 @@ export function validatePackage(input: ValidateBookingInput, rules: readonly Boo
   if (!pkg) throw new Error(`service ${input.service.id} is not a package with parts`);
   const start = toEpochMs(input.booking.start, 'start');
   const evs = evaluatePackage(pkg, { ...input.booking, start });
+  const bound = input.booking.staffId ?? null;
   const merged = new Map<BookingRuleCode, Violation>();
   for (const { part, evaluation } of evs) {
-    const staffId = part.index === 0 ? (input.booking.staffId ?? null) : null;
     const ctx: RuleContext = {
       scheduling: part.ctx,
       evaluation,
-      request: { ...input.booking, start: evaluation.start, staffId },
+      request: { ...input.booking, start: evaluation.start, staffId: bound },
       customer: part.index === 0 ? input.customer : null,
-      ...staffView(evaluation, staffId),
+      ...staffView(evaluation, bound),
     };
     for (const v of rules.filter((r) => scheduling.enabled(r.code)).flatMap((r) => r.check(ctx))) {
       const message = evs.length > 1 && v.reasons.length > 0 ? `part ${part.index + 1} (${part.service.id}): ${v.message}` : v.message;
@@ -62,7 +68,7 @@ export function validatePackage(input: ValidateBookingInput, rules: readonly Boo
   return {
     ok: ok && parts !== null,
     violations,
-    slotTaken: !ok && violations.every((v) => v.reasons.length > 0 && v.reasons.every((c) => CONFLICT_CODES.has(c))),
+    slotTaken: !ok && violations.every((v) => v.reasons.length > 0 && v.reasons.every((c) => CONFLICT_CODES.has(c) || (bound !== null && v.rule === 'staff_availability' && BOUND_STAFF_CODES.has(c)))),
     start: formatInstant(start, scheduling.zone),
     end: formatInstant(start + pkg.spanMs, scheduling.zone),
     parts,

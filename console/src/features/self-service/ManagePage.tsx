@@ -1,10 +1,12 @@
 /**
  * The self-service page behind the links in mails: /b/:token. Shows the appointment; cancel it
  * (after a confirmation) or move it to a free time of a chosen day (the token's own availability
- * endpoint). The branch's rules bind self-service (cancellation cutoff, reschedule limit): the
- * API's 422 is shown rule by rule, in the page's language, beside its own message, and what the
- * link may still do (the answer's `selfService`) decides which buttons there are. After the
- * appointment, a review form (once).
+ * endpoint). The branch's rules bind self-service (cancellation cutoff, reschedule limit): what
+ * the link may still do (the answer's `selfService`) decides which buttons there are, and why not
+ * is said once, in the page's language with the cut-off in hours or days: as the alert when an
+ * action was just refused by one of these rules, otherwise as a note. Other refusals (the rules of
+ * the new time) are shown rule by rule with the API's message. After the appointment, a review
+ * form (once).
  * No key: the signed token in the path is the only credential.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -13,13 +15,34 @@ import { useParams } from 'react-router';
 import { CustomerFrame } from '../../components/CustomerFrame';
 import { CustomerProblem } from '../../components/CustomerProblem';
 import { ApiProblem } from '../../lib/api-client';
-import { browserLanguage, browserLocale, pluralOf, translator, type MessageKey } from '../../lib/i18n';
+import { browserLanguage, browserLocale, hoursText, pluralOf, translator, type Language, type MessageKey } from '../../lib/i18n';
 import { addDays, formatDate, formatDateTime, formatDayShort, formatTime, todayIn } from '../../lib/time';
 import { call, typedClient, type Schemas } from '../../lib/typed-api';
 
 type PublicBooking = Schemas['PublicBooking'];
 
 const LIVE = ['pending', 'confirmed', 'awaiting_approval'];
+
+/** The branch rules that bind the link itself (API.md "Self-service"). */
+type LinkRule = 'cancellation_cutoff' | 'max_reschedules';
+const LINK_RULES: readonly string[] = ['cancellation_cutoff', 'max_reschedules'] satisfies LinkRule[];
+
+/** The rules of a refusal made only by the link's own rules; none for any other error. */
+function linkRulesRefusing(error: unknown): LinkRule[] {
+  const rules = error instanceof ApiProblem ? (error.problem.violations ?? []).map((v) => v.rule) : [];
+  return rules.length > 0 && rules.every((r) => LINK_RULES.includes(r)) ? (rules as LinkRule[]) : [];
+}
+
+/** Why the link may not do something, in the customer's words: the cut-off in hours or days, the number of moves. */
+function linkRuleText(rule: LinkRule, language: Language, rules: PublicBooking['selfService'] | undefined): string {
+  const t = translator(language);
+  if (rule === 'cancellation_cutoff') {
+    return rules ? t('manage.rule.cutoff', { within: hoursText(language, rules.cancellationCutoffHours) }) : t('rule.cancellation_cutoff');
+  }
+  return rules && rules.maxReschedules > 0
+    ? t(`manage.rule.maxMoves.${pluralOf(language, rules.maxReschedules)}`, { count: rules.maxReschedules })
+    : t('rule.max_reschedules');
+}
 
 export function ManagePage() {
   const { token = '' } = useParams();
@@ -60,10 +83,11 @@ export function ManagePage() {
       setConfirmCancel(false);
       await queryClient.invalidateQueries({ queryKey: ['self', token] });
     } catch (e) {
-      setError(e);
       setConfirmCancel(false);
-      // A refusal may mean the rules changed: ask again what the link may do, and what is free.
+      // A refusal may mean the rules changed: ask again what the link may do, and what is free,
+      // before showing it (its words use the rules as they are now).
       await Promise.all([queryClient.invalidateQueries({ queryKey: ['self', token] }), queryClient.invalidateQueries({ queryKey: ['self-availability', token] })]);
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -96,7 +120,10 @@ export function ManagePage() {
   const rules = b.selfService;
   const canCancel = live && (rules?.canCancel ?? true);
   const canMove = live && (rules?.canReschedule ?? true);
-  const blocked: MessageKey[] = !live || !rules ? [] : !rules.canCancel ? ['rule.cancellation_cutoff'] : !rules.canReschedule ? ['rule.max_reschedules'] : [];
+  const blocked: LinkRule[] = !live || !rules ? [] : !rules.canCancel ? ['cancellation_cutoff'] : !rules.canReschedule ? ['max_reschedules'] : [];
+  // A refusal by the link's own rules is the same news as the note: told once, as the alert.
+  const refused = linkRulesRefusing(error);
+  const why = [...new Set([...refused, ...blocked])];
   const today = todayIn(zone ?? 'Europe/Berlin');
   const serviceName = b.service.name;
   const staffName = b.staff.name;
@@ -138,19 +165,34 @@ export function ManagePage() {
           {message}
         </p>
       )}
-      <CustomerProblem error={error} t={t} />
+      {refused.length > 0 ? (
+        <div role="alert" className="error problem">
+          <p>{t('problem.rules')}</p>
+          <ul>
+            {why.map((rule) => (
+              <li key={rule} data-rule={rule}>
+                {linkRuleText(rule, language, rules)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <CustomerProblem error={error} t={t} />
+      )}
       {!live && !message && <p>{t('manage.noLongerLive')}</p>}
       {live && rules && blocked.length === 0 && (
         <p className="subtle">
           {t('manage.changeableUntil', { when: formatDateTime(rules.changeableUntil, zone, locale) })} {t('manage.reschedulesLeft', { count: rules.reschedulesLeft })}
         </p>
       )}
-      {blocked.length > 0 && (
+      {blocked.length > 0 && refused.length === 0 && !busy && (
         <div className="notice" role="note">
           <p>{t('manage.noMoreChanges')}</p>
           <ul>
             {blocked.map((rule) => (
-              <li key={rule}>{t(rule)}</li>
+              <li key={rule} data-rule={rule}>
+                {linkRuleText(rule, language, rules)}
+              </li>
             ))}
           </ul>
         </div>
