@@ -186,6 +186,19 @@ describe('API.md conformance audit', () => {
       expectProblem(await get('/v1/staff?limit=0', A.manager), 400, 'validation_error');
     });
 
+    it('rate limits count per company, all its keys together; a 429 carries Retry-After and the RateLimit headers', async () => {
+      const limited = await stack.extraApp({ rateLimit: { max: 3, windowMs: 60_000 } });
+      const statuses: number[] = [];
+      for (const auth of [A.manager, A.booking, A.support]) statuses.push((await request(limited.app).get('/v1/branches').set(auth)).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      const refused = await request(limited.app).get('/v1/branches').set(A.pub);
+      expectProblem(refused, 429, 'rate_limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['ratelimit-remaining']).toBe('0');
+      // Another company has its own quota.
+      expect((await request(limited.app).get('/v1/branches').set(B)).status).toBe(200);
+    });
+
     it('rate-limit headers on answers', async () => {
       const limited = await stack.extraApp({ rateLimit: { max: 5, windowMs: 60_000 } });
       const res = await request(limited.app).get('/v1/branches').set(A.support);
@@ -581,6 +594,11 @@ describe('API.md conformance audit', () => {
       const renamed = await patch(path, A.manager, { name: 'Renamed' });
       expect(renamed.status).toBe(200);
       expect(renamed.body.name).toBe('Renamed');
+      expectProblem(await patch(path, A.manager, { apiKey: 'cal_wrong_key' }), 422, 'calendar_connection_invalid');
+      const rekeyed = await patch(path, A.manager, { apiKey: other.apiKey });
+      expect(rekeyed.status).toBe(200);
+      expect(JSON.stringify(rekeyed.body)).not.toContain(other.apiKey);
+      expectProblem(await patch(path, A.booking, { name: 'x' }), 403, 'forbidden');
       const reconcile = await post(`${path}/reconcile`, A.manager);
       expect(reconcile.status).toBe(202);
       expect(reconcile.body).toEqual({ workflowId: expect.any(String) });
