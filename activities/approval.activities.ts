@@ -8,8 +8,10 @@
  * events `awaiting_approval`, `approved`, `declined` feed the outbound webhooks); a repeat, or a
  * row that moved on meanwhile (e.g. cancelled), changes nothing and answers the row's status.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Prisma, type Db } from '../infra/db/prisma';
+import { approvalWithdrawnSignal, bookingWorkflowId } from '../workflows/book-appointment.contract';
 import { idFromKey } from './booking-records';
 
 const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
@@ -82,4 +84,25 @@ export function createApprovalActivities({ db, cache }: ApprovalActivityDeps) {
       return { changed: row.changed, status: row.status, branchId: row.branch_id, staffId: row.staff_id, start: row.start_at.toISOString(), end: row.end_at.toISOString() };
     },
   };
+}
+
+/**
+ * Ends the approval gate of a booking cancelled while it awaited approval (signal
+ * `approvalWithdrawn` to its saga). Called by the cancellation after the row is `cancelled`; a
+ * saga that already ended (decided, timed out) is fine; any other failure throws so the activity
+ * retries (its repeat finds the row cancelled and signals again).
+ */
+export async function withdrawApproval(booking: { id: string; workflowId: string | null }): Promise<void> {
+  let client: Context['client'];
+  try {
+    client = Context.current().client;
+  } catch {
+    return; // called outside a worker (direct activity tests): nobody to tell
+  }
+  await client.workflow
+    .getHandle(booking.workflowId ?? bookingWorkflowId(booking.id))
+    .signal(approvalWithdrawnSignal, { bookingId: booking.id })
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
 }

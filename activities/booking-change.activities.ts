@@ -20,6 +20,7 @@ import type {
 } from './booking-activity.types';
 import { addHistory, snapshotOf } from './booking-records';
 
+import { withdrawApproval } from './approval.activities';
 import { nudgeLifecycle } from './lifecycle.activities';
 import { expireStaleHolds, STALE_HOLD_MS } from '../infra/booking/stale-holds';
 import { packageParts } from '../infra/booking/slot-holds';
@@ -38,6 +39,9 @@ export const HOLD_SOURCE = 'hold';
 
 export function createBookingChangeActivities({ db, planner, clock, cache, staleHoldMs = STALE_HOLD_MS }: BookingChangeDeps) {
   const changed = async (branchId: string) => cache?.invalidateBranch(branchId);
+  /** Whether the booking's cancellation was of one awaiting approval (its history says so). */
+  const cancelledAwaitingApproval = async (bookingId: string) =>
+    (await db.bookingHistory.count({ where: { bookingId, event: 'cancelled', detail: { path: ['from'], equals: 'awaiting_approval' } } })) > 0;
   type MoveInput = {
     bookingId: string;
     holdId: string;
@@ -239,26 +243,38 @@ export function createBookingChangeActivities({ db, planner, clock, cache, stale
       return moved;
     },
 
-    /** Cancels at once (the slot is free when this returns); repeating it is harmless. */
+    /**
+     * Cancels at once (the slot is free when this returns); repeating it is harmless. A booking
+     * awaiting approval cancels too: its calendar was never written (calendar status `not_linked`,
+     * so the calendar cancel that follows touches nothing) and its saga's approval gate is ended
+     * (withdrawApproval: no later decision or timer decline).
+     */
     async cancelBookingRecord(input: { bookingId: string; reason?: string | null; dedupeKey: string }): Promise<CancelRecordResult> {
       const b = await db.booking.findUnique({ where: { id: input.bookingId } });
       if (!b || b.source === HOLD_SOURCE || b.packageBookingId) return { kind: 'not_found', entity: 'booking', id: input.bookingId };
       // A package's later parts are cancelled with it (trigger); their Cal.com bookings by the workflow.
       const parts = b.partEndAt !== null ? { partIds: (await packageParts(db, b.id)).slice(1).map((_, i) => packagePartId(b.id, i + 1)) } : {};
-      if (b.status === 'cancelled') return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b), ...parts };
-      if (b.status !== 'confirmed') {
+      if (b.status === 'cancelled') {
+        // A repeat after a crash between the cancel and the signal: the gate may still be waiting.
+        if (await cancelledAwaitingApproval(b.id)) await withdrawApproval(b);
+        return { kind: 'cancelled', alreadyCancelled: true, ...snapshotOf(b), ...parts };
+      }
+      if (b.status !== 'confirmed' && b.status !== 'awaiting_approval') {
         return { kind: 'invalid_state', bookingId: b.id, status: b.status, message: `a ${b.status} booking cannot be cancelled` };
       }
+      const awaiting = b.status === 'awaiting_approval';
       const { count } = await db.booking.updateMany({
-        where: { id: b.id, status: 'confirmed' },
-        data: { status: 'cancelled', cancelledAt: clock(), calendarStatus: b.calendarExternalId ? 'pending' : b.calendarStatus },
+        where: { id: b.id, status: b.status },
+        data: { status: 'cancelled', cancelledAt: clock(), calendarStatus: awaiting ? 'not_linked' : b.calendarExternalId ? 'pending' : b.calendarStatus },
       });
       // Changed between read and write: a retry re-reads and answers from the new state.
       if (count === 0) throw ApplicationFailure.retryable(`booking ${b.id} changed concurrently`, 'ConcurrentChange');
-      await addHistory(db, { bookingId: b.id, event: 'cancelled', detail: { reason: input.reason ?? null }, dedupeKey: input.dedupeKey });
-      await nudgeLifecycle(b.id, { reason: 'cancelled' });
+      const detail = { reason: input.reason ?? null, ...(awaiting ? { from: 'awaiting_approval' } : {}) };
+      await addHistory(db, { bookingId: b.id, event: 'cancelled', detail, dedupeKey: input.dedupeKey });
       // The slot is free now: visible before the cancellation answers the API.
       await changed(b.branchId);
+      if (awaiting) await withdrawApproval(b);
+      else await nudgeLifecycle(b.id, { reason: 'cancelled' });
       return { kind: 'cancelled', alreadyCancelled: false, ...snapshotOf({ ...b, status: 'cancelled' }), ...parts };
     },
 

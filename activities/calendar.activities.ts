@@ -45,6 +45,7 @@ interface LoadedRow {
   end_at: Date | string;
   participants: unknown;
   calendar_external_id: string | null;
+  calendar_status: string;
   calcom_event_type_id: number | null;
   calcom_user_id: number | null;
   customer_name: string;
@@ -68,6 +69,8 @@ interface Loaded {
   endAt: Date;
   participants: unknown;
   calendarExternalId: string | null;
+  /** `not_linked`: nothing of this booking was ever written to the calendar. */
+  calendarStatus: string;
   service: { calcomEventTypeId: number | null };
   staff: { calcomUserId: number | null };
   customer: { id: string; name: string; email: string | null; timezone: string | null; language: string | null };
@@ -84,7 +87,7 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
   /** The booking and what Cal.com needs of its service, staff, customer and branch: one query (Prisma's include takes five). */
   async function load(bookingId: string): Promise<Loaded> {
     const [row] = await db.$queryRaw<LoadedRow[]>`
-      SELECT b.id, b.staff_id, b.customer_id, b.start_at, COALESCE(b.part_end_at, b.end_at) AS end_at, b.participants, b.calendar_external_id,
+      SELECT b.id, b.staff_id, b.customer_id, b.start_at, COALESCE(b.part_end_at, b.end_at) AS end_at, b.participants, b.calendar_external_id, b.calendar_status,
         sv.calcom_event_type_id, st.calcom_user_id, c.name AS customer_name, c.email AS customer_email,
         c.timezone AS customer_timezone, c.language AS customer_language, br.timezone AS branch_timezone, b.company_id,
         cc.id AS connection_id, cc.base_url, cc.api_key_enc, cc.key_version
@@ -105,6 +108,7 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
       endAt: new Date(row.end_at),
       participants: typeof row.participants === 'string' ? (JSON.parse(row.participants) as unknown) : row.participants,
       calendarExternalId: row.calendar_external_id,
+      calendarStatus: row.calendar_status,
       service: { calcomEventTypeId: row.calcom_event_type_id },
       staff: { calcomUserId: row.calcom_user_id },
       customer: { id: row.customer_id, name: row.customer_name, email: row.customer_email, timezone: row.customer_timezone, language: row.customer_language },
@@ -289,6 +293,8 @@ export function createCalendarActivities({ connections, db }: CalendarActivityDe
         // A vanished row: its branch's connection (when the caller names the branch) and the known uid.
         const calcom = b ? (b.link?.client ?? null) : input.branchId && input.externalId ? await branchClient(input.branchId) : null;
         if (!calcom) return { cancelled: false };
+        // Never written (e.g. cancelled while awaiting approval): no Cal.com call at all, not even a search.
+        if (b && b.calendarStatus === 'not_linked' && !b.calendarExternalId && !input.externalId) return { cancelled: false };
         const uid = b ? (b.calendarExternalId ?? input.externalId ?? (await findOurs(b, b.link!))?.uid) : input.externalId;
         if (!uid) return { cancelled: false };
         // Seats: the class event stays while another live seat of the class shares it.

@@ -2,7 +2,7 @@
  * Public contract of the booking saga: input/result, messages, task queue and workflow id.
  * Names here are a durable API (running executions and the HTTP layer depend on them).
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   BookedSlot,
   CalendarFailedOutcome,
@@ -128,3 +128,11 @@ export const awaitBookingOutcomeUpdate = defineUpdate<BookAppointmentResult>('aw
 export type ApprovalAnswer = BookAppointmentResult;
 export const approveBookingUpdate = defineUpdate<ApprovalAnswer>('approveBooking');
 export const declineBookingUpdate = defineUpdate<ApprovalAnswer, [{ reason?: string | null }]>('declineBooking');
+
+/**
+ * Approval (patch `approval-withdrawn`): the booking was cancelled while it awaited approval. The
+ * cancellation (cancelBookingRecord, activities/booking-change.activities.ts) already freed the
+ * slot, notified and announced it; this only ends the gate's wait: no decision, no timer decline,
+ * and approve / decline are refused from then on. Sent after the row is `cancelled`, repeatable.
+ */
+export const approvalWithdrawnSignal = defineSignal<[{ bookingId: string }]>('approvalWithdrawn');

@@ -10,6 +10,10 @@
  *   `cancel` sync failure for support (the retry workflow cancels it later).
  * Packages (patch `package-parts`): the local cancel frees every part (their rows follow the
  * booking's status); each later part's Cal.com booking is cancelled after the first part's.
+ * Awaiting approval: the local cancel also takes a booking that awaits approval (its calendar
+ * status becomes `not_linked`: never written, so the calendar step below touches nothing) and
+ * signals its saga's approval gate to end (lib/approval-gate.ts, patch `approval-withdrawn`);
+ * everything else runs as for any cancellation (activity code only, no change here).
  * No compensation: nothing after the local cancel is undone.
  * Idempotency: the cancel record, history and sync failure use `<workflowId>:<step>` keys; a
  * repeated run answers `alreadyCancelled` and re-checks Cal.com (cancel of a cancelled booking

@@ -4,7 +4,9 @@
  *   key reserved by the Idempotency-Key or fresh) → 200 moved / 409 slot_unavailable or
  *   invalid_state / 422 / 502 (old time kept) / 202 when it needs longer than BOOKING_WAIT_MS;
  * - cancel: the cancellation workflow answers as soon as the booking is cancelled locally (slot
- *   free), the Cal.com cancel continues durably → 200 cancelled;
+ *   free), the Cal.com cancel continues durably → 200 cancelled; a booking awaiting approval
+ *   cancels the same way (nothing in Cal.com to cancel; its approval wait ends, approve and
+ *   decline are 409 afterwards);
  * - no-show, complete: a conditional update here (no calendar side) → 200, 409 before the start;
  *   the booking's lifecycle is told (it stops; a completed one would send the review request).
  * Cancelled or failed bookings are refused up front (409 invalid_state) without a workflow.
@@ -37,6 +39,8 @@ import { findBookingRow, renderBooking } from './booking.view';
 import { answerOnce, type StoredAnswer, type WorkAnswer } from './idempotency';
 
 const CLOSED = ['cancelled', 'failed'];
+/** Awaiting approval cancels like a confirmed booking (its calendar was never written); cancelled answers again. */
+const CANCELLABLE = ['confirmed', 'awaiting_approval', 'cancelled'];
 
 export interface RescheduleRequest {
   start: Date;
@@ -124,7 +128,7 @@ export async function cancelBooking(ctx: RouteContext, bookingId: string, reason
   const { answer, replayed } = await answerOnce(
     keyed(ctx, `POST /v1/bookings/${bookingId}/cancel`, key, () => bookingId),
     async () => {
-      if (row.status !== 'confirmed' && row.status !== 'cancelled') {
+      if (!CANCELLABLE.includes(row.status)) {
         return final(stateProblem(`a ${row.status} booking cannot be cancelled`));
       }
       const waited = await startAndAwait(client, {

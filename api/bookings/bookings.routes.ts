@@ -87,6 +87,8 @@ export const bookingsRoutes = routeGroup('bookings', [
     path: '/v1/bookings/:id/cancel',
     tags: TAGS,
     summary: 'Cancel a booking (its slot is free at once; the calendar follows durably)',
+    description:
+      '200 cancelled for a confirmed booking or one awaiting approval (the latter was never written to the calendar; its approval wait ends, approve and decline answer 409 afterwards); cancelling a cancelled booking answers it again; 409 invalid_state in any other state.',
     request: { params: idParams, body: cancelBody, headers: idempotencyHeaders },
     responses: { 200: { description: 'Cancelled', schema: bookingSchema, headers: replayedHeader } },
     problems: ['invalid_state', 'idempotency_key_reused', 'dependency_unavailable'],

@@ -16,6 +16,8 @@ export function renderPublicBooking(ctx: RouteContext, row: TokenBooking): Publi
   const change = (action: 'cancel' | 'reschedule') =>
     validateSelfServiceChange({ change: { action, bookingStart: row.startAt.getTime(), rescheduledCount: row.rescheduledCount }, policy, now, disabledRules });
   const live = row.status === 'confirmed';
+  // A request awaiting approval can be withdrawn (cancelled), not moved.
+  const cancellable = live || row.status === 'awaiting_approval';
   return {
     id: row.id,
     status: row.status,
@@ -28,7 +30,7 @@ export function renderPublicBooking(ctx: RouteContext, row: TokenBooking): Publi
     customer: { name: row.customer?.name ?? '' },
     rescheduledCount: row.rescheduledCount,
     selfService: {
-      canCancel: live && change('cancel').length === 0,
+      canCancel: cancellable && change('cancel').length === 0,
       canReschedule: live && change('reschedule').length === 0,
       changeableUntil: formatInstant(new Date(row.startAt.getTime() - policy.cancellationCutoffHours * HOUR), zone),
       cancellationCutoffHours: policy.cancellationCutoffHours,

@@ -86,7 +86,7 @@ export const publicBookingsRoutes = routeGroup('public-bookings', [
     keyless: true,
     tags: TAGS,
     summary: 'Cancel the booking (self-service: not later than cancellationCutoffHours before its start)',
-    description: '200 cancelled (the slot is free at once); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.',
+    description: '200 cancelled (the slot is free at once), also for a request still awaiting approval (withdrawn: never written to the calendar, no decision follows); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.',
     request: { params: tokenParams, body: publicCancelBody, headers: idempotencyHeaders },
     responses: { 200: { description: 'Cancelled', schema: publicBookingView, headers: replayedHeader } },
     problems: ['booking_rule_violation', 'invalid_state', 'idempotency_key_reused', 'dependency_unavailable'],

@@ -20,7 +20,8 @@ import { bookingOfToken, customerContext, type TokenBooking } from './self-servi
 
 function assertSelfServiceAllows(ctx: RouteContext, row: TokenBooking, action: 'cancel' | 'reschedule'): void {
   // Other states get the company path's own answer (a cancelled booking cancels again as 200, a failed one is 409).
-  if (row.status !== 'confirmed') return;
+  // A request awaiting approval is bound like a confirmed booking when cancelled (it cannot be moved).
+  if (row.status !== 'confirmed' && !(action === 'cancel' && row.status === 'awaiting_approval')) return;
   const violations = validateSelfServiceChange({
     change: { action, bookingStart: row.startAt.getTime(), rescheduledCount: row.rescheduledCount },
     policy: selfServicePolicyOf(row.branch.rules),

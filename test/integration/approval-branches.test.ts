@@ -5,13 +5,19 @@
  *   held and nothing in Cal.com; approve → 200 confirmed and synced in the emulator, lifecycle
  *   started; decline → 200 declined and the slot free again; undecided → declined by the saga's
  *   durable timer (an API clock one hour behind with approvalTimeoutHours 1 puts the deadline a
- *   few real seconds ahead); a decision in the wrong state is 409.
+ *   few real seconds ahead); a decision in the wrong state is 409; a booking awaiting approval
+ *   cancels (company key and self-service link): 200 cancelled, slot free at once, the saga's
+ *   approval wait ended (no decision, no timer decline), notified, `booking.cancelled` emitted,
+ *   nothing written to Cal.com.
  * - Staff across branches: Anna (branch A) assigned to branch B is listed there, another
  *   company's branch is a 404, B's availability hides the time she is booked in A (also right
  *   after a cached answer), and booking her in B at an overlapping time is refused.
  */
 import request from 'supertest';
+import { loadConfig } from '../../infra/config';
+import { signBookingToken } from '../../infra/self-service/tokens';
 import { lifecycleWorkflowId } from '../../workflows/booking-lifecycle.contract';
+import { cancelWorkflowId } from '../../workflows/cancel-booking.contract';
 import { createCompany } from '../api/api-harness';
 import { getTestEnv } from '../harness/temporal';
 import { bookingBody, calendarBookings, eventually, postBooking, startBookingStack, type BookingStack } from './booking-http.helpers';
@@ -42,6 +48,17 @@ const freeStarts = async (app: BookingStack['app'], branchId: string, serviceId:
   const res = await request(app).get('/v1/availability').set(manager()).query({ branchId, serviceId, staffId, from: date, to: date });
   expect(res.status).toBe(200);
   return (res.body.days[0].slots as Array<{ start: string }>).map((s) => s.start);
+};
+/** The saga's result within `ms` (an approval wait that did not end would run to its deadline). */
+const resultWithin = async (workflowId: string, ms = 15_000) => {
+  const env = await getTestEnv();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+  try {
+    return await Promise.race([env.client.workflow.getHandle(workflowId).result(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 };
 const remoteOf = async (bookingId: string) => (await calendarBookings(stack.emulator)).filter((b) => b.metadata?.bookingId === bookingId && b.status !== 'cancelled');
 
@@ -126,6 +143,71 @@ describe('approval', () => {
     expect(row.history).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'declined', detail: { by: 'timeout' } })]));
     expect(await freeStarts(stack.app, stack.catalog.branchId, quick.body.id, '2027-06-15')).toContain(start);
     expect(await remoteOf(id)).toEqual([]);
+  });
+
+  it('cancelling a booking awaiting approval frees the slot at once, ends the approval wait and writes nothing to the calendar', async () => {
+    const endpoint = await request(stack.app).post('/v1/webhook-endpoints').set(manager())
+      .send({ url: 'http://127.0.0.1:9/hooks', events: ['booking.cancelled', 'booking.declined'] });
+    expect(endpoint.status).toBe(201);
+    const start = '2027-06-17T10:00:00+02:00';
+    const made = await postBooking(stack, bookingBody(stack.catalog, start, { serviceId: approvalServiceId }));
+    expect(made.body.status).toBe('awaiting_approval');
+    const id = made.body.id as string;
+    // Cached while held: the cancel must invalidate it.
+    expect(await freeStarts(stack.app, stack.catalog.branchId, approvalServiceId, '2027-06-17')).not.toContain(start);
+
+    const cancelled = await request(stack.app).post(`/v1/bookings/${id}/cancel`).set(manager()).send({ reason: 'changed my mind' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ id, status: 'cancelled', calendar: { status: 'not_linked', externalId: null } });
+    expect(await freeStarts(stack.app, stack.catalog.branchId, approvalServiceId, '2027-06-17')).toContain(start);
+
+    // The saga's approval wait is over (not at its 24-hour deadline): no decision, no timer decline.
+    expect(await resultWithin(made.body.workflowId)).toMatchObject({ kind: 'invalid_state', bookingId: id, status: 'cancelled' });
+    // Cancelling again (a new cancellation run) answers the cancelled booking; its repeat signals a saga that has ended: fine.
+    expect(await resultWithin(cancelWorkflowId(id))).toMatchObject({ kind: 'cancelled', calendar: 'not_linked' });
+    const again = await request(stack.app).post(`/v1/bookings/${id}/cancel`).set(manager()).send({});
+    expect([again.status, again.body.status]).toEqual([200, 'cancelled']);
+    for (const action of ['approve', 'decline']) {
+      const res = await request(stack.app).post(`/v1/bookings/${id}/${action}`).set(manager()).send({});
+      expect([action, res.status, res.body.code]).toEqual([action, 409, 'invalid_state']);
+    }
+    const row = await request(stack.app).get(`/v1/bookings/${id}`).set(manager());
+    expect(row.body.status).toBe('cancelled');
+    const events = row.body.history.map((h: { event: string }) => h.event);
+    expect(events).toEqual(expect.arrayContaining(['awaiting_approval', 'cancelled']));
+    expect(events).not.toContain('declined');
+    expect(events).not.toContain('approved');
+
+    // Told like any cancellation; the webhook event is emitted; Cal.com never saw the booking.
+    await eventually(async () => {
+      const res = await request(stack.app).get(`/v1/bookings/${id}/notifications`).set(manager());
+      return (res.body.data as Array<{ kind: string }>).some((n) => n.kind === 'cancelled') ? true : undefined;
+    });
+    const deliveries = await request(stack.app).get(`/v1/webhook-endpoints/${endpoint.body.id}/deliveries`).set(manager());
+    expect(deliveries.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'booking.cancelled', subjectId: id })]));
+    expect(deliveries.body.data.filter((d: { subjectId: string }) => d.subjectId === id).map((d: { event: string }) => d.event)).toEqual(['booking.cancelled']);
+    expect((await calendarBookings(stack.emulator)).filter((b) => b.metadata?.bookingId === id)).toEqual([]);
+    // The freed time books again.
+    expect((await postBooking(stack, bookingBody(stack.catalog, start))).status).toBe(201);
+    await request(stack.app).delete(`/v1/webhook-endpoints/${endpoint.body.id}`).set(manager());
+  });
+
+  it('the customer withdraws a request awaiting approval through the self-service link', async () => {
+    const start = '2027-06-18T10:00:00+02:00';
+    const made = await postBooking(stack, bookingBody(stack.catalog, start, { serviceId: approvalServiceId }));
+    expect(made.body.status).toBe('awaiting_approval');
+    const id = made.body.id as string;
+    const token = signBookingToken({ bookingId: id, expiresAt: new Date(made.body.end) }, loadConfig().selfServiceSecret);
+    const view = await request(stack.app).get(`/v1/public/bookings/${token}`);
+    expect(view.body).toMatchObject({ status: 'awaiting_approval', selfService: { canCancel: true, canReschedule: false } });
+
+    const cancelled = await request(stack.app).post(`/v1/public/bookings/${token}/cancel`).send({});
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ id, status: 'cancelled' });
+    expect(await freeStarts(stack.app, stack.catalog.branchId, approvalServiceId, '2027-06-18')).toContain(start);
+    expect(await resultWithin(made.body.workflowId)).toMatchObject({ kind: 'invalid_state', status: 'cancelled' });
+    expect((await request(stack.app).post(`/v1/bookings/${id}/approve`).set(manager()).send()).status).toBe(409);
+    expect((await calendarBookings(stack.emulator)).filter((b) => b.metadata?.bookingId === id)).toEqual([]);
   });
 
   it('a booking that is not awaiting approval cannot be approved or declined (409), another company\'s is 404', async () => {

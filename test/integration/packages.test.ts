@@ -209,6 +209,30 @@ describe('packages over HTTP', () => {
     }
   });
 
+  it('a move without staffId re-assigns a package split between people (instead of binding its first part\'s person to every part)', async () => {
+    const day = '2027-03-04'; // a Thursday
+    const { anna, ben } = stack.catalog.staff;
+    const off = async (staffId: string, from: string, to: string) => {
+      const res = await request(stack.app).post(`/v1/staff/${staffId}/time-off`).set(auth()).send({ start: `${day}T${from}:00+01:00`, end: `${day}T${to}:00+01:00` });
+      expect(res.status).toBe(201);
+    };
+    // 09:00: Anna cannot wash (off until 09:20), Ben cannot cut or colour (off from 09:50): split.
+    await off(anna, '09:00', '09:20');
+    await off(ben, '09:50', '10:45');
+    const split = await bookPackage(`${day}T09:00:00+01:00`);
+    expect(split.status).toBe(201);
+    const partStaff = split.body.parts.map((p: { staffId: string }) => p.staffId);
+    expect(partStaff[0]).not.toBe(anna);
+    expect(partStaff.slice(1)).toEqual([anna, anna]);
+    // 14:00: Ben is off during the colour part, so the first part's person cannot take every part.
+    await off(ben, '14:50', '15:45');
+    const moved = await request(stack.app).post(`/v1/bookings/${split.body.id}/reschedule`).set(auth()).send({ start: `${day}T14:00:00+01:00` });
+    expect(moved.status).toBe(200);
+    expect(moved.body.parts.map((p: { start: string }) => p.start)).toEqual([`${day}T14:00:00+01:00`, `${day}T14:25:00+01:00`, `${day}T14:55:00+01:00`]);
+    expect(moved.body.parts[2].staffId).toBe(anna);
+    expect((await request(stack.app).post(`/v1/bookings/${split.body.id}/cancel`).set(auth()).send({})).status).toBe(200);
+  });
+
   it('a calendar refusing the parts answers 502 and leaves no part held', async () => {
     await setFaults(stack.emulator, { mode: 'error', status: 400, operations: ['create'] });
     const res = await bookPackage('2027-03-02T10:00:00+01:00', 'ben');

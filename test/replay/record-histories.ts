@@ -12,6 +12,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import { cancelWaitlistSignal, slotFreedSignal, waitlistWorkflowId, type WaitlistMonitorInput } from '../../workflows/waitlist-monitor.contract';
 import {
+  approvalWithdrawnSignal,
   approveBookingUpdate,
   awaitBookingOutcomeUpdate,
   bookingWorkflowId,
@@ -108,7 +109,7 @@ const lifecycle = (name: string, startIn: number, drive?: Scenario['drive']): Sc
   },
 });
 /** Patch `approval-gate`: an approval service's held slot waits for `decide` (or its 2-hour deadline). */
-const approvalBooking = (name: string, decide?: (handle: WorkflowHandle) => Promise<unknown>): Scenario => {
+const approvalBooking = (name: string, decide?: (handle: WorkflowHandle, t: BookingTestRun) => Promise<unknown>): Scenario => {
   let heldSlot: BookAppointmentInput['heldSlot'];
   return {
     name, workflowType: 'bookAppointmentWorkflow', workflowId: bookingWorkflowId,
@@ -119,7 +120,7 @@ const approvalBooking = (name: string, decide?: (handle: WorkflowHandle) => Prom
     },
     drive: async (handle, t) => {
       await handle.executeUpdate(awaitBookingOutcomeUpdate);
-      await decide?.(handle);
+      await decide?.(handle, t);
       await handle.result();
       if (decide) await t.env.client.workflow.getHandle(lifecycleWorkflowId(String(handle.workflowId).replace(/^booking-(.*)-\d+$/, '$1'))).result().catch(() => undefined);
     },
@@ -233,6 +234,14 @@ const SCENARIOS: Scenario[] = [
   approvalBooking('booking-approval-approved', (handle) => handle.executeUpdate(approveBookingUpdate)),
   approvalBooking('booking-approval-declined', (handle) => handle.executeUpdate(declineBookingUpdate, { args: [{ reason: 'replay' }] })),
   approvalBooking('booking-approval-timeout'),
+  // Since patch `approval-withdrawn`: the gate listens for a cancellation while awaiting approval (approved as before; withdrawn).
+  approvalBooking('booking-approval-withdrawable-approved', (handle) => handle.executeUpdate(approveBookingUpdate)),
+  approvalBooking('booking-approval-withdrawn', async (handle, t) => {
+    // What cancelBookingRecord does: the row is cancelled (slot free), then the saga is told.
+    const bookingId = String(handle.workflowId).replace(/^booking-(.*)-\d+$/, '$1');
+    t.world.bookings.get(bookingId)!.status = 'cancelled';
+    await handle.signal(approvalWithdrawnSignal, { bookingId });
+  }),
   // Since patch `package-parts`: a package's parts synced one by one (compensated all), moved and cancelled each.
   booking('booking-package-confirmed', undefined, { serviceId: PACKAGE_SERVICE }),
   booking('booking-package-part-refused', (t, id) => t.world.failNext(`createCalendarBooking@${id}_p2`, permanent('slot taken', 'CalendarSlotTaken')), { serviceId: PACKAGE_SERVICE }),

@@ -3,10 +3,12 @@
  * time-skipping server with in-memory activities: a held slot of an approval service waits
  * `awaiting_approval` (no calendar call) until a manager approves (calendar, confirm, lifecycle)
  * or declines (slot freed, waiting lists told), or the durable timer declines it at its deadline;
- * a second decision is refused by the update validator.
+ * a second decision is refused by the update validator; a cancellation while awaiting approval
+ * (signal `approvalWithdrawn`, patch `approval-withdrawn`) ends the wait with no decision.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
+  approvalWithdrawnSignal,
   approveBookingUpdate,
   awaitBookingOutcomeUpdate,
   bookingWorkflowId,
@@ -130,5 +132,38 @@ test('approve and the calendar refuses: the hold is released and the approve ans
     await handle.result();
     expect(t.world.bookings.get(bookingId)?.status).toBe('failed');
     expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_awaiting_approval', 'booking_failed']);
+  });
+});
+
+test('cancelled while awaiting approval: the signal ends the wait at once, no decision, no timer decline, decisions refused', async () => {
+  const t = await bookingTestRun('approval-withdrawn');
+  await t.run(async () => {
+    const { handle, bookingId } = await startAwaiting(t, 24);
+    await handle.executeUpdate(awaitBookingOutcomeUpdate);
+    const before = await t.env.currentTimeMs();
+    // What cancelBookingRecord does: the row is cancelled (slot free), then the saga is told.
+    t.world.bookings.get(bookingId)!.status = 'cancelled';
+    await handle.signal(approvalWithdrawnSignal, { bookingId });
+    expect(await handle.result()).toMatchObject({ kind: 'invalid_state', bookingId, status: 'cancelled' });
+    // Ended by the signal, long before the 24-hour deadline.
+    expect(await t.env.currentTimeMs()).toBeLessThan(before + HOUR);
+    expect(t.world.bookings.get(bookingId)?.status).toBe('cancelled');
+    expect(t.world.calls).toEqual(['markAwaitingApproval', 'sendBookingNotification']);
+    expect(t.world.notifications.map((n) => n.kind)).toEqual(['booking_awaiting_approval']);
+    expect(t.world.liveCalendarBookings(bookingId)).toEqual([]);
+    await expect(handle.executeUpdate(approveBookingUpdate)).rejects.toThrow();
+  });
+});
+
+test('a decision after the withdrawal is refused by the validator; the decline never runs', async () => {
+  const t = await bookingTestRun('approval-withdrawn-race');
+  await t.run(async () => {
+    const { handle, bookingId } = await startAwaiting(t, 24);
+    await handle.executeUpdate(awaitBookingOutcomeUpdate);
+    t.world.bookings.get(bookingId)!.status = 'cancelled';
+    await handle.signal(approvalWithdrawnSignal, { bookingId });
+    await expect(handle.executeUpdate(declineBookingUpdate, { args: [{ reason: 'late' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(await handle.result()).toMatchObject({ kind: 'invalid_state', status: 'cancelled' });
+    expect(t.world.calls).not.toContain('declineAwaiting');
   });
 });

@@ -13,12 +13,18 @@
  *   on), decline by a manager or by the durable timer at `deadline` (→ `declined`, slot free).
  * - The first decision wins: the update validators refuse every other (the API answers 409).
  * - A row that moved on meanwhile (e.g. cancelled) ends the gate without a decision of ours.
+ * - Since patch `approval-withdrawn`: a cancellation while awaiting approval (the cancel workflow's
+ *   first activity cancels the row, slot free, and signals `approvalWithdrawn`; that workflow then
+ *   tells waiting lists and the customer) ends the wait at once: no decision is taken, the timer's decline never runs, approve / decline are refused, and
+ *   nothing is written (the row is the cancellation's; the calendar was never written). Older runs
+ *   ignore the signal and find the row cancelled when their timer fires.
  * Time: only a duration (deadline − workflow now) enters the timer; zones stay in the planner.
  * Idempotent: every step keys on `<workflowId>:<step>`.
  */
-import { condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
+  approvalWithdrawnSignal,
   approveBookingUpdate,
   declineBookingUpdate,
   type ApprovalAnswer,
@@ -50,9 +56,12 @@ export async function approvalGate(ctx: GateContext): Promise<'approved' | 'clos
   let decision: Decision | undefined;
   let awaiting: BookAppointmentResult | undefined;
   let declined: BookAppointmentResult | undefined;
+  let withdrawn = false;
   const refuse = () => {
-    if (phase !== 'awaiting' || decision) throw new Error(`booking ${bookingId} is not awaiting approval`);
+    if (phase !== 'awaiting' || decision || withdrawn) throw new Error(`booking ${bookingId} is not awaiting approval`);
   };
+  // Only approval plans reach this check; older histories (no marker) keep ignoring the signal.
+  if (patched('approval-withdrawn')) setHandler(approvalWithdrawnSignal, () => void (withdrawn = true));
   setHandler(
     approveBookingUpdate,
     async (): Promise<ApprovalAnswer> => {
@@ -85,8 +94,13 @@ export async function approvalGate(ctx: GateContext): Promise<'approved' | 'clos
   await notifyCustomer({ bookingId, kind: 'booking_awaiting_approval', dedupeKey: key('notify-awaiting-approval') });
 
   const waitMs = Date.parse(plan.approval.deadline) - Date.now();
-  const decided = waitMs > 0 && (await condition(() => decision !== undefined, waitMs));
+  const decided = waitMs > 0 && (await condition(() => decision !== undefined || withdrawn, waitMs));
   phase = 'decided';
+  if (withdrawn && !decision) {
+    const message = 'a cancelled booking cannot be approved or declined';
+    declined = ctx.settle({ kind: 'invalid_state', bookingId, status: 'cancelled', message }, 'cancelled', 'cancelled while awaiting approval');
+    return 'closed';
+  }
   const final: Decision = decided && decision ? decision : { kind: 'decline', by: 'timeout', reason: null };
 
   if (final.kind === 'approve') {

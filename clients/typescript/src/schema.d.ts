@@ -672,7 +672,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a booking (its slot is free at once; the calendar follows durably) */
+        /**
+         * Cancel a booking (its slot is free at once; the calendar follows durably)
+         * @description 200 cancelled for a confirmed booking or one awaiting approval (the latter was never written to the calendar; its approval wait ends, approve and decline answer 409 afterwards); cancelling a cancelled booking answers it again; 409 invalid_state in any other state.
+         */
         post: operations["cancelBooking"];
         delete?: never;
         options?: never;
@@ -1106,7 +1109,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel the booking (self-service: not later than cancellationCutoffHours before its start)
-         * @description 200 cancelled (the slot is free at once); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
+         * @description 200 cancelled (the slot is free at once), also for a request still awaiting approval (withdrawn: never written to the calendar, no decision follows); 422 booking_rule_violation with rule cancellation_cutoff; 409 invalid_state; 404 for a tampered or expired link.
          */
         post: operations["cancelPublicBooking"];
         delete?: never;
@@ -2152,7 +2155,7 @@ export interface components {
                      * @example 2027-03-01T09:00:00+01:00
                      */
                     end: string;
-                    /** @description Staff free at this start (the same ids as `staff`) */
+                    /** @description Staff free at this start (the same ids as `staff`). A package: those who can take every part (booking with one of them as staffId works); only when nobody can and the start fits split between people, those free for its first part (book it without staffId) */
                     staffIds: string[];
                     /** @description The free staff with their names, in the order of `staffIds` */
                     staff: components["schemas"]["SlotStaff"][];
