@@ -650,6 +650,7 @@ describe('API.md conformance audit', () => {
       expect(list.body).toEqual({ data: expect.any(Array), nextCursor: null });
       expectProblem(await post('/v1/sync-failures/sf_unknown/retry', A.support), 404, 'not_found');
       expectProblem(await post('/v1/sync-failures/sf_unknown/retry', A.booking), 403, 'forbidden');
+      expectProblem(await post('/v1/sync-failures/sf_unknown/resolve', A.support, { note: 'line\u2028break' }), 400, 'validation_error');
     });
   });
 
