@@ -124,7 +124,7 @@ export type ExplainQueryInput = z.output<typeof explainQuery>;
 const slotSchema = z.object({
   start: instantOut,
   end: instantOut,
-  staffIds: z.array(z.string()).openapi({ description: 'Staff free at this start (the same ids as `staff`)' }),
+  staffIds: z.array(z.string()).openapi({ description: 'Staff free at this start (the same ids as `staff`). A package: those who can take every part (booking with one of them as staffId works); only when nobody can and the start fits split between people, those free for its first part (book it without staffId)' }),
   staff: z.array(slotStaff).openapi({ description: 'The free staff with their names, in the order of `staffIds`' }),
   price: z.number().optional().openapi({ description: "The service's price (only when it has one)" }),
   seatsLeft: z.number().int().optional().openapi({ description: 'Seat services: the most seats left with any listed staff member' }),

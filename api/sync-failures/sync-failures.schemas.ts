@@ -1,5 +1,5 @@
 /** Support view of calendar sync failures (API.md "Support: calendar sync failures"). */
-import { id, instantOut, pageQuery } from '../common.schemas';
+import { id, instantOut, pageQuery, plainText } from '../common.schemas';
 import { z } from '../zod';
 
 export const SYNC_FAILURE_STATUSES = ['open', 'retrying', 'resolved'] as const;
@@ -29,6 +29,6 @@ export const retryAcceptedSchema = z
   .openapi('SyncFailureRetry');
 
 export const resolveBody = z
-  .strictObject({ note: z.string().trim().max(500).regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters').optional() })
+  .strictObject({ note: plainText(500).optional() })
   .optional()
   .openapi('ResolveSyncFailure', { description: 'Optional note on what was done; kept on the failure.' });

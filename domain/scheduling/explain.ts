@@ -52,7 +52,8 @@ export function explainStart(input: ExplainInput): ExplainResult {
 
 /**
  * A package start: available when every part is; otherwise the reasons of each blocking part,
- * each marked with its `part` (0-based) and `serviceId`. `staffIds` are the first part's.
+ * each marked with its `part` (0-based) and `serviceId`. `staffIds`, as in availability
+ * (package-slots.ts): the first part's free staff who can take every part, else the first part's.
  */
 function explainPackage(pkg: PackageSchedule, input: ExplainInput): ExplainResult {
   const start = toEpochMs(input.start, 'start');
@@ -68,8 +69,15 @@ function explainPackage(pkg: PackageSchedule, input: ExplainInput): ExplainResul
     available: blocked.length === 0,
     start: formatInstant(start, zone),
     end: formatInstant(start + pkg.spanMs, zone),
-    staffIds: blocked.length === 0 ? evs[0].evaluation.freeStaffIds : [],
+    staffIds: blocked.length === 0 ? soloOrFirst(evs.map((e) => e.evaluation.freeStaffIds)) : [],
     resourceId: evs[0].evaluation.resourceId ?? null,
     reasons,
   };
+}
+
+/** The first part's free staff who are free for every part too; all of the first part's when none is. */
+function soloOrFirst(freeByPart: string[][]): string[] {
+  const [first, ...rest] = freeByPart;
+  const alone = first.filter((id) => rest.every((free) => free.includes(id)));
+  return alone.length > 0 ? alone : first;
 }

@@ -5,6 +5,9 @@
  * on the start only (not on who takes the first part), so it is computed once per start.
  * The checks are those of evaluateStart (evaluate.ts), so a listed start passes validatePackage.
  * A `staffId` filter binds every part to that person (packages.ts), so later parts consider only them.
+ * A start's `staffIds` are the first part's free staff who can take EVERY part alone (so booking
+ * with a listed staffId succeeds); only when nobody can, and the start fits split between people,
+ * the first part's free staff (book such a start without staffId).
  */
 import { containing, overlapsAny, type Interval } from './intervals';
 import { localDateOf } from './local-time';
@@ -41,11 +44,20 @@ export function packageDaySlots(pkg: PackageSchedule, date: string, search: Slot
     }
     return ok;
   };
+  // Whether this person can take every later part too (checked after `fits`: the resources are free).
+  const byId = daily.map((list) => new Map(list.map((c) => [c.id, c])));
+  const alone = (s: number, staffId: string) =>
+    rest.every((p, i) => {
+      const start = s + p.offsetMs;
+      if (start >= zd.end) return staffFree(p, daily[i], start, zd.end, search, limited, staffId);
+      const c = byId[i].get(staffId);
+      return c !== undefined && candidateFree(p, c, start);
+    });
 
   const step = ctx.rules.slotIntervalMinutes * MINUTE;
   const dur = first.durationMs;
   const f = first.ctx;
-  const byStart = new Map<number, string[]>();
+  const byStart = new Map<number, { alone: string[]; first: string[] }>();
   for (const staff of eligibleStaff(f, search.staffId, search.preferences)) {
     if (staffDayFull(f, staff, zd.start, zd.end)) continue;
     if (limited && f.limits.hits('perStaff', staff.id, date).length > 0) continue;
@@ -57,16 +69,21 @@ export function packageDaySlots(pkg: PackageSchedule, date: string, search: Slot
         const e = s + dur;
         if (overlapsAny(off, s, e) || overlapsAny(busy, s - f.beforeMs, e + f.afterMs)) continue;
         if (freeResource(f, s, e) === null || !fits(s)) continue;
-        const ids = byStart.get(s);
-        if (ids) ids.push(staff.id);
-        else byStart.set(s, [staff.id]);
+        let ids = byStart.get(s);
+        if (!ids) byStart.set(s, (ids = { alone: [], first: [] }));
+        ids.first.push(staff.id);
+        if (alone(s, staff.id)) ids.alone.push(staff.id);
       }
     }
   }
-  return [...byStart.keys()].sort((a, b) => a - b).map((s) => ({ start: s, end: s + pkg.spanMs, staffIds: byStart.get(s) as string[] }));
+  return [...byStart.keys()].sort((a, b) => a - b).map((s) => {
+    const ids = byStart.get(s) as { alone: string[]; first: string[] };
+    return { start: s, end: s + pkg.spanMs, staffIds: ids.alone.length > 0 ? ids.alone : ids.first };
+  });
 }
 
 interface Candidate {
+  id: string;
   open: readonly Interval[];
   off: readonly Interval[];
   busy: readonly Interval[];
@@ -77,22 +94,30 @@ function dayCandidates(part: PackagePart, eligible: StaffSchedule[], date: strin
   const p = part.ctx;
   return eligible
     .filter((staff) => !staffDayFull(p, staff, dayStart, dayEnd) && !(limited && p.limits.hits('perStaff', staff.id, date).length > 0))
-    .map((staff) => ({ open: p.staffDay(staff, date).open, off: p.timeOff(staff.id), busy: p.busy.staffBusy(staff.id) }));
+    .map((staff) => ({ id: staff.id, open: p.staffDay(staff, date).open, off: p.timeOff(staff.id), busy: p.busy.staffBusy(staff.id) }));
 }
 
 /** Whether a later part starting at `start` has a free resource and a free qualified staff member. */
 function partFits(part: PackagePart, day: Candidate[], start: number, date: string, dayEnd: number, search: SlotSearch, limited: boolean): boolean {
+  if (freeResource(part.ctx, start, start + part.durationMs) === null) return false;
+  return staffFree(part, day, start, dayEnd, search, limited, null);
+}
+
+/** Whether a qualified staff member (only `only`, when given) is free for a later part starting at `start`. */
+function staffFree(part: PackagePart, day: Candidate[], start: number, dayEnd: number, search: SlotSearch, limited: boolean, only: string | null): boolean {
   const p = part.ctx;
-  const end = start + part.durationMs;
-  if (freeResource(p, start, end) === null) return false;
   let candidates = day;
   if (start >= dayEnd) {
     // A part after midnight belongs to the next local day (its hours, breaks and limits).
     const next = localDateOf(start, p.zone);
     const zd = p.day(next).zoneDay;
-    candidates = dayCandidates(part, eligibleStaff(p, search.staffId, search.preferences), next, zd.start, zd.end, limited);
+    candidates = dayCandidates(part, eligibleStaff(p, only ?? search.staffId, search.preferences), next, zd.start, zd.end, limited);
   }
-  const from = start - p.beforeMs;
-  const to = end + p.afterMs;
-  return candidates.some((c) => containing(c.open, start, end) !== undefined && !overlapsAny(c.off, start, end) && !overlapsAny(c.busy, from, to));
+  return candidates.some((c) => (only === null || c.id === only) && candidateFree(part, c, start));
+}
+
+/** Whether the candidate works the whole part, is not off and has nothing else in its blocked range. */
+function candidateFree(part: PackagePart, c: Candidate, start: number): boolean {
+  const end = start + part.durationMs;
+  return containing(c.open, start, end) !== undefined && !overlapsAny(c.off, start, end) && !overlapsAny(c.busy, start - part.ctx.beforeMs, end + part.ctx.afterMs);
 }

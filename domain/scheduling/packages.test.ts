@@ -134,11 +134,20 @@ describe('packages: parts back to back', () => {
     };
     const day = availability(scenario);
     expect(day.slots.length).toBeGreaterThan(10);
+    let split = 0;
     for (const slot of day.slots) {
       const v = validate(scenario, slot.start);
       expect({ start: slot.start, ok: v.ok }).toEqual({ start: slot.start, ok: true });
       expect(v.end).toBe(slot.end);
+      // Listed staff can take the whole package (booking with them works), or, when nobody can,
+      // the start fits only split between people and none of them validates alone.
+      const alone = slot.staffIds.map((staffId) => validate(scenario, slot.start, staffId).ok);
+      expect({ start: slot.start, alone: alone.every(Boolean) || alone.every((ok) => !ok) }).toEqual({ start: slot.start, alone: true });
+      if (!alone[0]) split += 1;
+      expect(explain(scenario, slot.start).staffIds).toEqual(slot.staffIds);
     }
+    expect(split).toBeGreaterThan(0);
+    expect(split).toBeLessThan(day.slots.length);
     const grid = Array.from({ length: 36 }, (_, i) => 9 * 60 + i * 15).map((m) => at(TUE, `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`));
     const listed = new Set(day.slots.map((s) => s.start));
     // A start the engine leaves out does not validate.
@@ -154,6 +163,11 @@ describe('packages: parts back to back', () => {
   });
 
   it('binds every part to the requested staff member: a part they cannot do makes the start unavailable, and explain names it', () => {
+    // Unfiltered, a start lists who can take the whole package (booking with them works): Anna, not
+    // Ben (no colour) or Cleo (no cut), though all three could wash.
+    const open = availability({}, TUE).slots.find((x) => hm(x.start) === '10:00');
+    expect(open?.staffIds).toEqual(['stf_anna']);
+    expect(explain({}, at(TUE, '10:00')).staffIds).toEqual(['stf_anna']);
     // Ben cannot colour: no package start for him at all.
     expect(availability({}, TUE, 'stf_ben').slots).toEqual([]);
     const v = validate({}, at(TUE, '10:00'), 'stf_ben');

@@ -77,12 +77,12 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
       return extra;
     },
     async close() {
-      // Connections made through this stack's API left their Schedules on its private queue.
-      await deleteReconcileSchedulesOnQueue(temporal.client, taskQueue);
       await worker.close();
       await Promise.all(extras.map((e) => e.close()));
       await workerDb.$disconnect();
       await api.close();
+      // Connections made through this stack's API left their Schedules on its private queue.
+      await deleteReconcileSchedulesOnQueue(taskQueue);
     },
   };
 }

@@ -2155,7 +2155,7 @@ export interface components {
                      * @example 2027-03-01T09:00:00+01:00
                      */
                     end: string;
-                    /** @description Staff free at this start (the same ids as `staff`) */
+                    /** @description Staff free at this start (the same ids as `staff`). A package: those who can take every part (booking with one of them as staffId works); only when nobody can and the start fits split between people, those free for its first part (book it without staffId) */
                     staffIds: string[];
                     /** @description The free staff with their names, in the order of `staffIds` */
                     staff: components["schemas"]["SlotStaff"][];
