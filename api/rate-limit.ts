@@ -170,9 +170,22 @@ const ADDRESS_KEY = Symbol('rateLimitAddressKey');
 const STARTED = Symbol('companyIncrementStarted');
 type LimitedRequest = Request & { [ADDRESS_KEY]?: string; [STARTED]?: { key: string; result: Promise<IncrementResponse> } };
 
+// Without X-Forwarded-For the client address is the connection's whatever 'trust proxy' says,
+// so its key is computed once per keep-alive connection.
+const SOCKET_ADDRESS_KEY = Symbol('rateLimitSocketAddressKey');
+
 /** The client address as a rate-limit key (IPv6 by /56 subnet, so rotating addresses of one host do not escape). */
 function addressKey(req: LimitedRequest): string {
-  return (req[ADDRESS_KEY] ??= ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+  let key = req[ADDRESS_KEY];
+  if (key !== undefined) return key;
+  if (req.headers['x-forwarded-for'] === undefined) {
+    const socket = req.socket as typeof req.socket & { [SOCKET_ADDRESS_KEY]?: string };
+    key = socket[SOCKET_ADDRESS_KEY] ??= ipKeyGenerator(req.socket.remoteAddress ?? 'unknown');
+  } else {
+    key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+  }
+  req[ADDRESS_KEY] = key;
+  return key;
 }
 
 export interface RateLimiters {

@@ -46,6 +46,11 @@ export interface RouteContext {
 export interface Reply {
   status?: number;
   body?: unknown;
+  /**
+   * The body already serialized (exactly JSON.stringify's text of it), sent as res.json would
+   * send `body` (same Content-Type, ETag and 304 handling) without serializing it again.
+   */
+  json?: string;
   headers?: Record<string, string>;
 }
 
@@ -139,7 +144,8 @@ export function registerRoute(router: Router, deps: AppDeps, spec: RouteSpec): v
     if (!reply || res.headersSent) return;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     const status = reply.status ?? 200;
-    if (reply.body === undefined) res.status(status).end();
+    if (reply.json !== undefined) res.status(status).type('application/json').send(reply.json);
+    else if (reply.body === undefined) res.status(status).end();
     else res.status(status).json(reply.body);
   });
 }

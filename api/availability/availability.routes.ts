@@ -6,6 +6,7 @@
  */
 import { defineRoute, routeGroup } from '../route-kit';
 import { availabilityServiceOf } from './availability.deps';
+import { nextSlotsJson } from './next-slots';
 import { availabilityQuery, availabilityResponse, cacheHeaders, explainQuery, explainResponse, nextQuery, nextResponse } from './availability.schemas';
 
 const etagHeader = { description: 'Tag of the answer body; send it as If-None-Match to get a 304 while the answer is unchanged', schema: { type: 'string' as const } };
@@ -54,7 +55,7 @@ export const availabilityRoutes = routeGroup('availability', [
     memoizeQuery: true,
     responses: { 200: { description: 'Earliest slots', schema: nextResponse } },
     async handler({ query }, ctx) {
-      return { status: 200, body: await availabilityServiceOf(ctx.deps).next(ctx.companyId(), query) };
+      return { status: 200, json: nextSlotsJson(await availabilityServiceOf(ctx.deps).next(ctx.companyId(), query)) };
     },
   }),
   defineRoute({

@@ -65,6 +65,39 @@ function boundsOf(slots: ReadonlyArray<{ start: string; end: string }>): Float64
   return bounds;
 }
 
+type DaySlot = ReturnType<AvailabilityAnswer['days']>[number]['slots'][number];
+
+// The answer's entry for a day's slot, made once per slot of a cached day (shared, read only) with
+// its JSON text: a cached next answer is then the concatenation of its slots' texts, without
+// serializing each slot's staff list again on every call (most of its CPU after the lookup).
+const nextSlotsOf = new WeakMap<DaySlot, NextSlot>();
+const slotJson = new WeakMap<NextSlot, string>();
+
+function nextSlotOf(slot: DaySlot): NextSlot {
+  let next = nextSlotsOf.get(slot);
+  if (!next) {
+    const first = slot.staff[0];
+    next = Object.freeze({ start: slot.start, end: slot.end, staffId: first.id, staffName: first.name, staff: slot.staff, ...(slot.price !== undefined ? { price: slot.price } : {}) });
+    nextSlotsOf.set(slot, next);
+  }
+  return next;
+}
+
+/** JSON.stringify(answer), from each slot's text made once (see nextSlotOf). */
+export function nextSlotsJson(answer: { slots: NextSlot[] }): string {
+  const parts: string[] = [];
+  for (const slot of answer.slots) {
+    let text = slotJson.get(slot);
+    if (text === undefined) {
+      text = JSON.stringify(slot);
+      // Only the shared (frozen) entries are remembered: an object made elsewhere may still change.
+      if (Object.isFrozen(slot)) slotJson.set(slot, text);
+    }
+    parts.push(text);
+  }
+  return `{"slots":[${parts.join(',')}]}`;
+}
+
 export async function nextSlots(db: Db, companyId: string, q: NextQueryInput, now: Date, search: DaySearch): Promise<{ slots: NextSlot[] }> {
   const zone = branchZone(db, companyId, q.branchId);
   const criteria: NextSlotCriteria = {
@@ -84,9 +117,7 @@ export async function nextSlots(db: Db, companyId: string, q: NextQueryInput, no
     const bounds = boundsOf(slots);
     for (let i = 0; i < slots.length; i++) {
       if (!slotFits(criteria, bounds[2 * i], bounds[2 * i + 1])) continue;
-      const slot = slots[i];
-      const first = slot.staff[0];
-      found.push({ start: slot.start, end: slot.end, staffId: first.id, staffName: first.name, staff: slot.staff, ...(slot.price !== undefined ? { price: slot.price } : {}) });
+      found.push(nextSlotOf(slots[i]));
       if (found.length >= q.limit) return { slots: found };
     }
   }
