@@ -30,7 +30,8 @@
  *     there and prints its top self-time functions (bench/lib/cpu-profile-summary.ts).
  *     (c) and (d) also print the CPU per request of their cached route and of /healthz measured
  *     one request at a time in alternating blocks (BENCH_SERIAL requests per block, default 1000;
- *     0 skips): unlike the paced runs, neither machine load nor batching under overload moves it.
+ *     0 skips): unlike the paced runs, neither machine load nor batching under overload moves it;
+ *     (c) repeats it on an app without the rate limiter, so the limiter's own cost shows.
  *     BENCH_LAYER_TIMING=1 prints each Express layer's synchronous self time per request after
  *     each paced run (bench/lib/layer-timing.ts; the wrapping adds CPU, compare timed runs only).
  * (a') The engine on the same workload for a package of 3 parts: median and ratio to (a) (≤ 3x).
@@ -440,6 +441,15 @@ async function rateLimitedBench(seeded: Seeded): Promise<void> {
     );
   } finally {
     await server.stop();
+  }
+  // The same comparison on an app without the rate limiter: what counting in Redis costs.
+  if (SERIAL > 0) {
+    const unlimited = await startServer('cached', `avbench_${newId('x')}`);
+    try {
+      await serialComparison(unlimited, 'cached, limits off', route, headers);
+    } finally {
+      await unlimited.stop();
+    }
   }
 }
 
