@@ -398,6 +398,20 @@ describe('API.md conformance audit', () => {
   });
 
   describe('Bookings', () => {
+    it('busy times of linked staff in Cal.com that are not ours block availability and booking: 409 with alternatives, never 502', async () => {
+      const start = at(18, '15:00');
+      const made = await fetch(`${stack.emulator.url}/__control/bookings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: account.userIds[0], start: new Date(start).toISOString(), lengthInMinutes: 60 }),
+      });
+      expect(made.status).toBe(201);
+      const avail = await get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&staffId=${anna}&from=${date(18)}&to=${date(18)}`, A.booking);
+      expect(avail.body.days[0].slots.map((s: { start: string }) => s.start)).not.toContain(start);
+      const res = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start });
+      expectProblem(res, 409, 'slot_unavailable');
+      expect(res.body.alternatives.length).toBeGreaterThan(0);
+    });
+
     it('a booking of a branch without a calendar connection is not_linked and confirms', async () => {
       const staffRes = await post('/v1/staff', A.manager, { branchId: unlinkedBranchId, name: 'Uwe', languages: [], skills: [], workingHours: { monday: [{ start: '09:00', end: '18:00' }] } });
       expect(staffRes.status).toBe(201);
@@ -581,6 +595,10 @@ describe('API.md conformance audit', () => {
       expect(conn.apiKey).toBeUndefined();
       expectProblem(await post('/v1/calendar-connections', A.manager, { name: 'x', provider: 'calcom', baseUrl: stack.emulator.url, apiKey: 'cal_wrong' }), 422, 'calendar_connection_invalid');
       expectProblem(await post('/v1/calendar-connections', A.manager, { name: 'x', provider: 'calcom', baseUrl: 'http://cal.example.com', apiKey: 'k' }), 422, 'calendar_connection_invalid');
+      const unreachable = await post('/v1/calendar-connections', A.manager, { name: 'x', provider: 'calcom', baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
+      expect({ status: unreachable.status, code: unreachable.body.code }).toEqual({ status: expect.any(Number), code: expect.any(String) });
+      expect([422, 503]).toContain(unreachable.status);
+      expect(JSON.stringify(unreachable.body)).not.toMatch(/127\.0\.0\.1|:9\b|ECONNREFUSED/);
       const other = await createEmulatorAccount(stack.emulator.url);
       const second = await post('/v1/calendar-connections', A.manager, { name: 'Second', provider: 'calcom', baseUrl: stack.emulator.url, apiKey: other.apiKey });
       expect(second.status).toBe(201);
