@@ -443,6 +443,20 @@ describe('API.md conformance audit', () => {
       expectProblem(badParticipant, 400, 'validation_error');
     });
 
+    it('a reservation body may repeat the slot\'s fields: matching ones book it, another slot is a 400 and the reservation stays', async () => {
+      const held = await post('/v1/reservations', A.booking, { branchId, serviceId, staffId: ben, start: at(2, '16:00') });
+      expect(held.status).toBe(201);
+      const wrong = await post('/v1/bookings', A.booking, { reservationId: held.body.id, customerId, branchId, serviceId, staffId: anna, start: at(2, '16:30') });
+      expectProblem(wrong, 400, 'validation_error');
+      expect(wrong.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['staffId', 'start']);
+      expect((await get(`/v1/reservations/${held.body.id}`, A.booking)).body.status).toBe('active');
+      const utc = new Date(at(2, '16:00')).toISOString();
+      const res = await post('/v1/bookings', A.booking, { reservationId: held.body.id, customerId, branchId, serviceId, staffId: ben, start: utc, durationMinutes: 60, source: 'web' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ status: 'confirmed', staffId: ben, start: at(2, '16:00'), end: at(2, '17:00'), source: 'web' });
+      expect((await get(`/v1/reservations/${held.body.id}`, A.booking)).body.status).toBe('converted');
+    });
+
     it('expand and order on GET /v1/bookings', async () => {
       const res = await get(`/v1/bookings?branchId=${branchId}&order=-start&expand=customer,service,staff`, A.booking);
       expect(res.status).toBe(200);
