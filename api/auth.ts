@@ -35,24 +35,49 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-// The SHA-256 of a request's bearer token, computed once per request (known() and the
-// middleware both need it).
-const tokenHashes = new WeakMap<Request, { header: string; hash: string }>();
+interface TokenHash {
+  /** The Authorization header it was computed from. */
+  header: string;
+  hash: string;
+  /** Whether the hash is the admin key's (compared in constant time once per header). */
+  admin: boolean;
+  /** The admin hash it was compared with (apps in one process may have different admin keys). */
+  adminHash: Buffer;
+}
 
-function tokenHashOf(req: Request): { token: string; hash: string } | undefined {
+// The hash of the last bearer token seen on each keep-alive connection: a client sends the same
+// Authorization header request after request, so SHA-256 and the constant-time admin comparison
+// run once per connection and header instead of once per request. The header string is compared
+// with the one THIS connection sent before (its own secret, so no timing leak between callers);
+// only the hash is reused: whether the key is known, revoked or allowed is decided per request.
+// The header lives as long as the connection (as it did in the request that sent it).
+const TOKEN_HASH = Symbol('bearerTokenHash');
+type HashedSocket = { [TOKEN_HASH]?: TokenHash };
+
+function tokenHashOf(req: Request, adminHash: Buffer): TokenHash | undefined {
   const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const socket = req.socket as typeof req.socket & HashedSocket;
+  const memo = socket[TOKEN_HASH];
+  if (memo !== undefined && memo.header === header && memo.adminHash === adminHash) return memo;
   const token = bearerToken(header);
   if (!token) return undefined;
-  const memo = tokenHashes.get(req);
-  if (memo && memo.header === header) return { token, hash: memo.hash };
   const hash = hashApiKey(token);
-  tokenHashes.set(req, { header: header!, hash });
-  return { token, hash };
+  // Equal-length digests make the comparison constant-time whatever the token's length.
+  const computed = { header, hash, admin: timingSafeEqual(Buffer.from(hash), adminHash), adminHash };
+  socket[TOKEN_HASH] = computed;
+  return computed;
 }
 
 export interface KeyAuth {
   /** The /v1 middleware (see the module comment). */
   middleware: RequestHandler;
+  /**
+   * The middleware's check without `next`: sets the principal, or throws (synchronously when the
+   * key is known without I/O, else through the returned promise) unauthenticated/forbidden.
+   * Undefined means done; api/app.ts calls it from its /v1 gate.
+   */
+  check(req: Request, res: Response): Promise<void> | undefined;
   /**
    * The principal the middleware will find for this request's bearer token when it is known
    * without any I/O (the admin key, or a key in this process's cache and within its age limit),
@@ -98,9 +123,9 @@ export function createKeyAuth(
 
   const ADMIN: Principal = { kind: 'admin' };
   /** The answer without I/O: a principal, `null` (refused), or undefined (ask the database). */
-  function fromMemory(hash: string): Principal | null | undefined {
-    // Equal-length digests make the comparison constant-time whatever the token's length.
-    if (timingSafeEqual(Buffer.from(hash), adminHash)) return ADMIN;
+  function fromMemory(token: TokenHash): Principal | null | undefined {
+    if (token.admin) return ADMIN;
+    const hash = token.hash;
     if (refusedHashes.has(hash)) return null;
     const cached = cache.get(hash);
     const maxAge = bus?.isLive() ? KEY_CACHE_TTL_MS : KEY_CACHE_FALLBACK_MS;
@@ -110,8 +135,6 @@ export function createKeyAuth(
   }
 
   async function lookup(hash: string): Promise<Principal | undefined> {
-    const known = fromMemory(hash);
-    if (known !== undefined) return known ?? undefined;
     const key = await deps.db.apiKey.findUnique({ where: { keyHash: hash } });
     if (!key || key.revokedAt || !(ROLES as readonly string[]).includes(key.role)) {
       unknown.set(hash, true);
@@ -123,26 +146,50 @@ export function createKeyAuth(
     return principal;
   }
 
-  const middleware: RequestHandler = async (req, res, next) => {
-    // req.baseUrl is '/v1' when mounted there; check against the full path.
-    const template = route(req.method, req.baseUrl + req.path);
-    // Keyless routes: a self-service token in the path, or a signed Cal.com webhook, is the credential; no principal is set.
-    if (template !== undefined && isKeyless(req.method, template)) return next();
-    const token = tokenHashOf(req);
-    if (!token) throw new ApiError('unauthenticated', 'Missing bearer API key');
-    const principal = await lookup(token.hash);
+  // Keyless or not is a property of the route template: asked once per template.
+  const keyless = new Map<string, boolean>();
+  const isKeylessRoute = (method: string, template: string) => {
+    const key = `${method} ${template}`;
+    let answer = keyless.get(key);
+    if (answer === undefined) keyless.set(key, (answer = isKeyless(method, template)));
+    return answer;
+  };
+
+  function admit(req: Request, res: Response, template: string | undefined, principal: Principal | undefined): void {
     if (!principal) throw new ApiError('unauthenticated', 'Unknown or revoked API key');
     if (template !== undefined && !isAllowed(principal, req.method, template)) {
       throw new ApiError('forbidden', 'This key may not perform this operation');
     }
     res.locals.principal = principal;
-    next();
+  }
+
+  function check(req: Request, res: Response): Promise<void> | undefined {
+    // The template of the route the router will run: the policy and the router see one path.
+    const template = route(req.method, req.baseUrl + req.path);
+    // Keyless routes: a self-service token in the path, or a signed Cal.com webhook, is the credential; no principal is set.
+    if (template !== undefined && isKeylessRoute(req.method, template)) return undefined;
+    const token = tokenHashOf(req, adminHash);
+    if (!token) throw new ApiError('unauthenticated', 'Missing bearer API key');
+    // The hot path stays synchronous: a key known from memory needs no promise.
+    const known = fromMemory(token);
+    if (known !== undefined) {
+      admit(req, res, template, known ?? undefined);
+      return undefined;
+    }
+    return lookup(token.hash).then((principal) => admit(req, res, template, principal));
+  }
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const pending = check(req, res);
+    if (!pending) return next();
+    return pending.then(() => next());
   };
   return {
     middleware,
+    check,
     known(req) {
-      const token = tokenHashOf(req);
-      return token ? fromMemory(token.hash) ?? undefined : undefined;
+      const token = tokenHashOf(req, adminHash);
+      return token ? fromMemory(token) ?? undefined : undefined;
     },
   };
 }

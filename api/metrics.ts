@@ -6,6 +6,7 @@
  * The route label is the matched pattern (`/v1/branches/:id`), never the raw URL, to keep the
  * label set bounded; requests matching no route are labelled `unmatched`.
  */
+import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -30,13 +31,19 @@ export function httpMetrics(registry: Registry): RequestHandler {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return (req, res, next) => {
-    const end = process.hrtime.bigint();
-    res.on('finish', () => {
-      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - end) / 1e9);
-    });
+  // One listener for every response (the request and start time ride on it), not a closure each.
+  function observe(this: MeasuredResponse): void {
+    const req = this.req as Request;
+    const labels = { method: req.method, route: routeLabel(req), status: String(this.statusCode) };
+    requests.inc(labels);
+    duration.observe(labels, (performance.now() - this[STARTED]) / 1000);
+  }
+  return (_req, res, next) => {
+    (res as unknown as MeasuredResponse)[STARTED] = performance.now();
+    res.on('finish', observe);
     next();
   };
 }
+
+const STARTED = Symbol('metricsStarted');
+type MeasuredResponse = ServerResponse & { [STARTED]: number };

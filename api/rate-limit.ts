@@ -1,6 +1,6 @@
 /**
- * Rate limits (OWASP API4; API.md "Roles and keys"), with express-rate-limit and its Redis store
- * (rate-limit-redis), so every API process counts against the same window:
+ * Rate limits (OWASP API4; API.md "Roles and keys"), counted in Redis with rate-limit-redis's
+ * fixed-window script, so every API process counts against the same window:
  *   - per client address, BEFORE authentication: every request under /v1, whatever its key;
  *   - per client address, requests whose bearer token is unknown or revoked (401): a few dozen a
  *     minute, then 429 before any lookup until the window ends, so guessing keys is slow and cheap;
@@ -21,8 +21,11 @@
  * that the company limiter does not count after all (refused per address, refused by auth,
  * keyless route, another principal) is taken back with a decrement, so the company's count is the
  * same as when the limiters ran one after the other.
+ *
+ * The per-address and per-company limiters answer through `verdict` (hand-written, see there);
+ * the unknown-key throttle, which only refused tokens reach, is express-rate-limit's middleware.
  */
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit, type ClientRateLimitInfo, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -64,9 +67,6 @@ class RedisOrMemoryStore implements Store {
   private options?: Options;
   private redisReady = false;
   private lastInitAttempt = 0;
-  /** Increments started ahead of their limiter (`prefetch`), by ticket. */
-  private readonly prefetched = new Map<string, { key: string; result: Promise<IncrementResponse> }>();
-  private tickets = 0;
 
   constructor(
     private readonly connection: RedisConnection | undefined,
@@ -79,27 +79,6 @@ class RedisOrMemoryStore implements Store {
         sendCommand: (...args: string[]) => (send ? send(args) : (connection.client.call(args[0], ...args.slice(1)) as Promise<RedisReply>)),
       });
     }
-  }
-
-  /**
-   * Starts the increment of `key` now and returns a ticket; `increment(ticketKey(key, ticket))`
-   * takes its result instead of incrementing again, `release(ticket)` takes it back.
-   */
-  prefetch(key: string): string {
-    const ticket = String(++this.tickets);
-    const result = this.increment(key);
-    this.prefetched.set(ticket, { key, result });
-    // Bounded: a ticket nobody took (a bug, not a path) must not grow the map forever.
-    if (this.prefetched.size > MAX_PREFETCHED) this.release(this.prefetched.keys().next().value as string);
-    return ticket;
-  }
-
-  /** Takes back the increment of an untaken ticket (no-op when it was taken). */
-  release(ticket: string): void {
-    const entry = this.prefetched.get(ticket);
-    if (!entry) return;
-    this.prefetched.delete(ticket);
-    void entry.result.then(() => this.decrement(entry.key));
   }
 
   init(options: Options): void {
@@ -139,16 +118,6 @@ class RedisOrMemoryStore implements Store {
   }
 
   increment(key: string): Promise<IncrementResponse> {
-    const at = key.indexOf(TICKET);
-    if (at >= 0) {
-      const ticket = key.slice(at + 1);
-      key = key.slice(0, at);
-      const entry = this.prefetched.get(ticket);
-      if (entry) {
-        this.prefetched.delete(ticket);
-        return entry.result;
-      }
-    }
     return this.useRedis((s) => s.increment(key), () => this.memory.increment(key));
   }
 
@@ -164,10 +133,6 @@ class RedisOrMemoryStore implements Store {
     void this.memory.shutdown();
   }
 }
-
-/** Separates a limiter key from the ticket of its prefetched increment (keys never hold it). */
-const TICKET = '\u0000';
-const MAX_PREFETCHED = 10_000;
 
 /**
  * `send` for the Redis stores: commands issued in the same tick (a request's address and company
@@ -199,12 +164,20 @@ const refuse = (what: string): Options['handler'] => (req, _res, next, options) 
   next(new ApiError('rate_limited', `Too many requests ${what}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
 };
 
+// A request's client address key, computed once (the guard and the limiter both need it).
+const ADDRESS_KEY = Symbol('rateLimitAddressKey');
+// The company increment the address limiter started for a request (see the module comment).
+const STARTED = Symbol('companyIncrementStarted');
+type LimitedRequest = Request & { [ADDRESS_KEY]?: string; [STARTED]?: { key: string; result: Promise<IncrementResponse> } };
+
 /** The client address as a rate-limit key (IPv6 by /56 subnet, so rotating addresses of one host do not escape). */
-const addressKey = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+function addressKey(req: LimitedRequest): string {
+  return (req[ADDRESS_KEY] ??= ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+}
 
 export interface RateLimiters {
-  /** Before authentication: per address; and addresses over their unknown-key limit answer 429 at once. */
-  beforeAuth: RequestHandler[];
+  /** Before authentication: addresses over their unknown-key limit answer 429 at once; then per address. */
+  beforeAuth: RequestHandler;
   /** Error middleware right after authentication: counts refused bearer tokens per address. */
   onAuthFailure: ErrorRequestHandler;
   /** After authentication: per company. */
@@ -214,6 +187,36 @@ export interface RateLimiters {
 /** Key of the per-company limiter: all keys of a company together; the admin key as one. */
 const companyKeyOf = (principal: Principal) => (principal.kind === 'admin' ? 'admin' : `company:${principal.companyId}`);
 
+type Verdict = (res: Response, hits: IncrementResponse, next: NextFunction) => void;
+
+/**
+ * One fixed-window quota's answer to a counted request: the IETF RateLimit-* headers (draft 6,
+ * as express-rate-limit writes them: Policy, Limit, Remaining, Reset), then `next()` within the
+ * quota or a rate_limited problem (Retry-After) past it.
+ *
+ * Hand-written for the two limiters every /v1 request passes: express-rate-limit's middleware
+ * spent, per limiter and request, six awaits, its debug calls' arguments (request.ip among them),
+ * per-request validations and a defineProperty, which together cost more CPU than the Redis
+ * increment they wait for. Counting itself stays with RedisOrMemoryStore (rate-limit-redis's
+ * script, the in-memory fallback); the unknown-key throttle, off the hot path, keeps the library.
+ */
+function verdict(limit: number, windowMs: number, what: string): Verdict {
+  const policy = `${limit};w=${Math.ceil(windowMs / 1000)}`;
+  const limitText = String(limit);
+  return (res, hits, next) => {
+    const resetAt = hits.resetTime?.getTime() ?? Date.now() + windowMs;
+    if (!res.headersSent) {
+      res.setHeader('RateLimit-Policy', policy);
+      res.setHeader('RateLimit-Limit', limitText);
+      res.setHeader('RateLimit-Remaining', String(Math.max(limit - hits.totalHits, 0)));
+      res.setHeader('RateLimit-Reset', String(Math.max(0, Math.ceil((resetAt - Date.now()) / 1000))));
+    }
+    if (hits.totalHits <= limit) return next();
+    const retryAfterSeconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+    next(new ApiError('rate_limited', `Too many requests ${what}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+  };
+}
+
 export function createRateLimiters(
   options: RateLimitOptions,
   redis?: RedisConnection,
@@ -222,61 +225,22 @@ export function createRateLimiters(
   knownPrincipal?: (req: Request) => Principal | undefined,
 ): RateLimiters {
   const send = redis ? batchedSend(redis) : undefined;
+  const storeOptions = { windowMs: options.windowMs } as Options;
   const companyStore = new RedisOrMemoryStore(redis, `${prefix}company:`, send);
-  // The ticket of the company increment a request's address limiter started.
-  const started = new WeakMap<Request, { key: string; ticket: string }>();
-  const releaseStarted = (req: Request) => {
-    const entry = started.get(req);
+  const addressStore = new RedisOrMemoryStore(redis, `${prefix}addr:`, send);
+  companyStore.init(storeOptions);
+  addressStore.init(storeOptions);
+  const addressLimit = options.perAddressMax ?? options.max * 4;
+  const perAddress = verdict(addressLimit, options.windowMs, 'from this address');
+  const perCompany = verdict(options.max, options.windowMs, 'for this company');
+
+  /** Takes back a started company increment the company limiter will not use (no-op without one). */
+  const releaseStarted = (req: LimitedRequest) => {
+    const entry = req[STARTED];
     if (!entry) return;
-    started.delete(req);
-    companyStore.release(entry.ticket);
+    req[STARTED] = undefined;
+    void entry.result.then(() => companyStore.decrement(entry.key));
   };
-  const common = {
-    windowMs: options.windowMs,
-    standardHeaders: 'draft-6' as const,
-    legacyHeaders: false,
-    // Our handler answers the problem; the library's validations log to the console otherwise.
-    validate: { trustProxy: false, xForwardedForHeader: false },
-  };
-  const refusedPerAddress = refuse('from this address')!;
-  const perAddress = expressRateLimit({
-    ...common,
-    limit: options.perAddressMax ?? options.max * 4,
-    keyGenerator: (req) => {
-      const principal = knownPrincipal?.(req);
-      if (principal) {
-        const key = companyKeyOf(principal);
-        started.set(req, { key, ticket: companyStore.prefetch(key) });
-      }
-      return addressKey(req);
-    },
-    store: new RedisOrMemoryStore(redis, `${prefix}addr:`, send),
-    handler: (req, res, next, opts) => {
-      releaseStarted(req);
-      refusedPerAddress(req, res, next, opts);
-    },
-  });
-  const perCompany = expressRateLimit({
-    ...common,
-    limit: options.max,
-    // Keyless calls (self-service tokens, signed webhooks) have no company: the per-address limit counts them.
-    skip: (req, res) => {
-      if (res.locals.principal !== undefined) return false;
-      releaseStarted(req);
-      return true;
-    },
-    keyGenerator: (req, res) => {
-      const key = companyKeyOf(principalOf(res));
-      const entry = started.get(req);
-      if (!entry) return key;
-      started.delete(req);
-      if (entry.key === key) return `${key}${TICKET}${entry.ticket}`;
-      companyStore.release(entry.ticket);
-      return key;
-    },
-    store: companyStore,
-    handler: refuse('for this company'),
-  });
 
   // Unknown keys: counted (in the shared store) only when auth refused a presented token, so the
   // happy path pays nothing for it. An address over its limit is remembered here until its window
@@ -284,10 +248,12 @@ export function createRateLimiters(
   // that address's next refused token (the count is shared).
   const blockedUntil = new LRUCache<string, number>({ max: 100_000, ttl: UNKNOWN_KEY_WINDOW_MS });
   const unknownKeys = expressRateLimit({
-    ...common,
     windowMs: UNKNOWN_KEY_WINDOW_MS,
     limit: options.unknownKeyMax ?? 60,
     standardHeaders: false,
+    legacyHeaders: false,
+    // Our handler answers the problem; the library's validations log to the console otherwise.
+    validate: { trustProxy: false, xForwardedForHeader: false },
     keyGenerator: addressKey,
     store: new RedisOrMemoryStore(redis, `${prefix}badkey:`),
     handler: (req, res, next, opts) => {
@@ -296,17 +262,57 @@ export function createRateLimiters(
       refuse('with unknown API keys from this address')!(req, res, next, opts);
     },
   });
-  const blockedGuard: RequestHandler = (req, _res, next) => {
-    const until = blockedUntil.get(addressKey(req));
-    if (until === undefined || until <= Date.now()) return next();
-    const retryAfterSeconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
-    next(new ApiError('rate_limited', `Too many requests with unknown API keys from this address; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+
+  const beforeAuth: RequestHandler = (req: LimitedRequest, res, next) => {
+    const address = addressKey(req);
+    const until = blockedUntil.get(address);
+    if (until !== undefined && until > Date.now()) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+      return next(new ApiError('rate_limited', `Too many requests with unknown API keys from this address; retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+    }
+    // The company's increment leaves with the address's (same tick, one write) when the key is known.
+    const principal = knownPrincipal?.(req);
+    if (principal) {
+      const key = companyKeyOf(principal);
+      req[STARTED] = { key, result: companyStore.increment(key) };
+    }
+    addressStore.increment(address).then(
+      (hits) => {
+        if (hits.totalHits > addressLimit) releaseStarted(req);
+        perAddress(res, hits, next);
+      },
+      (err: unknown) => {
+        releaseStarted(req);
+        next(err);
+      },
+    );
   };
+
+  const afterAuth: RequestHandler = (req: LimitedRequest, res, next) => {
+    const principal = res.locals.principal as Principal | undefined;
+    // Keyless calls (self-service tokens, signed webhooks) have no company: the per-address limit counts them.
+    if (principal === undefined) {
+      releaseStarted(req);
+      return next();
+    }
+    const key = companyKeyOf(principal);
+    const entry = req[STARTED];
+    let result: Promise<IncrementResponse>;
+    if (entry && entry.key === key) {
+      req[STARTED] = undefined;
+      result = entry.result;
+    } else {
+      releaseStarted(req);
+      result = companyStore.increment(key);
+    }
+    result.then((hits) => perCompany(res, hits, next), next);
+  };
+
   const onAuthFailure: ErrorRequestHandler = (err: { code?: unknown }, req, res, next) => {
     // Refused by auth (unknown key, forbidden role): not counted for any company.
     releaseStarted(req);
     if (err?.code !== 'unauthenticated' || req.headers.authorization === undefined) return next(err);
     void unknownKeys(req, res, (limited?: unknown) => next(limited ?? err));
   };
-  return { beforeAuth: [blockedGuard, perAddress], onAuthFailure, afterAuth: perCompany };
+  return { beforeAuth, onAuthFailure, afterAuth };
 }

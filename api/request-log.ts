@@ -29,31 +29,43 @@ function levelOf(statusCode: number): 'info' | 'warn' | 'error' {
   return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 }
 
+/** A request's logger, made from the app's on first use (most requests never ask for it). */
+function requestLogger(this: IncomingMessage & { [LOG]?: Logger; [BASE]?: Logger }): Logger {
+  return (this[LOG] ??= this[BASE]!.child({ reqId: this.id }));
+}
+const BASE = Symbol('appLogger');
+
+/**
+ * The request's line, written when its response closes: 'close' follows 'finish' on a completed
+ * response (writableFinished then true) and comes alone when the connection went first. One
+ * listener, no closure per request: the request, the app's logger and the start time ride on the
+ * response.
+ */
+const STARTED = Symbol('requestStarted');
+type LoggedResponse = ServerResponse & { req: IncomingMessage & { [BASE]?: Logger }; [STARTED]: number };
+function logLine(this: LoggedResponse): void {
+  const req = this.req;
+  const logger = req[BASE]!;
+  const aborted = !this.writableFinished;
+  const statusCode = this.statusCode;
+  const level = aborted ? 'warn' : levelOf(statusCode);
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    { reqId: req.id, req: { id: req.id, method: req.method, url: (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url }, res: { statusCode }, responseTime: Math.round(performance.now() - this[STARTED]) },
+    aborted ? 'request aborted' : 'request completed',
+  );
+}
+
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const id = requestIdOf(req, res);
-    const started = performance.now();
+    (res as unknown as LoggedResponse)[STARTED] = performance.now();
     req.id = id;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      get(this: IncomingMessage & { [LOG]?: Logger }) {
-        return (this[LOG] ??= logger.child({ reqId: id }));
-      },
-    });
-    let done = false;
-    const finished = (response: ServerResponse, aborted: boolean) => {
-      if (done) return;
-      done = true;
-      const statusCode = response.statusCode;
-      const level = aborted ? 'warn' : levelOf(statusCode);
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        { reqId: id, req: { id, method: req.method, url: req.originalUrl }, res: { statusCode }, responseTime: Math.round(performance.now() - started) },
-        aborted ? 'request aborted' : 'request completed',
-      );
-    };
-    res.once('finish', () => finished(res, false));
-    res.once('close', () => finished(res, !res.writableFinished));
+    (req as IncomingMessage & { [BASE]?: Logger })[BASE] = logger;
+    // An own accessor per request (not one on IncomingMessage.prototype: other servers in the
+    // process have other loggers), built from a shared getter.
+    Object.defineProperty(req, 'log', { configurable: true, get: requestLogger });
+    res.on('close', logLine);
     next();
   };
 }

@@ -4,13 +4,28 @@
  * lines of this request carry it too. Without a registered tracer provider (tracing off) the
  * spans are no-ops and nothing is propagated.
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { REQUEST_ID_BAGGAGE } from '../infra/telemetry/tracing';
 
+const TRACER = 'booking-api';
+
+/**
+ * The registered tracer, or undefined while tracing is off (no provider registered: the default).
+ * Asked per request, so a provider registered after the app was built is used from then on.
+ */
+function activeTracer(): Tracer | undefined {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider ? provider.getDelegateTracer(TRACER) : provider.getTracer(TRACER);
+}
+
 export function httpTracing(): RequestHandler {
-  const tracer = trace.getTracer('booking-api');
   return (req, res, next) => {
+    // Tracing off: the span would be a no-op and, without a context manager, the context and
+    // baggage set here are seen by nothing; extracting, starting and wrapping them cost a
+    // cached read a visible share of its CPU.
+    const tracer = activeTracer();
+    if (!tracer) return next();
     const parent = propagation.extract(context.active(), req.headers);
     const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry(REQUEST_ID_BAGGAGE, { value: req.id });
     const span = tracer.startSpan(`${req.method} ${req.path}`, {

@@ -28,6 +28,11 @@
  *     BENCH_SERVER_FLAGS adds node flags to the API process (e.g. GC experiments).
  *     BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API process during each measured run
  *     there and prints its top self-time functions (bench/lib/cpu-profile-summary.ts).
+ *     (c) and (d) also print the CPU per request of their cached route and of /healthz measured
+ *     one request at a time in alternating blocks (BENCH_SERIAL requests per block, default 1000;
+ *     0 skips): unlike the paced runs, neither machine load nor batching under overload moves it.
+ *     BENCH_LAYER_TIMING=1 prints each Express layer's synchronous self time per request after
+ *     each paced run (bench/lib/layer-timing.ts; the wrapping adds CPU, compare timed runs only).
  * (a') The engine on the same workload for a package of 3 parts: median and ratio to (a) (≤ 3x).
  *     BENCH_ENGINE_ONLY=1 runs (a) and (a') only.
  * (c) The cached path of (b) with the production rate limiter on (Redis-backed, per address and
@@ -43,6 +48,7 @@
  * covered by the integration tests). The seeded company is deleted at the end.
  */
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -73,6 +79,8 @@ const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
 const UNCACHED_PACED_RATE = Number(process.env.BENCH_UNCACHED_PACED_RATE ?? 100);
 /** Set to a directory to profile the API process during each measured run (profiling slows it). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+/** BENCH_LAYER_TIMING=1: print each middleware's synchronous self time per request after each paced run. */
+const LAYER_TIMING = process.env.BENCH_LAYER_TIMING === '1';
 
 function engineBench(): number {
   const from = '2027-05-03';
@@ -184,6 +192,8 @@ export interface ServerProcess {
   url: string;
   cpu(): Promise<NodeJS.CpuUsage>;
   profile(m: Extract<ParentMessage, { type: 'profile-start' | 'profile-stop' }>): Promise<void>;
+  /** The per-middleware report since the last reset (BENCH_LAYER_TIMING=1), then reset. */
+  layers(requests: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -220,6 +230,11 @@ export function startServer(mode: 'cached' | 'uncached', cachePrefix: string, en
       const reply = next('profiled');
       send(m);
       await reply;
+    },
+    async layers(requests) {
+      const reply = next('layers');
+      send({ type: 'layers', reset: true, requests: Math.max(1, requests) });
+      return (await reply).report;
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -332,17 +347,63 @@ export async function withBenchCompany(fn: (seeded: Seeded) => Promise<void>): P
 export async function pacedWithCpu(server: ServerProcess, path: string, rate: number, headers?: Record<string, string>, profileAs?: string): Promise<{ result: LoadResult; cpuUs: number }> {
   const profiled = CPU_PROF_DIR !== undefined && profileAs !== undefined;
   if (profiled) await server.profile({ type: 'profile-start' });
+  if (LAYER_TIMING) await server.layers(1);
   const before = await server.cpu();
   const result = await runPacedLoad({ url: server.url + path, headers, durationSeconds: SECONDS, rate });
   const after = await server.cpu();
   const cpuUs = (cpuMs(before, after) * 1000) / result.total;
   if (process.env.HP_SPLIT) console.log(`      user ${((after.user - before.user) / result.total / 1000).toFixed(3)} ms, system ${((after.system - before.system) / result.total / 1000).toFixed(3)} ms per request`);
+  if (LAYER_TIMING) {
+    console.log(`      per-middleware synchronous self time (${path.split('?')[0]}; rest of ${(cpuUs).toFixed(0)} µs/req: async continuations, I/O, GC, HTTP parsing):`);
+    console.log((await server.layers(result.total)).replace(/^/gm, '        '));
+  }
   if (profiled) {
     const file = `${CPU_PROF_DIR}/availability-${profileAs}.cpuprofile`;
     await server.profile({ type: 'profile-stop', file });
     console.log(summarizeProfile(file, 25).replace(/^/gm, '      '));
   }
   return { result, cpuUs };
+}
+
+/** Requests per block of the serial CPU comparison (BENCH_SERIAL; 0 skips it). */
+const SERIAL = Number(process.env.BENCH_SERIAL ?? 1000);
+
+/** `n` requests one after the other on one keep-alive connection; the server's CPU per request (µs). */
+async function serialCpu(server: ServerProcess, path: string, n: number, headers?: Record<string, string>): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      http.get(server.url + path, { agent, headers }, (res) => {
+        res.resume();
+        res.once('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path}: ${res.statusCode}`))));
+      }).once('error', reject);
+    });
+  await get();
+  const before = await server.cpu();
+  for (let i = 0; i < n; i++) await get();
+  const after = await server.cpu();
+  agent.destroy();
+  return (cpuMs(before, after) * 1000) / n;
+}
+
+/**
+ * CPU per request of `path` and of /healthz, one request at a time (no queue, so neither machine
+ * load nor batching under overload moves it), in alternating blocks of SERIAL requests; medians
+ * of 3 blocks each and their ratio. The figure to compare changes by on a shared machine.
+ */
+async function serialComparison(server: ServerProcess, label: string, path: string, headers?: Record<string, string>): Promise<void> {
+  if (SERIAL <= 0) return;
+  const route: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    route.push(await serialCpu(server, path, SERIAL, headers));
+    floor.push(await serialCpu(server, '/healthz', SERIAL));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] / 1000;
+  console.log(
+    `    serial CPU (one request at a time, median of 3 alternating blocks of ${SERIAL}): ${label} ${median(route).toFixed(3)} ms/req, /healthz ${median(floor).toFixed(3)} ms/req,` +
+      ` ratio ${(median(route) / median(floor)).toFixed(2)}× (+${((median(route) - median(floor)) * 1000).toFixed(0)} µs)`,
+  );
 }
 
 /** "p50 … / p95 …, CPU … per request" of one run, for the side-by-side lines. */
@@ -372,6 +433,7 @@ async function rateLimitedBench(seeded: Seeded): Promise<void> {
     const floor = await pacedWithCpu(server, '/healthz', PACED_RATE, undefined, 'c-healthz');
     console.log(`    cached + limits, paced at ${PACED_RATE}/s: ${brief(cached)}`);
     console.log(`    /healthz floor, paced at ${PACED_RATE}/s:  ${brief(floor)}`);
+    await serialComparison(server, 'cached + limits', route, headers);
     console.log(
       `    cached + limits at the /healthz floor (p95 within 1 ms of it): ${verdict(cached.result.non2xx === 0 && cached.result.latency.p95 <= floor.result.latency.p95 + 1)}` +
         ` (+${ms(cached.result.latency.median - floor.result.latency.median)} p50, +${ms(cached.result.latency.p95 - floor.result.latency.p95)} p95; load average ${loadAverage()})`,
@@ -429,6 +491,7 @@ async function nextSlotsBench(seeded: Seeded): Promise<void> {
     const floor = await pacedWithCpu(cached, '/healthz', PACED_RATE);
     console.log(`    cached next, paced at ${PACED_RATE}/s:       ${brief(nextCached)}`);
     console.log(`    /healthz floor, paced at ${PACED_RATE}/s:    ${brief(floor)}`);
+    await serialComparison(cached, 'cached next', next, headers);
     console.log(
       `    goal uncached p95 ≤ 2× one day (interleaved): ${verdict(mixRatio <= 2 && mixNext.non2xx + mixOneDay.non2xx === 0)} (${mixRatio.toFixed(2)}×);` +
         ` cached at the /healthz floor (p95 within 1 ms): ${verdict(nextCached.result.latency.p95 <= floor.result.latency.p95 + 1)} (+${ms(nextCached.result.latency.p95 - floor.result.latency.p95)} p95); load average ${loadAverage()}`,

@@ -1,12 +1,14 @@
 /**
  * GET /v1/availability and GET /v1/availability/explain (API.md "Availability"). Handlers parse,
  * call the use case (availability.service.ts) and map; the search answer is sent as the cached
- * JSON bytes themselves (no ETag: computing one hashes the whole body per request), with
- * `X-Cache` and `X-Calendar-Status`.
+ * JSON bytes themselves with the entry's ETag (hashed once per cached entry, not per request),
+ * `X-Cache` and `X-Calendar-Status`; a matching If-None-Match is a 304 without the body.
  */
 import { defineRoute, routeGroup } from '../route-kit';
 import { availabilityServiceOf } from './availability.deps';
 import { availabilityQuery, availabilityResponse, cacheHeaders, explainQuery, explainResponse, nextQuery, nextResponse } from './availability.schemas';
+
+const etagHeader = { description: 'Tag of the answer body; send it as If-None-Match to get a 304 while the answer is unchanged', schema: { type: 'string' as const } };
 
 export const availabilityRoutes = routeGroup('availability', [
   defineRoute({
@@ -18,19 +20,27 @@ export const availabilityRoutes = routeGroup('availability', [
       'Every day of [from, to] (branch time zone) appears, with an empty list when nothing is free. A slot is listed only if a booking at that start would pass every rule now. Busy times of staff linked to Cal.com are applied; when Cal.com cannot be reached the answer uses local data and says so in X-Calendar-Status. Answers are cached for up to 5 minutes and invalidated by every change to the branch.',
     request: { query: availabilityQuery },
     memoizeQuery: true,
-    responses: { 200: { description: 'Slots per day', schema: availabilityResponse, headers: cacheHeaders } },
+    responses: {
+      200: { description: 'Slots per day', schema: availabilityResponse, headers: { ...cacheHeaders, ETag: etagHeader } },
+      304: { description: 'Not modified: the answer still has the ETag sent in If-None-Match (no body)', headers: { ...cacheHeaders, ETag: etagHeader } },
+    },
     async handler({ query }, ctx) {
       const answer = await availabilityServiceOf(ctx.deps).search(ctx.companyId(), query);
-      // res.end, not res.send: send would hash the whole body for an ETag on every request.
-      ctx.res
-        .status(200)
-        .set({
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': String(answer.body.length),
-          'X-Cache': answer.cache,
-          'X-Calendar-Status': answer.calendar,
-        })
-        .end(answer.body);
+      // Written by hand, not res.send: send would hash the whole body for its ETag on every
+      // request, and res.set runs a MIME lookup for a Content-Type that never changes.
+      const { req, res } = ctx;
+      res.setHeader('ETag', answer.etag);
+      res.setHeader('X-Cache', answer.cache);
+      res.setHeader('X-Calendar-Status', answer.calendar);
+      if (req.headers['if-none-match'] !== undefined && req.fresh) {
+        res.statusCode = 304;
+        res.end();
+        return;
+      }
+      res.statusCode = 200;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', answer.body.length);
+      res.end(answer.body);
     },
   }),
   defineRoute({

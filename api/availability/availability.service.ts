@@ -15,6 +15,7 @@
  *   times for the whole TTL once Cal.com is back.
  * - Concurrent misses of one key under one stamp are computed once.
  */
+import { createHash } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { explainStart, type ExplainResult } from '../../domain/scheduling/explain';
 import { resolveDuration } from '../../domain/scheduling/predicates';
@@ -43,6 +44,8 @@ export interface AvailabilityAnswer {
   body: Buffer;
   cache: 'HIT' | 'MISS';
   calendar: CalendarStatus;
+  /** Strong ETag of `body`, hashed once per cached entry (etagOf), never per request. */
+  etag: string;
   /**
    * The days of `body` as objects, for callers that read the slots (GET /v1/availability/next).
    * Made at most once per cached entry: a computed answer keeps the objects it was serialized
@@ -69,6 +72,20 @@ function daysOf(entry: CachedAvailability): readonly AnswerDay[] {
     parsedDays.set(entry, days);
   }
   return days;
+}
+
+// Entity tags of cached entries, computed on an entry's first answer in this process and kept as
+// long as the entry (as parsedDays).
+const etags = new WeakMap<CachedAvailability, string>();
+
+/** A strong ETag of the entry's body bytes: equal bodies, equal tags, in every process. */
+function etagOf(entry: CachedAvailability): string {
+  let etag = etags.get(entry);
+  if (etag === undefined) {
+    etag = `"${entry.body.length.toString(16)}-${createHash('sha1').update(entry.body).digest('base64url')}"`;
+    etags.set(entry, etag);
+  }
+  return etag;
 }
 
 export interface AvailabilityService {
@@ -149,11 +166,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       const cached = lookup.value;
       let answer: AvailabilityAnswer;
       if (cached && clock().getTime() <= cached.validUntil) {
-        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar, days: () => daysOf(cached) };
+        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar, etag: etagOf(cached), days: () => daysOf(cached) };
       } else {
         const computed = await computeOnce(companyId, q, key, lookup.stamp);
         if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, computed, lookup.stamp);
-        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar, days: () => daysOf(computed) };
+        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar, etag: etagOf(computed), days: () => daysOf(computed) };
       }
       if (options?.record !== false) deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
       return answer;

@@ -34,19 +34,41 @@ type DaySearch = (q: AvailabilityQueryInput) => Promise<Pick<AvailabilityAnswer,
 const ZONE_TTL_MS = 10_000;
 const zones = new LRUCache<string, string>({ max: 10_000, ttl: ZONE_TTL_MS });
 
-async function branchZone(db: Db, companyId: string, branchId: string): Promise<string> {
+/** The branch's zone: from memory without a promise when known (the hot path), else PostgreSQL. */
+function branchZone(db: Db, companyId: string, branchId: string): string | Promise<string> {
   const key = `${companyId}|${branchId}`;
-  const known = zones.get(key);
-  if (known) return known;
+  return zones.get(key) ?? loadZone(db, key, companyId, branchId);
+}
+
+async function loadZone(db: Db, key: string, companyId: string, branchId: string): Promise<string> {
   const branch = await db.branch.findFirst({ where: { id: branchId, companyId }, select: { timezone: true } });
   if (!branch) throw new NotFoundError('branch', branchId);
   zones.set(key, branch.timezone);
   return branch.timezone;
 }
 
+// Epoch ms of each slot's start and end, per day's slot list: the list belongs to a cached entry
+// (AvailabilityAnswer.days, shared and read only), so its instants are parsed once, not on every
+// call that walks past the day's earlier slots.
+const slotBounds = new WeakMap<object, Float64Array>();
+
+function boundsOf(slots: ReadonlyArray<{ start: string; end: string }>): Float64Array {
+  let bounds = slotBounds.get(slots);
+  if (!bounds) {
+    bounds = new Float64Array(slots.length * 2);
+    for (let i = 0; i < slots.length; i++) {
+      bounds[2 * i] = Date.parse(slots[i].start);
+      bounds[2 * i + 1] = Date.parse(slots[i].end);
+    }
+    slotBounds.set(slots, bounds);
+  }
+  return bounds;
+}
+
 export async function nextSlots(db: Db, companyId: string, q: NextQueryInput, now: Date, search: DaySearch): Promise<{ slots: NextSlot[] }> {
+  const zone = branchZone(db, companyId, q.branchId);
   const criteria: NextSlotCriteria = {
-    timezone: await branchZone(db, companyId, q.branchId),
+    timezone: typeof zone === 'string' ? zone : await zone,
     after: Math.max(q.after?.getTime() ?? now.getTime(), 0),
     before: q.before?.getTime() ?? null,
     timeWindows: q.timeWindows ?? [],
@@ -58,8 +80,11 @@ export async function nextSlots(db: Db, companyId: string, q: NextQueryInput, no
       branchId: q.branchId, serviceId: q.serviceId, from: date, to: date,
       staffId: q.staffId, durationMinutes: q.durationMinutes, language: q.language, gender: q.gender, participants: q.participants,
     });
-    for (const slot of answer.days()[0]?.slots ?? []) {
-      if (!slotFits(criteria, Date.parse(slot.start), Date.parse(slot.end))) continue;
+    const slots = answer.days()[0]?.slots ?? [];
+    const bounds = boundsOf(slots);
+    for (let i = 0; i < slots.length; i++) {
+      if (!slotFits(criteria, bounds[2 * i], bounds[2 * i + 1])) continue;
+      const slot = slots[i];
       const first = slot.staff[0];
       found.push({ start: slot.start, end: slot.end, staffId: first.id, staffName: first.name, staff: slot.staff, ...(slot.price !== undefined ? { price: slot.price } : {}) });
       if (found.length >= q.limit) return { slots: found };

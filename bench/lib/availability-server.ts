@@ -13,6 +13,8 @@
  * IPC protocol (parent → child): {type:'cpu'} → {type:'cpu', cpu: process.cpuUsage()},
  * {type:'profile-start'} / {type:'profile-stop', file} → V8 CPU profile of exactly the measured
  * run (inspector Profiler, 100 µs sampling) written to `file`, answered {type:'profiled'},
+ * {type:'layers', reset, requests} → {type:'layers', report} (BENCH_LAYER_TIMING=1: per-middleware
+ * synchronous self time per request since the last reset, bench/lib/layer-timing.ts),
  * {type:'stop'} → closes everything and exits 0.
  * Child → parent on start: {type:'ready', url} or {type:'failed', error}.
  */
@@ -31,13 +33,20 @@ import { createRevocationBus } from '../../infra/cache/revocation-bus';
 import type { AvailabilityCache } from '../../infra/cache/availability-cache';
 import { loadConfig } from '../../infra/config';
 import { openBenchDatabase } from './bench-database';
+import { timeLayers } from './layer-timing';
 
 export type ServerMessage =
   | { type: 'ready'; url: string }
   | { type: 'failed'; error: string }
   | { type: 'cpu'; cpu: NodeJS.CpuUsage }
-  | { type: 'profiled' };
-export type ParentMessage = { type: 'cpu' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string } | { type: 'stop' };
+  | { type: 'profiled' }
+  | { type: 'layers'; report: string };
+export type ParentMessage =
+  | { type: 'cpu' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string }
+  | { type: 'layers'; reset: boolean; requests: number }
+  | { type: 'stop' };
 
 function createProfiler() {
   const session = new Session();
@@ -102,8 +111,10 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < 100 && cache.status().mode !== 'redis'; i++) await new Promise((r) => setTimeout(r, 50));
   for (let i = 0; i < 100 && rateLimitRedis && !rateLimitRedis.isUp(); i++) await new Promise((r) => setTimeout(r, 50));
+  const app = createApp(deps);
+  const layers = process.env.BENCH_LAYER_TIMING === '1' ? timeLayers(app) : undefined;
   const server = await new Promise<Server>((resolve) => {
-    const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   server.keepAliveTimeout = 60_000;
 
@@ -111,6 +122,10 @@ async function main(): Promise<void> {
   process.on('message', (m: ParentMessage) => {
     if (m.type === 'cpu') send({ type: 'cpu', cpu: process.cpuUsage() });
     if (m.type === 'profile-start') void profiler.start().then(() => send({ type: 'profiled' }));
+    if (m.type === 'layers') {
+      send({ type: 'layers', report: layers?.report(m.requests) ?? '' });
+      if (m.reset) layers?.reset();
+    }
     if (m.type === 'profile-stop') void profiler.stop(m.file).then(() => send({ type: 'profiled' }));
     if (m.type === 'stop') {
       server.closeAllConnections();

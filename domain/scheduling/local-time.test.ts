@@ -54,6 +54,26 @@ describe('formatting and parsing', () => {
     expect(weekdayOf('2027-03-07')).toBe('sunday');
   });
 
+  // localDateOf reads memoized day boundaries; the reference reads the zone's offset at the instant.
+  it.each([
+    ['Europe/Berlin', '2027-03-27T00:00:00Z', 3], // spring forward at 02:00
+    ['Europe/Berlin', '2027-10-30T00:00:00Z', 3], // fall back at 03:00
+    ['America/Santiago', '2027-04-02T00:00:00Z', 3], // fall back at midnight: 23:00–23:59 twice
+    ['America/Santiago', '2027-09-04T00:00:00Z', 3], // spring forward at midnight: no 00:00
+    ['America/Havana', '2027-03-13T00:00:00Z', 3], // spring forward at midnight
+    ['Australia/Lord_Howe', '2027-04-03T00:00:00Z', 3], // 30-minute shift
+    ['Pacific/Apia', '2011-12-29T00:00:00Z', 3], // 2011-12-30 never happened there
+    ['Pacific/Kiritimati', '2027-06-01T00:00:00Z', 2], // +14:00
+    ['Pacific/Niue', '2027-06-01T00:00:00Z', 2], // -11:00
+    ['Asia/Kathmandu', '2027-06-01T00:00:00Z', 2], // +05:45
+  ])('finds the local date in %s from %s for %d days as the offset at the instant gives it', (name, from, days) => {
+    const zone = zoneOf(name);
+    const start = Date.parse(from);
+    for (let ms = start; ms < start + days * 86_400_000; ms += 5 * 60_000) {
+      expect([iso(ms), localDateOf(ms, zone)]).toEqual([iso(ms), new Date(ms + zone.offset(ms) * 60_000).toISOString().slice(0, 10)]);
+    }
+  });
+
   it.each(['2027-03-01T09:00:00', '2027-03-01', 'yesterday', Number.NaN])('rejects %p as an instant', (bad) => {
     expect(() => toEpochMs(bad)).toThrow(ValidationError);
   });

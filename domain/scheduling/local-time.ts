@@ -195,9 +195,18 @@ export function formatInstant(ms: number, zone: IANAZone): string {
   return formatWithOffset(ms, zone.offset(ms));
 }
 
-/** Local date (YYYY-MM-DD) of an instant in a zone. */
+/**
+ * Local date (YYYY-MM-DD) of an instant in a zone: the memoized day (zoneDayOf) of its UTC date,
+ * or of the day before or after, whose [start, end) holds it (offsets lie within ±14 h). The same
+ * answer as reading the offset at `ms`, without an Intl call per instant (luxon's offset was most
+ * of a cached GET /v1/availability/next).
+ */
 export function localDateOf(ms: number, zone: IANAZone): string {
-  return new Date(ms + zone.offset(ms) * MINUTE).toISOString().slice(0, 10);
+  const utcDate = new Date(ms).toISOString().slice(0, 10);
+  const day = zoneDayOf(zone, utcDate);
+  if (ms < day.start) return zoneDayOf(zone, addDays(utcDate, -1)).date;
+  if (ms >= day.end) return zoneDayOf(zone, addDays(utcDate, 1)).date;
+  return day.date;
 }
 
 /** Epoch ms of an instant; strings must carry an offset (API.md: input without one is a 400). */

@@ -4,13 +4,14 @@
  * names it on the branch and gives staff and services the account's user and event type ids.
  * Straight to the database: suites that test the connection endpoints themselves use the API.
  */
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { newId } from '../../infra/db/ids';
 import type { Db } from '../../infra/db/prisma';
 import { createSecretBox } from '../../infra/secrets/secret-box';
 import { reconcileScheduleId } from '../../workflows/calendar-reconcile.contract';
 import { testEnv } from './env';
+import { testDataConverter } from './temporal';
 
 export interface EmulatorAccountInfo {
   apiKey: string;
@@ -75,19 +76,28 @@ export async function connectBranchViaApi(
 /**
  * Deletes the reconciliation Schedules that start their runs on `taskQueue`: a test stack's
  * connections made through the API (each with its Schedule on the stack's private queue), which
- * would otherwise outlive the stack and start a run every interval on a queue nobody polls.
+ * would otherwise outlive the stack and start a run every interval on a queue nobody polls. Over
+ * a connection of its own: a file's shared test environment may already be torn down when its
+ * last afterAll closes the stack.
  */
-export async function deleteReconcileSchedulesOnQueue(client: Client, taskQueue: string): Promise<string[]> {
-  const deleted: string[] = [];
-  for await (const summary of client.schedule.list()) {
-    if (!summary.scheduleId.startsWith(reconcileScheduleId(''))) continue;
-    const handle = client.schedule.getHandle(summary.scheduleId);
-    const described = await handle.describe().catch(() => undefined);
-    if (described?.action.type !== 'startWorkflow' || described.action.taskQueue !== taskQueue) continue;
-    await handle.delete().catch((error: unknown) => {
-      if (!(error instanceof ScheduleNotFoundError)) throw error;
-    });
-    deleted.push(summary.scheduleId);
+export async function deleteReconcileSchedulesOnQueue(taskQueue: string): Promise<string[]> {
+  const { temporalAddress, temporalNamespace } = testEnv();
+  const connection = await Connection.connect({ address: temporalAddress });
+  try {
+    const client = new Client({ connection, namespace: temporalNamespace, dataConverter: testDataConverter() });
+    const deleted: string[] = [];
+    for await (const summary of client.schedule.list()) {
+      if (!summary.scheduleId.startsWith(reconcileScheduleId(''))) continue;
+      const handle = client.schedule.getHandle(summary.scheduleId);
+      const described = await handle.describe().catch(() => undefined);
+      if (described?.action.type !== 'startWorkflow' || described.action.taskQueue !== taskQueue) continue;
+      await handle.delete().catch((error: unknown) => {
+        if (!(error instanceof ScheduleNotFoundError)) throw error;
+      });
+      deleted.push(summary.scheduleId);
+    }
+    return deleted;
+  } finally {
+    await connection.close();
   }
-  return deleted;
 }

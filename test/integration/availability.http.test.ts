@@ -64,6 +64,40 @@ describe('GET /v1/availability', () => {
     expect(narrowed.body.days[2].slots.every((s) => s.staffIds.join() === fx.staff.ben)).toBe(true);
   });
 
+  it('tags answers with an ETag of the body: If-None-Match answers 304 without a body while the answer is unchanged, 200 after a change', async () => {
+    const { fx, auth } = await fixture();
+    const q = { branchId: fx.branchId, serviceId: fx.serviceId, from: MON, to: MON };
+    const get = (headers: Record<string, string> = {}) => request(ctx.app).get('/v1/availability').set(auth).set(headers).query(q);
+    const first = await get();
+    expect(first.status).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[0-9a-f]+-[A-Za-z0-9_-]{27}"$/);
+    expect(Number.parseInt(etag.slice(1, etag.indexOf('-')), 16)).toBe(Buffer.byteLength(first.text));
+    // The tag is the body's: the cached answer (HIT) carries the computed one's (MISS).
+    const hit = await get();
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.headers.etag).toBe(etag);
+
+    const notModified = await get({ 'If-None-Match': etag });
+    expect(notModified.status).toBe(304);
+    expect(notModified.text ?? '').toBe('');
+    expect(notModified.headers.etag).toBe(etag);
+    expect(notModified.headers['x-cache']).toBe('HIT');
+    // A list holding the tag, or a weak form of it, matches too; another tag does not.
+    expect((await get({ 'If-None-Match': `"other", W/${etag}` })).status).toBe(304);
+    const other = await get({ 'If-None-Match': '"0-other"' });
+    expect(other.status).toBe(200);
+    expect(other.body).toEqual(first.body);
+
+    // A booking changes the answer: the old tag no longer matches, the new body has a new tag.
+    await insertBooking(ctx.harness.db, fx, { staffId: fx.staff.anna, start: at(MON, '10:00') });
+    await ctx.bookingChanged(fx.branchId);
+    const changed = await get({ 'If-None-Match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(changed.body).not.toEqual(first.body);
+  });
+
   it('applies preferences and flexible durations', async () => {
     const { fx, auth } = await fixture();
     const male = await search(ctx.app, auth, { branchId: fx.branchId, serviceId: fx.serviceId, from: MON, to: MON, gender: 'male' });

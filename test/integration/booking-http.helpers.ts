@@ -6,7 +6,6 @@
  * company whose manager key comes from the admin API.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import type { CalcomEmulator } from '../../infra/calcom/emulator/emulator.server';
 import { loadConfig } from '../../infra/config';
@@ -78,29 +77,14 @@ export async function startBookingStack(name: string, options: { bookingWaitMs?:
       return extra;
     },
     async close() {
-      // Connections made through this stack's API left their Schedules on its private queue.
-      await deleteReconcileSchedulesOnQueue(temporal.client, taskQueue).catch(() => withOwnClient((client) => deleteReconcileSchedulesOnQueue(client, taskQueue)));
       await worker.close();
       await Promise.all(extras.map((e) => e.close()));
       await workerDb.$disconnect();
       await api.close();
+      // Connections made through this stack's API left their Schedules on its private queue.
+      await deleteReconcileSchedulesOnQueue(taskQueue);
     },
   };
-}
-
-/**
- * Runs `task` with a client on a connection of its own, closed afterwards. For clean-ups in a
- * file-level afterAll: test/harness/temporal.ts registers its own afterAll when imported, which
- * Jest runs first, so by then the shared connection is shut down ('Channel has been shut down').
- */
-async function withOwnClient<T>(task: (client: Client) => Promise<T>): Promise<T> {
-  const { temporalAddress, temporalNamespace } = loadConfig();
-  const connection = await Connection.connect({ address: temporalAddress });
-  try {
-    return await task(new Client({ connection, namespace: temporalNamespace }));
-  } finally {
-    await connection.close();
-  }
 }
 
 /** A Berlin branch open Mon–Fri 09–18, two staff with the `cut` skill, a 60-minute service, a customer. */

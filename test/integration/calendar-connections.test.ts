@@ -230,6 +230,24 @@ describe('calendar connections', () => {
       await expect(gone(second.body.id)).resolves.toBe(true);
     });
 
+    it("closing a test stack deletes the Schedules of the connections made through its API, and only those", async () => {
+      const mine = await connected('Schedule kept Co');
+      const other = await startBookingStack('calendar-connections-close');
+      let connectionId: string;
+      try {
+        const company = await createCompany(other.app, 'Schedule stack Co');
+        const account = await createEmulatorAccount(other.emulator.url);
+        const created = await request(other.app).post('/v1/calendar-connections').set(company.auth).send({ name: 'Cal.com', provider: 'calcom', baseUrl: other.emulator.url, apiKey: account.apiKey });
+        expect(created.status).toBe(201);
+        connectionId = created.body.id;
+        expect((await scheduleOf(connectionId).describe()).action).toMatchObject({ taskQueue: other.taskQueue });
+      } finally {
+        await other.close();
+      }
+      await expect(gone(connectionId)).resolves.toBe(true);
+      await expect(gone(mine.connectionId)).resolves.toBe(false);
+    });
+
     it('a Schedule whose connection went without it (rows deleted in SQL) deletes itself at its next run', async () => {
       const { connectionId } = await connected('Schedule orphan Co');
       await stack.workerDb.$executeRaw`DELETE FROM "calendar_connections" WHERE "id" = ${connectionId}`;

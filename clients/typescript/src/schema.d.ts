@@ -8447,11 +8447,34 @@ export interface operations {
                     "X-Cache"?: "HIT" | "MISS";
                     /** @description ok: external Cal.com busy times were applied; unavailable: Cal.com could not be reached and the answer uses local data only; not_linked: no staff member is linked to Cal.com */
                     "X-Calendar-Status"?: "ok" | "unavailable" | "not_linked";
+                    /** @description Tag of the answer body; send it as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Availability"];
                 };
+            };
+            /** @description Not modified: the answer still has the ETag sent in If-None-Match (no body) */
+            304: {
+                headers: {
+                    /** @description This request's id (the one sent, or a new one); quote it to support */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window (per company and per client address) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description HIT when served from the availability cache, MISS when computed */
+                    "X-Cache"?: "HIT" | "MISS";
+                    /** @description ok: external Cal.com busy times were applied; unavailable: Cal.com could not be reached and the answer uses local data only; not_linked: no staff member is linked to Cal.com */
+                    "X-Calendar-Status"?: "ok" | "unavailable" | "not_linked";
+                    /** @description Tag of the answer body; send it as If-None-Match to get a 304 while the answer is unchanged */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid request (validation_error) */
             400: {
