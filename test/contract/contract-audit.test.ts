@@ -412,6 +412,20 @@ describe('API.md conformance audit', () => {
       expect(res.body.alternatives.length).toBeGreaterThan(0);
     });
 
+    it('the emulator holds our bookings in Cal.com\'s shape, with metadata {bookingId, companyId}', async () => {
+      const b = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(18, '09:00') });
+      expect(b.status).toBe(201);
+      expect(b.body.calendar).toEqual({ status: 'synced', externalId: expect.any(String) });
+      // Parsed in the test's realm: fetch's JSON arrays fail Jest's expect.any(Array).
+      const all = JSON.parse(await (await fetch(`${stack.emulator.url}/__control/bookings`)).text()) as { data: Array<Record<string, unknown>> };
+      const ours = all.data.find((x) => x.uid === b.body.calendar.externalId);
+      expect(ours).toMatchObject({ id: expect.any(Number), uid: b.body.calendar.externalId, status: 'accepted', eventTypeId: account.eventTypeIds[0], attendees: [expect.objectContaining({ name: 'Carla' })], metadata: { bookingId: b.body.id, companyId: A.id } });
+      expect(Date.parse(ours!.start as string)).toBe(Date.parse(at(18, '09:00')));
+      expect(Date.parse(ours!.end as string)).toBe(Date.parse(at(18, '10:00')));
+      const me = await fetch(`${stack.emulator.url}/v2/me`, { headers: { authorization: `Bearer ${account.apiKey}` } });
+      expect(me.status).toBe(200);
+    });
+
     it('a booking of a branch without a calendar connection is not_linked and confirms', async () => {
       const staffRes = await post('/v1/staff', A.manager, { branchId: unlinkedBranchId, name: 'Uwe', languages: [], skills: [], workingHours: { monday: [{ start: '09:00', end: '18:00' }] } });
       expect(staffRes.status).toBe(201);
