@@ -1026,6 +1026,27 @@ describe('API.md conformance audit', () => {
   });
 
   describe('Operations', () => {
+    it('a page on another origin may call with a publishable key (CORS without credentials)', async () => {
+      const origin = 'https://salon.example';
+      const preflight = await request(app).options('/v1/reservations').set('Origin', origin)
+        .set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization, content-type, idempotency-key');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('*');
+      expect(preflight.headers['access-control-allow-methods']).toMatch(/POST/);
+      expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/i);
+      expect(preflight.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/i);
+      const read = await request(app).get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&from=${date(0)}&to=${date(0)}`).set(A.pub).set('Origin', origin);
+      expect(read.status).toBe(200);
+      expect(read.headers['access-control-allow-origin']).toBe('*');
+      expect(read.headers['access-control-expose-headers']).toMatch(/X-Cache/);
+      expect(read.headers['access-control-allow-credentials']).toBeUndefined();
+      const refused = await request(app).get('/v1/customers').set(A.pub).set('Origin', origin);
+      expect(refused.status).toBe(403);
+      expect(refused.headers['access-control-allow-origin']).toBe('*');
+      // Not a preflight: OPTIONS keeps its 405 with Allow.
+      expect((await request(app).options('/v1/branches').set(A.manager)).status).toBe(405);
+    });
+
     it('an unknown /v1 path is a 404 problem', async () => {
       const res = await get('/v1/nothing-here', A.manager);
       expectProblem(res, 404, 'not_found');
