@@ -394,6 +394,10 @@ describe('API.md conformance audit', () => {
       expectProblem(await get(`/v1/availability/next?${q}&limit=21`, A.booking), 400, 'validation_error');
       expectProblem(await get(`/v1/availability/next?${q}&limit=0`, A.booking), 400, 'validation_error');
       expectProblem(await get(`/v1/availability/next?branchId=${branchId}&serviceId=${serviceId}&after=${date(0)}T00:00:00`, A.booking), 400, 'validation_error');
+      for (const bad of ['timeWindows=9-12', 'timeWindows=12:00-09:00', 'weekdays=XX', 'limit=abc', `after=${encodeURIComponent(at(5, '00:00'))}&before=${encodeURIComponent(at(0, '00:00'))}`]) {
+        const res = await get(`/v1/availability/next?branchId=${branchId}&serviceId=${serviceId}&${bad}`, A.booking);
+        expect({ bad, status: res.status, code: res.body.code }).toEqual({ bad, status: 400, code: 'validation_error' });
+      }
     });
   });
 
@@ -606,6 +610,18 @@ describe('API.md conformance audit', () => {
       const deliveries = await get(`${path}/deliveries`, A.manager);
       expect(deliveries.status).toBe(200);
       expect(Array.isArray(deliveries.body.data)).toBe(true);
+      const booked = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(18, '11:00') });
+      expect(booked.status).toBe(201);
+      const cancelled = await post(`/v1/bookings/${booked.body.id}/cancel`, A.booking, {});
+      expect(cancelled.status).toBe(200);
+      const listed = await eventually(async () => {
+        const res = await get(`${path}/deliveries`, A.support);
+        return res.body.data.length > 0 ? res.body.data : undefined;
+      }, 15_000);
+      expect(listed).toEqual([expect.objectContaining({ id: expect.any(String), event: 'booking.cancelled', status: expect.stringMatching(/^(pending|delivered|failed)$/), attempts: expect.any(Number), lastStatusCode: null, createdAt: expect.any(String) })]);
+      const retried = await post(`${path}/deliveries/${listed[0].id}/retry`, A.manager);
+      expect(retried.status).toBe(202);
+      expectProblem(await post(`${path}/deliveries/${listed[0].id}/retry`, B), 404, 'not_found');
       expectProblem(await get(path, B), 404, 'not_found');
       expect((await del(path, A.manager)).status).toBe(200);
       expectProblem(await get(path, A.manager), 404, 'not_found');
