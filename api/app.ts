@@ -1,7 +1,7 @@
 /**
  * createApp(deps): the Express application, without listen (api/server.ts listens; tests use
  * supertest). Middleware order matters and is:
- *   request id + logs (request-log.ts) → metrics → helmet → raw body of /v1/webhooks/calcom (HMAC-verified
+ *   request id + logs (request-log.ts) → metrics → helmet → CORS of /v1 (cors.ts) → raw body of /v1/webhooks/calcom (HMAC-verified
  *   by its handler) → JSON body (100 kb) → ops endpoints (no key)
  *   → the console's static files (api/console, no key; its own CSP)
  *   → /v1: rate limits per address (all, and unknown keys) → bearer auth + role policy (keyless
@@ -16,6 +16,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import { LRUCache } from 'lru-cache';
 import type { AppDeps } from './app-deps';
 import { createKeyAuth, type KeyAuth } from './auth';
+import { corsForV1 } from './cors';
 import { registerConsole } from './console/console.static';
 import { ApiError, errorHandler } from './error-handler';
 import { createMetricsRegistry, httpMetrics } from './metrics';
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(metrics));
   app.use(securityHeaders());
+  // Before the body parsers, so their 400/413 answers are readable by a page on another origin too.
+  app.use(corsForV1(isV1));
   // Cal.com webhooks are verified over their raw bytes (HMAC): kept as a Buffer, never parsed here
   // (express.json skips a body already read).
   app.use('/v1/webhooks/calcom', express.raw({ type: () => true, limit: deps.bodyLimit ?? '100kb' }));

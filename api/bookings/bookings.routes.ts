@@ -42,8 +42,13 @@ export const bookingsRoutes = routeGroup('bookings', [
       202: { description: 'Still pending', schema: bookingSchema, headers: replayedHeader },
     },
     problems: ['slot_unavailable', 'reservation_expired', 'booking_rule_violation', 'idempotency_key_reused', 'calendar_sync_failed', 'dependency_unavailable'],
-    handler: ({ body, headers }, ctx) =>
-      'reservationId' in body ? createFromReservation(ctx, body, headers['idempotency-key']) : createBooking(ctx, body, headers['idempotency-key']),
+    handler: ({ body, headers }, ctx) => {
+      const key = headers['idempotency-key'];
+      if (!('branchId' in body)) return createFromReservation(ctx, body, key);
+      // The full body with a reservationId books the reservation (its slot fields must match it).
+      if (body.reservationId !== undefined) return createFromReservation(ctx, { ...body, reservationId: body.reservationId }, key);
+      return createBooking(ctx, body, key);
+    },
   }),
   defineRoute({
     method: 'get',

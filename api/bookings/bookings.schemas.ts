@@ -44,6 +44,9 @@ const fullBookingBody = z
     participants: z.array(participant).max(500).optional(),
     source: z.enum(SOURCES).default('api'),
     notes: plainText(2000).optional(),
+    reservationId: id.optional().openapi({
+      description: 'Book this reservation\'s slot with the full body sent along: branchId, serviceId, start, staffId and durationMinutes must then be the reservation\'s own (else 400 validation_error). The short form is CreateBookingFromReservation.',
+    }),
   })
   .openapi('CreateBooking');
 export type FullBookingBody = z.infer<typeof fullBookingBody>;
@@ -60,6 +63,8 @@ const reservationBookingBody = z
   })
   .openapi('CreateBookingFromReservation');
 export type ReservationBookingBody = z.infer<typeof reservationBookingBody>;
+/** A booking of a reservation: the short form, or the full body with `reservationId` (its slot fields must match). */
+export type ReservationRequest = ReservationBookingBody & Partial<Pick<FullBookingBody, 'branchId' | 'serviceId' | 'start' | 'staffId' | 'durationMinutes'>>;
 
 export const createBookingBody = z.union([reservationBookingBody, fullBookingBody]);
 export type CreateBookingBody = z.infer<typeof createBookingBody>;

@@ -29,11 +29,11 @@ import type { Reply, RouteContext } from '../route-kit';
 import { notFoundAnswer, problemAnswer, ruleViolation, sendAnswer, slotUnavailable, surelyNotStarted, temporalOf } from './booking-answers';
 import { plannerOf } from './booking-hold';
 import { findBookingRow, renderBooking } from './booking.view';
-import type { ReservationBookingBody } from './bookings.schemas';
+import type { ReservationRequest } from './bookings.schemas';
 import { answerFor, BOOK_WORKFLOW, CREATE_SCOPE } from './create-booking';
 import { answerOnce, type StoredAnswer } from './idempotency';
 
-export async function createFromReservation(ctx: RouteContext, body: ReservationBookingBody, idempotencyKey: string | undefined): Promise<Reply | void> {
+export async function createFromReservation(ctx: RouteContext, body: ReservationRequest, idempotencyKey: string | undefined): Promise<Reply | void> {
   const { db, config } = ctx.deps;
   const client = temporalOf(ctx.deps);
   const companyId = ctx.companyId();
@@ -53,6 +53,8 @@ export async function createFromReservation(ctx: RouteContext, body: Reservation
         plan = own.plan;
       } else {
         if (reservation!.status !== 'active') return { answer: expired(reservation, await alternativesFor(ctx, input)), final: true };
+        const mismatches = slotMismatches(body, reservation!);
+        if (mismatches.length > 0) return { answer: problemAnswer(makeProblem('validation_error', 'The body names another slot than the reservation', { errors: mismatches })), final: true };
         const checked = await plannerOf(ctx.deps).plan({ ...planRequestOf(input), excludeBookingId: reservation!.id });
         if (checked.kind === 'not_found') return { answer: notFoundAnswer(checked), final: true };
         if (checked.kind === 'rule_violation') return { answer: ruleViolation(checked), final: true };
@@ -95,7 +97,7 @@ export async function createFromReservation(ctx: RouteContext, body: Reservation
   return sendAnswer(ctx, answer, replayed);
 }
 
-function sagaInput(bookingId: string, companyId: string, body: ReservationBookingBody, r: ReservationRow | null): BookAppointmentInput {
+function sagaInput(bookingId: string, companyId: string, body: ReservationRequest, r: ReservationRow | null): BookAppointmentInput {
   const minutes = r ? Math.round((Date.parse(r.plan.end) - Date.parse(r.plan.start)) / 60_000) : null;
   return {
     bookingId,
@@ -111,6 +113,19 @@ function sagaInput(bookingId: string, companyId: string, body: ReservationBookin
     source: body.source,
     notes: body.notes ?? null,
   };
+}
+
+/** The slot fields the body repeats that do not name the reservation's own slot. */
+function slotMismatches(body: ReservationRequest, r: ReservationRow): Array<{ path: string; message: string }> {
+  const minutes = Math.round((Date.parse(r.plan.end) - Date.parse(r.plan.start)) / 60_000);
+  const checks: Array<[string, boolean]> = [
+    ['branchId', body.branchId === undefined || body.branchId === r.branchId],
+    ['serviceId', body.serviceId === undefined || body.serviceId === r.serviceId],
+    ['start', body.start === undefined || body.start.getTime() === Date.parse(r.plan.start)],
+    ['staffId', body.staffId === undefined || body.staffId === r.plan.staffId],
+    ['durationMinutes', body.durationMinutes === undefined || body.durationMinutes === minutes],
+  ];
+  return checks.filter(([, ok]) => !ok).map(([path]) => ({ path, message: `must be the reservation's own ${path} (or be left out)` }));
 }
 
 async function alternativesFor(ctx: RouteContext, input: BookAppointmentInput) {

@@ -38,7 +38,7 @@ describe('authentication', () => {
   it('the admin key creates companies and may call nothing else', async () => {
     const res = await request(h.app).post('/v1/admin/companies').set(admin).send({ name: 'Fresh' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), name: 'Fresh', country: 'DE', apiKey: expect.any(String) });
+    expect(res.body).toEqual({ id: expect.any(String), name: 'Fresh', country: 'DE', currency: 'EUR', apiKey: expect.any(String) });
     expect(await h.db.apiKey.count({ where: { companyId: res.body.id } })).toBe(1);
     const stored = await h.db.apiKey.findFirst({ where: { companyId: res.body.id } });
     expect(JSON.stringify(stored)).not.toContain(res.body.apiKey); // hashed only

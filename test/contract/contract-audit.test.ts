@@ -394,10 +394,42 @@ describe('API.md conformance audit', () => {
       expectProblem(await get(`/v1/availability/next?${q}&limit=21`, A.booking), 400, 'validation_error');
       expectProblem(await get(`/v1/availability/next?${q}&limit=0`, A.booking), 400, 'validation_error');
       expectProblem(await get(`/v1/availability/next?branchId=${branchId}&serviceId=${serviceId}&after=${date(0)}T00:00:00`, A.booking), 400, 'validation_error');
+      for (const bad of ['timeWindows=9-12', 'timeWindows=12:00-09:00', 'weekdays=XX', 'limit=abc', `after=${encodeURIComponent(at(5, '00:00'))}&before=${encodeURIComponent(at(0, '00:00'))}`]) {
+        const res = await get(`/v1/availability/next?branchId=${branchId}&serviceId=${serviceId}&${bad}`, A.booking);
+        expect({ bad, status: res.status, code: res.body.code }).toEqual({ bad, status: 400, code: 'validation_error' });
+      }
     });
   });
 
   describe('Bookings', () => {
+    it('busy times of linked staff in Cal.com that are not ours block availability and booking: 409 with alternatives, never 502', async () => {
+      const start = at(18, '15:00');
+      const made = await fetch(`${stack.emulator.url}/__control/bookings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: account.userIds[0], start: new Date(start).toISOString(), lengthInMinutes: 60 }),
+      });
+      expect(made.status).toBe(201);
+      const avail = await get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&staffId=${anna}&from=${date(18)}&to=${date(18)}`, A.booking);
+      expect(avail.body.days[0].slots.map((s: { start: string }) => s.start)).not.toContain(start);
+      const res = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start });
+      expectProblem(res, 409, 'slot_unavailable');
+      expect(res.body.alternatives.length).toBeGreaterThan(0);
+    });
+
+    it('the emulator holds our bookings in Cal.com\'s shape, with metadata {bookingId, companyId}', async () => {
+      const b = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: anna, start: at(18, '09:00') });
+      expect(b.status).toBe(201);
+      expect(b.body.calendar).toEqual({ status: 'synced', externalId: expect.any(String) });
+      // Parsed in the test's realm: fetch's JSON arrays fail Jest's expect.any(Array).
+      const all = JSON.parse(await (await fetch(`${stack.emulator.url}/__control/bookings`)).text()) as { data: Array<Record<string, unknown>> };
+      const ours = all.data.find((x) => x.uid === b.body.calendar.externalId);
+      expect(ours).toMatchObject({ id: expect.any(Number), uid: b.body.calendar.externalId, status: 'accepted', eventTypeId: account.eventTypeIds[0], attendees: [expect.objectContaining({ name: 'Carla' })], metadata: { bookingId: b.body.id, companyId: A.id } });
+      expect(Date.parse(ours!.start as string)).toBe(Date.parse(at(18, '09:00')));
+      expect(Date.parse(ours!.end as string)).toBe(Date.parse(at(18, '10:00')));
+      const me = await fetch(`${stack.emulator.url}/v2/me`, { headers: { authorization: `Bearer ${account.apiKey}` } });
+      expect(me.status).toBe(200);
+    });
+
     it('a booking of a branch without a calendar connection is not_linked and confirms', async () => {
       const staffRes = await post('/v1/staff', A.manager, { branchId: unlinkedBranchId, name: 'Uwe', languages: [], skills: [], workingHours: { monday: [{ start: '09:00', end: '18:00' }] } });
       expect(staffRes.status).toBe(201);
@@ -427,6 +459,20 @@ describe('API.md conformance audit', () => {
       expect(res.body).toMatchObject({ status: 'confirmed', branchId, serviceId, staffId: ben, start: at(2, '09:00'), end: at(2, '10:00'), source: 'phone', calendar: { status: 'synced' } });
       const badParticipant = await post('/v1/reservations', A.booking, { branchId, serviceId, start: at(2, '15:00'), participants: [{ name: 'x\ny' }] });
       expectProblem(badParticipant, 400, 'validation_error');
+    });
+
+    it('a reservation body may repeat the slot\'s fields: matching ones book it, another slot is a 400 and the reservation stays', async () => {
+      const held = await post('/v1/reservations', A.booking, { branchId, serviceId, staffId: ben, start: at(2, '16:00') });
+      expect(held.status).toBe(201);
+      const wrong = await post('/v1/bookings', A.booking, { reservationId: held.body.id, customerId, branchId, serviceId, staffId: anna, start: at(2, '16:30') });
+      expectProblem(wrong, 400, 'validation_error');
+      expect(wrong.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['staffId', 'start']);
+      expect((await get(`/v1/reservations/${held.body.id}`, A.booking)).body.status).toBe('active');
+      const utc = new Date(at(2, '16:00')).toISOString();
+      const res = await post('/v1/bookings', A.booking, { reservationId: held.body.id, customerId, branchId, serviceId, staffId: ben, start: utc, durationMinutes: 60, source: 'web' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ status: 'confirmed', staffId: ben, start: at(2, '16:00'), end: at(2, '17:00'), source: 'web' });
+      expect((await get(`/v1/reservations/${held.body.id}`, A.booking)).body.status).toBe('converted');
     });
 
     it('expand and order on GET /v1/bookings', async () => {
@@ -564,6 +610,18 @@ describe('API.md conformance audit', () => {
       const deliveries = await get(`${path}/deliveries`, A.manager);
       expect(deliveries.status).toBe(200);
       expect(Array.isArray(deliveries.body.data)).toBe(true);
+      const booked = await post('/v1/bookings', A.booking, { branchId, serviceId, customerId, staffId: ben, start: at(18, '11:00') });
+      expect(booked.status).toBe(201);
+      const cancelled = await post(`/v1/bookings/${booked.body.id}/cancel`, A.booking, {});
+      expect(cancelled.status).toBe(200);
+      const listed = await eventually(async () => {
+        const res = await get(`${path}/deliveries`, A.support);
+        return res.body.data.length > 0 ? res.body.data : undefined;
+      }, 15_000);
+      expect(listed).toEqual([expect.objectContaining({ id: expect.any(String), event: 'booking.cancelled', status: expect.stringMatching(/^(pending|delivered|failed)$/), attempts: expect.any(Number), lastStatusCode: null, createdAt: expect.any(String) })]);
+      const retried = await post(`${path}/deliveries/${listed[0].id}/retry`, A.manager);
+      expect(retried.status).toBe(202);
+      expectProblem(await post(`${path}/deliveries/${listed[0].id}/retry`, B), 404, 'not_found');
       expectProblem(await get(path, B), 404, 'not_found');
       expect((await del(path, A.manager)).status).toBe(200);
       expectProblem(await get(path, A.manager), 404, 'not_found');
@@ -581,6 +639,10 @@ describe('API.md conformance audit', () => {
       expect(conn.apiKey).toBeUndefined();
       expectProblem(await post('/v1/calendar-connections', A.manager, { name: 'x', provider: 'calcom', baseUrl: stack.emulator.url, apiKey: 'cal_wrong' }), 422, 'calendar_connection_invalid');
       expectProblem(await post('/v1/calendar-connections', A.manager, { name: 'x', provider: 'calcom', baseUrl: 'http://cal.example.com', apiKey: 'k' }), 422, 'calendar_connection_invalid');
+      const unreachable = await post('/v1/calendar-connections', A.manager, { name: 'x', provider: 'calcom', baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
+      expect({ status: unreachable.status, code: unreachable.body.code }).toEqual({ status: expect.any(Number), code: expect.any(String) });
+      expect([422, 503]).toContain(unreachable.status);
+      expect(JSON.stringify(unreachable.body)).not.toMatch(/127\.0\.0\.1|:9\b|ECONNREFUSED/);
       const other = await createEmulatorAccount(stack.emulator.url);
       const second = await post('/v1/calendar-connections', A.manager, { name: 'Second', provider: 'calcom', baseUrl: stack.emulator.url, apiKey: other.apiKey });
       expect(second.status).toBe(201);
@@ -980,6 +1042,27 @@ describe('API.md conformance audit', () => {
   });
 
   describe('Operations', () => {
+    it('a page on another origin may call with a publishable key (CORS without credentials)', async () => {
+      const origin = 'https://salon.example';
+      const preflight = await request(app).options('/v1/reservations').set('Origin', origin)
+        .set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization, content-type, idempotency-key');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('*');
+      expect(preflight.headers['access-control-allow-methods']).toMatch(/POST/);
+      expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/i);
+      expect(preflight.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/i);
+      const read = await request(app).get(`/v1/availability?branchId=${branchId}&serviceId=${serviceId}&from=${date(0)}&to=${date(0)}`).set(A.pub).set('Origin', origin);
+      expect(read.status).toBe(200);
+      expect(read.headers['access-control-allow-origin']).toBe('*');
+      expect(read.headers['access-control-expose-headers']).toMatch(/X-Cache/);
+      expect(read.headers['access-control-allow-credentials']).toBeUndefined();
+      const refused = await request(app).get('/v1/customers').set(A.pub).set('Origin', origin);
+      expect(refused.status).toBe(403);
+      expect(refused.headers['access-control-allow-origin']).toBe('*');
+      // Not a preflight: OPTIONS keeps its 405 with Allow.
+      expect((await request(app).options('/v1/branches').set(A.manager)).status).toBe(405);
+    });
+
     it('an unknown /v1 path is a 404 problem', async () => {
       const res = await get('/v1/nothing-here', A.manager);
       expectProblem(res, 404, 'not_found');

@@ -2832,6 +2832,11 @@ export interface components {
              */
             source?: "phone" | "web" | "api" | "mobile";
             notes?: string;
+            /**
+             * @description Book this reservation's slot with the full body sent along: branchId, serviceId, start, staffId and durationMinutes must then be the reservation's own (else 400 validation_error). The short form is CreateBookingFromReservation.
+             * @example br_demo_mitte
+             */
+            reservationId?: string;
         };
         BookingWithHistory: components["schemas"]["Booking"] & {
             history: {
