@@ -16,7 +16,7 @@ const ALLOW_METHODS = 'GET, HEAD, POST, PATCH, DELETE';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id';
 const EXPOSE_HEADERS = [
   'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Cache', 'X-Calendar-Status',
-  'Idempotent-Replayed', 'X-Request-Id', 'WWW-Authenticate', 'Allow',
+  'Idempotent-Replayed', 'X-Request-Id', 'WWW-Authenticate', 'Allow', 'ETag', 'RateLimit-Policy', 'Location',
 ].join(', ');
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 

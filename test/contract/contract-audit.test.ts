@@ -1055,6 +1055,7 @@ describe('API.md conformance audit', () => {
       expect(read.status).toBe(200);
       expect(read.headers['access-control-allow-origin']).toBe('*');
       expect(read.headers['access-control-expose-headers']).toMatch(/X-Cache/);
+      expect(read.headers['access-control-expose-headers']).toMatch(/\bETag\b/);
       expect(read.headers['access-control-allow-credentials']).toBeUndefined();
       const refused = await request(app).get('/v1/customers').set(A.pub).set('Origin', origin);
       expect(refused.status).toBe(403);
