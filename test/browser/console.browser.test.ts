@@ -305,6 +305,14 @@ describe('console in a browser', () => {
     const queue = page.getByRole('region', { name: /^Awaiting approval/ });
     await queue.getByRole('heading', { name: 'Awaiting approval (2)' }).waitFor();
     await checkedPage(page, problems, 'front-desk-approvals');
+    // The request's own dialog offers what the API accepts for it: approve, decline, cancel; no move.
+    await block.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Approve' }).waitFor();
+    expect(await dialog.getByRole('button', { name: 'Cancel booking' }).count()).toBe(1);
+    expect(await dialog.getByRole('button', { name: 'Reschedule' }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
 
     await queue.getByRole('listitem').filter({ hasText: '09:00' }).getByRole('button', { name: 'Approve' }).click();
     await queue.getByRole('status').filter({ hasText: /: confirmed\.$/ }).waitFor({ timeout: 30_000 });

@@ -14,7 +14,10 @@ import type { Alternative, Branch, Staff } from '../../lib/types';
 import { bookingAction, getBooking, reschedule, useAvailability, useCustomers, type BookingAction } from './api';
 import { Alternatives } from './BookDialog';
 
-const LIVE = ['pending', 'awaiting_approval', 'confirmed'];
+// What the API accepts (activities/booking-change.activities.ts): only a confirmed booking moves;
+// one awaiting approval cancels too (the request is withdrawn); a pending one is still being booked.
+const MOVABLE = ['confirmed'];
+const CANCELLABLE = ['awaiting_approval', 'confirmed'];
 
 export function BookingDialog({ bookingId, branch, staff, onClose }: { bookingId: string; branch: Branch; staff: Staff[]; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -71,12 +74,12 @@ export function BookingDialog({ bookingId, branch, staff, onClose }: { bookingId
       </dl>
       <ProblemView error={error} />
       <div className="row wrap">
-        {LIVE.includes(b.status) && (
+        {MOVABLE.includes(b.status) && (
           <button type="button" onClick={() => setMoving((m) => !m)} aria-expanded={moving}>
             Reschedule
           </button>
         )}
-        {LIVE.includes(b.status) && (
+        {CANCELLABLE.includes(b.status) && (
           <button type="button" className="danger" disabled={busy} onClick={() => act('cancel', { reason: 'front desk' })}>
             Cancel booking
           </button>
