@@ -8,7 +8,8 @@
  * events `awaiting_approval`, `approved`, `declined` feed the outbound webhooks); a repeat, or a
  * row that moved on meanwhile (e.g. cancelled), changes nothing and answers the row's status.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
+import { workerClient } from './lib/worker-client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Prisma, type Db } from '../infra/db/prisma';
 import { approvalWithdrawnSignal, bookingWorkflowId } from '../workflows/book-appointment.contract';
@@ -39,10 +40,10 @@ export interface DeclineResult extends ApprovalTransition {
 
 export function createApprovalActivities({ db, cache }: ApprovalActivityDeps) {
   /** One statement: the conditional update and its history row (also on a repeat that finds the target state). */
-  async function transition(input: { bookingId: string; from: string; to: string; event: string; detail: Record<string, unknown>; dedupeKey: string }) {
+  async function transition(input: { bookingId: string; from: string; to: string; event: string; detail: Record<string, unknown>; dedupeKey: string; failureReason?: string }) {
     const rows = await db.$queryRaw<Array<{ status: string; branch_id: string; staff_id: string; start_at: Date; end_at: Date; changed: boolean }>>`
       WITH moved AS (
-        UPDATE bookings SET status = ${input.to}, updated_at = now()
+        UPDATE bookings SET status = ${input.to}, failure_reason = COALESCE(${input.failureReason ?? null}::text, failure_reason), updated_at = now()
         WHERE id = ${input.bookingId} AND status = ${input.from}
         RETURNING id
       ), history AS (
@@ -76,11 +77,10 @@ export function createApprovalActivities({ db, cache }: ApprovalActivityDeps) {
     /** Declined by a manager or by the timer: the slot is free (cache invalidated here, before anyone is answered). */
     async declineAwaiting(input: { bookingId: string; reason: string | null; by: ApprovalDecider; dedupeKey: string }): Promise<DeclineResult> {
       const detail = { by: input.by, ...(input.reason ? { reason: input.reason } : {}) };
-      const row = await transition({ bookingId: input.bookingId, from: 'awaiting_approval', to: 'declined', event: 'declined', detail, dedupeKey: input.dedupeKey });
-      if (row.changed) {
-        await db.booking.updateMany({ where: { id: input.bookingId, status: 'declined' }, data: { failureReason: input.by === 'timeout' ? 'approval_timeout' : 'declined' } });
-        await cache.invalidateBranch(row.branch_id);
-      }
+      // The reason is written with the status (one statement): no reader sees `declined` without it.
+      const failureReason = input.by === 'timeout' ? 'approval_timeout' : 'declined';
+      const row = await transition({ bookingId: input.bookingId, from: 'awaiting_approval', to: 'declined', event: 'declined', detail, dedupeKey: input.dedupeKey, failureReason });
+      if (row.changed) await cache.invalidateBranch(row.branch_id);
       return { changed: row.changed, status: row.status, branchId: row.branch_id, staffId: row.staff_id, start: row.start_at.toISOString(), end: row.end_at.toISOString() };
     },
   };
@@ -93,12 +93,8 @@ export function createApprovalActivities({ db, cache }: ApprovalActivityDeps) {
  * retries (its repeat finds the row cancelled and signals again).
  */
 export async function withdrawApproval(booking: { id: string; workflowId: string | null }): Promise<void> {
-  let client: Context['client'];
-  try {
-    client = Context.current().client;
-  } catch {
-    return; // called outside a worker (direct activity tests): nobody to tell
-  }
+  const client = workerClient();
+  if (!client) return;
   await client.workflow
     .getHandle(booking.workflowId ?? bookingWorkflowId(booking.id))
     .signal(approvalWithdrawnSignal, { bookingId: booking.id })
