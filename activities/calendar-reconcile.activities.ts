@@ -7,7 +7,8 @@
  * fails the attempt with Cal.com's Retry-After as the next retry delay (calendar.activities.ts
  * toFailure). Cal.com unreachable: the activity fails (the run fails; the next run tries again).
  */
-import { Context, heartbeat } from '@temporalio/activity';
+import { heartbeat } from '@temporalio/activity';
+import { workerClient } from './lib/worker-client';
 import { findDrift, missingSuccessors, type LocalBooking, type RemoteBooking } from '../domain/calendar/calendar-drift';
 import { CalcomError } from '../infra/calcom/calcom.errors';
 import type { CalcomConnections } from '../infra/calcom/calcom.connections';
@@ -58,13 +59,8 @@ const remoteOf = (b: CalcomBooking): RemoteBooking => ({
  * activity tests) there is no client and nothing to do.
  */
 async function dropOrphanSchedule(connectionId: string): Promise<void> {
-  let client: Context['client'];
-  try {
-    client = Context.current().client;
-  } catch {
-    return;
-  }
-  await deleteReconcileSchedule(client, connectionId);
+  const client = workerClient();
+  if (client) await deleteReconcileSchedule(client, connectionId);
 }
 
 export function createCalendarReconcileActivities({ db, connections, cache, clock, requestsPerMinute = 60, sleep }: CalendarReconcileDeps) {

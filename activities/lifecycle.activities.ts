@@ -4,7 +4,7 @@
  * (domain/notifications/lifecycle-schedule.ts), from the branch's `notifications` and
  * `completionGraceMinutes`.
  */
-import { Context } from '@temporalio/activity';
+import { workerClient } from './lib/worker-client';
 import {
   COMPLETION_GRACE_DEFAULT_MINUTES,
   lifecycleSchedule,
@@ -82,12 +82,8 @@ export function createLifecycleActivities({ db }: LifecycleDeps) {
  * next timer fires, so nothing stale is ever sent; only an earlier reminder could come late.
  */
 export async function nudgeLifecycle(bookingId: string, event: BookingChangedEvent): Promise<void> {
-  let client: Context['client'];
-  try {
-    client = Context.current().client;
-  } catch {
-    return; // called outside a worker (direct activity tests): nobody to tell
-  }
+  const client = workerClient();
+  if (!client) return;
   await client.workflow
     .getHandle(lifecycleWorkflowId(bookingId))
     .signal(bookingChangedSignal, event)
