@@ -67,6 +67,8 @@ class RedisOrMemoryStore implements Store {
   private options?: Options;
   private redisReady = false;
   private lastInitAttempt = 0;
+  /** The script load under way: requests meanwhile wait for it instead of counting in memory. */
+  private initializing?: Promise<void>;
 
   constructor(
     private readonly connection: RedisConnection | undefined,
@@ -88,20 +90,28 @@ class RedisOrMemoryStore implements Store {
   }
 
   /** Loads the store's Lua scripts; again after an outage (a failed load would stick otherwise). */
-  private async initRedis(): Promise<void> {
-    if (!this.redis || !this.options || !this.connection?.isUp()) return;
+  private initRedis(): Promise<void> {
+    if (!this.redis || !this.options || !this.connection?.isUp()) return Promise.resolve();
+    if (this.initializing) return this.initializing;
+    const redis = this.redis;
+    const options = this.options;
     this.lastInitAttempt = Date.now();
-    try {
-      await this.redis.init(this.options);
-      this.redisReady = true;
-    } catch {
-      this.redisReady = false;
-    }
+    this.initializing = (async () => {
+      try {
+        await redis.init(options);
+        this.redisReady = true;
+      } catch {
+        this.redisReady = false;
+      } finally {
+        this.initializing = undefined;
+      }
+    })();
+    return this.initializing;
   }
 
   private async useRedis<T>(op: (store: RedisStore) => Promise<T>, fallback: () => Promise<T> | T): Promise<T> {
     if (this.redis && this.connection?.isUp()) {
-      if (!this.redisReady && Date.now() - this.lastInitAttempt > 1_000) await this.initRedis();
+      if (!this.redisReady && (this.initializing || Date.now() - this.lastInitAttempt > 1_000)) await this.initRedis();
       if (this.redisReady) {
         try {
           return await op(this.redis);
