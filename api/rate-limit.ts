@@ -13,13 +13,18 @@
  * quota, as before), and goes back to Redis once it is reachable again. Counting never fails a
  * request.
  *
- * One Redis round trip per request on the hot path: when the bearer token's principal is known
+ * Quotas of 200 and more are counted in leases (rate-limit-lease.ts): a process takes several
+ * counts of a window at once and hands them to its requests, so a busy company or address costs a
+ * round trip per lease, not per request; the processes together still never admit more than the
+ * quota. Smaller quotas count every request in Redis (rate-limit-redis's script).
+ *
+ * At most one Redis round trip per request on the hot path: when the bearer token's principal is known
  * without I/O (api/auth.ts `known`: the admin key, or a key in the process's key cache), the
  * per-address limiter starts the company's increment too, and both counters go to Redis in one
  * single write (commands sent in the same tick share one writev, see `batchedSend`). The per-company
  * limiter then takes that increment instead of sending its own. An increment started for a request
  * that the company limiter does not count after all (refused per address, refused by auth,
- * keyless route, another principal) is taken back with a decrement, so the company's count is the
+ * keyless route, another principal) is taken back (into the lease, or a decrement), so the company's count is the
  * same as when the limiters ran one after the other.
  *
  * The per-address and per-company limiters answer through `verdict` (hand-written, see there);
@@ -33,6 +38,7 @@ import type { RedisConnection } from '../infra/cache/redis';
 import type { AppConfig } from '../infra/config';
 import type { Principal } from './access-policy';
 import { principalOf } from './auth';
+import { LeasedCounter } from './rate-limit-lease';
 import { ApiError } from './error-handler';
 
 export interface RateLimitOptions {
@@ -70,22 +76,32 @@ class RedisOrMemoryStore implements Store {
   /** The script load under way: requests meanwhile wait for it instead of counting in memory. */
   private initializing?: Promise<void>;
 
+  /** Counts in leases of several tokens (rate-limit-lease.ts) when the quota is large enough. */
+  private leased?: LeasedCounter;
+  private readonly sendCommand?: (...args: string[]) => Promise<RedisReply>;
+
   constructor(
     private readonly connection: RedisConnection | undefined,
     readonly prefix: string,
     send?: (args: string[]) => Promise<RedisReply>,
+    /** The quota, when requests are counted in leases; without it one increment per request. */
+    private readonly limit?: number,
   ) {
     if (connection) {
-      this.redis = new RedisStore({
-        prefix,
-        sendCommand: (...args: string[]) => (send ? send(args) : (connection.client.call(args[0], ...args.slice(1)) as Promise<RedisReply>)),
-      });
+      const sendCommand = (...args: string[]) => (send ? send(args) : (connection.client.call(args[0], ...args.slice(1)) as Promise<RedisReply>));
+      this.sendCommand = sendCommand;
+      this.redis = new RedisStore({ prefix, sendCommand });
     }
   }
 
   init(options: Options): void {
     this.options = options;
     this.memory.init(options);
+    const sendCommand = this.sendCommand;
+    if (sendCommand && this.limit !== undefined) {
+      const leased = new LeasedCounter((args) => sendCommand(...args), this.prefix, this.limit, options.windowMs);
+      if (leased.leases) this.leased = leased;
+    }
     void this.initRedis();
   }
 
@@ -128,14 +144,16 @@ class RedisOrMemoryStore implements Store {
   }
 
   increment(key: string): Promise<IncrementResponse> {
-    return this.useRedis((s) => s.increment(key), () => this.memory.increment(key));
+    const leased = this.leased;
+    return this.useRedis((s) => (leased ? leased.increment(key) : s.increment(key)), () => this.memory.increment(key));
   }
 
   decrement(key: string): Promise<void> {
-    return this.useRedis((s) => s.decrement(key), () => this.memory.decrement(key));
+    return this.useRedis((s) => (this.leased?.release(key) ? Promise.resolve() : s.decrement(key)), () => this.memory.decrement(key));
   }
 
   resetKey(key: string): Promise<void> {
+    this.leased?.forget(key);
     return this.useRedis((s) => s.resetKey(key), () => this.memory.resetKey(key));
   }
 
@@ -249,11 +267,11 @@ export function createRateLimiters(
 ): RateLimiters {
   const send = redis ? batchedSend(redis) : undefined;
   const storeOptions = { windowMs: options.windowMs } as Options;
-  const companyStore = new RedisOrMemoryStore(redis, `${prefix}company:`, send);
-  const addressStore = new RedisOrMemoryStore(redis, `${prefix}addr:`, send);
+  const addressLimit = options.perAddressMax ?? options.max * 4;
+  const companyStore = new RedisOrMemoryStore(redis, `${prefix}company:`, send, options.max);
+  const addressStore = new RedisOrMemoryStore(redis, `${prefix}addr:`, send, addressLimit);
   companyStore.init(storeOptions);
   addressStore.init(storeOptions);
-  const addressLimit = options.perAddressMax ?? options.max * 4;
   const perAddress = verdict(addressLimit, options.windowMs, 'from this address');
   const perCompany = verdict(options.max, options.windowMs, 'for this company');
 

@@ -2,13 +2,43 @@
  * GET /v1/availability and GET /v1/availability/explain (API.md "Availability"). Handlers parse,
  * call the use case (availability.service.ts) and map; the search answer is sent as the cached
  * JSON bytes themselves with the entry's ETag (hashed once per cached entry, not per request),
- * `X-Cache` and `X-Calendar-Status`; a matching If-None-Match is a 304 without the body.
+ * `X-Cache` and `X-Calendar-Status`; a matching If-None-Match is a 304 without the body. A client
+ * that accepts br or gzip gets the entry's stored compressed copy (encoded-body.ts).
  */
+import type { Request } from 'express';
+import Negotiator from 'negotiator';
 import { defineRoute, routeGroup } from '../route-kit';
 import { availabilityServiceOf } from './availability.deps';
+import { BODY_ENCODINGS, type BodyEncoding, encodedBody } from './encoded-body';
 import { nextSlotsJson } from './next-slots';
 import { availabilityQuery, availabilityResponse, cacheHeaders, explainQuery, explainResponse, nextQuery, nextResponse } from './availability.schemas';
 
+// @types/negotiator predates negotiator 1.x's `preferred` option (the server's order for ties).
+type EncodingNegotiator = { encoding(available: readonly string[], options: { preferred: readonly string[] }): string | undefined };
+
+// Clients send few distinct Accept-Encoding values: each is negotiated once (bounded: a client
+// cannot grow the map by sending new ones, it is cleared when full).
+const negotiated = new Map<string, BodyEncoding | null>();
+
+/** The encoding of BODY_ENCODINGS the client prefers (ties go to the server's order), or undefined for identity. */
+function preferredEncoding(req: Request): BodyEncoding | undefined {
+  const accept = req.headers['accept-encoding'];
+  if (accept === undefined) return undefined;
+  let encoding = negotiated.get(accept);
+  if (encoding === undefined) {
+    encoding = ((new Negotiator(req) as unknown as EncodingNegotiator).encoding(BODY_ENCODINGS, { preferred: BODY_ENCODINGS }) as BodyEncoding | undefined) ?? null;
+    if (negotiated.size >= 256) negotiated.clear();
+    negotiated.set(accept, encoding);
+  }
+  return encoding ?? undefined;
+}
+
+const contentEncodingHeader = {
+  description:
+    'br or gzip when Accept-Encoding allows it and the answer is over 1 KB: the stored compressed copy of the cached answer, with an ETag of its own (the identity tag with -br or -gzip appended). The first answer of a new cache entry may come uncompressed.',
+  schema: { type: 'string' as const, enum: ['br', 'gzip'] },
+};
+const varyHeader = { description: 'Accept-Encoding (and Origin for CORS requests): caches keep one copy per encoding', schema: { type: 'string' as const } };
 const etagHeader = { description: 'Tag of the answer body; send it as If-None-Match to get a 304 while the answer is unchanged', schema: { type: 'string' as const } };
 
 export const availabilityRoutes = routeGroup('availability', [
@@ -22,7 +52,7 @@ export const availabilityRoutes = routeGroup('availability', [
     request: { query: availabilityQuery },
     memoizeQuery: true,
     responses: {
-      200: { description: 'Slots per day', schema: availabilityResponse, headers: { ...cacheHeaders, ETag: etagHeader } },
+      200: { description: 'Slots per day', schema: availabilityResponse, headers: { ...cacheHeaders, ETag: etagHeader, 'Content-Encoding': contentEncodingHeader, Vary: varyHeader } },
       304: { description: 'Not modified: the answer still has the ETag sent in If-None-Match (no body)', headers: { ...cacheHeaders, ETag: etagHeader } },
     },
     async handler({ query }, ctx) {
@@ -30,7 +60,12 @@ export const availabilityRoutes = routeGroup('availability', [
       // Written by hand, not res.send: send would hash the whole body for its ETag on every
       // request, and res.set runs a MIME lookup for a Content-Type that never changes.
       const { req, res } = ctx;
-      res.setHeader('ETag', answer.etag);
+      // The stored compressed copy when the client takes one and it is ready (encoded-body.ts).
+      const encoding = preferredEncoding(req);
+      const encoded = encoding === undefined ? undefined : encodedBody(answer.entry, answer.body, answer.etag, encoding);
+      if (res.hasHeader('Vary')) res.vary('Accept-Encoding');
+      else res.setHeader('Vary', 'Accept-Encoding');
+      res.setHeader('ETag', encoded?.etag ?? answer.etag);
       res.setHeader('X-Cache', answer.cache);
       res.setHeader('X-Calendar-Status', answer.calendar);
       if (req.headers['if-none-match'] !== undefined && req.fresh) {
@@ -38,10 +73,12 @@ export const availabilityRoutes = routeGroup('availability', [
         res.end();
         return;
       }
+      const body = encoded?.body ?? answer.body;
       res.statusCode = 200;
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.setHeader('Content-Length', answer.body.length);
-      res.end(answer.body);
+      if (encoded) res.setHeader('Content-Encoding', encoded.encoding);
+      res.setHeader('Content-Length', body.length);
+      res.end(body);
     },
   }),
   defineRoute({

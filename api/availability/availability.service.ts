@@ -47,6 +47,11 @@ export interface AvailabilityAnswer {
   /** Strong ETag of `body`, hashed once per cached entry (etagOf), never per request. */
   etag: string;
   /**
+   * The cached entry the answer was read from (the same object on every hit of that entry in this
+   * process): what per-entry copies such as the compressed bodies (encoded-body.ts) are keyed by.
+   */
+  entry: object;
+  /**
    * The days of `body` as objects, for callers that read the slots (GET /v1/availability/next).
    * Made at most once per cached entry: a computed answer keeps the objects it was serialized
    * from, an entry read from Redis is parsed on the first call and L1 keeps the result with it.
@@ -166,11 +171,11 @@ export function createAvailabilityService(deps: AvailabilityServiceDeps): Availa
       const cached = lookup.value;
       let answer: AvailabilityAnswer;
       if (cached && clock().getTime() <= cached.validUntil) {
-        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar, etag: etagOf(cached), days: () => daysOf(cached) };
+        answer = { body: cached.body, cache: 'HIT', calendar: cached.calendar, etag: etagOf(cached), entry: cached, days: () => daysOf(cached) };
       } else {
         const computed = await computeOnce(companyId, q, key, lookup.stamp);
         if (deps.cache && computed.calendar !== 'unavailable') void deps.cache.set(key, computed, lookup.stamp);
-        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar, etag: etagOf(computed), days: () => daysOf(computed) };
+        answer = { body: computed.body, cache: 'MISS', calendar: computed.calendar, etag: etagOf(computed), entry: computed, days: () => daysOf(computed) };
       }
       if (options?.record !== false) deps.recorder?.record({ companyId, branchId: q.branchId, serviceId: q.serviceId, at: clock() });
       return answer;

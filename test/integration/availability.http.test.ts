@@ -1,10 +1,14 @@
 /**
  * GET /v1/availability and /v1/availability/explain through HTTP over real PostgreSQL, Redis and
  * the Cal.com emulator (API.md "Availability"): every day of the range with empty closed days,
- * X-Cache MISS then HIT, no stale slot after each kind of change (booking inserted, cancelled,
+ * X-Cache MISS then HIT, ETag/304, stored br/gzip copies, no stale slot after each kind of change (booking inserted, cancelled,
  * rescheduled, time off, branch, staff and service edits), explain reason codes, and bad input
  * (400 validation_error / 404, never 5xx).
  */
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { seedAvailabilityFixture, createManagerKey, insertBooking, type AvailabilityFixture } from './availability.fixtures';
 import { search, startAvailabilityApp, startsOf, type AvailabilityApp } from './availability.harness';
@@ -67,7 +71,8 @@ describe('GET /v1/availability', () => {
   it('tags answers with an ETag of the body: If-None-Match answers 304 without a body while the answer is unchanged, 200 after a change', async () => {
     const { fx, auth } = await fixture();
     const q = { branchId: fx.branchId, serviceId: fx.serviceId, from: MON, to: MON };
-    const get = (headers: Record<string, string> = {}) => request(ctx.app).get('/v1/availability').set(auth).set(headers).query(q);
+    // identity: this test is about the body's own tag (compressed copies have theirs, see below).
+    const get = (headers: Record<string, string> = {}) => request(ctx.app).get('/v1/availability').set(auth).set({ 'Accept-Encoding': 'identity', ...headers }).query(q);
     const first = await get();
     expect(first.status).toBe(200);
     const etag = first.headers.etag as string;
@@ -96,6 +101,81 @@ describe('GET /v1/availability', () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
     expect(changed.body).not.toEqual(first.body);
+  });
+
+  it('sends the cached answer as a stored br or gzip copy to clients that take one, with a tag of its own', async () => {
+    const { fx, auth } = await fixture();
+    const path = `/v1/availability?${new URLSearchParams({ branchId: fx.branchId, serviceId: fx.serviceId, from: MON, to: TUE })}`;
+    const server = ctx.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    // node:http, not supertest: supertest inflates bodies, and these checks are about the bytes sent.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path, headers: { ...auth, ...headers } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    /** Asks until the entry's copy in `encoding` is ready (made off the event loop after the first ask). */
+    const encodedAnswer = async (acceptEncoding: string, encoding: string) => {
+      for (let i = 0; i < 100; i++) {
+        const answer = await get({ 'Accept-Encoding': acceptEncoding });
+        if (answer.headers['content-encoding'] === encoding) return answer;
+        expect(answer.headers['content-encoding']).toBeUndefined(); // identity until then, never another encoding
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no ${encoding} copy after 100 asks`);
+    };
+    try {
+      const identity = await get({ 'Accept-Encoding': 'identity' });
+      expect(identity.status).toBe(200);
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      expect(identity.headers.vary).toMatch(/Accept-Encoding/);
+      expect(identity.body.length).toBeGreaterThan(1024);
+      const tag = identity.headers.etag as string;
+
+      const br = await encodedAnswer('gzip, deflate, br', 'br'); // ties go to Brotli
+      expect(br.headers['x-cache']).toBe('HIT');
+      expect(br.headers.vary).toMatch(/Accept-Encoding/);
+      expect(Number(br.headers['content-length'])).toBe(br.body.length);
+      expect(br.body.length).toBeLessThan(identity.body.length / 4);
+      expect(brotliDecompressSync(br.body).equals(identity.body)).toBe(true);
+      expect(br.headers.etag).toBe(`${tag.slice(0, -1)}-br"`);
+
+      const gz = await encodedAnswer('gzip, deflate', 'gzip');
+      expect(gunzipSync(gz.body).equals(identity.body)).toBe(true);
+      expect(gz.headers.etag).toBe(`${tag.slice(0, -1)}-gzip"`);
+      // The client's q-values win over the server's order.
+      expect((await get({ 'Accept-Encoding': 'br;q=0.5, gzip' })).headers['content-encoding']).toBe('gzip');
+
+      // Each representation revalidates against its own tag.
+      expect((await get({ 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag as string })).status).toBe(304);
+      const crossed = await get({ 'Accept-Encoding': 'identity', 'If-None-Match': br.headers.etag as string });
+      expect(crossed.status).toBe(200);
+      expect(crossed.body.equals(identity.body)).toBe(true);
+
+      // No Accept-Encoding, or a refusal of both: the identity body.
+      for (const headers of [{}, { 'Accept-Encoding': 'br;q=0, gzip;q=0' }] as Array<Record<string, string>>) {
+        const plain = await get(headers);
+        expect(plain.headers['content-encoding']).toBeUndefined();
+        expect(plain.body.equals(identity.body)).toBe(true);
+      }
+      // An answer under 1 KB is not worth compressing (Sunday: closed).
+      const small = path.replace(`from=${MON}&to=${TUE}`, `from=${SUN}&to=${SUN}`);
+      expect(small).not.toBe(path);
+      for (let i = 0; i < 3; i++) {
+        const res = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port, path: small, headers: { ...auth, 'Accept-Encoding': 'br' } }, resolve));
+        res.resume();
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-encoding']).toBeUndefined();
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('applies preferences and flexible durations', async () => {

@@ -5,7 +5,9 @@
  * rate-limit connection in one socket write. And the company increment started ahead of auth is
  * taken back whenever the company limiter would not have counted the request (refused per address,
  * forbidden by the role policy, keyless route), so the company's count is exactly what it was when
- * the limiters ran one after the other.
+ * the limiters ran one after the other. Quotas of 200 and more are counted in leases
+ * (api/rate-limit-lease.ts): a busy key's requests share a round trip per lease, and Redis still
+ * counts every one of them.
  */
 import { once } from 'node:events';
 import net, { type Socket } from 'node:net';
@@ -22,8 +24,11 @@ import { createCompany, startApiHarness, type ApiHarness, type TestCompany } fro
 const redisUrl = loadConfig().redisUrl;
 const dbIndex = Number(new URL(redisUrl).pathname.slice(1) || 0);
 const logger = pino({ level: 'silent' });
+// Quotas under 200 are not leased (api/rate-limit-lease.ts): every request counts in Redis.
 const COMPANY_MAX = 50;
-const ADDRESS_MAX = 200;
+const ADDRESS_MAX = 150;
+// Quotas a busy company and address count in leases of several tokens.
+const BUSY_MAX = 20_000;
 
 let h: ApiHarness;
 let limits: RedisConnection;
@@ -42,17 +47,7 @@ beforeAll(async () => {
   availability = createAvailabilityDeps({ config: h.config, db: h.db, logger, cachePrefix });
   Object.assign(h.deps, availability.deps);
   company = await createCompany(h.app, 'Round trips');
-  const day = { open: true, start: '09:00', end: '18:00' };
-  const week = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-  await h.db.branch.create({
-    data: {
-      id: ids.branch, companyId: company.id, name: 'Mitte', timezone: 'Europe/Berlin', specialHours: [], closures: [],
-      operatingHours: Object.fromEntries(week.map((d) => [d, day])),
-      rules: { minimumNoticeMinutes: 0, maxAdvanceDays: 90, slotIntervalMinutes: 30, maxDailyBookingsPerCustomer: null },
-    },
-  });
-  await h.db.staff.create({ data: { id: ids.staff, companyId: company.id, branchId: ids.branch, name: 'Anna', workingHours: Object.fromEntries(week.map((d) => [d, [{ start: '09:00', end: '18:00' }]])), breaks: {} } });
-  await h.db.service.create({ data: { id: ids.service, companyId: company.id, branchId: ids.branch, name: 'Cut', durationMinutes: 30 } });
+  await seedBranch(company.id, ids);
   for (let i = 0; i < 100 && (!limits.isUp() || !bus.isLive() || availability.deps.availabilityCache.status().mode !== 'redis'); i++) await new Promise((r) => setTimeout(r, 50));
 }, 60_000);
 
@@ -62,6 +57,21 @@ afterAll(async () => {
   await limits?.close();
   await h?.close();
 });
+
+/** A branch open every day 09–18 with one person and one 30-minute service. */
+async function seedBranch(companyId: string, at: { branch: string; service: string; staff: string }): Promise<void> {
+  const day = { open: true, start: '09:00', end: '18:00' };
+  const week = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+  await h.db.branch.create({
+    data: {
+      id: at.branch, companyId, name: 'Mitte', timezone: 'Europe/Berlin', specialHours: [], closures: [],
+      operatingHours: Object.fromEntries(week.map((d) => [d, day])),
+      rules: { minimumNoticeMinutes: 0, maxAdvanceDays: 90, slotIntervalMinutes: 30, maxDailyBookingsPerCustomer: null },
+    },
+  });
+  await h.db.staff.create({ data: { id: at.staff, companyId, branchId: at.branch, name: 'Anna', workingHours: Object.fromEntries(week.map((d) => [d, [{ start: '09:00', end: '18:00' }]])), breaks: {} } });
+  await h.db.service.create({ data: { id: at.service, companyId, branchId: at.branch, name: 'Cut', durationMinutes: 30 } });
+}
 
 const companyCount = async (companyId: string) => {
   const redis = new Redis(redisUrl);
@@ -163,6 +173,67 @@ describe('one Redis round trip per cached availability request', () => {
     expect(ours[0]).toMatch(/^evalsha booking:rl:addr:\S+$/);
     expect(ours[1]).toBe(`evalsha booking:rl:company:company:${company.id}`);
     expect(writes).toBe(1);
+  });
+});
+
+describe('leased counts for busy keys (quotas of 200 and more)', () => {
+  it('sends a key\'s two leases in one write, and a busy key\'s requests share them: a fraction of the round trips, every request counted', async () => {
+    const busy = await startApiHarness({ rateLimit: { max: BUSY_MAX, windowMs: 60_000, perAddressMax: 4 * BUSY_MAX }, rateLimitRedis: limits, revocations: bus });
+    Object.assign(busy.deps, availability.deps);
+    busy.app.set('trust proxy', true);
+    const address = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    try {
+      const co = await createCompany(h.app, 'Busy');
+      const at = { branch: newId('br'), service: newId('svc'), staff: newId('stf') };
+      await seedBranch(co.id, at);
+      const path = `/v1/availability?branchId=${at.branch}&serviceId=${at.service}&from=${tomorrow}&to=${tomorrow}`;
+      const get = () => request(busy.app).get(path).set(co.auth).set('X-Forwarded-For', address);
+      // The first request puts the key into busy's key cache and spends the first (one-token) leases.
+      expect((await get()).status).toBe(200);
+      expect(await companyCount(co.id)).toBe(1);
+
+      const socket = limits.client.stream as Socket & { _write: (...a: unknown[]) => unknown; _writev?: (...a: unknown[]) => unknown };
+      let writes = 0;
+      const write = socket._write.bind(socket);
+      const writev = socket._writev?.bind(socket);
+      socket._write = (...a: unknown[]) => (writes++, write(...a));
+      if (writev) socket._writev = (...a: unknown[]) => (writes++, writev(...a));
+      let second!: request.Response;
+      let secondCommands: string[][];
+      try {
+        secondCommands = await monitored(async () => {
+          second = await get();
+        });
+      } finally {
+        socket._write = write;
+        if (writev) socket._writev = writev;
+      }
+      expect(second.status).toBe(200);
+      const companyKey = `booking:rl:company:company:${co.id}`;
+      const leases = (commands: string[][]) => commands.filter((c) => c[0].toLowerCase() === 'evalsha' && (c[3] === companyKey || c[3]?.startsWith('booking:rl:addr:')));
+      expect(leases(secondCommands).map((c) => c[3]).sort()).toEqual([expect.stringMatching(/^booking:rl:addr:/), companyKey]);
+      expect(writes).toBe(1);
+
+      const before = await companyCount(co.id);
+      const statuses: number[] = [];
+      const commands = await monitored(async () => {
+        for (let burst = 0; burst < 40; burst++) {
+          const answers = await Promise.all(Array.from({ length: 10 }, () => get()));
+          statuses.push(...answers.map((a) => a.status));
+        }
+      });
+      expect(statuses.filter((s) => s === 200)).toHaveLength(400);
+      const companyLeases = leases(commands).filter((c) => c[3] === companyKey);
+      expect(companyLeases.length).toBeLessThan(400 / 4);
+      // Redis counted every request, and at most the rest of the last lease more: the tokens leased
+      // in the window are the count.
+      const counted = (await companyCount(co.id)) - before;
+      expect(counted).toBeGreaterThanOrEqual(400);
+      expect(counted).toBeLessThan(400 + BUSY_MAX / 100);
+      expect(companyLeases.reduce((sum, c) => sum + Number(c[4]), 0)).toBe(counted);
+    } finally {
+      await busy.close();
+    }
   });
 });
 

@@ -8449,6 +8449,10 @@ export interface operations {
                     "X-Calendar-Status"?: "ok" | "unavailable" | "not_linked";
                     /** @description Tag of the answer body; send it as If-None-Match to get a 304 while the answer is unchanged */
                     ETag?: string;
+                    /** @description br or gzip when Accept-Encoding allows it and the answer is over 1 KB: the stored compressed copy of the cached answer, with an ETag of its own (the identity tag with -br or -gzip appended). The first answer of a new cache entry may come uncompressed. */
+                    "Content-Encoding"?: "br" | "gzip";
+                    /** @description Accept-Encoding (and Origin for CORS requests): caches keep one copy per encoding */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
