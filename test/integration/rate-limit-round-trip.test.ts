@@ -134,6 +134,29 @@ async function monitored(fn: () => Promise<void>): Promise<string[][]> {
     .map((line) => line!.args);
 }
 
+/**
+ * `fn`'s result, the Redis commands of this db that MONITOR saw meanwhile, and the socket writes of
+ * the rate-limit connection (Node calls _write or _writev once per write syscall batch).
+ */
+async function watched<T>(fn: () => Promise<T>): Promise<{ result: T; commands: string[][]; writes: number }> {
+  const socket = limits.client.stream as Socket & { _write: (...a: unknown[]) => unknown; _writev?: (...a: unknown[]) => unknown };
+  let writes = 0;
+  const write = socket._write.bind(socket);
+  const writev = socket._writev?.bind(socket);
+  socket._write = (...a: unknown[]) => (writes++, write(...a));
+  if (writev) socket._writev = (...a: unknown[]) => (writes++, writev(...a));
+  let result!: T;
+  try {
+    const commands = await monitored(async () => {
+      result = await fn();
+    });
+    return { result, commands, writes };
+  } finally {
+    socket._write = write;
+    if (writev) socket._writev = writev;
+  }
+}
+
 describe('one Redis round trip per cached availability request', () => {
   it('sends only the two rate-limit increments, in one write of the rate-limit connection', async () => {
     const path = `/v1/availability?branchId=${ids.branch}&serviceId=${ids.service}&from=${tomorrow}&to=${tomorrow}`;
@@ -143,23 +166,7 @@ describe('one Redis round trip per cached availability request', () => {
     expect(hit.headers['x-cache']).toBe('HIT');
     await untilCountedInRedis(company.id, () => request(h.app).get(path).set(company.auth));
 
-    // Socket writes of the rate-limit connection (Node calls _write or _writev once per write syscall batch).
-    const socket = limits.client.stream as Socket & { _write: (...a: unknown[]) => unknown; _writev?: (...a: unknown[]) => unknown };
-    let writes = 0;
-    const write = socket._write.bind(socket);
-    const writev = socket._writev?.bind(socket);
-    socket._write = (...a: unknown[]) => (writes++, write(...a));
-    if (writev) socket._writev = (...a: unknown[]) => (writes++, writev(...a));
-    let res!: request.Response;
-    let commands: string[][];
-    try {
-      commands = await monitored(async () => {
-        res = await request(h.app).get(path).set(company.auth);
-      });
-    } finally {
-      socket._write = write;
-      if (writev) socket._writev = writev;
-    }
+    const { result: res, commands, writes } = await watched(() => request(h.app).get(path).set(company.auth));
     expect(res.status).toBe(200);
     expect(res.headers['x-cache']).toBe('HIT');
     expect(res.headers['ratelimit-limit']).toBe(String(COMPANY_MAX));
@@ -192,22 +199,7 @@ describe('leased counts for busy keys (quotas of 200 and more)', () => {
       expect((await get()).status).toBe(200);
       expect(await companyCount(co.id)).toBe(1);
 
-      const socket = limits.client.stream as Socket & { _write: (...a: unknown[]) => unknown; _writev?: (...a: unknown[]) => unknown };
-      let writes = 0;
-      const write = socket._write.bind(socket);
-      const writev = socket._writev?.bind(socket);
-      socket._write = (...a: unknown[]) => (writes++, write(...a));
-      if (writev) socket._writev = (...a: unknown[]) => (writes++, writev(...a));
-      let second!: request.Response;
-      let secondCommands: string[][];
-      try {
-        secondCommands = await monitored(async () => {
-          second = await get();
-        });
-      } finally {
-        socket._write = write;
-        if (writev) socket._writev = writev;
-      }
+      const { result: second, commands: secondCommands, writes } = await watched(get);
       expect(second.status).toBe(200);
       const companyKey = `booking:rl:company:company:${co.id}`;
       const leases = (commands: string[][]) => commands.filter((c) => c[0].toLowerCase() === 'evalsha' && (c[3] === companyKey || c[3]?.startsWith('booking:rl:addr:')));
