@@ -13,7 +13,17 @@ const EXTENSIONS: Partial<Record<ProblemCode, Record<string, z.ZodType>>> = {
   validation_error: { errors: z.array(z.object({ path: z.string(), message: z.string() })).openapi({ description: 'Every invalid field' }) },
   slot_unavailable: { alternatives: z.array(alternative).openapi({ description: 'Up to 5 free slots, nearest first' }) },
   reservation_expired: { alternatives: z.array(alternative).openapi({ description: 'Free slots near the reservation (empty when it is unknown)' }) },
-  booking_rule_violation: { violations: z.array(z.object({ rule: z.string(), message: z.string() })).openapi({ description: 'Every failing rule' }) },
+  booking_rule_violation: {
+    violations: z
+      .array(
+        z.object({
+          rule: z.string(),
+          message: z.string(),
+          limits: z.array(z.string()).optional().openapi({ description: 'booking_limit: the limits reached, e.g. service.perCustomer.week', example: ['service.perCustomer.week'] }),
+        }),
+      )
+      .openapi({ description: 'Every failing rule' }),
+  },
   calendar_sync_failed: { bookingId: z.string() },
   dependency_unavailable: { dependency: z.string().openapi({ example: 'temporal' }) },
   rate_limited: { retryAfterSeconds: z.number().int().optional() },

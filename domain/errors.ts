@@ -80,7 +80,12 @@ export class SlotUnavailableError extends DomainError {
 export interface RuleViolation {
   rule: string;
   message: string;
+  /** booking_limit: the limits reached, e.g. "service.perCustomer.week". */
+  limits?: string[];
 }
+
+/** A violation as answers show it: its rule and message, and for booking_limit the limits reached. */
+export const violationView = ({ rule, message, limits }: RuleViolation): RuleViolation => (limits?.length ? { rule, message, limits } : { rule, message });
 
 export class BookingRuleViolationError extends DomainError {
   readonly code = 'booking_rule_violation' as const;
@@ -88,7 +93,7 @@ export class BookingRuleViolationError extends DomainError {
     super(violations.map((v) => v.message).join('; ') || 'Booking rules violated');
   }
   override details() {
-    return { violations: this.violations.map(({ rule, message }) => ({ rule, message })) };
+    return { violations: this.violations.map(violationView) };
   }
 }
 

@@ -9,6 +9,7 @@ import { ApiError, makeProblem, sendProblem, type Problem } from '../error-handl
 import type { Reply, RouteContext } from '../route-kit';
 import { formatInstant } from '../common.schemas';
 import type { AlternativeSlot, ConflictOutcome, NotFoundOutcome, RuleViolationOutcome, InvalidStateOutcome } from '../../workflows/lib/outcomes';
+import { violationView } from '../../domain/errors';
 import { TemporalUnavailableError } from '../../infra/temporal/start-and-await';
 import { REPLAYED_HEADER, type StoredAnswer } from './idempotency';
 
@@ -52,7 +53,7 @@ function conflictAnswer(outcome: ConflictOutcome, zone: string): StoredAnswer {
 export const ruleViolation = (outcome: RuleViolationOutcome): StoredAnswer =>
   problemAnswer(
     makeProblem('booking_rule_violation', outcome.violations.map((v) => v.message).join('; ') || 'Booking rules violated', {
-      violations: outcome.violations.map(({ rule, message }) => ({ rule, message })),
+      violations: outcome.violations.map(violationView),
     }),
   );
 

@@ -12,6 +12,7 @@
  * refused with the same 422 max_reschedules, and the count never passes the limit.
  */
 import { validateSelfServiceChange, selfServicePolicyOf } from '../../domain/booking/rules';
+import { violationView } from '../../domain/errors';
 import { cancelBooking, rescheduleBooking } from '../bookings/booking-actions';
 import { ApiError } from '../error-handler';
 import type { Reply, RouteContext } from '../route-kit';
@@ -30,7 +31,7 @@ function assertSelfServiceAllows(ctx: RouteContext, row: TokenBooking, action: '
   });
   if (violations.length > 0) {
     throw new ApiError('booking_rule_violation', violations.map((v) => v.message).join('; '), {
-      violations: violations.map(({ rule, message }) => ({ rule, message })),
+      violations: violations.map(violationView),
     });
   }
 }

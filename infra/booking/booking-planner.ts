@@ -15,7 +15,7 @@ import { validatePackage } from '../../domain/booking/rules/validate-package';
 import { addDays, localDateOf, zoneOf } from '../../domain/scheduling/local-time';
 import { seatKeyOf } from '../../domain/scheduling/seats';
 import { computeAvailability } from '../../domain/scheduling/slot-engine';
-import type { AlternativeSlot } from '../../domain/errors';
+import { violationView, type AlternativeSlot } from '../../domain/errors';
 import type { ExternalBusySource } from '../calcom/external-busy';
 import type { Db } from '../db/prisma';
 import { loadSchedulingContext, type LoadedSchedulingContext } from '../db/scheduling.repository';
@@ -158,7 +158,7 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
     });
     if (!validation.ok) {
       if (validation.slotTaken) return { kind: 'conflict', alternatives: await alternatives(req) };
-      return { kind: 'rule_violation', violations: validation.violations.map(({ rule, message }) => ({ rule, message })) };
+      return { kind: 'rule_violation', violations: validation.violations.map(violationView) };
     }
     let staffId = req.staffId ?? null;
     let resourceId = validation.resourceId;
@@ -207,7 +207,7 @@ export function createBookingPlanner({ db, clock, externalBusy }: { db: Db; cloc
     });
     if (!validation.ok || !validation.parts) {
       if (validation.slotTaken || validation.violations.length === 0) return { kind: 'conflict', alternatives: await alternatives(req) };
-      return { kind: 'rule_violation', violations: validation.violations.map(({ rule, message }) => ({ rule, message })) };
+      return { kind: 'rule_violation', violations: validation.violations.map(violationView) };
     }
     const hosts = new Map(ctx.staff.map((s) => [s.id, s.calcomUserId]));
     const iso = (ms: number) => new Date(ms).toISOString();

@@ -522,7 +522,7 @@ describe('API.md conformance audit', () => {
       expect(one.status).toBe(201);
       const two = await post('/v1/bookings', A.booking, { branchId, serviceId: svc, customerId: cust, start: at(3, '15:00') });
       expectProblem(two, 422, 'booking_rule_violation');
-      expect(two.body.violations).toEqual([{ rule: 'booking_limit', message: expect.stringContaining('service.perCustomer.day') }]);
+      expect(two.body.violations).toEqual([{ rule: 'booking_limit', message: expect.stringContaining('service.perCustomer.day'), limits: ['service.perCustomer.day'] }]);
     });
 
     it('seats: seatsLeft on slots', async () => {

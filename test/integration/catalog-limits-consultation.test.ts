@@ -101,7 +101,7 @@ describe('booking limits', () => {
       expect(first.status).toBe(201);
       const second = await postBooking(stack, bookingBody(stack.catalog, '2027-04-12T14:00:00+02:00', { customerId, staffId: stack.catalog.staff.ben }));
       expect(second.status).toBe(422);
-      expect(second.body.violations).toEqual([{ rule: 'booking_limit', message: expect.stringContaining('service.perCustomer.day') }]);
+      expect(second.body.violations).toEqual([{ rule: 'booking_limit', message: expect.stringContaining('service.perCustomer.day'), limits: ['service.perCustomer.day'] }]);
       const explain = await request(stack.app).get('/v1/availability/explain').set(auth())
         .query({ branchId: stack.catalog.branchId, serviceId: stack.catalog.serviceId, start: '2027-04-12T14:00:00+02:00', customerId });
       expect(explain.body).toMatchObject({ available: false, reasons: [expect.objectContaining({ code: 'booking_limit', limit: 'service.perCustomer.day' })] });
@@ -122,7 +122,7 @@ describe('booking limits', () => {
       expect((await postBooking(stack, bookingBody(stack.catalog, '2027-04-22T10:00:00+02:00', { staffId: ben }))).status).toBe(201);
       const refused = await postBooking(stack, bookingBody(stack.catalog, '2027-04-23T10:00:00+02:00', { staffId: ben }));
       expect(refused.status).toBe(422);
-      expect(refused.body.violations[0]).toMatchObject({ rule: 'booking_limit', message: expect.stringContaining('branch.perStaff.week') });
+      expect(refused.body.violations[0]).toMatchObject({ rule: 'booking_limit', message: expect.stringContaining('branch.perStaff.week'), limits: ['branch.perStaff.week'] });
       const slots = await request(stack.app).get('/v1/availability').set(auth())
         .query({ branchId: stack.catalog.branchId, serviceId: stack.catalog.serviceId, staffId: ben, from: '2027-04-23', to: '2027-04-26' });
       expect(slots.body.days.map((d: { slots: unknown[] }) => d.slots.length > 0)).toEqual([false, false, false, true]);

@@ -2743,6 +2743,13 @@ export interface components {
             violations: {
                 rule: string;
                 message: string;
+                /**
+                 * @description booking_limit: the limits reached, e.g. service.perCustomer.week
+                 * @example [
+                 *       "service.perCustomer.week"
+                 *     ]
+                 */
+                limits?: string[];
             }[];
         } & {
             [key: string]: unknown;
