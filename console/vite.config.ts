@@ -2,10 +2,14 @@
 // /console, /book/:branchId and /b/:token with an SPA fallback to index.html.
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 
 export default defineConfig({
   base: '/console/',
-  plugins: [react()],
+  // Brotli and gzip copies of the hashed assets beside them (threshold 1 KB, the plugin's default):
+  // the API serves them to browsers that take them (api/console/console.static.ts), made once here
+  // at build time instead of on every request.
+  plugins: [react(), compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(js|css|svg|json)$/ })],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: {
     // `npm run dev` inside console/: the API on PORT (default 3000) answers /v1 and the config.

@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
@@ -84,11 +85,43 @@ describe('console in a browser', () => {
     const config = await request(stack.app).get('/console/config.json');
     expect(config.body).toEqual({ temporalUiUrl: expect.any(String), temporalNamespace: 'default' });
     expect((await request(stack.app).get('/console/assets/nope.js')).status).toBe(404);
+    // Assets: the build's Brotli or gzip copy when the client takes one, the file itself otherwise.
+    const script = /src="(\/console\/assets\/index-[^"]+\.js)"/.exec((await request(stack.app).get('/console')).text)?.[1];
+    expect(script).toBeDefined();
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get(`${baseUrl}${script}`, { headers: acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {} }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const identity = await raw();
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.headers['cache-control']).toContain('immutable');
+    for (const [accept, encoding, decode] of [['gzip, deflate, br', 'br', brotliDecompressSync], ['gzip', 'gzip', gunzipSync]] as const) {
+      const encoded = await raw(accept);
+      expect(encoded.headers['content-encoding']).toBe(encoding);
+      expect(encoded.headers.vary).toMatch(/Accept-Encoding/i);
+      expect(encoded.headers['content-type']).toMatch(/javascript/);
+      expect(encoded.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(encoded.body.length).toBeLessThan(identity.body.length / 2);
+      expect(decode(encoded.body).equals(identity.body)).toBe(true);
+    }
 
     const page = await context.newPage();
     const problems = watchPage(page);
+    const assetEncodings = new Map<string, string | undefined>();
+    page.on('response', (res) => {
+      if (res.url().includes('/console/assets/') && res.url().endsWith('.js')) assetEncodings.set(res.url(), res.headers()['content-encoding']);
+    });
     await page.goto(`${baseUrl}/console`);
     await checkedPage(page, problems, 'console-sign-in');
+    // Chromium takes Brotli: every script it loaded came compressed.
+    expect(assetEncodings.size).toBeGreaterThan(0);
+    expect([...assetEncodings.values()].every((e) => e === 'br')).toBe(true);
     await page.getByLabel('Company API key').fill('not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'This key is not valid.' }).waitFor();
