@@ -5,33 +5,11 @@
  * `X-Cache` and `X-Calendar-Status`; a matching If-None-Match is a 304 without the body. A client
  * that accepts br or gzip gets the entry's stored compressed copy (encoded-body.ts).
  */
-import type { Request } from 'express';
-import Negotiator from 'negotiator';
 import { defineRoute, routeGroup } from '../route-kit';
 import { availabilityServiceOf } from './availability.deps';
-import { BODY_ENCODINGS, type BodyEncoding, encodedBody } from './encoded-body';
+import { encodedBody, preferredEncoding } from './encoded-body';
 import { nextSlotsJson } from './next-slots';
 import { availabilityQuery, availabilityResponse, cacheHeaders, explainQuery, explainResponse, nextQuery, nextResponse } from './availability.schemas';
-
-// @types/negotiator predates negotiator 1.x's `preferred` option (the server's order for ties).
-type EncodingNegotiator = { encoding(available: readonly string[], options: { preferred: readonly string[] }): string | undefined };
-
-// Clients send few distinct Accept-Encoding values: each is negotiated once (bounded: a client
-// cannot grow the map by sending new ones, it is cleared when full).
-const negotiated = new Map<string, BodyEncoding | null>();
-
-/** The encoding of BODY_ENCODINGS the client prefers (ties go to the server's order), or undefined for identity. */
-function preferredEncoding(req: Request): BodyEncoding | undefined {
-  const accept = req.headers['accept-encoding'];
-  if (accept === undefined) return undefined;
-  let encoding = negotiated.get(accept);
-  if (encoding === undefined) {
-    encoding = ((new Negotiator(req) as unknown as EncodingNegotiator).encoding(BODY_ENCODINGS, { preferred: BODY_ENCODINGS }) as BodyEncoding | undefined) ?? null;
-    if (negotiated.size >= 256) negotiated.clear();
-    negotiated.set(accept, encoding);
-  }
-  return encoding ?? undefined;
-}
 
 const contentEncodingHeader = {
   description:
