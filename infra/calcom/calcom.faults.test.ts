@@ -1,20 +1,25 @@
 /**
- * Fault injection end to end: each emulator fault mode as the real client sees it, with short
- * client timeouts so the suite stays fast. Flaky uses the emulator's seeded PRNG, so outcomes are
- * reproducible.
+ * Fault injection end to end: each emulator fault mode as the real client sees it. The cases that
+ * expect a timeout use a client with a short deadline so the suite stays fast; every other call
+ * uses one with a deadline a loaded machine cannot reach (the emulator shares the test's event
+ * loop, and a 150 ms deadline once turned a 500 into a timeout). Flaky uses the emulator's seeded
+ * PRNG, so outcomes are reproducible.
  */
 import { createCalcomClient, type CalcomClient } from './calcom.client';
 import { CalcomError } from './calcom.errors';
 import { bookingInput, control, controlBookings } from './calcom.test-helpers';
 import { startCalcomEmulator, type CalcomEmulator } from './emulator/emulator.server';
 
+/** The short deadline of `impatient`, the client of the cases that expect a timeout. */
 const TIMEOUT_MS = 150;
 let emulator: CalcomEmulator;
 let client: CalcomClient;
+let impatient: CalcomClient;
 
 beforeAll(async () => {
   emulator = await startCalcomEmulator({ port: 0 });
-  client = createCalcomClient({ baseUrl: emulator.url, apiKey: 'cal_test_emulator_key', timeoutMs: TIMEOUT_MS });
+  client = createCalcomClient({ baseUrl: emulator.url, apiKey: 'cal_test_emulator_key', timeoutMs: 5_000 });
+  impatient = createCalcomClient({ baseUrl: emulator.url, apiKey: 'cal_test_emulator_key', timeoutMs: TIMEOUT_MS });
 });
 afterAll(() => emulator.close());
 beforeEach(() => control(emulator.url, 'POST', 'reset'));
@@ -70,7 +75,7 @@ describe('fault modes', () => {
   it('timeout → retryable timeout within the client deadline; the operation did not happen', async () => {
     await setFaults({ mode: 'timeout', hangMs: 2_000, operations: ['create'] });
     const started = Date.now();
-    const error = await failure(client.createBooking(bookingInput()));
+    const error = await failure(impatient.createBooking(bookingInput()));
     const elapsed = Date.now() - started;
     expect(error).toMatchObject({ kind: 'timeout', retryable: true });
     expect(error.status).toBeUndefined();
@@ -81,7 +86,7 @@ describe('fault modes', () => {
 
   it('timeout answering late → the client timed out but the booking exists', async () => {
     await setFaults({ mode: 'timeout', hangMs: 300, afterHang: 'answer', operations: ['create'], count: 1 });
-    expect((await failure(client.createBooking(bookingInput()))).kind).toBe('timeout');
+    expect((await failure(impatient.createBooking(bookingInput()))).kind).toBe('timeout');
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await controlBookings(emulator.url)).toHaveLength(1);
   });
@@ -127,7 +132,7 @@ describe('fault modes', () => {
   it('lose_response with a hang longer than the deadline looks like a timeout', async () => {
     const answer = await control(emulator.url, 'POST', 'lose-response', { hangMs: 1_000 });
     expect(answer.body).toMatchObject({ data: { mode: 'lose_response', operations: ['create'], count: 1 } });
-    expect((await failure(client.createBooking(bookingInput()))).kind).toBe('timeout');
+    expect((await failure(impatient.createBooking(bookingInput()))).kind).toBe('timeout');
     expect(await controlBookings(emulator.url)).toHaveLength(1);
     await expect(client.createBooking(bookingInput({ start: hourly(30), metadata: { bookingId: 'bk_2' } }))).resolves.toMatchObject({ status: 'accepted' });
   });

@@ -29,8 +29,13 @@ export function buildTwo(base: string): { a: Build; b: Build } {
   const b = path.join(base, 'b');
   fs.cpSync(a, b, { recursive: true });
   const bundle = path.join(b, 'workflow-bundle.js');
-  // A release whose workflow code differs (here by a trailing comment): a new build id.
-  fs.appendFileSync(bundle, '\n// scale-out test: build B\n');
+  // A release whose workflow code differs (here by a comment): a new build id. The comment goes
+  // before the inline source map, which must stay last: the SDK decodes everything after its
+  // `base64,` (text after it decoded into the map whenever the base64 had no padding).
+  const code = fs.readFileSync(bundle, 'utf8');
+  const map = code.lastIndexOf('//# sourceMappingURL=');
+  if (map < 0) throw new Error(`${bundle}: no inline source map`);
+  fs.writeFileSync(bundle, `${code.slice(0, map)}// scale-out test: build B\n${code.slice(map)}`);
   const info: BuildInfo = { buildId: workflowBuildId(fs.readFileSync(bundle, 'utf8')), builtAt: new Date().toISOString() };
   fs.writeFileSync(path.join(b, 'build-info.json'), JSON.stringify(info));
   const infoA = JSON.parse(fs.readFileSync(path.join(a, 'build-info.json'), 'utf8')) as BuildInfo;
