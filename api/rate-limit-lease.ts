@@ -27,7 +27,7 @@ import type { IncrementResponse } from 'express-rate-limit';
 import { LRUCache } from 'lru-cache';
 
 /** A lease that was spent within this many ms doubles the next one. */
-export const LEASE_HORIZON_MS = 100;
+const LEASE_HORIZON_MS = 100;
 /** Largest lease in tokens. */
 export const MAX_LEASE = 64;
 /** A lease is at most 1 / QUOTA_SHARE of the quota: quotas under 2 × this are not leased. */

@@ -18,10 +18,10 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Request } from 'express';
 import Negotiator from 'negotiator';
 
-export type BodyEncoding = 'br' | 'gzip';
+type BodyEncoding = 'br' | 'gzip';
 
 /** Encodings offered, in the server's order of preference (Brotli copies of these answers are the smaller). */
-export const BODY_ENCODINGS: readonly BodyEncoding[] = ['br', 'gzip'];
+const BODY_ENCODINGS: readonly BodyEncoding[] = ['br', 'gzip'];
 
 // @types/negotiator predates negotiator 1.x's `preferred` option (the server's order for ties).
 type EncodingNegotiator = { encoding(available: readonly string[], options: { preferred: readonly string[] }): string | undefined };
@@ -44,7 +44,7 @@ export function preferredEncoding(req: Request): BodyEncoding | undefined {
 }
 
 /** Bodies smaller than this are sent as they are: compression would not pay for its headers. */
-export const MIN_COMPRESSED_BYTES = 1024;
+const MIN_COMPRESSED_BYTES = 1024;
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);

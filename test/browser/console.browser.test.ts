@@ -14,6 +14,7 @@ import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { bookingBody, postBooking, setFaults, startBookingStack, type BookingStack } from '../integration/booking-http.helpers';
+import { rawGet } from '../harness/raw-get';
 import { getTestEnv } from '../harness/temporal';
 import { startWebhookReceiver } from '../harness/webhook-receiver';
 import { WEBHOOK_DISPATCHER_WORKFLOW } from '../../workflows/webhook-delivery.contract';
@@ -88,16 +89,7 @@ describe('console in a browser', () => {
     // Assets: the build's Brotli or gzip copy when the client takes one, the file itself otherwise.
     const script = /src="(\/console\/assets\/index-[^"]+\.js)"/.exec((await request(stack.app).get('/console')).text)?.[1];
     expect(script).toBeDefined();
-    const raw = (acceptEncoding?: string) =>
-      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        http
-          .get(`${baseUrl}${script}`, { headers: acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {} }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-          })
-          .on('error', reject);
-      });
+    const raw = (acceptEncoding?: string) => rawGet(`${baseUrl}${script}`, acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {});
     const identity = await raw();
     expect(identity.headers['content-encoding']).toBeUndefined();
     expect(identity.headers['cache-control']).toContain('immutable');

@@ -6,10 +6,10 @@
  * (400 validation_error / 404, never 5xx).
  */
 import { once } from 'node:events';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
+import { rawGet } from '../harness/raw-get';
 import { seedAvailabilityFixture, createManagerKey, insertBooking, type AvailabilityFixture } from './availability.fixtures';
 import { search, startAvailabilityApp, startsOf, type AvailabilityApp } from './availability.harness';
 
@@ -109,17 +109,9 @@ describe('GET /v1/availability', () => {
     const server = ctx.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    // node:http, not supertest: supertest inflates bodies, and these checks are about the bytes sent.
-    const get = (headers: Record<string, string>) =>
-      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        http
-          .get({ host: '127.0.0.1', port, path, headers: { ...auth, ...headers } }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          })
-          .on('error', reject);
-      });
+    // rawGet, not supertest: supertest inflates bodies, and these checks are about the bytes sent.
+    const base = `http://127.0.0.1:${port}`;
+    const get = (headers: Record<string, string>, at = path) => rawGet(base + at, { ...auth, ...headers });
     /** Asks until the entry's copy in `encoding` is ready (made off the event loop after the first ask). */
     const encodedAnswer = async (acceptEncoding: string, encoding: string) => {
       for (let i = 0; i < 100; i++) {
@@ -168,9 +160,8 @@ describe('GET /v1/availability', () => {
       const small = path.replace(`from=${MON}&to=${TUE}`, `from=${SUN}&to=${SUN}`);
       expect(small).not.toBe(path);
       for (let i = 0; i < 3; i++) {
-        const res = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port, path: small, headers: { ...auth, 'Accept-Encoding': 'br' } }, resolve));
-        res.resume();
-        expect(res.statusCode).toBe(200);
+        const res = await get({ 'Accept-Encoding': 'br' }, small);
+        expect(res.status).toBe(200);
         expect(res.headers['content-encoding']).toBeUndefined();
       }
     } finally {
