@@ -3,18 +3,24 @@
  * processes (`tsx api/server.ts`) against one Redis share each company's quota (all its keys
  * together) and the unknown-key throttle of a client address; a key revoked through one is
  * refused by the other within 2 s. A third process whose Redis is unreachable still limits (in
- * process) and still refuses a revoked key within 2 s (its short key cache).
+ * process) and still refuses a revoked key within 2 s (its short key cache). Two more processes with a
+ * quota large enough to be counted in leases (api/rate-limit-lease.ts) admit exactly the quota
+ * between them, give or take their last leases, and never more.
  */
 import Redis from 'ioredis';
 import request from 'supertest';
 import { startApiProcess, type ApiProcess } from '../harness/api-process';
-import { ADMIN_KEY, apiTestDatabaseUrl, startApiHarness, type ApiHarness } from '../api/api-harness';
+import { ADMIN_KEY, apiTestDatabaseUrl, createCompany, startApiHarness, type ApiHarness } from '../api/api-harness';
 
 const LIMIT = 20;
 let h: ApiHarness;
 let a: ApiProcess;
 let b: ApiProcess;
 let noRedis: ApiProcess;
+/** Quotas of 200 and more are counted in leases of up to 1% of the quota (here 4 tokens). */
+const LEASED_LIMIT = 400;
+let leasedA: ApiProcess;
+let leasedB: ApiProcess;
 
 /** Deletes rate-limit counters of this checkout's Redis db (they outlive a run by up to their window). */
 async function clearCounters(pattern: string): Promise<void> {
@@ -41,14 +47,16 @@ beforeAll(async () => {
     RATE_LIMIT_ADDRESS_MAX: '100000',
     RATE_LIMIT_UNKNOWN_KEY_MAX: '5',
   };
-  [a, b, noRedis] = await Promise.all([
+  [a, b, noRedis, leasedA, leasedB] = await Promise.all([
     startApiProcess(env),
     startApiProcess(env),
     startApiProcess({ ...env, REDIS_URL: 'redis://127.0.0.1:1/0' }),
+    startApiProcess({ ...env, RATE_LIMIT_MAX: String(LEASED_LIMIT) }),
+    startApiProcess({ ...env, RATE_LIMIT_MAX: String(LEASED_LIMIT) }),
   ]);
 }, 90_000);
 afterAll(async () => {
-  await Promise.all([a, b, noRedis].filter(Boolean).map((p) => p.stop()));
+  await Promise.all([a, b, noRedis, leasedA, leasedB].filter(Boolean).map((p) => p.stop()));
   await h?.close();
 });
 
@@ -57,6 +65,33 @@ async function company(url: string, name: string) {
   expect(res.status).toBe(201);
   return { id: res.body.id as string, auth: { Authorization: `Bearer ${res.body.apiKey}` } };
 }
+
+describe('two API processes counting one company in leases', () => {
+  it('admit at most the quota between them, and at most one lease each short of it', async () => {
+    // Created in the harness (not through the admin key's quota of these processes).
+    const co = await createCompany(h.app, 'Leased Quota Co');
+    const auth = co.auth;
+    const statuses: number[] = [];
+    // 500 reads, 20 at a time, alternating between the processes: both lease from one window.
+    for (let burst = 0; burst < 25; burst++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => request(i % 2 ? leasedB.url : leasedA.url).get('/v1/customers').set(auth)));
+      statuses.push(...answers.map((r) => r.status));
+    }
+    const admitted = statuses.filter((s) => s === 200).length;
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    // Every admitted request holds a count leased in Redis by one process: never over the quota.
+    // Each process may end holding the unused rest of its last lease (at most 1% of the quota).
+    expect(admitted).toBeLessThanOrEqual(LEASED_LIMIT);
+    expect(admitted).toBeGreaterThanOrEqual(LEASED_LIMIT - 2 * (LEASED_LIMIT / 100));
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      // Redis counted them: every leased token, the refused requests' included, is in the window's count.
+      expect(Number(await redis.get(`booking:rl:company:company:${co.id}`))).toBeGreaterThanOrEqual(admitted);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
 
 describe('two API processes, one Redis', () => {
   it('share one quota per company, over all its keys; 429 carries Retry-After and RateLimit-* headers', async () => {
