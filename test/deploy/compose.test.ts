@@ -189,6 +189,10 @@ describe('docker-compose.yml follows Temporal production practice', () => {
     expect(nginx).toMatch(/server api:3000 resolve;/);
     expect(nginx).toMatch(/resolver 127\.0\.0\.11/);
     expect(nginx).toMatch(/proxy_pass http:\/\/api;/);
+    // JSON answers are compressed at the edge (the API compresses only availability's cached answers).
+    expect(nginx).toMatch(/gzip on;/);
+    expect(nginx).toMatch(/gzip_proxied any;/);
+    expect(nginx).toMatch(/gzip_types[^;]*application\/json/);
   });
 
   it('names no mail host that does not exist: SMTP_URL is required, no default', () => {
