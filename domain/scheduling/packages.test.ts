@@ -193,6 +193,19 @@ describe('packages: parts back to back', () => {
     // Without the filter the same start is fine (Cleo colours).
     expect(validate({ staff: [early, ben, cleo] }, at(TUE, '10:00')).ok).toBe(true);
   });
+
+  it('names a limit the requested person reached once, with every part it refuses', () => {
+    // Anna already has a booking that day and may take one a day: every part she would take is refused.
+    const over = validate({ branchOver: { limits: { perStaff: { day: 1 } } }, busy: [booking('stf_anna', TUE, '16:00', '16:30', { branchId: 'br_1', serviceId: 'svc_cut' })] }, at(TUE, '10:00'), 'stf_anna');
+    expect(over).toMatchObject({ ok: false, slotTaken: false, parts: null });
+    expect(over.violations.map((v) => v.rule)).toEqual(['booking_limit']);
+    const [limit] = over.violations;
+    expect(limit.limits).toEqual(['branch.perStaff.day']);
+    expect(limit.message).toMatch(/^parts 1 \(svc_wash\), 2 \(svc_cut\), 3 \(svc_colour\): /);
+    // The limit's own message once, not once per part.
+    const bare = limit.message.replace(/^parts [^:]*: /, '');
+    expect(limit.message.split(bare)).toHaveLength(2);
+  });
 });
 
 describe('packages across DST days', () => {

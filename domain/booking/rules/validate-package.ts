@@ -2,7 +2,7 @@
  * Booking rules for a package (domain/scheduling/packages.ts): every rule runs on every part at
  * the part's own time (the requested staff member binds every part, the customer's standing
  * and the package-level reasons are judged with the first part), and the violations of one rule
- * are merged into one, each message naming its part. When all pass, the parts are assigned
+ * are merged into one, each distinct message once, naming the parts it refuses. When all pass, the parts are assigned
  * (same staff member preferred, see assignParts).
  * A requested person who cannot take a part at its time (skills, hours, breaks, time off, another
  * appointment) makes the start unavailable for them: `slotTaken` (409 with alternatives), as
@@ -37,7 +37,9 @@ export function validatePackage(input: ValidateBookingInput, rules: readonly Boo
   const start = toEpochMs(input.booking.start, 'start');
   const evs = evaluatePackage(pkg, { ...input.booking, start });
   const bound = input.booking.staffId ?? null;
-  const merged = new Map<BookingRuleCode, Violation>();
+  // Per rule: the merged violation and, per distinct message, the parts it refuses (a person at a
+  // limit gets the limit's message once, naming every part, not once per part).
+  const merged = new Map<BookingRuleCode, { violation: Violation; parts: Map<string, string[]> }>();
   for (const { part, evaluation } of evs) {
     const ctx: RuleContext = {
       scheduling: part.ctx,
@@ -47,20 +49,26 @@ export function validatePackage(input: ValidateBookingInput, rules: readonly Boo
       ...staffView(evaluation, bound),
     };
     for (const v of rules.filter((r) => scheduling.enabled(r.code)).flatMap((r) => r.check(ctx))) {
-      const message = evs.length > 1 && v.reasons.length > 0 ? `part ${part.index + 1} (${part.service.id}): ${v.message}` : v.message;
+      const label = evs.length > 1 && v.reasons.length > 0 ? `${part.index + 1} (${part.service.id})` : null;
       const seen = merged.get(v.rule);
-      if (!seen) merged.set(v.rule, { ...v, message });
-      else if (!seen.message.includes(message)) {
-        merged.set(v.rule, {
-          ...seen,
-          message: `${seen.message}; ${message}`,
-          reasons: [...new Set([...seen.reasons, ...v.reasons])],
-          ...(v.limits || seen.limits ? { limits: [...new Set([...(seen.limits ?? []), ...(v.limits ?? [])])] } : {}),
-        });
+      const entry = seen ?? { violation: v, parts: new Map<string, string[]>() };
+      if (seen) {
+        entry.violation = {
+          ...seen.violation,
+          reasons: [...new Set([...seen.violation.reasons, ...v.reasons])],
+          ...(v.limits || seen.violation.limits ? { limits: [...new Set([...(seen.violation.limits ?? []), ...(v.limits ?? [])])] } : {}),
+        };
       }
+      const labels = entry.parts.get(v.message) ?? [];
+      if (label !== null && !labels.includes(label)) labels.push(label);
+      entry.parts.set(v.message, labels);
+      merged.set(v.rule, entry);
     }
   }
-  const violations = [...merged.values()];
+  const violations = [...merged.values()].map(({ violation, parts }) => ({
+    ...violation,
+    message: [...parts].map(([message, labels]) => (labels.length === 0 ? message : `${labels.length > 1 ? 'parts' : 'part'} ${labels.join(', ')}: ${message}`)).join('; '),
+  }));
   const ok = violations.length === 0;
   const date = localDateOf(start, scheduling.zone);
   const day = scheduling.day(date).zoneDay;
