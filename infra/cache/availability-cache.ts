@@ -31,9 +31,10 @@ import { createRedisConnection, type CacheLogger, type RedisConnection } from '.
 
 /** How values are written to (and read back from) Redis, as bytes; L1 keeps the decoded value. */
 export interface CacheCodec<V> {
-  encode(value: V): Buffer | string;
+  /** May be asynchronous (compression off the event loop): a write is never awaited by a request. */
+  encode(value: V): Buffer | string | Promise<Buffer | string>;
   /** undefined: unreadable (an older format), treated as a miss. */
-  decode(bytes: Buffer): V | undefined;
+  decode(bytes: Buffer): V | undefined | Promise<V | undefined>;
 }
 
 const TEXT: CacheCodec<string> = { encode: (v) => v, decode: (b) => b.toString('utf8') };
@@ -175,7 +176,7 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
       if (local !== undefined) return { value: local, source: 'l1', stamp };
       try {
         const remote = await redis.client.getBuffer(full);
-        const value = remote === null ? undefined : codec.decode(remote);
+        const value = remote === null ? undefined : await codec.decode(remote);
         if (value !== undefined) {
           l1.set(full, value);
           return { value, source: 'l2', stamp };
@@ -190,7 +191,7 @@ export function createAvailabilityCache<V extends object | string>(options: Avai
       const full = entryKey(key, stamp);
       l1.set(full, value);
       try {
-        await redis.client.set(full, codec.encode(value), 'PX', ttlMs);
+        await redis.client.set(full, await codec.encode(value), 'PX', ttlMs);
       } catch {
         // L2 is an optimisation; L1 still holds the entry under the same version.
       }
