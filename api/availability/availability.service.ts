@@ -257,9 +257,9 @@ function cacheQuery(companyId: string, q: AvailabilityQueryInput): string {
 /**
  * In Redis: a header line, then the body. Bodies of 1 KB and more are stored as their Brotli copy,
  * "br|<validUntil>|<calendar>\n" then the compressed bytes: the copy compressed once per entry for
- * clients that take br (encoded-body.ts), so a miss compresses once for both, Redis holds ~1% of the
- * bytes (the bench's 7-day answer: 148 KB, 1.6 KB in Brotli), and an entry read back by another process serves br
- * at once, without compressing again. Smaller bodies: "<validUntil>|<calendar>\n" then the body
+ * clients that take br (encoded-body.ts), so a miss compresses once for both, Redis holds ~1% of
+ * the bytes (the bench's 7-day answer: 148 KB, 1.6 KB in Brotli), and an entry read back by
+ * another process serves br at once, without compressing again. Smaller bodies: "<validUntil>|<calendar>\n" then the body
  * bytes, the format of earlier releases, which is still read. A header line keeps an L2 hit free of
  * JSON.parse; decompression runs off the event loop.
  */

@@ -5,8 +5,8 @@
  * Why by hand and not the `compression` middleware: it compresses every response again on every
  * request (a 7-day answer is ~150 KB: a few ms of CPU each time), where a cached answer's bytes
  * never change while the entry lives. Measured (bench:availability (c), 7 days, 20 staff): the
- * Brotli copy is 1.6 KB for 148 KB of JSON (quality 4; 1.4 KB at 5), and a cached request costs 40-60 us less CPU with it
- * (one at a time, the server's own CPU). Negotiation is the `negotiator` library's (the one under
+ * Brotli copy is 1.6 KB for 148 KB of JSON (quality 4; 1.4 KB at 5), and a cached request costs
+ * 40-60 us less CPU with it (one at a time, the server's own CPU). Negotiation is the `negotiator` library's (the one under
  * express's req.acceptsEncodings, with its `preferred` option), once per distinct header value.
  *
  * A copy is made off the event loop (zlib's thread pool) and kept in a WeakMap keyed by the cache
