@@ -50,19 +50,19 @@ export function validatePackage(input: ValidateBookingInput, rules: readonly Boo
     };
     for (const v of rules.filter((r) => scheduling.enabled(r.code)).flatMap((r) => r.check(ctx))) {
       const label = evs.length > 1 && v.reasons.length > 0 ? `${part.index + 1} (${part.service.id})` : null;
-      const seen = merged.get(v.rule);
-      const entry = seen ?? { violation: v, parts: new Map<string, string[]>() };
-      if (seen) {
+      let entry = merged.get(v.rule);
+      if (!entry) merged.set(v.rule, (entry = { violation: v, parts: new Map() }));
+      else {
+        const seen = entry.violation;
         entry.violation = {
-          ...seen.violation,
-          reasons: [...new Set([...seen.violation.reasons, ...v.reasons])],
-          ...(v.limits || seen.violation.limits ? { limits: [...new Set([...(seen.violation.limits ?? []), ...(v.limits ?? [])])] } : {}),
+          ...seen,
+          reasons: [...new Set([...seen.reasons, ...v.reasons])],
+          ...(v.limits || seen.limits ? { limits: [...new Set([...(seen.limits ?? []), ...(v.limits ?? [])])] } : {}),
         };
       }
       const labels = entry.parts.get(v.message) ?? [];
       if (label !== null && !labels.includes(label)) labels.push(label);
       entry.parts.set(v.message, labels);
-      merged.set(v.rule, entry);
     }
   }
   const violations = [...merged.values()].map(({ violation, parts }) => ({
