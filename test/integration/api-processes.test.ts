@@ -3,9 +3,9 @@
  * processes (`tsx api/server.ts`) against one Redis share each company's quota (all its keys
  * together) and the unknown-key throttle of a client address; a key revoked through one is
  * refused by the other within 2 s. A third process whose Redis is unreachable still limits (in
- * process) and still refuses a revoked key within 2 s (its short key cache). Two more processes with a
- * quota large enough to be counted in leases (api/rate-limit-lease.ts) admit exactly the quota
- * between them, give or take their last leases, and never more.
+ * process) and still refuses a revoked key within 2 s (its short key cache). Two more processes
+ * with a quota large enough to be counted in leases (api/rate-limit-lease.ts) admit the quota
+ * between them, less at most their last leases, and never more.
  */
 import Redis from 'ioredis';
 import request from 'supertest';

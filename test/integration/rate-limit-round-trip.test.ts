@@ -75,6 +75,9 @@ async function seedBranch(companyId: string, at: { branch: string; service: stri
   await h.db.service.create({ data: { id: at.service, companyId, branchId: at.branch, name: 'Cut', durationMinutes: 30 } });
 }
 
+/** A client address of its own (sent as X-Forwarded-For to an app that trusts it): a whole address quota. */
+const randomAddress = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
 const companyCount = async (companyId: string) => {
   const redis = new Redis(redisUrl);
   try {
@@ -190,7 +193,7 @@ describe('leased counts for busy keys (quotas of 200 and more)', () => {
     const busy = await startApiHarness({ rateLimit: { max: BUSY_MAX, windowMs: 60_000, perAddressMax: 4 * BUSY_MAX }, rateLimitRedis: limits, revocations: bus });
     Object.assign(busy.deps, availability.deps);
     busy.app.set('trust proxy', true);
-    const address = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const address = randomAddress();
     try {
       const co = await createCompany(h.app, 'Busy');
       const at = { branch: newId('br'), service: newId('svc'), staff: newId('stf') };
@@ -254,7 +257,6 @@ describe('the company increment started before auth counts exactly the requests 
     // Its own client address (X-Forwarded-For, trusted here), so its address quota is whole.
     const tight = await startApiHarness({ rateLimit: { max: 100, windowMs: 60_000, perAddressMax: 3 }, rateLimitRedis: limits, revocations: bus });
     tight.app.set('trust proxy', true);
-    const randomAddress = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     const address = randomAddress();
     try {
       // The tight app's limiters count in Redis before the measured requests (a company and
